@@ -1,0 +1,1 @@
+"""Scrapy crawling: one generic spider driven by the source registry."""

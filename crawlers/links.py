@@ -1,0 +1,44 @@
+"""Telling article links from navigation and pagination links, by URL shape and link text."""
+
+import re
+from urllib.parse import urlsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+_PAGE_TEXT = {"»", "›", ">", ">>", "trang sau", "tiếp", "sau", "next", "trang cuối", "cuối"}
+_PAGE_URL = re.compile(r"([?&](page|trang|p|paged|pageindex)=\d+)|(/page/\d+/?$)|(/trang-\d+)", re.I)
+# Article URLs on Vietnamese portals: a long slug, usually ending in a numeric id or .html.
+_ARTICLE_SHAPE = re.compile(r"/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:[-.]\d+)?(?:\.html?|\.aspx)?/?$")
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|_ga)$")
+
+
+def same_site(url: str, other: str) -> bool:
+    return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
+
+
+def is_article_url(url: str, pattern: str | None) -> bool:
+    path = urlsplit(url).path
+    if pattern:
+        return re.search(pattern, path) is not None
+    return _ARTICLE_SHAPE.search(path.lower()) is not None
+
+
+def is_pagination_link(url: str, text: str, list_url: str) -> bool:
+    """A link to another page of the same list: numbered, 'next'/'last', or a paging URL."""
+    if not same_site(url, list_url):
+        return False
+    text = text.strip().lower()
+    list_path = _PAGE_URL.sub("", urlsplit(list_url).path).rstrip("/")
+    same_list = _PAGE_URL.sub("", urlsplit(url).path).rstrip("/") == list_path
+    return same_list and (text.isdigit() or text in _PAGE_TEXT or bool(_PAGE_URL.search(url)))
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per article: tracking parameters and fragments dropped, query sorted."""
+    cleaned = url_query_cleaner(url, [p for p in _query_keys(url) if _TRACKING.match(p)], remove=True)
+    return canonicalize_url(cleaned)
+
+
+def _query_keys(url: str) -> list[str]:
+    query = urlsplit(url).query
+    return [part.split("=", 1)[0] for part in query.split("&") if part]

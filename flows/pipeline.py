@@ -1,0 +1,97 @@
+"""The main job as Prefect flows: crawl → process → digest."""
+
+from datetime import date
+
+from prefect import flow, task
+from rich.console import Console
+
+from crawlers.launcher import crawl
+from pipelines.process import ProcessReport, process_archive
+from pipelines.tagging import load_taxonomy
+from portalwatch.archive import RawArchive
+from portalwatch.config import get_settings
+from portalwatch.digest import build_digest, write_digest
+from portalwatch.sources import load_sources
+from portalwatch.store import open_store
+
+# Stage lines go to stdout: progress for a CLI user, run output in a deployment's logs.
+console = Console(highlight=False)
+
+
+@task(name="crawl", retries=1, retry_delay_seconds=10)
+def crawl_task(delay: float | None = None, source_ids: list[str] | None = None) -> dict[str, dict]:
+    settings = get_settings()
+    return crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
+                 settings.user_agent)
+
+
+@task(name="process")
+def process_task() -> ProcessReport:
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        with RawArchive(settings.archive_path) as archive:
+            return process_archive(archive, store, load_taxonomy(settings.taxonomy))
+    finally:
+        store.close()
+
+
+def latest_week() -> str:
+    """The ISO week of the newest stored article (or of today when the store is empty)."""
+    from portalwatch.store.base import SearchQuery
+
+    store = open_store(get_settings())
+    try:
+        newest = store.search(SearchQuery(limit=1)).hits
+    finally:
+        store.close()
+    day = newest[0].article.published_at.date() if newest else date.today()
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@task(name="digest")
+def digest_task(week: str) -> dict[str, str]:
+    settings = get_settings()
+    sources = {s.id: s.name for s in load_sources(settings.sources_file)}
+    taxonomy = load_taxonomy(settings.taxonomy)
+    store = open_store(settings)
+    try:
+        with RawArchive(settings.archive_path) as archive:
+            digest = build_digest(store, week, sources, taxonomy.names, archive.skips())
+    finally:
+        store.close()
+    return {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
+
+
+@flow(name="portalwatch-crawl")
+def crawl_flow(delay: float | None = None, source_ids: list[str] | None = None) -> dict[str, dict]:
+    return crawl_task(delay, source_ids)
+
+
+@flow(name="portalwatch-process")
+def process_flow() -> ProcessReport:
+    return process_task()
+
+
+@flow(name="portalwatch-digest")
+def digest_flow(week: str | None = None) -> dict[str, str]:
+    return digest_task(week or latest_week())
+
+
+@flow(name="portalwatch-pipeline")
+def pipeline_flow(week: str | None = None, delay: float | None = None) -> dict:
+    """Crawl every source, process what was fetched, write the digest; report each stage's counts."""
+    console.print("Thu thập (crawl)…")
+    crawled = crawl_task(delay)
+    for source_id, stats in crawled.items():
+        console.print(f"  {source_id}: {stats['articles_fetched']} trang mới, {stats['already_fetched']} đã có, "
+               f"{stats['failures']} lỗi")
+    console.print("Xử lý (trích xuất, làm sạch, gắn chủ đề)…")
+    processed = process_task()
+    console.print(f"  {processed.pages} trang → {processed.articles} bài ({processed.new} mới), "
+           f"{processed.skipped} bỏ qua, {processed.duplicate_groups} nhóm bài trùng")
+    week = week or latest_week()
+    console.print(f"Bản tin tuần {week}…")
+    paths = digest_task(week)
+    return {"crawl": crawled, "process": processed.model_dump(), "digest": paths, "week": week}

@@ -1,0 +1,1 @@
+"""Pipeline stages: plain functions over portalwatch.models, independent of Scrapy and Prefect."""

@@ -1,0 +1,53 @@
+"""Boilerplate removal for Vietnamese portal text, paragraph by paragraph."""
+
+import re
+
+from pipelines.normalize import fold, normalize_text
+
+# Whole paragraphs that are page furniture, never article text (matched case-insensitively).
+_FURNITURE = re.compile(
+    r"^(trả lời|phản hồi|hủy trả lời|bình luận( \(\d+\))?|gửi bình luận|ý kiến bạn đọc"
+    r"|chia sẻ:?|in bài|gửi email|tin liên quan|bài viết liên quan|tin cùng chuyên mục|xem thêm:?.{0,120}"
+    r"|tin mới nhất|tin đọc nhiều|tin khác|tags?:.*|từ khóa:.*"
+    r"|(trực tuyến|đã truy cập|lượt truy cập|đang truy cập|lượt xem|đã xem|số lượt xem)\s*:?\s*[\d.,]*"
+    r"|\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}"
+    r"|[\w.-]+\.(gov\.vn|org\.vn|com\.vn|vn|com|net)"
+    r"|(facebook|zalo|twitter|linkedin|email)(\s+(facebook|zalo|twitter|linkedin|email))*)$",
+    re.IGNORECASE,
+)
+# Comment-form text that some themes glue onto the last paragraph.
+_INLINE_FURNITURE = re.compile(
+    r"Email của bạn sẽ không được hiển thị công khai\.?\s*(Các trường bắt buộc được đánh dấu\s*\*)?"
+    r"|Lưu tên của tôi, email, và trang web trong trình duyệt này cho lần bình luận kế tiếp của tôi\.?",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(r"^(?:\(?\s*)?(Theo|Nguồn:)\s+(.{2,80}?)\s*\)?\.?$")
+# Agency prefixes before a lead: "(ĐN)-", "BTO-", "(LĐ online) -", "BGO –".
+_AGENCY_PREFIX = re.compile(r"^(\([A-ZĐ][\wĐđ ]{0,15}\)|[A-ZĐ]{2,6})\s*[-–—]\s*")
+
+
+def strip_agency_prefix(text: str) -> str:
+    return _AGENCY_PREFIX.sub("", text, count=1)
+
+
+def clean_paragraphs(paragraphs: list[str]) -> tuple[list[str], str]:
+    """Normalised article paragraphs without furniture or repeats, and the attribution line."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    attribution = ""
+    for raw in paragraphs:
+        text = normalize_text(_INLINE_FURNITURE.sub("", raw)).replace("\n", " ").strip()
+        if not text or _FURNITURE.match(text):
+            continue
+        credit = _ATTRIBUTION.match(text)
+        if credit and len(text) < 90:
+            attribution = f"Theo {credit.group(2)}" if credit.group(1) == "Theo" else credit.group(2)
+            continue
+        key = fold(text)
+        if key in seen:  # a repeated lead or caption
+            continue
+        seen.add(key)
+        kept.append(text)
+    if kept:
+        kept[0] = strip_agency_prefix(kept[0])
+    return kept, attribution

@@ -1,0 +1,157 @@
+"""Extraction of title, date, author and main text from one raw article page."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError
+from w3lib.encoding import html_to_unicode
+
+from pipelines.clean import clean_paragraphs, strip_agency_prefix
+from pipelines.dates import parse_iso_datetime, parse_vn_datetime
+from pipelines.normalize import fold, normalize_text
+
+_DATE_META = (
+    "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
+    "dc.date.issued", "dc.date", "date",
+)
+_OUTSIDE_ARTICLE = "ancestor::header or ancestor::nav or ancestor::footer"
+# Bylines, but not the "author" field of a comment form.
+_BYLINE = ("//*[(contains(@class,'byline') or contains(concat(' ', normalize-space(@class), ' '), ' author '))"
+           " and not(ancestor::form) and not(ancestor::*[@id='comments'])]")
+# Summary paragraphs ("sapo") that generic extractors often leave out as furniture.
+_LEAD = ("//*[contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary')"
+         " or contains(@class,'excerpt') or contains(@class,'description')]"
+         f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
+# Characters after the title within which its date line is looked for.
+_DATELINE_REACH = 160
+# Below this many characters of text a page is not an article.
+MIN_BODY_CHARS = 200
+
+
+class ExtractionError(ValueError):
+    """A page that cannot become an article; the message (Vietnamese, shown to users) is the reason."""
+
+
+@dataclass
+class Extracted:
+    title: str
+    paragraphs: list[str]
+    published_at: datetime | None
+    author: str = ""
+    attribution: str = ""
+    lead: str = ""
+    canonical_url: str | None = None
+    description: str = ""
+
+
+def decode_html(body: bytes, content_type: str) -> str:
+    """Unicode text using the HTTP header, the BOM or <meta charset>, in w3lib's order."""
+    _, text = html_to_unicode(content_type or None, body)
+    return text
+
+
+def _meta(doc: lxml.html.HtmlElement, *names: str) -> str:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            values = doc.xpath(f"//meta[@{attr}=$n]/@content", n=name)
+            if values and values[0].strip():
+                return values[0].strip()
+    return ""
+
+
+def _title_element(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    for h1 in doc.xpath(f"//h1[not({_OUTSIDE_ARTICLE})]"):
+        if h1.text_content().strip():
+            return h1
+    return None
+
+
+def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -> datetime | None:
+    """Meta tags first, then <time datetime>, then the date line next to the title.
+
+    A page header often shows today's date above an old article, so text outside the
+    article's neighbourhood is never read.
+    """
+    for name in _DATE_META:
+        value = _meta(doc, name)
+        if value and (moment := parse_iso_datetime(value) or parse_vn_datetime(value)):
+            return moment
+    for value in doc.xpath(f"//time[@datetime][not({_OUTSIDE_ARTICLE})]/@datetime"):
+        if moment := parse_iso_datetime(value):
+            return moment
+    if title is None:
+        return None
+    following = ""
+    for text in title.xpath("following::text()"):
+        following += " " + text
+        if len(following) > _DATELINE_REACH:
+            break
+    return parse_vn_datetime(following[:_DATELINE_REACH])
+
+
+def _author(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[str, list[str]]:
+    """The byline from meta/byline markup, or a short signature paragraph ending the text."""
+    author = _meta(doc, "author", "article:author", "dable:author")
+    if not author:
+        for byline in doc.xpath(_BYLINE):
+            author = " ".join(byline.text_content().split()).removeprefix("bởi ").removeprefix("By ").strip()
+            if author:
+                break
+    if paragraphs:
+        last = paragraphs[-1]
+        words = last.split()
+        signature = 1 <= len(words) <= 5 and all(w[:1].isupper() for w in words) and not last.endswith(".")
+        if signature or (author and last == author):
+            author = author or last
+            paragraphs = paragraphs[:-1]
+    return normalize_text(author), paragraphs
+
+
+def _lead(doc: lxml.html.HtmlElement) -> str:
+    """The page's own summary paragraph, when it marks one up; a list item's summary is not one."""
+    for element in doc.xpath(_LEAD):
+        text = normalize_text(element.text_content()).replace("\n", " ").strip()
+        if len(text) > 40:
+            return text
+    return ""
+
+
+def extract(body: bytes, content_type: str = "") -> Extracted:
+    if not body.strip():
+        raise ExtractionError("trang trả về rỗng")
+    html = decode_html(body, content_type)
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError) as exc:
+        raise ExtractionError(f"HTML không đọc được: {exc}") from exc
+    title_el = _title_element(doc)
+    title = title_el.text_content() if title_el is not None else _meta(doc, "og:title") or doc.findtext(".//title")
+    title = normalize_text(title or "").replace("\n", " ")
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
+                               deduplicate=False) or ""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and normalize_text(lines[0]) == title:
+        lines = lines[1:]
+    lead = _lead(doc)
+    if lead and not any(fold(strip_agency_prefix(lead)) in fold(line) for line in lines[:3]):
+        lines.insert(0, lead)
+    paragraphs, attribution = clean_paragraphs(lines)
+    author, paragraphs = _author(doc, paragraphs)
+    if not title:
+        raise ExtractionError("không tìm thấy tiêu đề bài")
+    if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
+        raise ExtractionError("không trích xuất được nội dung bài (trang lỗi, rỗng hoặc là trang danh sách)")
+    description = strip_agency_prefix(normalize_text(_meta(doc, "description", "og:description")))
+    canonical = doc.xpath("//link[@rel='canonical']/@href")
+    return Extracted(
+        title=title,
+        paragraphs=paragraphs,
+        published_at=find_published(doc, title_el),
+        author=author,
+        attribution=attribution,
+        lead=paragraphs[0] if paragraphs else description,
+        canonical_url=canonical[0].strip() if canonical else None,
+        description=description,
+    )

@@ -1,0 +1,40 @@
+"""Vietnamese text normalisation: NFC, one tone-mark placement, whitespace, search folding."""
+
+import re
+import unicodedata
+
+# Tone marks as combining characters (NFD): grave, acute, hook above, tilde, dot below.
+_TONES = "\u0300\u0301\u0309\u0303\u0323"
+# Open syllables ending in oa/oe/uy carry the mark on the first vowel in the style most
+# portals use ("hòa", "thủy", "khỏe"); the other style puts it on the second ("hoà").
+_NEW_STYLE = re.compile(rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONES}])(?!\w)")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    first, second, tone = match.groups()
+    pair = (first + second).lower()
+    if pair not in ("oa", "oe", "uy"):
+        return match.group(0)
+    return first + tone + second
+
+
+def normalize_text(text: str) -> str:
+    """NFC with one tone placement and single spaces; line breaks are kept."""
+    decomposed = unicodedata.normalize("NFD", text)
+    decomposed = _NEW_STYLE.sub(_move_tone, decomposed)
+    text = unicodedata.normalize("NFC", decomposed)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(lines)
+
+
+def fold(text: str) -> str:
+    """Search key: marks stripped, đ folded to d (it has no decomposition), lowercased."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_QUOTES))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("đ", "d").replace("Đ", "D").lower()
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.translate(_QUOTES).lower()

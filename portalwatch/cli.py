@@ -1,0 +1,174 @@
+"""The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
+
+import json
+import os
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from portalwatch.archive import RawArchive
+from portalwatch.config import Settings, get_settings
+from portalwatch.runtime import configure_prefect
+from portalwatch.store import open_store
+from portalwatch.store.base import SearchQuery
+
+app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(highlight=False)
+DEMO_PORTS = (8701, 8702)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: PORTALWATCH_DATA_DIR).")]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    if data_dir:
+        os.environ["PORTALWATCH_DATA_DIR"] = str(data_dir.resolve())
+    settings = get_settings()
+    configure_prefect(settings)
+    return settings
+
+
+@app.command()
+def demo(data_dir: DataDir = None) -> None:
+    """Chạy thử toàn bộ: dựng các cổng tin mẫu trên máy, thu thập, xử lý, viết bản tin tuần."""
+    settings = _settings(data_dir)
+    from flows.pipeline import pipeline_flow
+    from portalwatch.fixture_portals.server import serve_fixture_portals
+    started = time.monotonic()
+    with serve_fixture_portals(ports=DEMO_PORTS) as portals:
+        portals.write_registry(settings.sources_file)
+        console.print(f"Cổng tin mẫu: {', '.join(portals.base_urls.values())}")
+        console.print(f"Thư mục dữ liệu: {settings.data_dir}")
+        result = pipeline_flow(delay=0)
+    console.print(f"\n[bold]Xong sau {time.monotonic() - started:.0f} giây.[/bold]")
+    console.print(f"Bản tin tuần {result['week']}:")
+    for path in result["digest"].values():
+        console.print(f"  {path}")
+    console.print("Tìm kiếm thử:")
+    prefix = f"PORTALWATCH_DATA_DIR={settings.data_dir} " if data_dir else ""
+    console.print(f'  {prefix}portalwatch search "xay dung dang" --topic xay-dung-dang --since 2026-11-01')
+    console.print(f"  {prefix}portalwatch skips")
+
+
+@app.command()
+def run(data_dir: DataDir = None,
+        week: Annotated[str | None, typer.Option(help="Tuần của bản tin, ví dụ 2026-W47.")] = None) -> None:
+    """Thu thập mọi nguồn trong danh mục nguồn, xử lý và viết bản tin tuần."""
+    _settings(data_dir)
+    from flows.pipeline import pipeline_flow
+    result = pipeline_flow(week=week)
+    for path in result["digest"].values():
+        console.print(path)
+
+
+@app.command()
+def crawl(data_dir: DataDir = None,
+          source: Annotated[list[str] | None, typer.Option(help="Chỉ thu thập nguồn này (lặp lại được).")] = None,
+          delay: Annotated[float | None, typer.Option(help="Giãn cách giữa hai yêu cầu tới một trang (giây).")] = None,
+          ) -> None:
+    """Thu thập bài mới từ các nguồn (bỏ qua bài đã có trong kho lưu trữ)."""
+    _settings(data_dir)
+    from flows.pipeline import crawl_flow
+    for source_id, stats in crawl_flow(delay, source).items():
+        console.print(f"{source_id}: {json.dumps(stats, ensure_ascii=False)}")
+
+
+@app.command()
+def process(data_dir: DataDir = None) -> None:
+    """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho mọi trang đã thu thập."""
+    _settings(data_dir)
+    from flows.pipeline import process_flow
+    console.print(process_flow().model_dump())
+
+
+@app.command()
+def digest(data_dir: DataDir = None,
+           week: Annotated[str | None, typer.Option(help="Tuần ISO, ví dụ 2026-W47 (mặc định: tuần mới nhất).")] = None,
+           ) -> None:
+    """Viết bản tin tuần (HTML, Markdown và số liệu JSON)."""
+    _settings(data_dir)
+    from flows.pipeline import digest_flow
+    for path in digest_flow(week).values():
+        console.print(path)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Từ khóa, có hoặc không dấu; đặt trong ngoặc kép để tìm cụm từ.")] = "",
+    topic: Annotated[list[str] | None, typer.Option(help="Mã chủ đề, ví dụ xay-dung-dang.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Mã nguồn.")] = None,
+    directive: Annotated[str | None, typer.Option(help="Số hiệu văn bản, ví dụ 35-CT/TW.")] = None,
+    since: Annotated[str | None, typer.Option(help="Từ ngày (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Đến ngày (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(help="Số bài hiển thị.")] = 20,
+    format: Annotated[str, typer.Option("--format", help="table hoặc json.")] = "table",
+    data_dir: DataDir = None,
+) -> None:
+    """Tìm bài viết theo từ khóa, chủ đề, nguồn và thời gian; kèm số bài theo chủ đề."""
+    settings = _settings(data_dir)
+    try:
+        query = SearchQuery(text=text, topics=topic or [], sources=source or [], directive=directive,
+                            since=date.fromisoformat(since) if since else None,
+                            until=date.fromisoformat(until) if until else None, limit=limit)
+    except ValueError as exc:
+        raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD: {exc}") from exc
+    store = open_store(settings)
+    try:
+        result = store.search(query)
+    finally:
+        store.close()
+    if format == "json":
+        print(json.dumps({
+            "total": result.total, "stories": result.stories, "topic_counts": result.topic_counts,
+            "source_counts": result.source_counts, "day_counts": result.day_counts,
+            "hits": [{"score": h.score, "snippet": h.snippet, **h.article.model_dump(mode="json")}
+                     for h in result.hits],
+        }, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{result.total} bài ({result.stories} tin)")
+    for column in ("Tiêu đề", "Nguồn", "Ngày đăng", "Chủ đề"):
+        table.add_column(column)
+    for hit in result.hits:
+        a = hit.article
+        table.add_row(a.title, a.source_id, f"{a.published_at:%d/%m/%Y %H:%M}", ", ".join(a.topic_ids))
+    console.print(table)
+    counts = Table(title="Số bài theo chủ đề")
+    counts.add_column("Chủ đề")
+    counts.add_column("Số bài", justify="right")
+    for topic_id, n in result.topic_counts.items():
+        counts.add_row(topic_id, str(n))
+    console.print(counts)
+
+
+@app.command()
+def skips(data_dir: DataDir = None) -> None:
+    """Liệt kê các trang bị bỏ qua khi thu thập hoặc xử lý, kèm lý do."""
+    settings = _settings(data_dir)
+    with RawArchive(settings.archive_path) as archive:
+        rows = archive.skips()
+    table = Table(title=f"{len(rows)} trang bị bỏ qua")
+    for column in ("Giai đoạn", "Nguồn", "Địa chỉ", "Lý do"):
+        table.add_column(column)
+    for s in rows:
+        table.add_row("thu thập" if s.stage == "crawl" else "xử lý", s.source_id, s.url, s.reason)
+    console.print(table)
+
+
+@app.command()
+def fixtures(data_dir: DataDir = None) -> None:
+    """Phục vụ các cổng tin mẫu trên 127.0.0.1 cho tới khi nhấn Ctrl+C."""
+    settings = _settings(data_dir)
+    from portalwatch.fixture_portals.server import serve_fixture_portals
+    with serve_fixture_portals(ports=DEMO_PORTS) as portals:
+        portals.write_registry(settings.sources_file)
+        console.print(f"Cổng tin mẫu: {', '.join(portals.base_urls.values())}; danh mục nguồn: {settings.sources_file}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,44 @@
+"""Settings read from the environment (prefix PORTALWATCH_)."""
+
+import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "portalwatch"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTALWATCH_")
+
+    data_dir: Path = _default_data_dir()
+    sources: Path | None = None
+    taxonomy: Path = PACKAGE_DIR / "taxonomy.yaml"
+    user_agent: str = "portalwatch/0.1 (+https://github.com/portalwatch/portalwatch)"
+
+    @property
+    def sources_file(self) -> Path:
+        return self.sources or self.data_dir / "sources.yaml"
+
+    @property
+    def archive_path(self) -> Path:
+        return self.data_dir / "archive.db"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "portalwatch.db"
+
+    @property
+    def digest_dir(self) -> Path:
+        return self.data_dir / "digests"
+
+
+def get_settings() -> Settings:
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings

@@ -1,0 +1,81 @@
+"""The records that flow between stages: raw pages in, articles and skips out."""
+
+import hashlib
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Source(BaseModel):
+    """One monitored portal, as configured in the source registry (sources.yaml)."""
+
+    id: str
+    name: str
+    province: str = ""
+    homepage: str
+    list_pages: list[str] = Field(default_factory=list)
+    feeds: list[str] = Field(default_factory=list)
+    sitemaps: list[str] = Field(default_factory=list)
+    # Regex that article URLs match; without it a URL-shape heuristic decides.
+    article_pattern: str | None = None
+    max_list_pages: int = 50
+    max_articles: int = 5000
+
+
+class RawPage(BaseModel):
+    """One fetched response as kept in the raw archive."""
+
+    url: str
+    source_id: str
+    status: int
+    fetched_at: datetime
+    content_type: str = ""
+    body: bytes = b""
+
+
+class TopicTag(BaseModel):
+    topic_id: str
+    score: float
+    phrases: list[str] = Field(default_factory=list)
+    directives: list[str] = Field(default_factory=list)
+
+
+class Article(BaseModel):
+    id: str
+    url: str
+    canonical_url: str
+    source_id: str
+    title: str
+    lead: str = ""
+    body: str  # paragraphs separated by a blank line
+    author: str = ""
+    attribution: str = ""
+    published_at: datetime  # timezone-aware, Asia/Ho_Chi_Minh
+    fetched_at: datetime
+    language: str = "vi"
+    content_hash: str
+    topics: list[TopicTag] = Field(default_factory=list)
+    directives: list[str] = Field(default_factory=list)
+    duplicate_group: str | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p]
+
+    @property
+    def topic_ids(self) -> list[str]:
+        return [t.topic_id for t in self.topics]
+
+
+class Skip(BaseModel):
+    """A page that did not become an article, and why: a recorded, visible outcome."""
+
+    url: str
+    source_id: str
+    stage: str  # "crawl" or "process"
+    reason: str
+    recorded_at: datetime
+
+
+def article_id(canonical_url: str) -> str:
+    return hashlib.sha1(canonical_url.encode()).hexdigest()[:16]

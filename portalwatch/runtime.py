@@ -1,0 +1,15 @@
+"""Process set-up that must happen before Prefect is imported."""
+
+import os
+
+from portalwatch.config import Settings
+
+
+def configure_prefect(settings: Settings) -> None:
+    """Keep Prefect's state under the data directory and quiet on an offline machine."""
+    os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    # The temporary local server needs longer than the default 20 s on a loaded 2-core machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
