@@ -1,0 +1,54 @@
+"""Shared test set-up: an isolated data dir and Prefect home, fixture portals on loopback, and one
+real pipeline run (Scrapy over HTTP, Prefect flows) that the end-to-end tests inspect."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+_ROOT = Path(tempfile.mkdtemp(prefix="portalwatch-tests-"))
+# Before Prefect is imported anywhere: its home, quiet logs, no telemetry, patient start-up.
+os.environ["PREFECT_HOME"] = str(_ROOT / "prefect")
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+os.environ["PORTALWATCH_DATA_DIR"] = str(_ROOT / "data")
+
+from portalwatch.config import Settings, get_settings  # noqa: E402
+from portalwatch.fixture_portals.server import FixturePortals, serve_fixture_portals  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def portals() -> Iterator[FixturePortals]:
+    with serve_fixture_portals() as running:
+        yield running
+
+
+@dataclass
+class PipelineRun:
+    settings: Settings
+    portals: FixturePortals
+    result: dict
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(prefect_harness: None, portals: FixturePortals) -> PipelineRun:
+    """The demo's pipeline, run once for the session against the fixture portals."""
+    from flows.pipeline import pipeline_flow
+
+    settings = get_settings()
+    portals.write_registry(settings.sources_file)
+    result = pipeline_flow(week="2026-W47", delay=0)
+    return PipelineRun(settings=settings, portals=portals, result=result)
