@@ -43,11 +43,11 @@ def clean_paragraphs(paragraphs: list[str]) -> tuple[list[str], str]:
         if credit and len(text) < 90:
             attribution = f"Theo {credit.group(2)}" if credit.group(1) == "Theo" else credit.group(2)
             continue
+        if not kept:
+            text = strip_agency_prefix(text)
         key = fold(text)
         if key in seen:  # a repeated lead or caption
             continue
         seen.add(key)
         kept.append(text)
-    if kept:
-        kept[0] = strip_agency_prefix(kept[0])
     return kept, attribution

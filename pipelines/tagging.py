@@ -73,7 +73,8 @@ def load_taxonomy(path: Path) -> Taxonomy:
 def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[str],
         published_at: datetime | None = None) -> list[TopicTag]:
     """Topics whose evidence reaches the threshold, best first; each with what fired."""
-    parts = {"title": title.lower(), "lead": lead.lower(), "body": body.lower()}
+    parts = {"title": title, "lead": lead, "body": body}
+    parts = {part: normalize_text(text).lower() for part, text in parts.items()}
     tags: list[TopicTag] = []
     for topic in taxonomy.topics:
         if published_at and not topic.active_on(published_at.date()):

@@ -23,6 +23,7 @@ class PortalSpider(scrapy.Spider):
         self.archive_path = Path(archive_path)
         with RawArchive(self.archive_path) as archive:
             self.seen = archive.fetched_urls(self.source.id)
+        self.seen_again: set[str] = set()
         self.list_pages_requested = 0
         self.articles_requested = 0
 
@@ -50,8 +51,9 @@ class PortalSpider(scrapy.Spider):
         if not same_site(url, self.source.homepage) or not is_article_url(url, self.source.article_pattern):
             return None
         if url in self.seen:
-            self.crawler.stats.inc_value("portalwatch/already_fetched")
-            self.seen.discard(url)  # count each known article once per run
+            if url not in self.seen_again:  # an article is linked from many pages; count it once
+                self.seen_again.add(url)
+                self.crawler.stats.inc_value("portalwatch/already_fetched")
             return None
         if self.articles_requested >= self.source.max_articles:
             self.crawler.stats.inc_value("portalwatch/articles_over_budget")
@@ -64,7 +66,7 @@ class PortalSpider(scrapy.Spider):
         for link in response.css("a[href]"):
             url = response.urljoin(link.attrib["href"]).split("#", 1)[0]
             text = " ".join(link.css("::text").getall())
-            if url in self.seen or is_article_url(url, self.source.article_pattern):
+            if is_article_url(url, self.source.article_pattern):
                 request = self.article_request(url)
             elif is_pagination_link(url, text, response.url):
                 request = self.list_request(url)

@@ -1,0 +1,36 @@
+from datetime import datetime
+
+import pytest
+
+from pipelines.dates import parse_iso_datetime, parse_vn_datetime
+from portalwatch import VN_TZ
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thứ Hai, 23/11/2026 - 08:15", (2026, 11, 23, 8, 15)),
+        ("ngày 01/4/2020", (2020, 4, 1, 0, 0)),
+        ("23-11-2026 08:15:00", (2026, 11, 23, 8, 15)),
+        ("Cập nhật: 10:05 | 03/02/2020", (2020, 2, 3, 10, 5)),
+        ("26.4.2024 - 11:49", (2024, 4, 26, 11, 49)),
+        ("Thứ Tư, 08/04/2015, 08:11 [GMT+7]", (2015, 4, 8, 8, 11)),
+        ("Cập nhật lúc18:28, Thứ Ba, 26/11/2019 (GMT+7)", (2019, 11, 26, 18, 28)),
+        ("Đăng ngày 17 - 05 - 2024", (2024, 5, 17, 0, 0)),
+        ("12:33 02/05/2021", (2021, 5, 2, 12, 33)),
+        ("Ngày đăng 03/10/2019 | 17:58", (2019, 10, 3, 17, 58)),
+    ],
+)
+def test_vietnamese_date_lines_are_day_first_local_time(text: str, expected: tuple[int, ...]) -> None:
+    assert parse_vn_datetime(text) == datetime(*expected, tzinfo=VN_TZ)
+
+
+def test_text_without_a_date_gives_none() -> None:
+    assert parse_vn_datetime("Lượt xem: 302") is None
+    assert parse_vn_datetime("31/02/2026") is None  # no such day
+
+
+def test_iso_meta_values_are_converted_to_vietnam_time() -> None:
+    assert parse_iso_datetime("2026-11-17T01:15:00Z") == datetime(2026, 11, 17, 8, 15, tzinfo=VN_TZ)
+    assert parse_iso_datetime("2026-11-17 08:15") == datetime(2026, 11, 17, 8, 15, tzinfo=VN_TZ)
+    assert parse_iso_datetime("hôm qua") is None

@@ -1,0 +1,97 @@
+"""Extraction on pages of both fixture site families (rendered directly) and on the real seeds."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pipelines.clean import clean_paragraphs
+from pipelines.extract import ExtractionError, extract
+from portalwatch import VN_TZ
+from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, articles_on
+from portalwatch.fixture_portals.server import MALFORMED, NO_DATE, ProvincialPortal, WordPressNews
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
+COMMENT_FORM = ("Email của bạn", "Trả lời", "Bình luận", "Lưu tên của tôi", "Phản hồi", "Tên *")
+
+
+def test_provincial_portal_article_uses_its_dateline_not_the_header_date() -> None:
+    site = ProvincialPortal("http://portal.test", TODAY)
+    article = next(a for a in site.articles if not a.syndicated)
+    page = site.route(site.href(article), {})
+    found = extract(page.body, page.content_type)
+    assert found.title == article.title
+    assert found.published_at == article.published  # header shows 23/11/2026; the article is older
+    assert found.author == article.author
+    assert found.paragraphs[0].endswith(article.lead[-40:])  # the sapo is kept as the lead
+    body = "\n".join(found.paragraphs)
+    for furniture in ("Lượt xem", "Tin liên quan", "Trực tuyến", "Đã truy cập", "Chia sẻ"):
+        assert furniture not in body
+
+
+def test_wordpress_post_has_no_comment_form_text() -> None:
+    site = WordPressNews("http://bao.test", TODAY)
+    for article in site.articles[:10]:
+        page = site.route(site.href(article), {})
+        found = extract(page.body, page.content_type)
+        body = "\n".join(found.paragraphs)
+        for text in COMMENT_FORM:
+            assert text not in body, (article.slug, text)
+        assert found.author == article.author
+        expected = article.published
+        if article.syndicated and article.sites[0] != "bao":
+            expected += timedelta(minutes=SYNDICATION_DELAY_MINUTES)
+        assert found.published_at == expected
+
+
+def test_page_without_a_dateline_has_no_date_even_with_todays_date_in_the_header() -> None:
+    site = ProvincialPortal("http://portal.test", TODAY)
+    page = site.route(f"/tin-tuc/xa-hoi/gioi-thieu-chung-ve-tinh-binh-giang-{NO_DATE}.html", {})
+    assert extract(page.body, page.content_type).published_at is None
+
+
+def test_malformed_page_raises_a_clear_reason() -> None:
+    site = ProvincialPortal("http://portal.test", TODAY)
+    page = site.route(f"/tin-tuc/xa-hoi/trang-loi-du-lieu-{MALFORMED}.html", {})
+    with pytest.raises(ExtractionError, match="không trích xuất được nội dung"):
+        extract(page.body, page.content_type)
+
+
+def test_wrong_declared_charset_is_overridden_by_the_page() -> None:
+    html = "<html><head><meta charset='windows-1258'></head><body><h1>Tiêu đề</h1></body></html>"
+    with pytest.raises(ExtractionError):  # too short to be an article, but it must decode, not crash
+        extract(html.encode("cp1258", errors="replace"), "text/html")
+
+
+def test_seed_comment_form_and_source_line_are_stripped() -> None:
+    first = (SEEDS / "000_1f63b6b694167a1c.txt").read_text(encoding="utf-8")
+    paragraphs, _ = clean_paragraphs(first.splitlines())
+    assert paragraphs[-1].startswith("Điển hình công tác tuyên truyền")
+    assert not any("Email của bạn" in p or p == "Trả lời" for p in paragraphs)
+    second = (SEEDS / "004_a2e73a008901b89c.txt").read_text(encoding="utf-8")
+    paragraphs, _ = clean_paragraphs(second.splitlines())
+    assert "camau.gov.vn" not in paragraphs
+    assert paragraphs[-1].startswith("Việc đẩy mạnh thông tin")
+
+
+def test_text_glued_to_the_comment_form_notice_is_kept() -> None:
+    glued = "Email của bạn sẽ không được hiển thị công khai. Các trường bắt buộc được đánh dấu *Cổ vũ Đảng bộ."
+    assert clean_paragraphs(["Trả lời", glued]) == (["Cổ vũ Đảng bộ."], "")
+
+
+def test_repeated_lead_and_agency_prefix() -> None:
+    lead = "(BG)- Sáng 17/11, Tỉnh ủy tổ chức hội nghị."
+    paragraphs, attribution = clean_paragraphs([lead, "Nội dung chính.", "Sáng 17/11, Tỉnh ủy tổ chức hội nghị.",
+                                                "Lượt xem: 302", "0:00 / 0:00", "Theo TTXVN"])
+    assert paragraphs == ["Sáng 17/11, Tỉnh ủy tổ chức hội nghị.", "Nội dung chính."]
+    assert attribution == "Theo TTXVN"
+
+
+def test_every_fixture_article_on_both_sites_extracts() -> None:
+    for site in (ProvincialPortal("http://portal.test", TODAY), WordPressNews("http://bao.test", TODAY)):
+        for article in articles_on(site.name):
+            page = site.route(site.href(article), {})
+            found = extract(page.body, page.content_type)
+            assert found.published_at is not None, article.slug
+            assert len(found.paragraphs) >= len(article.paragraphs), article.slug

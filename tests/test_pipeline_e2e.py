@@ -1,0 +1,148 @@
+"""The whole pipeline against the fixture portals on loopback: real Scrapy crawl, real Prefect flows."""
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.normalize import fold, normalize_text
+from portalwatch.archive import RawArchive
+from portalwatch.cli import app
+from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, articles_on, load_articles
+from portalwatch.models import Article
+from portalwatch.store.base import SearchQuery
+from portalwatch.store.sqlite import SQLiteStore
+from tests.conftest import PipelineRun
+
+SOURCE_OF_SITE = {"tinh": "binhgiang-gov", "bao": "baobinhgiang"}
+COMMENT_FORM = ("Email của bạn", "Trả lời", "Bình luận", "Lưu tên của tôi", "Phản hồi")
+
+
+@pytest.fixture
+def store(pipeline_run: PipelineRun) -> Iterator[SQLiteStore]:
+    opened = SQLiteStore(pipeline_run.settings.store_path)
+    yield opened
+    opened.close()
+
+
+def stored(store: SQLiteStore) -> list[Article]:
+    return [h.article for h in store.search(SearchQuery(limit=10000)).hits]
+
+
+def by_site_and_title(store: SQLiteStore) -> dict[tuple[str, str], Article]:
+    """Stored articles keyed by source and fixture title (titles are stored normalised)."""
+    return {(a.source_id, a.title): a for a in stored(store)}
+
+
+def key(site: str, title: str) -> tuple[str, str]:
+    return SOURCE_OF_SITE[site], normalize_text(title)
+
+
+def test_every_fixture_article_is_found_once_per_source(store: SQLiteStore) -> None:
+    counts = store.search(SearchQuery(limit=0)).source_counts
+    assert counts == {SOURCE_OF_SITE[site]: len(articles_on(site)) for site in ("tinh", "bao")}
+    assert store.count() == sum(counts.values())
+
+
+def test_syndicated_articles_form_one_duplicate_group_led_by_the_earliest(store: SQLiteStore) -> None:
+    articles = by_site_and_title(store)
+    syndicated = [a for a in load_articles() if a.syndicated]
+    assert syndicated
+    for fixture in syndicated:
+        copies = [articles[key(site, fixture.title)] for site in fixture.sites]
+        original = copies[0]  # the first site publishes first; the other copies it later
+        assert {c.duplicate_group for c in copies} == {original.id}
+    grouped = [a for a in articles.values() if a.duplicate_group]
+    assert len(grouped) == 2 * len(syndicated)
+    assert store.search(SearchQuery(limit=0)).stories == len(load_articles())
+
+
+def test_comment_forms_and_page_furniture_stay_out_of_bodies(store: SQLiteStore) -> None:
+    for article in stored(store):
+        for text in (*COMMENT_FORM, "Lượt xem", "Tin liên quan", "Đã truy cập", "Bài viết liên quan"):
+            assert text not in article.body, (article.url, text)
+
+
+def test_dates_parse_to_the_right_day_and_hour(store: SQLiteStore) -> None:
+    articles = by_site_and_title(store)
+    for fixture in load_articles():
+        for site in fixture.sites:
+            expected = fixture.published
+            if site != fixture.sites[0]:
+                expected += timedelta(minutes=SYNDICATION_DELAY_MINUTES)
+            assert articles[key(site, fixture.title)].published_at == expected, fixture.slug
+
+
+def test_query_without_diacritics_finds_text_with_them() -> None:
+    fixture = next(a for a in load_articles() if "xay-dung-dang" in a.topics)
+    result = CliRunner().invoke(app, ["search", fold(fixture.title), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)["hits"]
+    assert hits[0]["title"] == normalize_text(fixture.title)
+
+
+def test_cli_search_with_topic_and_date_filters() -> None:
+    args = ["search", "xay dung dang", "--topic", "xay-dung-dang", "--since", "2026-11-01", "--format", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["total"] == len(data["hits"]) > 0
+    for hit in data["hits"]:
+        assert "xay-dung-dang" in [t["topic_id"] for t in hit["topics"]]
+        assert hit["published_at"] >= "2026-11-01"
+    assert data["topic_counts"]["xay-dung-dang"] == data["total"]
+    table = CliRunner().invoke(app, ["search", "xay dung dang", "--topic", "xay-dung-dang"])
+    assert table.exit_code == 0 and "Số bài theo chủ đề" in table.output
+
+
+def test_digest_counts_equal_the_store(pipeline_run: PipelineRun, store: SQLiteStore) -> None:
+    paths = pipeline_run.result["digest"]
+    digest = json.loads(Path(paths["json"]).read_text(encoding="utf-8"))
+    week = store.search(SearchQuery(since=date(2026, 11, 16), until=date(2026, 11, 22), limit=0))
+    before = store.search(SearchQuery(since=date(2026, 11, 9), until=date(2026, 11, 15), limit=0))
+    assert digest["articles"] == week.total > 0
+    assert digest["stories"] == week.stories
+    assert {t["id"]: t["articles"] for t in digest["topics"] if t["articles"]} == week.topic_counts
+    assert {t["id"]: t["previous"] for t in digest["topics"] if t["previous"]} == before.topic_counts
+    assert {s["id"]: s["articles"] for s in digest["sources"]} == week.source_counts
+    html = Path(paths["html"]).read_text(encoding="utf-8")
+    assert "Bản tin theo dõi tuyên truyền tuần 2026-W47" in html
+    assert f"<strong>{week.total}</strong> bài viết" in html
+    markdown = Path(paths["md"]).read_text(encoding="utf-8")
+    assert "## Theo chủ đề tuyên truyền" in markdown
+
+
+def test_bad_pages_are_recorded_as_skips_with_reasons(pipeline_run: PipelineRun) -> None:
+    with RawArchive(pipeline_run.settings.archive_path) as archive:
+        skips = {s.url.rsplit("/", 1)[-1]: s for s in archive.skips()}
+    assert skips["bai-viet-da-go-9003.html"].stage == "crawl"
+    assert skips["bai-viet-da-go-9003.html"].reason == "HTTP 404"
+    assert "không trích xuất được nội dung" in skips["trang-loi-du-lieu-9001.html"].reason
+    assert skips["gioi-thieu-chung-ve-tinh-binh-giang-9002.html"].reason == "không tìm thấy ngày đăng trên trang"
+    assert len(skips) == 3
+    assert pipeline_run.result["process"]["skipped"] == 2
+
+
+def test_rerunning_crawl_and_process_changes_nothing(pipeline_run: PipelineRun, store: SQLiteStore) -> None:
+    from flows.pipeline import crawl_flow, process_flow
+
+    before = {a.id: a for a in stored(store)}
+    hits_before = article_page_hits(pipeline_run)
+    crawled = crawl_flow(delay=0)
+    assert all(stats["articles_fetched"] == 0 for stats in crawled.values())
+    assert crawled["baobinhgiang"]["already_fetched"] == len(articles_on("bao"))
+    assert crawled["binhgiang-gov"]["already_fetched"] == len(articles_on("tinh")) + 2  # + the two bad pages
+    report = process_flow()
+    assert report.new == 0
+    assert {a.id: a for a in stored(store)} == before
+    # Only the 404 page is asked for again; no archived page is fetched twice.
+    assert article_page_hits(pipeline_run) - hits_before == 1
+
+
+def article_page_hits(run: PipelineRun) -> int:
+    pattern = re.compile(r"^(tinh/tin-tuc/[a-z-]+/.+\.html|bao/\d{4}/\d{2}/\d{2}/.+/)$")
+    return sum(n for path, n in run.portals.hits.items() if pattern.match(path))

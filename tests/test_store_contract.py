@@ -1,0 +1,99 @@
+"""The store contract: every backend must give these answers (SQLite now; more backends join the params)."""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from pipelines.process import content_hash
+from portalwatch import VN_TZ
+from portalwatch.models import Article, TopicTag, article_id
+from portalwatch.store.base import ArticleStore, SearchQuery
+from portalwatch.store.sqlite import SQLiteStore
+
+
+def make(url: str, title: str, body: str, when: datetime, source: str = "a", topics: tuple[str, ...] = (),
+         directives: tuple[str, ...] = ()) -> Article:
+    return Article(
+        id=article_id(url), url=url, canonical_url=url, source_id=source, title=title, lead=body.split("\n\n")[0],
+        body=body, published_at=when, fetched_at=when, content_hash=content_hash(title, body.split("\n\n")),
+        topics=[TopicTag(topic_id=t, score=3.0) for t in topics], directives=list(directives),
+    )
+
+
+ARTICLES = [
+    make("http://a/1", "Hội nghị xây dựng Đảng", "Tỉnh ủy quán triệt công tác xây dựng Đảng.\n\nNội dung thứ hai.",
+         datetime(2026, 11, 16, 8, 0, tzinfo=VN_TZ), topics=("xay-dung-dang",), directives=("05-CT/TW",)),
+    make("http://a/2", "Giá lúa đang tăng", "Giá lúa đang tăng mạnh ở các xã vùng trũng.",
+         datetime(2026, 11, 17, 23, 30, tzinfo=VN_TZ)),
+    make("http://b/3", "Giữ gìn hòa bình, thủy lợi", "Bài viết về hòa bình và công trình thủy lợi.",
+         datetime(2026, 11, 9, 7, 0, tzinfo=VN_TZ), source="b", topics=("quoc-phong-an-ninh",)),
+    make("http://b/4", "Đại hội đảng bộ xã", "Đại hội đảng bộ xã nhiệm kỳ mới, bàn về xây dựng Đảng.",
+         datetime(2026, 11, 22, 23, 59, tzinfo=VN_TZ), source="b", topics=("dai-hoi-dang", "xay-dung-dang")),
+]
+
+
+@pytest.fixture(params=["sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArticleStore]:
+    backend = SQLiteStore(tmp_path / "store.db")
+    backend.upsert(ARTICLES)
+    yield backend
+    backend.close()
+
+
+def ids(store: ArticleStore, **query: object) -> set[str]:
+    return {h.article.url for h in store.search(SearchQuery(limit=100, **query)).hits}
+
+
+def test_upsert_is_idempotent(store: ArticleStore) -> None:
+    assert store.upsert(ARTICLES) == 0
+    assert store.count() == len(ARTICLES)
+    assert store.get(ARTICLES[0].id) == ARTICLES[0]
+
+
+def test_query_without_diacritics_finds_text_with_them(store: ArticleStore) -> None:
+    assert ids(store, text="xay dung dang") == {"http://a/1", "http://b/4"}
+    assert ids(store, text="XAY DUNG") == {"http://a/1", "http://b/4"}
+
+
+def test_exact_diacritics_rank_above_folded_matches(store: ArticleStore) -> None:
+    # "dang" folds both "Đảng" (the Party) and "đang" (currently): exact marks decide the order.
+    party = [h.article.url for h in store.search(SearchQuery(text="Đảng")).hits]
+    assert sorted(party[:2]) == ["http://a/1", "http://b/4"] and party[2:] == ["http://a/2"]
+    currently = [h.article.url for h in store.search(SearchQuery(text="đang")).hits]
+    assert currently[0] == "http://a/2"
+    assert len(currently) == 3
+
+
+def test_tone_placement_variants_match(store: ArticleStore) -> None:
+    assert ids(store, text="hoà bình") == {"http://b/3"}
+    assert ids(store, text="thuỷ lợi") == {"http://b/3"}
+
+
+def test_search_syntax_in_user_text_is_harmless(store: ArticleStore) -> None:
+    for text in ['05-CT/TW', 'NEAR(a b)', '"unterminated', "a OR b AND", "title:xx", "*", "-"]:
+        store.search(SearchQuery(text=text))
+    assert ids(store, text='"xây dựng Đảng"') == {"http://a/1", "http://b/4"}
+
+
+def test_filters_and_facets(store: ArticleStore) -> None:
+    assert ids(store, topics=["xay-dung-dang"]) == {"http://a/1", "http://b/4"}
+    assert ids(store, sources=["b"]) == {"http://b/3", "http://b/4"}
+    assert ids(store, directive="05-CT/TW") == {"http://a/1"}
+    week = store.search(SearchQuery(since=date(2026, 11, 16), until=date(2026, 11, 22)))
+    assert week.total == 3  # 22/11 23:59 local time is inside the week; 9/11 is not
+    assert week.topic_counts == {"xay-dung-dang": 2, "dai-hoi-dang": 1}
+    assert week.source_counts == {"a": 2, "b": 1}
+    assert week.day_counts == {"2026-11-16": 1, "2026-11-17": 1, "2026-11-22": 1}
+
+
+def test_snippet_shows_the_matched_words(store: ArticleStore) -> None:
+    hit = store.search(SearchQuery(text="cong trinh thuy loi")).hits[0]
+    assert "công trình thủy lợi" in hit.snippet
+
+
+def test_duplicate_groups_count_stories(store: ArticleStore) -> None:
+    store.set_duplicate_groups({ARTICLES[0].id: ARTICLES[0].id, ARTICLES[3].id: ARTICLES[0].id})
+    result = store.search(SearchQuery())
+    assert (result.total, result.stories) == (4, 3)

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+
+from pipelines.tagging import Taxonomy, load_taxonomy, tag
+from portalwatch.config import PACKAGE_DIR
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy(PACKAGE_DIR / "taxonomy.yaml")
+
+
+def test_default_taxonomy_has_every_campaign(taxonomy: Taxonomy) -> None:
+    assert {t.id for t in taxonomy.topics} >= {
+        "xay-dung-dang", "dai-hoi-dang", "hoc-tap-lam-theo-bac", "bao-ve-nen-tang-tu-tuong",
+        "phong-chong-tham-nhung", "phong-chong-covid-19", "ky-niem-ngay-le-lon", "thi-dua-yeu-nuoc",
+        "nong-thon-moi", "chuyen-doi-so", "sap-xep-bo-may", "quoc-phong-an-ninh", "bau-cu",
+    }
+
+
+def test_a_passing_mention_is_not_a_tag(taxonomy: Taxonomy) -> None:
+    body = "Giá lúa tăng nhẹ. Buổi lễ có sự tham dự của đại biểu Quốc hội. Nông dân phấn khởi."
+    assert tag(taxonomy, "Giá lúa mùa tăng", "Nông dân thu hoạch lúa mùa.", body, []) == []
+
+
+def test_title_and_directive_evidence_is_reported(taxonomy: Taxonomy) -> None:
+    tags = tag(taxonomy, "Sơ kết 5 năm thực hiện Chỉ thị 05-CT/TW", "Học tập và làm theo Bác.",
+               "Nhiều tập thể được biểu dương.", ["05-CT/TW"])
+    assert [t.topic_id for t in tags] == ["hoc-tap-lam-theo-bac"]
+    assert tags[0].directives == ["05-CT/TW"]
+    assert "học tập và làm theo" in tags[0].phrases
+    assert tags[0].score >= 5
+
+
+def test_old_style_tone_marks_in_text_match_phrases(taxonomy: Taxonomy) -> None:
+    tags = tag(taxonomy, "Đấu tranh chống “diễn biến hoà bình”", "", "Phản bác quan điểm sai trái.", [])
+    assert "bao-ve-nen-tang-tu-tuong" in [t.topic_id for t in tags]
+
+
+def test_seed_article_is_tagged_with_its_campaigns(taxonomy: Taxonomy) -> None:
+    from pipelines.clean import clean_paragraphs
+    from pipelines.directives import find_directives
+
+    text = (SEEDS / "004_a2e73a008901b89c.txt").read_text(encoding="utf-8")
+    paragraphs, _ = clean_paragraphs(text.splitlines())
+    body = "\n\n".join(paragraphs)
+    tags = {t.topic_id for t in tag(taxonomy, "", paragraphs[0], body, find_directives(body))}
+    assert {"xay-dung-dang", "dai-hoi-dang", "bao-ve-nen-tang-tu-tuong"} <= tags
