@@ -11,7 +11,7 @@ from portalwatch import VN_TZ
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, articles_on
 from portalwatch.fixture_portals.server import MALFORMED, NO_DATE, ProvincialPortal, WordPressNews
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of shared/seeds: real portal text
 TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
 COMMENT_FORM = ("Email của bạn", "Trả lời", "Bình luận", "Lưu tên của tôi", "Phản hồi", "Tên *")
 

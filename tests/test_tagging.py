@@ -5,7 +5,7 @@ import pytest
 from pipelines.tagging import Taxonomy, load_taxonomy, tag
 from portalwatch.config import PACKAGE_DIR
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of shared/seeds: real portal text
 
 
 @pytest.fixture(scope="module")
