@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -50,9 +51,10 @@ def demo(data_dir: DataDir = None) -> None:
     for path in result["digest"].values():
         console.print(f"  {path}")
     console.print("Tìm kiếm thử:")
-    prefix = f"PORTALWATCH_DATA_DIR={settings.data_dir} " if data_dir else ""
-    console.print(f'  {prefix}portalwatch search "xay dung dang" --topic xay-dung-dang --since 2026-11-01')
-    console.print(f"  {prefix}portalwatch skips")
+    command = f"PORTALWATCH_DATA_DIR={settings.data_dir} " if data_dir else ""
+    command += sys.argv[0] if Path(sys.argv[0]).name == "portalwatch" else "portalwatch"
+    console.print(f'  {command} search "xay dung dang" --topic xay-dung-dang --since 2026-11-01')
+    console.print(f"  {command} skips")
 
 
 @app.command()
