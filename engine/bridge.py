@@ -50,7 +50,7 @@ def make_handler(upstream_port: int) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = forward  # noqa: N815 (http.server API)
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = forward
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -20,6 +20,14 @@ class Settings(BaseSettings):
     sources: Path | None = None
     taxonomy: Path = PACKAGE_DIR / "taxonomy.yaml"
     user_agent: str = "portalwatch/0.1 (+https://github.com/portalwatch/portalwatch)"
+    # Elasticsearch: setting es_url switches every command from the embedded store to the cluster.
+    es_url: str | None = None
+    es_api_key: str | None = None
+    es_username: str | None = None
+    es_password: str | None = None
+    es_ca_certs: Path | None = None
+    es_alias: str = "articles"
+    es_timeout: float = 30.0
 
     @property
     def sources_file(self) -> Path:
@@ -32,6 +40,10 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.data_dir / "portalwatch.db"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
     @property
     def digest_dir(self) -> Path:

@@ -45,6 +45,7 @@ class Article(BaseModel):
     url: str
     canonical_url: str
     source_id: str
+    province: str = ""
     title: str
     lead: str = ""
     body: str  # paragraphs separated by a blank line

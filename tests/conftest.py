@@ -52,3 +52,34 @@ def pipeline_run(prefect_harness: None, portals: FixturePortals) -> PipelineRun:
     portals.write_registry(settings.sources_file)
     result = pipeline_flow(week="2026-W47", delay=0)
     return PipelineRun(settings=settings, portals=portals, result=result)
+
+
+@pytest.fixture(scope="session")
+def engine_url() -> str:
+    """The engine node started by `make test` (engine/engine.sh); CI fails without it, never skips."""
+    url = os.environ.get("PORTALWATCH_TEST_ES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("PORTALWATCH_TEST_ES_URL is not set: CI must start the engine (engine/engine.sh start)")
+        pytest.skip("no engine: run `engine/engine.sh start` and set PORTALWATCH_TEST_ES_URL (make test does both)")
+    return url
+
+
+@pytest.fixture
+def es_settings(engine_url: str) -> Settings:
+    return Settings(es_url=engine_url, data_dir=_ROOT / "data")
+
+
+@pytest.fixture
+def es_alias(es_settings: Settings) -> Iterator[str]:
+    """A fresh alias (and its indices and template) per test, removed afterwards."""
+    import uuid
+
+    from elasticsearch import Elasticsearch
+
+    alias = f"pwtest-{uuid.uuid4().hex[:10]}"
+    yield alias
+    es = Elasticsearch(es_settings.es_url)
+    es.indices.delete(index=f"{alias}-v*", ignore_unavailable=True, allow_no_indices=True)
+    es.options(ignore_status=404).indices.delete_index_template(name=f"{alias}-template")
+    es.close()

@@ -14,9 +14,10 @@ from portalwatch.store.sqlite import SQLiteStore
 
 
 def make(url: str, title: str, body: str, when: datetime, source: str = "a", topics: tuple[str, ...] = (),
-         directives: tuple[str, ...] = ()) -> Article:
+         directives: tuple[str, ...] = (), province: str = "Bình Giang") -> Article:
     return Article(
-        id=article_id(url), url=url, canonical_url=url, source_id=source, title=title, lead=body.split("\n\n")[0],
+        id=article_id(url), url=url, canonical_url=url, source_id=source, province=province, title=title,
+        lead=body.split("\n\n")[0],
         body=body, published_at=when, fetched_at=when, content_hash=content_hash(title, body.split("\n\n")),
         topics=[TopicTag(topic_id=t, score=3.0) for t in topics], directives=list(directives),
     )
@@ -28,15 +29,20 @@ ARTICLES = [
     make("http://a/2", "Giá lúa đang tăng", "Giá lúa đang tăng mạnh ở các xã vùng trũng.",
          datetime(2026, 11, 17, 23, 30, tzinfo=VN_TZ)),
     make("http://b/3", "Giữ gìn hòa bình, thủy lợi", "Bài viết về hòa bình và công trình thủy lợi.",
-         datetime(2026, 11, 9, 7, 0, tzinfo=VN_TZ), source="b", topics=("quoc-phong-an-ninh",)),
+         datetime(2026, 11, 9, 7, 0, tzinfo=VN_TZ), source="b", topics=("quoc-phong-an-ninh",), province="Cà Mau"),
     make("http://b/4", "Đại hội đảng bộ xã", "Đại hội đảng bộ xã nhiệm kỳ mới, bàn về xây dựng Đảng.",
          datetime(2026, 11, 22, 23, 59, tzinfo=VN_TZ), source="b", topics=("dai-hoi-dang", "xay-dung-dang")),
 ]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "elasticsearch"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArticleStore]:
-    backend = SQLiteStore(tmp_path / "store.db")
+    if request.param == "sqlite":
+        backend: ArticleStore = SQLiteStore(tmp_path / "store.db")
+    else:
+        from portalwatch.store.elastic import ElasticStore
+
+        backend = ElasticStore(request.getfixturevalue("es_settings"), request.getfixturevalue("es_alias"))
     backend.upsert(ARTICLES)
     yield backend
     backend.close()
@@ -47,7 +53,7 @@ def ids(store: ArticleStore, **query: object) -> set[str]:
 
 
 def test_upsert_is_idempotent(store: ArticleStore) -> None:
-    assert store.upsert(ARTICLES) == 0
+    assert store.upsert(ARTICLES).new == 0
     assert store.count() == len(ARTICLES)
     assert store.get(ARTICLES[0].id) == ARTICLES[0]
 
@@ -81,6 +87,8 @@ def test_filters_and_facets(store: ArticleStore) -> None:
     assert ids(store, topics=["xay-dung-dang"]) == {"http://a/1", "http://b/4"}
     assert ids(store, sources=["b"]) == {"http://b/3", "http://b/4"}
     assert ids(store, directive="05-CT/TW") == {"http://a/1"}
+    assert ids(store, provinces=["Cà Mau"]) == {"http://b/3"}
+    assert ids(store, text="dang", sources=["a"], since=date(2026, 11, 17)) == {"http://a/2"}
     week = store.search(SearchQuery(since=date(2026, 11, 16), until=date(2026, 11, 22)))
     assert week.total == 3  # 22/11 23:59 local time is inside the week; 9/11 is not
     assert week.topic_counts == {"xay-dung-dang": 2, "dai-hoi-dang": 1}
@@ -90,10 +98,29 @@ def test_filters_and_facets(store: ArticleStore) -> None:
 
 def test_snippet_shows_the_matched_words(store: ArticleStore) -> None:
     hit = store.search(SearchQuery(text="cong trinh thuy loi")).hits[0]
-    assert "công trình thủy lợi" in hit.snippet
+    assert "<mark>công</mark> <mark>trình</mark> <mark>thủy</mark> <mark>lợi</mark>" in hit.snippet
 
 
 def test_duplicate_groups_count_stories(store: ArticleStore) -> None:
     store.set_duplicate_groups({ARTICLES[0].id: ARTICLES[0].id, ARTICLES[3].id: ARTICLES[0].id})
     result = store.search(SearchQuery())
     assert (result.total, result.stories) == (4, 3)
+
+
+def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:
+    extra = [make(f"http://c/{i}", f"Tin số {i}", f"Nội dung tin số {i} về xây dựng nông thôn mới.",
+                  datetime(2026, 11, 1 + i % 20, i % 24, tzinfo=VN_TZ), source="c") for i in range(45)]
+    store.upsert(extra)
+    for text in ("", "nong thon moi"):
+        seen: list[str] = []
+        page = store.search(SearchQuery(text=text, sources=["c"], limit=10))
+        while True:
+            seen += [h.article.id for h in page.hits]
+            if not page.next_cursor:
+                break
+            page = store.search(SearchQuery(text=text, sources=["c"], limit=10, cursor=page.next_cursor))
+        assert sorted(seen) == sorted(a.id for a in extra)
+
+
+def test_missing_article_is_none(store: ArticleStore) -> None:
+    assert store.get("no-such-id") is None

@@ -2,8 +2,14 @@
 
 from portalwatch.config import Settings
 from portalwatch.store.base import ArticleStore
-from portalwatch.store.sqlite import SQLiteStore
 
 
 def open_store(settings: Settings) -> ArticleStore:
+    """Elasticsearch when PORTALWATCH_ES_URL is set, else the embedded SQLite store."""
+    if settings.es_url:
+        from portalwatch.store.elastic import ElasticStore
+
+        return ElasticStore(settings)
+    from portalwatch.store.sqlite import SQLiteStore
+
     return SQLiteStore(settings.store_path)

@@ -1,5 +1,6 @@
 """The store interface every backend implements, and its query and result records."""
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Protocol
 
@@ -8,21 +9,31 @@ from pydantic import BaseModel, Field
 from portalwatch.models import Article
 
 
+class StoreError(RuntimeError):
+    """A store failure with a message that names the cause and the fix (shown to users as is)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached now; work can wait and be retried."""
+
+
 class SearchQuery(BaseModel):
     text: str = ""
     topics: list[str] = Field(default_factory=list)  # any of
     sources: list[str] = Field(default_factory=list)  # any of
+    provinces: list[str] = Field(default_factory=list)  # any of
     directive: str | None = None
     since: date | None = None  # inclusive, Vietnamese local date
     until: date | None = None  # inclusive
     limit: int = 20
     offset: int = 0
+    cursor: str | None = None  # next_cursor of the previous page (deep paging)
 
 
 class Hit(BaseModel):
     article: Article
     score: float = 0.0
-    snippet: str = ""
+    snippet: str = ""  # body text around the matches, matched words in <mark>
 
 
 class SearchResult(BaseModel):
@@ -31,7 +42,13 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     topic_counts: dict[str, int]
     source_counts: dict[str, int]
-    day_counts: dict[str, int]  # YYYY-MM-DD -> articles
+    day_counts: dict[str, int]  # YYYY-MM-DD (local) -> articles
+    next_cursor: str | None = None  # None on the last page
+
+
+class UpsertResult(BaseModel):
+    new: int = 0  # ids not stored before
+    rejected: dict[str, str] = Field(default_factory=dict)  # article id -> reason
 
 
 class DedupKey(BaseModel):
@@ -42,8 +59,8 @@ class DedupKey(BaseModel):
 
 
 class ArticleStore(Protocol):
-    def upsert(self, articles: list[Article]) -> int:
-        """Insert or replace by id; returns how many ids were new."""
+    def upsert(self, articles: list[Article]) -> UpsertResult:
+        """Insert or replace by id; searchable on return."""
 
     def get(self, article_id: str) -> Article | None: ...
 
@@ -56,3 +73,14 @@ class ArticleStore(Protocol):
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None: ...
 
     def close(self) -> None: ...
+
+
+def iter_hits(store: ArticleStore, query: SearchQuery, page_size: int = 500) -> Iterator[Article]:
+    """Every matching article, page by page through the store's cursor."""
+    page = query.model_copy(update={"limit": page_size, "offset": 0, "cursor": None})
+    while True:
+        result = store.search(page)
+        yield from (hit.article for hit in result.hits)
+        if not result.next_cursor:
+            return
+        page = page.model_copy(update={"cursor": result.next_cursor})

@@ -5,6 +5,7 @@ indexed twice: as written (NFC, one tone placement) and folded (marks stripped, 
 always match the folded columns; exact columns add rank when the query carries diacritics.
 """
 
+import html
 import re
 import sqlite3
 from datetime import date, datetime, time, timedelta
@@ -13,13 +14,14 @@ from pathlib import Path
 from pipelines.normalize import fold, has_diacritics, normalize_text
 from portalwatch import VN_TZ
 from portalwatch.models import Article
-from portalwatch.store.base import DedupKey, Hit, SearchQuery, SearchResult
+from portalwatch.store.base import DedupKey, Hit, SearchQuery, SearchResult, UpsertResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     rid INTEGER PRIMARY KEY,
     id TEXT UNIQUE NOT NULL,
     source_id TEXT NOT NULL,
+    province TEXT NOT NULL DEFAULT '',
     published_ts INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
     duplicate_group TEXT,
@@ -69,13 +71,23 @@ def _local_bounds(since: date | None, until: date | None) -> tuple[int | None, i
 
 
 def snippet(body: str, text: str) -> str:
-    """A window of the body around the first query word, found diacritic-insensitively."""
+    """A window of the body around the first query word, matches marked, found ignoring diacritics."""
     folded = fold(body)  # same length as body: fold maps each character to one character
-    words = [fold(w.strip('"')) for w in _TOKENS.findall(text)]
-    positions = [p for w in words if w and (p := folded.find(w)) >= 0]
+    words = [w for w in (fold(t.strip('"')) for t in _TOKENS.findall(text)) if re.search(r"\w", w)]
+    positions = [p for w in words if (p := folded.find(w)) >= 0]
     start = max(0, min(positions) - 60) if positions else 0
-    piece = body[start : start + _SNIPPET_CHARS].replace("\n\n", " ")
-    return ("…" if start else "") + piece + ("…" if start + _SNIPPET_CHARS < len(body) else "")
+    end = min(len(body), start + _SNIPPET_CHARS)
+    spans = sorted({(m.start(), m.end()) for w in words
+                    for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", folded[start:end])})
+    piece, cut = [], 0
+    for s, e in spans:
+        if s >= cut:
+            piece += [html.escape(body[start + cut : start + s]), "<mark>", html.escape(body[start + s : start + e]),
+                      "</mark>"]
+            cut = e
+    piece.append(html.escape(body[start + cut : end]))
+    text_out = "".join(piece).replace("\n\n", " ")
+    return ("…" if start else "") + text_out + ("…" if end < len(body) else "")
 
 
 class SQLiteStore:
@@ -88,25 +100,25 @@ class SQLiteStore:
     def close(self) -> None:
         self.db.close()
 
-    def upsert(self, articles: list[Article]) -> int:
+    def upsert(self, articles: list[Article]) -> UpsertResult:
         new = 0
         with self.db:
             for article in articles:
                 row = self.db.execute("SELECT rid FROM articles WHERE id = ?", (article.id,)).fetchone()
                 published = article.published_at.astimezone(VN_TZ)
-                values = (article.id, article.source_id, int(published.timestamp()), article.content_hash,
-                          article.duplicate_group, article.model_dump_json())
+                values = (article.id, article.source_id, article.province, int(published.timestamp()),
+                          article.content_hash, article.duplicate_group, article.model_dump_json())
                 if row:
                     rid = row[0]
                     self.db.execute(
-                        "UPDATE articles SET id=?, source_id=?, published_ts=?, content_hash=?, duplicate_group=?,"
-                        " doc=? WHERE rid=?", (*values, rid))
+                        "UPDATE articles SET id=?, source_id=?, province=?, published_ts=?, content_hash=?,"
+                        " duplicate_group=?, doc=? WHERE rid=?", (*values, rid))
                     self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rid,))
                 else:
                     new += 1
                     rid = self.db.execute(
-                        "INSERT INTO articles (id, source_id, published_ts, content_hash, duplicate_group, doc)"
-                        " VALUES (?, ?, ?, ?, ?, ?)", values).lastrowid
+                        "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group,"
+                        " doc) VALUES (?, ?, ?, ?, ?, ?, ?)", values).lastrowid
                 self.db.execute("DELETE FROM article_topics WHERE article_id = ?", (article.id,))
                 self.db.executemany("INSERT INTO article_topics VALUES (?, ?, ?)",
                                     [(article.id, t.topic_id, t.score) for t in article.topics])
@@ -116,7 +128,7 @@ class SQLiteStore:
                 self.db.execute(
                     "INSERT INTO articles_fts (rowid, title, body, title_fold, body_fold) VALUES (?, ?, ?, ?, ?)",
                     (rid, article.title, article.body, fold(article.title), fold(article.body)))
-        return new
+        return UpsertResult(new=new)
 
     def get(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT doc, duplicate_group FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -150,9 +162,10 @@ class SQLiteStore:
             marks = ",".join("?" * len(query.topics))
             clauses.append(f"a.id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({marks}))")
             params += query.topics
-        if query.sources:
-            clauses.append(f"a.source_id IN ({','.join('?' * len(query.sources))})")
-            params += query.sources
+        for column, values in (("source_id", query.sources), ("province", query.provinces)):
+            if values:
+                clauses.append(f"a.{column} IN ({','.join('?' * len(values))})")
+                params += values
         if query.directive:
             clauses.append("a.id IN (SELECT article_id FROM article_directives WHERE directive = ?)")
             params.append(query.directive)
@@ -167,17 +180,18 @@ class SQLiteStore:
 
     def search(self, query: SearchQuery) -> SearchResult:
         where, params, match = self._where(query)
+        offset = int(query.cursor) if query.cursor else query.offset
         ids = f"SELECT a.id FROM articles a{where}"
         total, stories = self.db.execute(
             f"SELECT count(*), count(DISTINCT coalesce(a.duplicate_group, a.id)) FROM articles a{where}", params
         ).fetchone()
         if match:
             sql = (f"SELECT a.doc, a.duplicate_group, {_RANK} FROM articles a JOIN articles_fts f ON f.rowid = a.rid"
-                   f"{where} AND articles_fts MATCH ? ORDER BY {_RANK}, a.published_ts DESC LIMIT ? OFFSET ?")
-            rows = self.db.execute(sql, [*params, match, query.limit, query.offset]).fetchall()
+                   f"{where} AND articles_fts MATCH ? ORDER BY {_RANK}, a.published_ts DESC, a.id LIMIT ? OFFSET ?")
+            rows = self.db.execute(sql, [*params, match, query.limit, offset]).fetchall()
         else:
             sql = f"SELECT a.doc, a.duplicate_group, 0 FROM articles a{where} ORDER BY a.published_ts DESC, a.id"
-            rows = self.db.execute(sql + " LIMIT ? OFFSET ?", [*params, query.limit, query.offset]).fetchall()
+            rows = self.db.execute(sql + " LIMIT ? OFFSET ?", [*params, query.limit, offset]).fetchall()
         hits = [Hit(article=(art := self._article(doc, group)), score=-rank,
                     snippet=snippet(art.body, query.text)) for doc, group, rank in rows]
         topic_counts = dict(self.db.execute(
@@ -186,8 +200,11 @@ class SQLiteStore:
         source_counts = dict(self.db.execute(
             f"SELECT a.source_id, count(*) FROM articles a{where} GROUP BY a.source_id ORDER BY count(*) DESC",
             params).fetchall())
+        # Vietnam keeps UTC+7 all year, so a fixed offset gives local days.
         day_counts = dict(self.db.execute(
             f"SELECT date(a.published_ts, 'unixepoch', '+7 hours') AS d, count(*) FROM articles a{where}"
             " GROUP BY d ORDER BY d", params).fetchall())
+        more = offset + len(hits) < total and bool(hits)
         return SearchResult(total=total, stories=stories, hits=hits, topic_counts=topic_counts,
-                            source_counts=source_counts, day_counts=day_counts)
+                            source_counts=source_counts, day_counts=day_counts,
+                            next_cursor=str(offset + len(hits)) if more else None)

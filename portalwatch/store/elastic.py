@@ -1,0 +1,278 @@
+"""The Elasticsearch store: versioned indices behind an alias, idempotent bulk upserts, search
+with and without diacritics, facets, a day histogram and search_after paging.
+
+Works with Elasticsearch 8 and 9 through the official 8.x client (and, in development and CI,
+with an OpenSearch node behind engine/bridge.py).
+"""
+
+import base64
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import elasticsearch
+from elasticsearch import Elasticsearch, helpers
+
+from pipelines.normalize import normalize_text
+from portalwatch.config import PACKAGE_DIR, Settings
+from portalwatch.models import Article
+from portalwatch.store.base import (
+    DedupKey,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    StoreError,
+    StoreUnavailable,
+    UpsertResult,
+)
+
+MAPPINGS_DIR = PACKAGE_DIR.parent / "index_mappings"
+_TZ = "Asia/Ho_Chi_Minh"
+_VERSION = re.compile(r"-v(\d+)$")
+# Fields added for search that are not part of the Article record.
+_DERIVED = ("topic_ids", "story_id")
+
+
+def load_template(alias: str) -> dict:
+    template = json.loads((MAPPINGS_DIR / "articles.json").read_text(encoding="utf-8"))
+    template.pop("_comment", None)
+    template["index_patterns"] = [f"{alias}-v*"]
+    return template
+
+
+def explain(exc: Exception, url: str) -> StoreError:
+    """One line naming the cause and the fix, for every way the engine can fail us."""
+    if isinstance(exc, elasticsearch.AuthenticationException):
+        return StoreError(f"Elasticsearch tại {url} từ chối đăng nhập (401): kiểm tra PORTALWATCH_ES_API_KEY "
+                          "hoặc PORTALWATCH_ES_USERNAME/PORTALWATCH_ES_PASSWORD.")
+    if isinstance(exc, elasticsearch.AuthorizationException):
+        return StoreError(f"Tài khoản không đủ quyền trên Elasticsearch tại {url} (403): cần quyền quản lý "
+                          "index template, chỉ mục và alias của portalwatch.")
+    if isinstance(exc, elasticsearch.UnsupportedProductError):
+        return StoreError(f"Máy chủ tại {url} không phải Elasticsearch 8/9; với OpenSearch hãy dùng cầu nối "
+                          "engine/bridge.py (xem README).")
+    if isinstance(exc, elasticsearch.SSLError):
+        return StoreUnavailable(f"Lỗi TLS khi kết nối {url}: {exc}. Đặt PORTALWATCH_ES_CA_CERTS là chứng chỉ CA "
+                                "của cụm.")
+    if isinstance(exc, elasticsearch.ConnectionError | elasticsearch.ConnectionTimeout):
+        return StoreUnavailable(f"Không kết nối được Elasticsearch tại {url}: kiểm tra PORTALWATCH_ES_URL và "
+                                "mạng, hoặc khởi động engine (engine/engine.sh start).")
+    if isinstance(exc, elasticsearch.ApiError):
+        reason = _reason(exc)
+        if exc.status_code in (502, 503, 504, 429):
+            return StoreUnavailable(f"Elasticsearch tại {url} đang quá tải hoặc chưa sẵn sàng ({exc.status_code}: "
+                                    f"{reason}); thử lại sau.")
+        if "mapper" in reason or "illegal_argument" in reason:
+            return StoreError(f"Xung đột mapping trên Elasticsearch tại {url}: {reason}. Cập nhật "
+                              "index_mappings/articles.json rồi chạy `portalwatch reindex`.")
+        return StoreError(f"Elasticsearch tại {url} báo lỗi {exc.status_code}: {reason}")
+    return StoreError(f"Lỗi Elasticsearch tại {url}: {exc}")
+
+
+def _reason(exc: elasticsearch.ApiError) -> str:
+    error = exc.body.get("error") if isinstance(exc.body, dict) else None
+    if isinstance(error, dict):
+        return f"{error.get('type', '')}: {error.get('reason', '')}"
+    return str(error or exc.message)
+
+
+def _document(article: Article) -> dict[str, Any]:
+    doc = article.model_dump(mode="json")
+    doc["topic_ids"] = article.topic_ids
+    doc["story_id"] = article.duplicate_group or article.id
+    return doc
+
+
+def _article(source: dict[str, Any]) -> Article:
+    return Article.model_validate({k: v for k, v in source.items() if k not in _DERIVED})
+
+
+class ElasticStore:
+    def __init__(self, settings: Settings, alias: str | None = None) -> None:
+        self.url = settings.es_url or ""
+        self.alias = alias or settings.es_alias
+        auth: dict[str, Any] = {}
+        if settings.es_api_key:
+            auth["api_key"] = settings.es_api_key
+        elif settings.es_username:
+            auth["basic_auth"] = (settings.es_username, settings.es_password or "")
+        if settings.es_ca_certs:
+            auth["ca_certs"] = str(settings.es_ca_certs)
+        self.es = Elasticsearch(self.url, request_timeout=settings.es_timeout, max_retries=5, retry_on_timeout=True,
+                                retry_on_status=(429, 502, 503, 504), **auth)
+        self._call(self.ensure_index)
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
+            raise explain(exc, self.url) from exc
+
+    def close(self) -> None:
+        self.es.close()
+
+    # Index lifecycle ---------------------------------------------------------------------------
+
+    def ensure_index(self) -> str:
+        """Put the template and, if the alias is missing, create <alias>-v1 behind it (idempotent)."""
+        self.es.indices.put_index_template(name=f"{self.alias}-template", **load_template(self.alias))
+        current = self.current_index()
+        if current:
+            return current
+        if self.es.indices.exists(index=self.alias):
+            raise StoreError(f"'{self.alias}' là một chỉ mục thường, không phải alias: đổi PORTALWATCH_ES_ALIAS "
+                             "hoặc chuyển dữ liệu sang chỉ mục có phiên bản.")
+        first = f"{self.alias}-v1"
+        self.es.indices.create(index=first, aliases={self.alias: {"is_write_index": True}})
+        return first
+
+    def current_index(self) -> str | None:
+        if not self.es.indices.exists_alias(name=self.alias):
+            return None
+        return sorted(self.es.indices.get_alias(name=self.alias))[-1]
+
+    def mapping_outdated(self) -> bool:
+        """True when index_mappings/ is newer than the live index (time to `portalwatch reindex`)."""
+        index = self.current_index()
+        meta = self._call(self.es.indices.get_mapping, index=index)[index]["mappings"].get("_meta", {})
+        return meta.get("template_version", 0) < load_template(self.alias)["version"]
+
+    def reindex(self) -> tuple[str, str]:
+        """Copy the live index into the next version and move the alias in one atomic step."""
+        return self._call(self._reindex)
+
+    def _reindex(self) -> tuple[str, str]:
+        current = self.current_index() or self.ensure_index()
+        match = _VERSION.search(current)
+        target = f"{self.alias}-v{int(match.group(1)) + 1 if match else 2}"
+        if self.es.indices.exists(index=target):
+            raise StoreError(f"Chỉ mục {target} đã tồn tại (một lần reindex trước bị dừng?): xóa nó rồi chạy lại.")
+        self.es.indices.create(index=target)
+        self.es.reindex(source={"index": current}, dest={"index": target}, wait_for_completion=True, refresh=True)
+        self.es.indices.update_aliases(actions=[
+            {"remove": {"index": current, "alias": self.alias}},
+            {"add": {"index": target, "alias": self.alias, "is_write_index": True}},
+        ])
+        return current, target
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def upsert(self, articles: list[Article]) -> UpsertResult:
+        if not articles:
+            return UpsertResult()
+        actions = ({"_op_type": "index", "_index": self.alias, "_id": a.id, "_source": _document(a)}
+                   for a in articles)
+        result = UpsertResult()
+        results = self._call(lambda: list(helpers.streaming_bulk(
+            self.es, actions, chunk_size=500, max_chunk_bytes=10 * 1024 * 1024, raise_on_error=False,
+            raise_on_exception=True, max_retries=5, initial_backoff=1, max_backoff=30)))
+        for ok, item in results:
+            info = item["index"]
+            if ok:
+                result.new += info.get("result") == "created"
+            else:
+                error = info.get("error", {})
+                reason = f"{error.get('type', '')}: {error.get('reason', '')}" if isinstance(error, dict) else error
+                result.rejected[info["_id"]] = f"Elasticsearch từ chối bài ({info.get('status')}): {reason}"
+        self._call(self.es.indices.refresh, index=self.alias)
+        return result
+
+    def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
+        actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id,
+                    "doc": {"duplicate_group": group, "story_id": group or article_id}}
+                   for article_id, group in groups.items())
+        self._call(helpers.bulk, self.es, actions, chunk_size=1000, max_retries=5)
+        self._call(self.es.indices.refresh, index=self.alias)
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Article | None:
+        try:
+            found = self.es.get(index=self.alias, id=article_id)
+        except elasticsearch.NotFoundError:
+            return None
+        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
+            raise explain(exc, self.url) from exc
+        return _article(found["_source"])
+
+    def count(self) -> int:
+        return self._call(self.es.count, index=self.alias)["count"]
+
+    def dedup_keys(self) -> list[DedupKey]:
+        fields = ["id", "content_hash", "published_at", "duplicate_group"]
+        hits = self._call(lambda: list(helpers.scan(self.es, index=self.alias, _source=fields,
+                                                    query={"query": {"match_all": {}}})))
+        return [DedupKey.model_validate(h["_source"]) for h in hits]
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        text = normalize_text(query.text).replace("\n", " ").strip()
+        body: dict[str, Any] = {
+            "query": _query(query, text),
+            "size": query.limit,
+            "track_total_hits": True,
+            "sort": (["_score"] if text else []) + [{"published_at": "desc"}, {"id": "asc"}],
+            "aggs": {
+                "topics": {"terms": {"field": "topic_ids", "size": 500}},
+                "sources": {"terms": {"field": "source_id", "size": 2000}},
+                "days": {"date_histogram": {"field": "published_at", "calendar_interval": "day", "time_zone": _TZ,
+                                            "format": "yyyy-MM-dd", "min_doc_count": 1}},
+                "stories": {"cardinality": {"field": "story_id", "precision_threshold": 40000}},
+            },
+            "highlight": {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+                          "fields": {"body": {}, "body.folded": {}, "title": {}, "title.folded": {}},
+                          "fragment_size": 200, "number_of_fragments": 1},
+        }
+        if query.cursor:
+            body["search_after"] = json.loads(base64.urlsafe_b64decode(query.cursor))
+        else:
+            body["from"] = query.offset
+        response = self._call(self.es.search, index=self.alias, **body)
+        hits = response["hits"]["hits"]
+        aggs = response["aggregations"]
+        total = response["hits"]["total"]["value"]
+        last_page = not hits or len(hits) < query.limit or (not query.cursor and query.offset + len(hits) >= total)
+        return SearchResult(
+            total=total,
+            stories=aggs["stories"]["value"],
+            hits=[Hit(article=_article(h["_source"]), score=h.get("_score") or 0.0, snippet=_snippet(h))
+                  for h in hits],
+            topic_counts={b["key"]: b["doc_count"] for b in aggs["topics"]["buckets"]},
+            source_counts={b["key"]: b["doc_count"] for b in aggs["sources"]["buckets"]},
+            day_counts={b["key_as_string"]: b["doc_count"] for b in aggs["days"]["buckets"]},
+            next_cursor=None if last_page else base64.urlsafe_b64encode(json.dumps(hits[-1]["sort"]).encode()).decode(),
+        )
+
+
+def _query(query: SearchQuery, text: str) -> dict[str, Any]:
+    filters: list[dict[str, Any]] = []
+    for field, values in (("topic_ids", query.topics), ("source_id", query.sources), ("province", query.provinces)):
+        if values:
+            filters.append({"terms": {field: values}})
+    if query.directive:
+        filters.append({"term": {"directives": query.directive}})
+    if query.since or query.until:
+        bounds: dict[str, str] = {"time_zone": _TZ, "format": "yyyy-MM-dd"}
+        if query.since:
+            bounds["gte"] = query.since.isoformat()
+        if query.until:
+            bounds["lt"] = (query.until + timedelta(days=1)).isoformat()
+        filters.append({"range": {"published_at": bounds}})
+    if not text:
+        return {"bool": {"filter": filters}}
+    # User text goes to simple_query_string only: it never raises on bad syntax. Folded fields
+    # decide what matches; exact fields add score, so exact diacritics rank higher.
+    common = {"query": text, "default_operator": "and", "flags": "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE"}
+    return {"bool": {
+        "must": [{"simple_query_string": {**common, "fields": ["title.folded^3", "lead.folded^2", "body.folded"]}}],
+        "should": [{"simple_query_string": {**common, "fields": ["title^6", "lead^4", "body^2"]}}],
+        "filter": filters,
+    }}
+
+
+def _snippet(hit: dict[str, Any]) -> str:
+    highlight = hit.get("highlight", {})
+    for field in ("body", "body.folded"):
+        if highlight.get(field):
+            return highlight[field][0]
+    return hit["_source"]["body"][:200]
