@@ -1,10 +1,12 @@
 # The two commands: `make demo` (set up and run the whole pipeline on the fixture portals)
-# and `make test` (set up and run lint and the test suite). Both create .venv on first use.
+# and `make test` (set up, start a real search engine node on loopback, run lint and the tests).
+# Both create .venv on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+ENGINE_PORT ?= 9282
 
-.PHONY: demo test install
+.PHONY: demo test install engine-start engine-stop
 
 install: $(BIN)/portalwatch
 
@@ -17,6 +19,15 @@ $(BIN)/portalwatch: pyproject.toml
 demo: install
 	$(BIN)/portalwatch demo
 
+# The engine is stopped again whatever the tests' outcome; the exit status is pytest's.
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	PYTHON=$(BIN)/python ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh start
+	PORTALWATCH_TEST_ES_URL=http://127.0.0.1:$(ENGINE_PORT) $(BIN)/pytest; \
+	  status=$$?; ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh stop; exit $$status
+
+engine-start: install
+	PYTHON=$(BIN)/python ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh start
+
+engine-stop:
+	ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh stop

@@ -11,6 +11,7 @@ from pipelines.tagging import load_taxonomy
 from portalwatch.archive import RawArchive
 from portalwatch.config import get_settings
 from portalwatch.digest import build_digest, write_digest
+from portalwatch.outbox import Outbox
 from portalwatch.sources import load_sources
 from portalwatch.store import open_store
 
@@ -26,12 +27,15 @@ def crawl_task(delay: float | None = None, source_ids: list[str] | None = None) 
 
 
 @task(name="process")
-def process_task() -> ProcessReport:
+def process_task(full: bool = False) -> ProcessReport:
     settings = get_settings()
+    provinces = {s.id: s.province for s in load_sources(settings.sources_file)} if settings.sources_file.exists() \
+        else {}
+    outbox = Outbox(settings.outbox_dir)
     store = open_store(settings)
     try:
         with RawArchive(settings.archive_path) as archive:
-            return process_archive(archive, store, load_taxonomy(settings.taxonomy))
+            return process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, provinces, full)
     finally:
         store.close()
 
@@ -64,14 +68,25 @@ def digest_task(week: str) -> dict[str, str]:
     return {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
 
 
+def describe(report: ProcessReport) -> str:
+    line = (f"  {report.pages} trang → {report.articles} bài ({report.new} mới), {report.skipped} bỏ qua, "
+            f"{report.duplicate_groups} nhóm bài trùng")
+    if report.sent_from_outbox:
+        line += f"; đã gửi {report.sent_from_outbox} bài chờ trong hàng đợi"
+    if report.store_error:
+        line += (f"\n  [bold red]Kho lưu trữ không truy cập được[/bold red]: {report.store_error}\n"
+                 f"  {report.queued} bài đang chờ trong hàng đợi trên đĩa và sẽ được gửi ở lần chạy sau.")
+    return line
+
+
 @flow(name="portalwatch-crawl")
 def crawl_flow(delay: float | None = None, source_ids: list[str] | None = None) -> dict[str, dict]:
     return crawl_task(delay, source_ids)
 
 
 @flow(name="portalwatch-process")
-def process_flow() -> ProcessReport:
-    return process_task()
+def process_flow(full: bool = False) -> ProcessReport:
+    return process_task(full)
 
 
 @flow(name="portalwatch-digest")
@@ -89,8 +104,7 @@ def pipeline_flow(week: str | None = None, delay: float | None = None) -> dict:
                f"{stats['failures']} lỗi")
     console.print("Xử lý (trích xuất, làm sạch, gắn chủ đề)…")
     processed = process_task()
-    console.print(f"  {processed.pages} trang → {processed.articles} bài ({processed.new} mới), "
-           f"{processed.skipped} bỏ qua, {processed.duplicate_groups} nhóm bài trùng")
+    console.print(describe(processed))
     week = week or latest_week()
     console.print(f"Bản tin tuần {week}…")
     paths = digest_task(week)

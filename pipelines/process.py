@@ -13,10 +13,13 @@ from pipelines.normalize import fold
 from pipelines.tagging import Taxonomy, tag
 from portalwatch.archive import RawArchive
 from portalwatch.models import Article, RawPage, Skip, article_id
-from portalwatch.store.base import ArticleStore
+from portalwatch.outbox import Outbox
+from portalwatch.store.base import ArticleStore, StoreUnavailable
 
 # Vietnamese-only letters; a page without them is not in Vietnamese.
 _VI_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+# No news article is this long; such a page is a dump or a document listing.
+MAX_BODY_CHARS = 500_000
 # Publication times this far ahead of the fetch are a page error, not a date.
 _FUTURE_SLACK_SECONDS = 3600
 
@@ -40,7 +43,12 @@ def _skip(page: RawPage, reason: str) -> Skip:
                 recorded_at=datetime.now(UTC))
 
 
-def process_page(page: RawPage, taxonomy: Taxonomy) -> Article | Skip:
+def _skip_article(article: Article, reason: str) -> Skip:
+    return Skip(url=article.url, source_id=article.source_id, stage="process", reason=reason,
+                recorded_at=datetime.now(UTC))
+
+
+def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Article | Skip:
     try:
         found = extract(page.body, page.content_type)
     except ExtractionError as exc:
@@ -50,6 +58,8 @@ def process_page(page: RawPage, taxonomy: Taxonomy) -> Article | Skip:
     if (found.published_at - page.fetched_at).total_seconds() > _FUTURE_SLACK_SECONDS:
         return _skip(page, f"ngày đăng {found.published_at:%d/%m/%Y %H:%M} ở tương lai")
     body = "\n\n".join(found.paragraphs)
+    if len(body) > MAX_BODY_CHARS:
+        return _skip(page, f"nội dung quá dài ({len(body):,} ký tự, giới hạn {MAX_BODY_CHARS:,})")
     language = detect_language(body)
     if language != "vi":
         return _skip(page, "trang không viết bằng tiếng Việt")
@@ -62,6 +72,7 @@ def process_page(page: RawPage, taxonomy: Taxonomy) -> Article | Skip:
         url=page.url,
         canonical_url=canonical,
         source_id=page.source_id,
+        province=province,
         title=found.title,
         lead=found.lead,
         body=body,
@@ -81,30 +92,72 @@ class ProcessReport(BaseModel):
     articles: int = 0
     new: int = 0
     skipped: int = 0
+    queued: int = 0  # waiting in the outbox until the store is reachable
+    sent_from_outbox: int = 0
     duplicate_groups: int = 0
+    store_error: str = ""
 
 
-def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy,
+def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy, outbox: Outbox,
+                    provinces: dict[str, str] | None = None, full: bool = False,
                     batch_size: int = 200) -> ProcessReport:
-    """Process every archived page into the store; re-running leaves the store as it was."""
+    """Process archived pages into the store: new and changed ones, or all of them with full.
+
+    Re-running leaves the store as it was. When the store is unreachable, processed articles go
+    to the outbox on disk and are sent first on the next run.
+    """
     report = ProcessReport()
+    provinces = provinces or {}
+
+    def reject(articles: list[Article], rejected: dict[str, str]) -> None:
+        for article in articles:
+            if article.id in rejected:
+                archive.record_skip(_skip_article(article, rejected[article.id]))
+                report.skipped += 1
+
+    def send(batch: list[Article]) -> None:
+        if not report.store_error:
+            try:
+                result = store.upsert(batch)
+                report.new += result.new
+                reject(batch, result.rejected)
+                return
+            except StoreUnavailable as exc:
+                report.store_error = str(exc)
+        outbox.put(batch)
+        report.queued += len(batch)
+
+    try:
+        for sent, result in outbox.drain(store):
+            report.sent_from_outbox += len(sent)
+            report.new += result.new
+            reject(sent, result.rejected)
+    except StoreUnavailable as exc:
+        report.store_error = str(exc)
+
     batch: list[Article] = []
-    for page in archive.pages():
+    done: list[str] = []
+    for page in archive.pages(pending_only=not full):
         report.pages += 1
-        outcome = process_page(page, taxonomy)
+        done.append(page.url)
+        outcome = process_page(page, taxonomy, provinces.get(page.source_id, ""))
         if isinstance(outcome, Skip):
             archive.record_skip(outcome)
             report.skipped += 1
             continue
         archive.clear_skip(page.url, "process")
         batch.append(outcome)
+        report.articles += 1
         if len(batch) >= batch_size:
-            report.new += store.upsert(batch)
-            report.articles += len(batch)
-            batch = []
-    report.new += store.upsert(batch)
-    report.articles += len(batch)
-    groups = duplicate_groups(store.dedup_keys())
-    store.set_duplicate_groups(groups)
-    report.duplicate_groups = len({g for g in groups.values() if g})
+            send(batch)
+            archive.mark_processed(done)
+            batch, done = [], []
+    if batch:
+        send(batch)
+    archive.mark_processed(done)
+
+    if not report.store_error:
+        groups = duplicate_groups(store.dedup_keys())
+        store.set_duplicate_groups(groups)
+        report.duplicate_groups = len({g for g in groups.values() if g})
     return report

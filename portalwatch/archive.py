@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS pages (
     status INTEGER NOT NULL,
     fetched_at TEXT NOT NULL,
     content_type TEXT NOT NULL DEFAULT '',
-    body BLOB NOT NULL
+    body BLOB NOT NULL,
+    processed INTEGER NOT NULL DEFAULT 0  -- 1 once the process stage has stored, queued or skipped it
 );
 CREATE TABLE IF NOT EXISTS skips (
     url TEXT NOT NULL,
@@ -39,6 +40,9 @@ class RawArchive:
         self.db = sqlite3.connect(path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
+        if "processed" not in columns:  # archives written before incremental processing
+            self.db.execute("ALTER TABLE pages ADD COLUMN processed INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         self.db.close()
@@ -52,7 +56,7 @@ class RawArchive:
     def save_page(self, page: RawPage) -> None:
         with self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, 0)",
                 (page.url, page.source_id, page.status, page.fetched_at.isoformat(), page.content_type,
                  zlib.compress(page.body)),
             )
@@ -63,12 +67,17 @@ class RawArchive:
         rows = self.db.execute("SELECT url FROM pages WHERE source_id = ?", (source_id,))
         return {url for (url,) in rows}
 
-    def pages(self, source_id: str | None = None) -> Iterator[RawPage]:
+    def pages(self, pending_only: bool = False) -> Iterator[RawPage]:
+        """Archived pages; with pending_only, those not yet through the process stage."""
         sql = "SELECT url, source_id, status, fetched_at, content_type, body FROM pages"
-        rows = self.db.execute(sql + " WHERE source_id = ?", (source_id,)) if source_id else self.db.execute(sql)
+        rows = self.db.execute(sql + (" WHERE processed = 0" if pending_only else "") + " ORDER BY url").fetchall()
         for url, src, status, fetched_at, ctype, body in rows:
             yield RawPage(url=url, source_id=src, status=status, fetched_at=datetime.fromisoformat(fetched_at),
                           content_type=ctype, body=zlib.decompress(body))
+
+    def mark_processed(self, urls: list[str]) -> None:
+        with self.db:
+            self.db.executemany("UPDATE pages SET processed = 1 WHERE url = ?", [(u,) for u in urls])
 
     def page_count(self, source_id: str | None = None) -> int:
         if source_id:

@@ -14,12 +14,12 @@ from rich.table import Table
 
 from portalwatch.archive import RawArchive
 from portalwatch.config import Settings, get_settings
-from portalwatch.runtime import configure_prefect
+from portalwatch.runtime import configure_runtime
 from portalwatch.store import open_store
-from portalwatch.store.base import SearchQuery
+from portalwatch.store.base import SearchQuery, StoreError
 
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(highlight=False)
 DEMO_PORTS = (8701, 8702)
 
@@ -30,7 +30,7 @@ def _settings(data_dir: Path | None) -> Settings:
     if data_dir:
         os.environ["PORTALWATCH_DATA_DIR"] = str(data_dir.resolve())
     settings = get_settings()
-    configure_prefect(settings)
+    configure_runtime(settings)
     return settings
 
 
@@ -81,11 +81,29 @@ def crawl(data_dir: DataDir = None,
 
 
 @app.command()
-def process(data_dir: DataDir = None) -> None:
-    """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho mọi trang đã thu thập."""
+def process(data_dir: DataDir = None,
+            all_pages: Annotated[bool, typer.Option("--all", help="Xử lý lại mọi trang, không chỉ trang mới.")] = False,
+            ) -> None:
+    """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho các trang mới thu thập."""
     _settings(data_dir)
-    from flows.pipeline import process_flow
-    console.print(process_flow().model_dump())
+    from flows.pipeline import describe, process_flow
+    console.print(describe(process_flow(all_pages)))
+
+
+@app.command()
+def reindex(data_dir: DataDir = None) -> None:
+    """Dựng phiên bản chỉ mục Elasticsearch mới theo index_mappings/ và chuyển alias sang, không gián đoạn."""
+    settings = _settings(data_dir)
+    if not settings.es_url:
+        raise typer.BadParameter("reindex chỉ dùng với Elasticsearch: đặt PORTALWATCH_ES_URL.")
+    from portalwatch.store.elastic import ElasticStore
+
+    store = ElasticStore(settings)
+    try:
+        old, new = store.reindex()
+    finally:
+        store.close()
+    console.print(f"Alias {settings.es_alias}: {old} → {new}. Chỉ mục cũ {old} vẫn giữ lại; xóa khi không cần.")
 
 
 @app.command()
@@ -104,6 +122,7 @@ def search(
     text: Annotated[str, typer.Argument(help="Từ khóa, có hoặc không dấu; đặt trong ngoặc kép để tìm cụm từ.")] = "",
     topic: Annotated[list[str] | None, typer.Option(help="Mã chủ đề, ví dụ xay-dung-dang.")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Mã nguồn.")] = None,
+    province: Annotated[list[str] | None, typer.Option(help="Tỉnh, ví dụ \"Bình Giang\".")] = None,
     directive: Annotated[str | None, typer.Option(help="Số hiệu văn bản, ví dụ 35-CT/TW.")] = None,
     since: Annotated[str | None, typer.Option(help="Từ ngày (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Đến ngày (YYYY-MM-DD).")] = None,
@@ -114,7 +133,8 @@ def search(
     """Tìm bài viết theo từ khóa, chủ đề, nguồn và thời gian; kèm số bài theo chủ đề."""
     settings = _settings(data_dir)
     try:
-        query = SearchQuery(text=text, topics=topic or [], sources=source or [], directive=directive,
+        query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
+                            directive=directive,
                             since=date.fromisoformat(since) if since else None,
                             until=date.fromisoformat(until) if until else None, limit=limit)
     except ValueError as exc:
@@ -174,3 +194,12 @@ def fixtures(data_dir: DataDir = None) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+def main() -> None:
+    """Console entry point: store failures end in one line naming the cause and the fix."""
+    try:
+        app()
+    except StoreError as exc:
+        console.print(f"[bold red]Lỗi:[/bold red] {exc}", soft_wrap=True)
+        sys.exit(2)

@@ -10,12 +10,10 @@ from pydantic import BaseModel
 
 from portalwatch.config import PACKAGE_DIR
 from portalwatch.models import Article, Skip
-from portalwatch.store.base import ArticleStore, SearchQuery
+from portalwatch.store.base import ArticleStore, SearchQuery, iter_hits
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 TOP_STORIES = 10
-# Enough to read a whole week of a province's portals in one query.
-_WEEK_LIMIT = 10000
 
 
 class TopicLine(BaseModel):
@@ -91,7 +89,8 @@ def _stories(articles: list[Article], source_names: dict[str, str], topic_names:
 def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], topic_names: dict[str, str],
                  skips: list[Skip]) -> Digest:
     start, end = week_bounds(week)
-    this = store.search(SearchQuery(since=start, until=end, limit=_WEEK_LIMIT))
+    in_week = SearchQuery(since=start, until=end, limit=0)
+    this = store.search(in_week)
     before = store.search(SearchQuery(since=start - timedelta(days=7), until=start - timedelta(days=1), limit=0))
     topics = [
         TopicLine(id=tid, name=name, articles=this.topic_counts.get(tid, 0), previous=before.topic_counts.get(tid, 0))
@@ -107,7 +106,7 @@ def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], t
     return Digest(
         week=week, start=start, end=end, articles=this.total, stories=this.stories,
         previous_articles=before.total, topics=topics, sources=sources,
-        top_stories=_stories([h.article for h in this.hits], source_names, topic_names), skips=skips,
+        top_stories=_stories(list(iter_hits(store, in_week)), source_names, topic_names), skips=skips,
     )
 
 

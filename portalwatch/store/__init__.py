@@ -13,3 +13,4 @@ def open_store(settings: Settings) -> ArticleStore:
     from portalwatch.store.sqlite import SQLiteStore
 
     return SQLiteStore(settings.store_path)
+

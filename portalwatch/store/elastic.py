@@ -101,10 +101,15 @@ class ElasticStore:
             auth["ca_certs"] = str(settings.es_ca_certs)
         self.es = Elasticsearch(self.url, request_timeout=settings.es_timeout, max_retries=5, retry_on_timeout=True,
                                 retry_on_status=(429, 502, 503, 504), **auth)
-        self._call(self.ensure_index)
+        self._ready = False
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run one engine call with readable errors; the index is made ready on first use, so an
+        unreachable engine surfaces as StoreUnavailable from the call that needed it."""
         try:
+            if not self._ready:
+                self.ensure_index()
+                self._ready = True
             return fn(*args, **kwargs)
         except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
             raise explain(exc, self.url) from exc
@@ -134,7 +139,7 @@ class ElasticStore:
 
     def mapping_outdated(self) -> bool:
         """True when index_mappings/ is newer than the live index (time to `portalwatch reindex`)."""
-        index = self.current_index()
+        index = self._call(self.current_index)
         meta = self._call(self.es.indices.get_mapping, index=index)[index]["mappings"].get("_meta", {})
         return meta.get("template_version", 0) < load_template(self.alias)["version"]
 
@@ -143,7 +148,7 @@ class ElasticStore:
         return self._call(self._reindex)
 
     def _reindex(self) -> tuple[str, str]:
-        current = self.current_index() or self.ensure_index()
+        current = self.current_index()
         match = _VERSION.search(current)
         target = f"{self.alias}-v{int(match.group(1)) + 1 if match else 2}"
         if self.es.indices.exists(index=target):
@@ -188,13 +193,8 @@ class ElasticStore:
     # Reading -----------------------------------------------------------------------------------
 
     def get(self, article_id: str) -> Article | None:
-        try:
-            found = self.es.get(index=self.alias, id=article_id)
-        except elasticsearch.NotFoundError:
-            return None
-        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
-            raise explain(exc, self.url) from exc
-        return _article(found["_source"])
+        found = self._call(self.es.options(ignore_status=404).get, index=self.alias, id=article_id)
+        return _article(found["_source"]) if found.get("found") else None
 
     def count(self) -> int:
         return self._call(self.es.count, index=self.alias)["count"]

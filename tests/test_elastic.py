@@ -1,0 +1,139 @@
+"""The Elasticsearch backend on a real engine node: same results as the embedded store, the
+outbox when the engine is down, zero-downtime reindex, and readable failures."""
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from pipelines.process import process_archive
+from pipelines.tagging import load_taxonomy
+from portalwatch.archive import RawArchive
+from portalwatch.config import Settings
+from portalwatch.digest import build_digest
+from portalwatch.outbox import Outbox
+from portalwatch.sources import load_sources
+from portalwatch.store.base import SearchQuery, StoreError
+from portalwatch.store.elastic import ElasticStore
+from portalwatch.store.sqlite import SQLiteStore
+from tests.conftest import PipelineRun
+from tests.test_store_contract import ARTICLES
+
+
+@pytest.fixture
+def archive_copy(pipeline_run: PipelineRun, tmp_path: Path) -> Iterator[RawArchive]:
+    """The end-to-end run's raw archive, copied so this test can process it again."""
+    path = tmp_path / "archive.db"
+    shutil.copy(pipeline_run.settings.archive_path, path)
+    with RawArchive(path) as archive:
+        yield archive
+
+
+def test_both_backends_give_the_same_digest(pipeline_run: PipelineRun, archive_copy: RawArchive,
+                                            es_settings: Settings, es_alias: str, tmp_path: Path) -> None:
+    settings = pipeline_run.settings
+    taxonomy = load_taxonomy(settings.taxonomy)
+    sources = load_sources(settings.sources_file)
+    store = ElasticStore(es_settings, es_alias)
+    report = process_archive(archive_copy, store, taxonomy, Outbox(tmp_path / "outbox"),
+                             {s.id: s.province for s in sources}, full=True)
+    assert (report.articles, report.new, report.duplicate_groups) == (70, 70, 6)
+    names = {s.id: s.name for s in sources}
+    embedded = SQLiteStore(settings.store_path)
+    for week in ("2026-W46", "2026-W47"):
+        assert build_digest(store, week, names, taxonomy.names, []) == \
+            build_digest(embedded, week, names, taxonomy.names, [])
+    assert store.search(SearchQuery(provinces=["Bình Giang"], limit=0)).total == 70
+    embedded.close()
+    store.close()
+
+
+def test_engine_down_queues_articles_on_disk_and_the_next_run_sends_them(
+        archive_copy: RawArchive, es_settings: Settings, es_alias: str, tmp_path: Path) -> None:
+    taxonomy = load_taxonomy(es_settings.taxonomy)
+    outbox = Outbox(tmp_path / "outbox")
+    down = ElasticStore(es_settings.model_copy(update={"es_url": "http://127.0.0.1:9"}), es_alias)
+    report = process_archive(archive_copy, down, taxonomy, outbox, full=True)
+    assert "Không kết nối được Elasticsearch tại http://127.0.0.1:9" in report.store_error
+    assert report.queued == 70 == outbox.pending()
+    up = ElasticStore(es_settings, es_alias)
+    report = process_archive(archive_copy, up, taxonomy, outbox)
+    assert (report.pages, report.sent_from_outbox, report.new, report.duplicate_groups) == (0, 70, 70, 6)
+    assert outbox.pending() == 0
+    assert up.count() == 70
+    up.close()
+
+
+def test_reindex_moves_the_alias_with_every_article(es_settings: Settings, es_alias: str) -> None:
+    store = ElasticStore(es_settings, es_alias)
+    store.upsert(ARTICLES)
+    assert store.reindex() == (f"{es_alias}-v1", f"{es_alias}-v2")
+    assert store.current_index() == f"{es_alias}-v2"
+    assert store.count() == len(ARTICLES)
+    assert store.upsert(ARTICLES).new == 0  # writes go to the new index, still keyed by article id
+    assert {h.article.id for h in store.search(SearchQuery(text="xay dung dang")).hits} == \
+        {ARTICLES[0].id, ARTICLES[3].id}
+    assert not store.mapping_outdated()
+    store.close()
+
+
+def test_mapping_conflict_rejects_documents_with_a_reason(es_settings: Settings, es_alias: str) -> None:
+    es = Elasticsearch(es_settings.es_url)
+    es.indices.create(index=f"{es_alias}-v1", aliases={es_alias: {"is_write_index": True}},
+                      mappings={"properties": {"published_at": {"type": "integer"}}})
+    es.close()
+    result = ElasticStore(es_settings, es_alias).upsert(ARTICLES[:1])
+    assert result.new == 0
+    assert "mapper_parsing_exception" in result.rejected[ARTICLES[0].id]
+
+
+def test_a_plain_index_in_place_of_the_alias_is_explained(es_settings: Settings, es_alias: str) -> None:
+    es = Elasticsearch(es_settings.es_url)
+    es.indices.create(index=es_alias)
+    with pytest.raises(StoreError, match="không phải alias"):
+        ElasticStore(es_settings, es_alias).count()
+    es.indices.delete(index=es_alias)
+    es.close()
+
+
+class _Refuses(BaseHTTPRequestHandler):
+    """A server that speaks the Elasticsearch protocol and rejects the credentials."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"error": {"type": "security_exception", "reason": "unable to authenticate"}}).encode()
+        self.send_response(401)
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_PUT = do_HEAD = do_POST = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_wrong_credentials_and_unreachable_engine_end_in_one_clear_line(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refuses)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    wrong = f"http://127.0.0.1:{server.server_address[1]}"
+    for url, expected in ((wrong, "từ chối đăng nhập (401)"), ("http://127.0.0.1:9", "Không kết nối được")):
+        done = subprocess.run(
+            [sys.executable, "-c", "from portalwatch.cli import main; main()", "search", "xay dung"],
+            capture_output=True, text=True, timeout=120,
+            env={"PATH": "/usr/bin:/bin", "PORTALWATCH_ES_URL": url, "PORTALWATCH_DATA_DIR": str(tmp_path),
+                 "PORTALWATCH_ES_USERNAME": "nobody", "PORTALWATCH_ES_PASSWORD": "wrong"},
+        )
+        assert done.returncode == 2
+        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        assert len(lines) == 1 and expected in lines[0], done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+    server.shutdown()
