@@ -29,12 +29,29 @@ def normalize_text(text: str) -> str:
     return "\n".join(lines)
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Each precomposed Latin letter to its base letter; đ/Đ too (they have no decomposition)."""
+    table: dict[int, str | None] = {}
+    for code in range(0x80, 0x2000):
+        parts = unicodedata.normalize("NFD", chr(code))
+        if len(parts) > 1 and all(unicodedata.combining(c) for c in parts[1:]):
+            table[code] = parts[0]
+    for code in range(0x300, 0x370):  # stray combining marks of text that is not NFC
+        table[code] = None
+    table.update({ord("đ"): "d", ord("Đ"): "D", 0x201C: '"', 0x201D: '"', 0x2018: "'", 0x2019: "'"})
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
-    """Search key: marks stripped, đ folded to d (it has no decomposition), lowercased."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_QUOTES))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("đ", "d").replace("Đ", "D").lower()
+    """Search key: marks stripped, đ folded to d, lowercased. For NFC text every character maps
+    to exactly one, so positions in the folded text are positions in the original."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.translate(_FOLD).lower()
 
 
 def has_diacritics(text: str) -> bool:
-    return fold(text) != text.translate(_QUOTES).lower()
+    return fold(text) != unicodedata.normalize("NFC", text).translate(_QUOTES).lower()

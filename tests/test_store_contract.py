@@ -122,5 +122,16 @@ def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:
         assert sorted(seen) == sorted(a.id for a in extra)
 
 
+def test_selective_filters_with_text_find_exactly_the_matching_articles(store: ArticleStore) -> None:
+    extra = [make(f"http://c/{i}", f"Tin số {i}", f"Nội dung tin số {i} về xây dựng nông thôn mới.",
+                  datetime(2026, 10, 1 + i % 20, 9, tzinfo=VN_TZ), source="c") for i in range(45)]
+    store.upsert(extra)
+    since, until = date(2026, 10, 5), date(2026, 10, 7)  # few candidates: filters are applied first
+    expected = {a.id for a in extra if since <= a.published_at.date() <= until}
+    result = store.search(SearchQuery(text="nông thôn mới", sources=["c"], since=since, until=until, limit=50))
+    assert {h.article.id for h in result.hits} == expected
+    assert result.total == len(expected) == sum(result.day_counts.values())
+
+
 def test_missing_article_is_none(store: ArticleStore) -> None:
     assert store.get("no-such-id") is None

@@ -8,6 +8,7 @@ with an OpenSearch node behind engine/bridge.py).
 import base64
 import json
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -164,24 +165,37 @@ class ElasticStore:
     # Writing -----------------------------------------------------------------------------------
 
     def upsert(self, articles: list[Article]) -> UpsertResult:
-        if not articles:
-            return UpsertResult()
-        actions = ({"_op_type": "index", "_index": self.alias, "_id": a.id, "_source": _document(a)}
-                   for a in articles)
         result = UpsertResult()
-        results = self._call(lambda: list(helpers.streaming_bulk(
-            self.es, actions, chunk_size=500, max_chunk_bytes=10 * 1024 * 1024, raise_on_error=False,
-            raise_on_exception=True, max_retries=5, initial_backoff=1, max_backoff=30)))
-        for ok, item in results:
-            info = item["index"]
-            if ok:
-                result.new += info.get("result") == "created"
-            else:
-                error = info.get("error", {})
-                reason = f"{error.get('type', '')}: {error.get('reason', '')}" if isinstance(error, dict) else error
-                result.rejected[info["_id"]] = f"Elasticsearch từ chối bài ({info.get('status')}): {reason}"
+        pending = {a.id: a for a in articles}
+        for attempt in range(5):
+            if not pending:
+                break
+            if attempt:
+                time.sleep(2**attempt)  # the engine said 429 (too busy) for some documents
+            busy: dict[str, Article] = {}
+            for ok, item in self._call(self._bulk, list(pending.values())):
+                info = item["index"]
+                if ok:
+                    result.new += info.get("result") == "created"
+                elif info.get("status") == 429:
+                    busy[info["_id"]] = pending[info["_id"]]
+                else:
+                    error = info.get("error", {})
+                    reason = f"{error.get('type', '')}: {error.get('reason', '')}" if isinstance(error, dict) else error
+                    result.rejected[info["_id"]] = f"Elasticsearch từ chối bài ({info.get('status')}): {reason}"
+            pending = busy
+        for article_id in pending:
+            result.rejected[article_id] = "Elasticsearch quá tải (429) sau 5 lần thử: chạy lại lệnh process --all sau."
         self._call(self.es.indices.refresh, index=self.alias)
         return result
+
+    def _bulk(self, articles: list[Article]) -> list[tuple[bool, dict]]:
+        actions = ({"_op_type": "index", "_index": self.alias, "_id": a.id, "_source": _document(a)}
+                   for a in articles)
+        # Two requests in flight keep the engine busy while the next chunk is serialised.
+        return list(helpers.parallel_bulk(self.es, actions, thread_count=2, chunk_size=1000,
+                                          max_chunk_bytes=10 * 1024 * 1024, raise_on_error=False,
+                                          raise_on_exception=True))
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
         actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id,
@@ -264,8 +278,8 @@ def _query(query: SearchQuery, text: str) -> dict[str, Any]:
     # decide what matches; exact fields add score, so exact diacritics rank higher.
     common = {"query": text, "default_operator": "and", "flags": "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE"}
     return {"bool": {
-        "must": [{"simple_query_string": {**common, "fields": ["title.folded^3", "lead.folded^2", "body.folded"]}}],
-        "should": [{"simple_query_string": {**common, "fields": ["title^6", "lead^4", "body^2"]}}],
+        "must": [{"simple_query_string": {**common, "fields": ["title.folded^3", "body.folded"]}}],
+        "should": [{"simple_query_string": {**common, "fields": ["title^6", "body^2"]}}],
         "filter": filters,
     }}
 

@@ -1,8 +1,9 @@
 """The embedded store: SQLite with FTS5, searchable with and without Vietnamese diacritics.
 
-FTS5's unicode61 tokenizer cannot fold đ and mishandles some stacked marks, so each text is
-indexed twice: as written (NFC, one tone placement) and folded (marks stripped, đ→d). Queries
-always match the folded columns; exact columns add rank when the query carries diacritics.
+Two contentless FTS5 indexes over the same text: `fts_exact` keeps marks (remove_diacritics 0);
+`fts_fold` lets the tokenizer strip them (remove_diacritics 2) after đ→d, which has no Unicode
+decomposition, is replaced in Python. Queries always match the folded index; the exact index
+adds rank when the query carries diacritics, so "Đảng" ranks the Party above "đang" (currently).
 """
 
 import html
@@ -24,44 +25,66 @@ CREATE TABLE IF NOT EXISTS articles (
     province TEXT NOT NULL DEFAULT '',
     published_ts INTEGER NOT NULL,
     content_hash TEXT NOT NULL,
-    duplicate_group TEXT,
-    doc TEXT NOT NULL
+    duplicate_group TEXT
 );
+-- The full records live apart, so scans and joins over the columns above stay on few pages.
+CREATE TABLE IF NOT EXISTS article_docs (rid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
 CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
 CREATE TABLE IF NOT EXISTS article_topics (
-    article_id TEXT NOT NULL, topic_id TEXT NOT NULL, score REAL NOT NULL,
-    PRIMARY KEY (topic_id, article_id)
-);
-CREATE INDEX IF NOT EXISTS article_topics_article ON article_topics (article_id);
+    rid INTEGER NOT NULL, topic_id TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (topic_id, rid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_topics_rid ON article_topics (rid);
 CREATE TABLE IF NOT EXISTS article_directives (
-    article_id TEXT NOT NULL, directive TEXT NOT NULL, PRIMARY KEY (directive, article_id)
+    rid INTEGER NOT NULL, directive TEXT NOT NULL, PRIMARY KEY (directive, rid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_directives_rid ON article_directives (rid);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_exact USING fts5(
+    title, body, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
-CREATE INDEX IF NOT EXISTS article_directives_article ON article_directives (article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    title, body, title_fold, body_fold, tokenize = 'unicode61 remove_diacritics 0'
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_fold USING fts5(
+    title, body, content = '', tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TEMP TABLE IF NOT EXISTS matches (rid INTEGER PRIMARY KEY, rank REAL NOT NULL);
+CREATE TEMP TABLE IF NOT EXISTS candidates (rid INTEGER PRIMARY KEY);
 """
-# bm25 column weights: exact title, exact body, folded title, folded body.
-_RANK = "bm25(articles_fts, 10.0, 2.0, 5.0, 1.0)"
 _TOKENS = re.compile(r'"[^"]+"|\S+')
 _SNIPPET_CHARS = 220
+# bm25 weights (title, body); exact matches count twice on top of the folded score.
+_EVERYWHERE = "SELECT rowid, bm25({t}, 5.0, 1.0) AS rank FROM {t} WHERE {t} MATCH ?"
+# When filters leave few candidates, the match is checked for those rows only (FTS5 seeks by rowid).
+_AMONG_CANDIDATES = ("SELECT c.rid AS rowid, bm25({t}, 5.0, 1.0) AS rank FROM candidates c"
+                     " JOIN {t} ON {t}.rowid = c.rid WHERE {t} MATCH ?")
+# Below this share of the collection, filtering first beats matching first.
+_SELECTIVE = 0.2
+
+
+def _match_sql(template: str, exact: bool) -> str:
+    folded = template.format(t="fts_fold")
+    if not exact:
+        return f"INSERT INTO matches {folded}"
+    return (f"INSERT INTO matches SELECT f.rowid, f.rank + 2 * coalesce(e.rank, 0) FROM ({folded}) AS f"
+            f" LEFT JOIN ({template.format(t='fts_exact')}) AS e ON e.rowid = f.rowid")
+
+
+def _d_fold(text: str) -> str:
+    """What fts_fold is fed: the tokenizer strips the marks, but đ must be replaced here."""
+    return text.replace("đ", "d").replace("Đ", "D")
 
 
 def _fts_phrases(tokens: list[str]) -> str:
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression; every user token is quoted, so no user text is FTS syntax."""
+def fts_queries(text: str) -> tuple[str, str | None] | None:
+    """MATCH expressions for the folded index and, when the query has diacritics, the exact one.
+    Every user token is quoted, so no user text is FTS syntax."""
     tokens = [normalize_text(t.strip('"')).lower() for t in _TOKENS.findall(text)]
     tokens = [t for t in tokens if re.search(r"\w", t)]
     if not tokens:
         return None
-    expr = "{title_fold body_fold}: (" + _fts_phrases([fold(t) for t in tokens]) + ")"
-    if any(has_diacritics(t) for t in tokens):
-        expr += " OR {title body}: (" + _fts_phrases(tokens) + ")"
-    return expr
+    exact = _fts_phrases(tokens) if any(has_diacritics(t) for t in tokens) else None
+    return _fts_phrases([_d_fold(t) for t in tokens]), exact
 
 
 def _local_bounds(since: date | None, until: date | None) -> tuple[int | None, int | None]:
@@ -95,43 +118,55 @@ class SQLiteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL sync stays consistent on a crash; the raw archive can rebuild the rest.
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self.db.close()
 
+    def _unindex(self, rid: int, old: Article) -> None:
+        """Contentless FTS5 rows are deleted by repeating what was indexed."""
+        self.db.execute("INSERT INTO fts_exact (fts_exact, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                        (rid, old.title, old.body))
+        self.db.execute("INSERT INTO fts_fold (fts_fold, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                        (rid, _d_fold(old.title), _d_fold(old.body)))
+        self.db.execute("DELETE FROM article_topics WHERE rid = ?", (rid,))
+        self.db.execute("DELETE FROM article_directives WHERE rid = ?", (rid,))
+
     def upsert(self, articles: list[Article]) -> UpsertResult:
         new = 0
         with self.db:
             for article in articles:
-                row = self.db.execute("SELECT rid FROM articles WHERE id = ?", (article.id,)).fetchone()
+                row = self.db.execute("SELECT a.rid, d.doc FROM articles a JOIN article_docs d ON d.rid = a.rid"
+                                      " WHERE a.id = ?", (article.id,)).fetchone()
                 published = article.published_at.astimezone(VN_TZ)
-                values = (article.id, article.source_id, article.province, int(published.timestamp()),
-                          article.content_hash, article.duplicate_group, article.model_dump_json())
+                values = (article.source_id, article.province, int(published.timestamp()), article.content_hash,
+                          article.duplicate_group)
                 if row:
                     rid = row[0]
-                    self.db.execute(
-                        "UPDATE articles SET id=?, source_id=?, province=?, published_ts=?, content_hash=?,"
-                        " duplicate_group=?, doc=? WHERE rid=?", (*values, rid))
-                    self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rid,))
+                    self._unindex(rid, Article.model_validate_json(row[1]))
+                    self.db.execute("UPDATE articles SET source_id=?, province=?, published_ts=?, content_hash=?,"
+                                    " duplicate_group=? WHERE rid=?", (*values, rid))
                 else:
                     new += 1
                     rid = self.db.execute(
-                        "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group,"
-                        " doc) VALUES (?, ?, ?, ?, ?, ?, ?)", values).lastrowid
-                self.db.execute("DELETE FROM article_topics WHERE article_id = ?", (article.id,))
+                        "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", (article.id, *values)).lastrowid
+                self.db.execute("INSERT OR REPLACE INTO article_docs VALUES (?, ?)", (rid, article.model_dump_json()))
                 self.db.executemany("INSERT INTO article_topics VALUES (?, ?, ?)",
-                                    [(article.id, t.topic_id, t.score) for t in article.topics])
-                self.db.execute("DELETE FROM article_directives WHERE article_id = ?", (article.id,))
+                                    [(rid, t.topic_id, t.score) for t in article.topics])
                 self.db.executemany("INSERT INTO article_directives VALUES (?, ?)",
-                                    [(article.id, d) for d in article.directives])
-                self.db.execute(
-                    "INSERT INTO articles_fts (rowid, title, body, title_fold, body_fold) VALUES (?, ?, ?, ?, ?)",
-                    (rid, article.title, article.body, fold(article.title), fold(article.body)))
+                                    [(rid, d) for d in article.directives])
+                self.db.execute("INSERT INTO fts_exact (rowid, title, body) VALUES (?, ?, ?)",
+                                (rid, article.title, article.body))
+                self.db.execute("INSERT INTO fts_fold (rowid, title, body) VALUES (?, ?, ?)",
+                                (rid, _d_fold(article.title), _d_fold(article.body)))
         return UpsertResult(new=new)
 
     def get(self, article_id: str) -> Article | None:
-        row = self.db.execute("SELECT doc, duplicate_group FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self.db.execute("SELECT d.doc, a.duplicate_group FROM articles a JOIN article_docs d ON d.rid = a.rid"
+                              " WHERE a.id = ?", (article_id,)).fetchone()
         return self._article(*row) if row else None
 
     @staticmethod
@@ -151,23 +186,19 @@ class SQLiteStore:
             self.db.executemany("UPDATE articles SET duplicate_group = ? WHERE id = ?",
                                 [(group, article_id) for article_id, group in groups.items()])
 
-    def _where(self, query: SearchQuery) -> tuple[str, list, str | None]:
+    def _where(self, query: SearchQuery) -> tuple[str, list]:
         clauses: list[str] = []
         params: list = []
-        match = fts_query(query.text)
-        if match:
-            clauses.append("a.rid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(match)
         if query.topics:
             marks = ",".join("?" * len(query.topics))
-            clauses.append(f"a.id IN (SELECT article_id FROM article_topics WHERE topic_id IN ({marks}))")
+            clauses.append(f"a.rid IN (SELECT rid FROM article_topics WHERE topic_id IN ({marks}))")
             params += query.topics
         for column, values in (("source_id", query.sources), ("province", query.provinces)):
             if values:
                 clauses.append(f"a.{column} IN ({','.join('?' * len(values))})")
                 params += values
         if query.directive:
-            clauses.append("a.id IN (SELECT article_id FROM article_directives WHERE directive = ?)")
+            clauses.append("a.rid IN (SELECT rid FROM article_directives WHERE directive = ?)")
             params.append(query.directive)
         start, end = _local_bounds(query.since, query.until)
         if start is not None:
@@ -176,35 +207,48 @@ class SQLiteStore:
         if end is not None:
             clauses.append("a.published_ts < ?")
             params.append(end)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params, match
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def search(self, query: SearchQuery) -> SearchResult:
-        where, params, match = self._where(query)
-        offset = int(query.cursor) if query.cursor else query.offset
-        ids = f"SELECT a.id FROM articles a{where}"
-        total, stories = self.db.execute(
-            f"SELECT count(*), count(DISTINCT coalesce(a.duplicate_group, a.id)) FROM articles a{where}", params
-        ).fetchone()
-        if match:
-            sql = (f"SELECT a.doc, a.duplicate_group, {_RANK} FROM articles a JOIN articles_fts f ON f.rowid = a.rid"
-                   f"{where} AND articles_fts MATCH ? ORDER BY {_RANK}, a.published_ts DESC, a.id LIMIT ? OFFSET ?")
-            rows = self.db.execute(sql, [*params, match, query.limit, offset]).fetchall()
+        where, params = self._where(query)
+        matched = fts_queries(query.text)
+        if matched:
+            # Run the full-text match once; counts, facets and the page all read its result.
+            folded, exact = matched
+            self.db.execute("DELETE FROM matches")
+            template = _EVERYWHERE
+            if where:
+                self.db.execute("DELETE FROM candidates")
+                found = self.db.execute(f"INSERT INTO candidates SELECT a.rid FROM articles a{where}", params).rowcount
+                if found <= _SELECTIVE * self.count():
+                    template = _AMONG_CANDIDATES
+            self.db.execute(_match_sql(template, bool(exact)), (folded, exact) if exact else (folded,))
+            source = "articles a JOIN matches m ON m.rid = a.rid"
+            order = "m.rank, a.published_ts DESC, a.id"
         else:
-            sql = f"SELECT a.doc, a.duplicate_group, 0 FROM articles a{where} ORDER BY a.published_ts DESC, a.id"
-            rows = self.db.execute(sql + " LIMIT ? OFFSET ?", [*params, query.limit, offset]).fetchall()
-        hits = [Hit(article=(art := self._article(doc, group)), score=-rank,
-                    snippet=snippet(art.body, query.text)) for doc, group, rank in rows]
+            source = "articles a"
+            order = "a.published_ts DESC, a.id"
+        selected = f"FROM {source}{where}"
+        offset = int(query.cursor) if query.cursor else query.offset
+        total, stories = self.db.execute(
+            f"SELECT count(*), count(DISTINCT coalesce(a.duplicate_group, a.id)) {selected}", params).fetchone()
+        rank = "m.rank" if matched else "0"
+        page = self.db.execute(f"SELECT a.rid, a.duplicate_group, {rank} {selected} ORDER BY {order} LIMIT ? OFFSET ?",
+                               [*params, query.limit, offset]).fetchall()
+        docs = dict(self.db.execute(f"SELECT rid, doc FROM article_docs WHERE rid IN ({','.join('?' * len(page))})",
+                                    [rid for rid, _, _ in page]).fetchall())
+        hits = [Hit(article=(art := self._article(docs[rid], group)), score=-score,
+                    snippet=snippet(art.body, query.text)) for rid, group, score in page]
         topic_counts = dict(self.db.execute(
-            f"SELECT topic_id, count(*) FROM article_topics WHERE article_id IN ({ids}) GROUP BY topic_id"
-            " ORDER BY count(*) DESC, topic_id", params).fetchall())
+            f"SELECT t.topic_id, count(*) FROM {source} JOIN article_topics t ON t.rid = a.rid{where}"
+            " GROUP BY t.topic_id ORDER BY count(*) DESC, t.topic_id", params).fetchall())
         source_counts = dict(self.db.execute(
-            f"SELECT a.source_id, count(*) FROM articles a{where} GROUP BY a.source_id ORDER BY count(*) DESC",
-            params).fetchall())
+            f"SELECT a.source_id, count(*) {selected} GROUP BY a.source_id ORDER BY count(*) DESC", params).fetchall())
         # Vietnam keeps UTC+7 all year, so a fixed offset gives local days.
         day_counts = dict(self.db.execute(
-            f"SELECT date(a.published_ts, 'unixepoch', '+7 hours') AS d, count(*) FROM articles a{where}"
-            " GROUP BY d ORDER BY d", params).fetchall())
-        more = offset + len(hits) < total and bool(hits)
+            f"SELECT date(a.published_ts, 'unixepoch', '+7 hours') AS d, count(*) {selected} GROUP BY d ORDER BY d",
+            params).fetchall())
+        more = bool(hits) and offset + len(hits) < total
         return SearchResult(total=total, stories=stories, hits=hits, topic_counts=topic_counts,
                             source_counts=source_counts, day_counts=day_counts,
                             next_cursor=str(offset + len(hits)) if more else None)
