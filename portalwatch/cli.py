@@ -127,6 +127,7 @@ def search(
     since: Annotated[str | None, typer.Option(help="Từ ngày (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Đến ngày (YYYY-MM-DD).")] = None,
     limit: Annotated[int, typer.Option(help="Số bài hiển thị.")] = 20,
+    interval: Annotated[str, typer.Option(help="Biểu đồ số bài theo day (ngày) hoặc week (tuần).")] = "day",
     format: Annotated[str, typer.Option("--format", help="table hoặc json.")] = "table",
     data_dir: DataDir = None,
 ) -> None:
@@ -136,9 +137,9 @@ def search(
         query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
                             directive=directive,
                             since=date.fromisoformat(since) if since else None,
-                            until=date.fromisoformat(until) if until else None, limit=limit)
+                            until=date.fromisoformat(until) if until else None, limit=limit, interval=interval)
     except ValueError as exc:
-        raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD: {exc}") from exc
+        raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc
     store = open_store(settings)
     try:
         result = store.search(query)
@@ -147,7 +148,7 @@ def search(
     if format == "json":
         print(json.dumps({
             "total": result.total, "stories": result.stories, "topic_counts": result.topic_counts,
-            "source_counts": result.source_counts, "day_counts": result.day_counts,
+            "source_counts": result.source_counts, "histogram": result.histogram,
             "hits": [{"score": h.score, "snippet": h.snippet, **h.article.model_dump(mode="json")}
                      for h in result.hits],
         }, ensure_ascii=False, indent=2))

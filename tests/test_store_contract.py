@@ -93,7 +93,9 @@ def test_filters_and_facets(store: ArticleStore) -> None:
     assert week.total == 3  # 22/11 23:59 local time is inside the week; 9/11 is not
     assert week.topic_counts == {"xay-dung-dang": 2, "dai-hoi-dang": 1}
     assert week.source_counts == {"a": 2, "b": 1}
-    assert week.day_counts == {"2026-11-16": 1, "2026-11-17": 1, "2026-11-22": 1}
+    assert week.histogram == {"2026-11-16": 1, "2026-11-17": 1, "2026-11-22": 1}
+    weeks = store.search(SearchQuery(interval="week")).histogram
+    assert weeks == {"2026-11-09": 1, "2026-11-16": 3}  # Monday-based weeks; Sunday 23:59 stays in its week
 
 
 def test_snippet_shows_the_matched_words(store: ArticleStore) -> None:
@@ -125,12 +127,15 @@ def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:
 def test_selective_filters_with_text_find_exactly_the_matching_articles(store: ArticleStore) -> None:
     extra = [make(f"http://c/{i}", f"Tin số {i}", f"Nội dung tin số {i} về xây dựng nông thôn mới.",
                   datetime(2026, 10, 1 + i % 20, 9, tzinfo=VN_TZ), source="c") for i in range(45)]
-    store.upsert(extra)
+    unmarked = make("http://c/x", "Tin khong dau", "Bai viet go khong dau: xay dung nong thon moi.",
+                    datetime(2026, 10, 6, 9, tzinfo=VN_TZ), source="c")
+    store.upsert([*extra, unmarked])
     since, until = date(2026, 10, 5), date(2026, 10, 7)  # few candidates: filters are applied first
     expected = {a.id for a in extra if since <= a.published_at.date() <= until}
     result = store.search(SearchQuery(text="nông thôn mới", sources=["c"], since=since, until=until, limit=50))
-    assert {h.article.id for h in result.hits} == expected
-    assert result.total == len(expected) == sum(result.day_counts.values())
+    assert [h.article.id for h in result.hits][-1] == unmarked.id  # exact diacritics rank higher
+    assert {h.article.id for h in result.hits} == expected | {unmarked.id}
+    assert result.total == len(expected) + 1 == sum(result.histogram.values())
 
 
 def test_missing_article_is_none(store: ArticleStore) -> None:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,7 @@ class SearchQuery(BaseModel):
     limit: int = 20
     offset: int = 0
     cursor: str | None = None  # next_cursor of the previous page (deep paging)
+    interval: Literal["day", "week"] = "day"  # buckets of SearchResult.histogram
 
 
 class Hit(BaseModel):
@@ -42,7 +43,7 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     topic_counts: dict[str, int]
     source_counts: dict[str, int]
-    day_counts: dict[str, int]  # YYYY-MM-DD (local) -> articles
+    histogram: dict[str, int]  # first local day of each day/week bucket (YYYY-MM-DD) -> articles
     next_cursor: str | None = None  # None on the last page
 
 

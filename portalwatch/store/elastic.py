@@ -1,5 +1,5 @@
 """The Elasticsearch store: versioned indices behind an alias, idempotent bulk upserts, search
-with and without diacritics, facets, a day histogram and search_after paging.
+with and without diacritics, facets, a day or week histogram and search_after paging.
 
 Works with Elasticsearch 8 and 9 through the official 8.x client (and, in development and CI,
 with an OpenSearch node behind engine/bridge.py).
@@ -229,8 +229,8 @@ class ElasticStore:
             "aggs": {
                 "topics": {"terms": {"field": "topic_ids", "size": 500}},
                 "sources": {"terms": {"field": "source_id", "size": 2000}},
-                "days": {"date_histogram": {"field": "published_at", "calendar_interval": "day", "time_zone": _TZ,
-                                            "format": "yyyy-MM-dd", "min_doc_count": 1}},
+                "days": {"date_histogram": {"field": "published_at", "calendar_interval": query.interval,
+                                            "time_zone": _TZ, "format": "yyyy-MM-dd", "min_doc_count": 1}},
                 "stories": {"cardinality": {"field": "story_id", "precision_threshold": 40000}},
             },
             "highlight": {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
@@ -253,7 +253,7 @@ class ElasticStore:
                   for h in hits],
             topic_counts={b["key"]: b["doc_count"] for b in aggs["topics"]["buckets"]},
             source_counts={b["key"]: b["doc_count"] for b in aggs["sources"]["buckets"]},
-            day_counts={b["key_as_string"]: b["doc_count"] for b in aggs["days"]["buckets"]},
+            histogram={b["key_as_string"]: b["doc_count"] for b in aggs["days"]["buckets"]},
             next_cursor=None if last_page else base64.urlsafe_b64encode(json.dumps(hits[-1]["sort"]).encode()).decode(),
         )
 

@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS articles (
 -- The full records live apart, so scans and joins over the columns above stay on few pages.
 CREATE TABLE IF NOT EXISTS article_docs (rid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id, published_ts);
+CREATE INDEX IF NOT EXISTS articles_province ON articles (province, published_ts);
 CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
 CREATE TABLE IF NOT EXISTS article_topics (
     rid INTEGER NOT NULL, topic_id TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (topic_id, rid)
@@ -51,20 +53,16 @@ CREATE TEMP TABLE IF NOT EXISTS candidates (rid INTEGER PRIMARY KEY);
 _TOKENS = re.compile(r'"[^"]+"|\S+')
 _SNIPPET_CHARS = 220
 # bm25 weights (title, body); exact matches count twice on top of the folded score.
-_EVERYWHERE = "SELECT rowid, bm25({t}, 5.0, 1.0) AS rank FROM {t} WHERE {t} MATCH ?"
-# When filters leave few candidates, the match is checked for those rows only (FTS5 seeks by rowid).
-_AMONG_CANDIDATES = ("SELECT c.rid AS rowid, bm25({t}, 5.0, 1.0) AS rank FROM candidates c"
-                     " JOIN {t} ON {t}.rowid = c.rid WHERE {t} MATCH ?")
+_FOLDED = "SELECT rowid, bm25(fts_fold, 5.0, 1.0) AS rank FROM fts_fold WHERE fts_fold MATCH ?"
+_EXACT = "SELECT rowid, bm25(fts_exact, 5.0, 1.0) AS rank FROM fts_exact WHERE fts_exact MATCH ?"
+_WITH_EXACT = (f"INSERT INTO matches SELECT f.rowid, f.rank + 2 * coalesce(e.rank, 0) FROM ({_FOLDED}) AS f"
+               f" LEFT JOIN ({_EXACT}) AS e ON e.rowid = f.rowid")
+# When filters leave few candidates, FTS5 checks just those rows. bm25() is not allowed in that
+# form, so the score is coarse: -1 for a match, -2 more for exact diacritics, -1 more in the title.
+_AMONG = "SELECT c.rid FROM candidates c JOIN {t} ON {t}.rowid = c.rid WHERE {t} MATCH ?"
+_AMONG_MATCHES = "SELECT m.rid FROM matches m JOIN {t} ON {t}.rowid = m.rid WHERE {t} MATCH ?"
 # Below this share of the collection, filtering first beats matching first.
 _SELECTIVE = 0.2
-
-
-def _match_sql(template: str, exact: bool) -> str:
-    folded = template.format(t="fts_fold")
-    if not exact:
-        return f"INSERT INTO matches {folded}"
-    return (f"INSERT INTO matches SELECT f.rowid, f.rank + 2 * coalesce(e.rank, 0) FROM ({folded}) AS f"
-            f" LEFT JOIN ({template.format(t='fts_exact')}) AS e ON e.rowid = f.rowid")
 
 
 def _d_fold(text: str) -> str:
@@ -209,6 +207,21 @@ class SQLiteStore:
             params.append(end)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    def _select_candidates(self, where: str, params: list) -> bool:
+        """Keep the filtered rows in `candidates`; True when they are few enough to match one by one."""
+        self.db.execute("DELETE FROM candidates")
+        found = self.db.execute(f"INSERT INTO candidates SELECT a.rid FROM articles a{where}", params).rowcount
+        newest = self.db.execute("SELECT coalesce(max(rid), 0) FROM articles").fetchone()[0]
+        return found <= _SELECTIVE * newest
+
+    def _match_candidates(self, folded: str, exact: str | None) -> None:
+        self.db.execute(f"INSERT INTO matches SELECT rid, -1.0 FROM ({_AMONG.format(t='fts_fold')})", (folded,))
+        boosts = [(2.0, "fts_exact", exact), (1.0, "fts_fold", "{title}: (" + folded + ")")]
+        for weight, table, expression in boosts:
+            if expression:
+                self.db.execute(f"UPDATE matches SET rank = rank - {weight} WHERE rid IN"
+                                f" ({_AMONG_MATCHES.format(t=table)})", (expression,))
+
     def search(self, query: SearchQuery) -> SearchResult:
         where, params = self._where(query)
         matched = fts_queries(query.text)
@@ -216,14 +229,13 @@ class SQLiteStore:
             # Run the full-text match once; counts, facets and the page all read its result.
             folded, exact = matched
             self.db.execute("DELETE FROM matches")
-            template = _EVERYWHERE
-            if where:
-                self.db.execute("DELETE FROM candidates")
-                found = self.db.execute(f"INSERT INTO candidates SELECT a.rid FROM articles a{where}", params).rowcount
-                if found <= _SELECTIVE * self.count():
-                    template = _AMONG_CANDIDATES
-            self.db.execute(_match_sql(template, bool(exact)), (folded, exact) if exact else (folded,))
-            source = "articles a JOIN matches m ON m.rid = a.rid"
+            if where and self._select_candidates(where, params):
+                self._match_candidates(folded, exact)
+            elif exact:
+                self.db.execute(_WITH_EXACT, (folded, exact))
+            else:
+                self.db.execute(f"INSERT INTO matches {_FOLDED}", (folded,))
+            source = "matches m CROSS JOIN articles a ON a.rid = m.rid"  # drive from the (few) matches
             order = "m.rank, a.published_ts DESC, a.id"
         else:
             source = "articles a"
@@ -244,11 +256,12 @@ class SQLiteStore:
             " GROUP BY t.topic_id ORDER BY count(*) DESC, t.topic_id", params).fetchall())
         source_counts = dict(self.db.execute(
             f"SELECT a.source_id, count(*) {selected} GROUP BY a.source_id ORDER BY count(*) DESC", params).fetchall())
-        # Vietnam keeps UTC+7 all year, so a fixed offset gives local days.
-        day_counts = dict(self.db.execute(
-            f"SELECT date(a.published_ts, 'unixepoch', '+7 hours') AS d, count(*) {selected} GROUP BY d ORDER BY d",
-            params).fetchall())
+        # Vietnam keeps UTC+7 all year, so a fixed offset gives local days; weeks start on Monday.
+        bucket = "date(a.published_ts, 'unixepoch', '+7 hours'" + (", 'weekday 0', '-6 days')" if
+                                                                   query.interval == "week" else ")")
+        histogram = dict(self.db.execute(
+            f"SELECT {bucket} AS d, count(*) {selected} GROUP BY d ORDER BY d", params).fetchall())
         more = bool(hits) and offset + len(hits) < total
         return SearchResult(total=total, stories=stories, hits=hits, topic_counts=topic_counts,
-                            source_counts=source_counts, day_counts=day_counts,
+                            source_counts=source_counts, histogram=histogram,
                             next_cursor=str(offset + len(hits)) if more else None)
