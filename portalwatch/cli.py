@@ -45,6 +45,9 @@ def demo(data_dir: DataDir = None) -> None:
         portals.write_registry(settings.sources_file)
         console.print(f"Cổng tin mẫu: {', '.join(portals.base_urls.values())}")
         console.print(f"Thư mục dữ liệu: {settings.data_dir}")
+        store = f"Elasticsearch {settings.es_url} (alias {settings.es_alias})" if settings.es_url else \
+            f"SQLite {settings.store_path}"
+        console.print(f"Kho bài viết: {store}")
         result = pipeline_flow(delay=0)
     console.print(f"\n[bold]Xong sau {time.monotonic() - started:.0f} giây.[/bold]")
     console.print(f"Bản tin tuần {result['week']}:")
@@ -53,8 +56,8 @@ def demo(data_dir: DataDir = None) -> None:
     console.print("Tìm kiếm thử:")
     command = f"PORTALWATCH_DATA_DIR={settings.data_dir} " if data_dir else ""
     command += sys.argv[0] if Path(sys.argv[0]).name == "portalwatch" else "portalwatch"
-    console.print(f'  {command} search "xay dung dang" --topic xay-dung-dang --since 2026-11-01')
-    console.print(f"  {command} skips")
+    console.print(f'  {command} search "xay dung dang" --topic xay-dung-dang --since 2026-11-01', soft_wrap=True)
+    console.print(f"  {command} skips", soft_wrap=True)
 
 
 @app.command()
