@@ -33,7 +33,8 @@ start() {
   nohup "$python" "$here/bridge.py" --listen "$port" --upstream "$node_port" > "$state/bridge.log" 2>&1 &
   echo $! > "$state/bridge.pid"
   for _ in $(seq 1 180); do
-    if curl -fsS "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
+    if "$python" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)" \
+        "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
       echo "engine ready on http://127.0.0.1:$port (OpenSearch node on $node_port)"
       return
     fi
