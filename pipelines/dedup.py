@@ -1,17 +1,63 @@
-"""Exact-duplicate groups across sources: same normalised text, earliest copy is canonical."""
+"""Story clusters across sources: exact copies (same normalised text) and near-duplicates
+(MinHash/LSH over word shingles), each cluster led by its earliest article."""
 
+from datasketch import MinHash, MinHashLSH
+
+from pipelines.normalize import fold
 from portalwatch.store.base import DedupKey
+
+NUM_PERM = 64
+SHINGLE_WORDS = 5
+# Jaccard similarity of shingle sets above which two bodies are one story: a copy with a byline
+# added, a caption changed or the last paragraph trimmed stays well above it; two reports of the
+# same event written separately stay well below.
+SIMILARITY = 0.6
+# Fixed, so fingerprints stored today compare with those computed by later versions.
+SCHEME = "affine32"
+
+
+def fingerprint(body: str) -> list[int]:
+    words = fold(body).split()
+    shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
+    sketch = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    sketch.update_batch([s.encode() for s in shingles])
+    return sketch.hashvalues.tolist()
 
 
 def duplicate_groups(keys: list[DedupKey]) -> dict[str, str | None]:
-    """Article id -> id of the earliest article with the same content, or None when unique."""
-    by_hash: dict[str, list[DedupKey]] = {}
+    """Article id -> id of the earliest article of its story, or None when it stands alone."""
+    parent = {key.id: key.id for key in keys}
+
+    def root(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def join(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
+    first_with_hash: dict[str, str] = {}
     for key in keys:
-        by_hash.setdefault(key.content_hash, []).append(key)
+        join(key.id, first_with_hash.setdefault(key.content_hash, key.id))
+
+    lsh = MinHashLSH(threshold=SIMILARITY, num_perm=NUM_PERM)
+    sketches = {}
+    for key in keys:
+        if len(key.fingerprint) == NUM_PERM:
+            sketches[key.id] = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=key.fingerprint, scheme=SCHEME)
+            lsh.insert(key.id, sketches[key.id])
+    for article_id, sketch in sketches.items():
+        for other in lsh.query(sketch):
+            if other != article_id and sketch.jaccard(sketches[other]) >= SIMILARITY:
+                join(article_id, other)
+
+    members: dict[str, list[DedupKey]] = {}
+    for key in keys:
+        members.setdefault(root(key.id), []).append(key)
     groups: dict[str, str | None] = {}
-    for members in by_hash.values():
-        members.sort(key=lambda k: (k.published_at, k.id))
-        leader = members[0].id if len(members) > 1 else None
-        for member in members:
-            groups[member.id] = leader
+    for cluster in members.values():
+        leader = min(cluster, key=lambda k: (k.published_at, k.id)).id if len(cluster) > 1 else None
+        for key in cluster:
+            groups[key.id] = leader
     return groups

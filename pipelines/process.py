@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from crawlers.links import canonical_url, same_site
-from pipelines.dedup import duplicate_groups
+from pipelines.dedup import duplicate_groups, fingerprint
 from pipelines.directives import find_directives
 from pipelines.extract import ExtractionError, extract
 from pipelines.normalize import fold
@@ -83,6 +83,7 @@ def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Artic
         language=language,
         content_hash=content_hash(found.title, found.paragraphs),
         directives=directives,
+        fingerprint=fingerprint(body),
         topics=tag(taxonomy, found.title, found.lead, rest, directives, found.published_at),
     )
 

@@ -58,6 +58,7 @@ class Article(BaseModel):
     topics: list[TopicTag] = Field(default_factory=list)
     directives: list[str] = Field(default_factory=list)
     duplicate_group: str | None = None
+    fingerprint: list[int] = Field(default_factory=list)  # MinHash of the body, for near-duplicates
 
     @property
     def paragraphs(self) -> list[str]:

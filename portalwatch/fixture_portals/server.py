@@ -47,6 +47,7 @@ class Site:
     """One fixture site: routes a path to a response."""
 
     name: str
+    credit: str  # photo credit on the copies this site makes of other sites' articles
 
     def __init__(self, base: str, today: datetime) -> None:
         self.base = base
@@ -63,11 +64,15 @@ class Site:
 
     def view(self, article: FixtureArticle) -> dict:
         moment = self.published(article)
+        paragraphs = article.paragraphs
+        if article.syndicated and article.sites[0] != self.name:
+            # A copy as newspapers make them: last paragraph trimmed, a photo caption added.
+            paragraphs = [*paragraphs[:-1], f"Quang cảnh sự kiện. Ảnh: {self.credit}"]
         return {
             "href": self.href(article),
             "title": article.title,
             "lead": article.lead,
-            "paragraphs": article.paragraphs,
+            "paragraphs": paragraphs,
             "author": article.author,
             "attribution": article.attribution,
             "category": article.category,
@@ -110,6 +115,7 @@ class ProvincialPortal(Site):
     """Family (a): a provincial portal with category lists and numbered pagination."""
 
     name = "tinh"
+    credit = "Cổng TTĐT tỉnh"
     robots = "User-agent: *\nDisallow: /tim-kiem/\nDisallow: /admin/\n"
 
     def href(self, article: FixtureArticle) -> str:
@@ -184,6 +190,7 @@ class WordPressNews(Site):
     """Family (b): a WordPress newspaper with RSS, a sitemap index and comment forms."""
 
     name = "bao"
+    credit = "Báo Bình Giang"
     feed_size = 15
 
     @property

@@ -57,6 +57,7 @@ class DedupKey(BaseModel):
     content_hash: str
     published_at: datetime
     duplicate_group: str | None
+    fingerprint: list[int] = Field(default_factory=list)
 
 
 class ArticleStore(Protocol):

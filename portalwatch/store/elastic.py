@@ -214,7 +214,7 @@ class ElasticStore:
         return self._call(self.es.count, index=self.alias)["count"]
 
     def dedup_keys(self) -> list[DedupKey]:
-        fields = ["id", "content_hash", "published_at", "duplicate_group"]
+        fields = ["id", "content_hash", "published_at", "duplicate_group", "fingerprint"]
         hits = self._call(lambda: list(helpers.scan(self.es, index=self.alias, _source=fields,
                                                     query={"query": {"match_all": {}}})))
         return [DedupKey.model_validate(h["_source"]) for h in hits]

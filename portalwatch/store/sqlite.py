@@ -9,6 +9,7 @@ adds rank when the query carries diacritics, so "Đảng" ranks the Party above 
 import html
 import re
 import sqlite3
+from array import array
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 -- The full records live apart, so scans and joins over the columns above stay on few pages.
 CREATE TABLE IF NOT EXISTS article_docs (rid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS article_fingerprints (rid INTEGER PRIMARY KEY, fingerprint BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id, published_ts);
 CREATE INDEX IF NOT EXISTS articles_province ON articles (province, published_ts);
@@ -152,6 +154,8 @@ class SQLiteStore:
                         "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group)"
                         " VALUES (?, ?, ?, ?, ?, ?)", (article.id, *values)).lastrowid
                 self.db.execute("INSERT OR REPLACE INTO article_docs VALUES (?, ?)", (rid, article.model_dump_json()))
+                self.db.execute("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
+                                (rid, array("I", article.fingerprint).tobytes()))
                 self.db.executemany("INSERT INTO article_topics VALUES (?, ?, ?)",
                                     [(rid, t.topic_id, t.score) for t in article.topics])
                 self.db.executemany("INSERT INTO article_directives VALUES (?, ?)",
@@ -175,9 +179,10 @@ class SQLiteStore:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def dedup_keys(self) -> list[DedupKey]:
-        rows = self.db.execute("SELECT id, content_hash, published_ts, duplicate_group FROM articles")
-        return [DedupKey(id=i, content_hash=h, published_at=datetime.fromtimestamp(ts, VN_TZ), duplicate_group=g)
-                for i, h, ts, g in rows]
+        rows = self.db.execute("SELECT a.id, a.content_hash, a.published_ts, a.duplicate_group, f.fingerprint"
+                               " FROM articles a LEFT JOIN article_fingerprints f ON f.rid = a.rid")
+        return [DedupKey(id=i, content_hash=h, published_at=datetime.fromtimestamp(ts, VN_TZ), duplicate_group=g,
+                         fingerprint=array("I", fp or b"").tolist()) for i, h, ts, g, fp in rows]
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
         with self.db:
