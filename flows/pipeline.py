@@ -7,6 +7,7 @@ from rich.console import Console
 
 from crawlers.launcher import crawl
 from pipelines.process import ProcessReport, process_archive
+from pipelines.retag import RetagReport, retag_store
 from pipelines.tagging import load_taxonomy
 from portalwatch.archive import RawArchive
 from portalwatch.config import get_settings
@@ -77,6 +78,21 @@ def describe(report: ProcessReport) -> str:
         line += (f"\n  [bold red]Kho lưu trữ không truy cập được[/bold red]: {report.store_error}\n"
                  f"  {report.queued} bài đang chờ trong hàng đợi trên đĩa và sẽ được gửi ở lần chạy sau.")
     return line
+
+
+@task(name="retag")
+def retag_task() -> RetagReport:
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        return retag_store(store, load_taxonomy(settings.taxonomy))
+    finally:
+        store.close()
+
+
+@flow(name="portalwatch-retag")
+def retag_flow() -> RetagReport:
+    return retag_task()
 
 
 @flow(name="portalwatch-crawl")

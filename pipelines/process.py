@@ -10,7 +10,7 @@ from pipelines.dedup import duplicate_groups, fingerprint
 from pipelines.directives import find_directives
 from pipelines.extract import ExtractionError, extract
 from pipelines.normalize import fold
-from pipelines.tagging import Taxonomy, tag
+from pipelines.tagging import Taxonomy, tag_article
 from portalwatch.archive import RawArchive
 from portalwatch.models import Article, RawPage, Skip, article_id
 from portalwatch.outbox import Outbox
@@ -66,8 +66,7 @@ def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Artic
     declared = found.canonical_url
     canonical = canonical_url(declared if declared and same_site(declared, page.url) else page.url)
     directives = find_directives(f"{found.title}\n{body}")
-    rest = "\n\n".join(found.paragraphs[1:])
-    return Article(
+    article = Article(
         id=article_id(canonical),
         url=page.url,
         canonical_url=canonical,
@@ -84,8 +83,8 @@ def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Artic
         content_hash=content_hash(found.title, found.paragraphs),
         directives=directives,
         fingerprint=fingerprint(body),
-        topics=tag(taxonomy, found.title, found.lead, rest, directives, found.published_at),
     )
+    return tag_article(article, taxonomy)
 
 
 class ProcessReport(BaseModel):

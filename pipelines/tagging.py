@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from pipelines.normalize import normalize_text
-from portalwatch.models import TopicTag
+from portalwatch.models import Article, TopicTag
 
 WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
 DIRECTIVE_WEIGHT = 3.0
@@ -92,3 +92,10 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
         if score >= (topic.min_score or taxonomy.min_score):
             tags.append(TopicTag(topic_id=topic.id, score=score, phrases=list(phrases), directives=cited))
     return sorted(tags, key=lambda t: -t.score)
+
+
+def tag_article(article: Article, taxonomy: Taxonomy) -> Article:
+    """The article with its topics recomputed (the lead counts as lead, not again as body)."""
+    rest = "\n\n".join(article.paragraphs[1:]) if article.paragraphs[:1] == [article.lead] else article.body
+    topics = tag(taxonomy, article.title, article.lead, rest, article.directives, article.published_at)
+    return article.model_copy(update={"topics": topics})

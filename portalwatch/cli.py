@@ -94,6 +94,83 @@ def process(data_dir: DataDir = None,
 
 
 @app.command()
+def retag(data_dir: DataDir = None) -> None:
+    """Gắn lại chủ đề cho mọi bài trong kho sau khi sửa bộ chủ đề (không thu thập lại)."""
+    _settings(data_dir)
+    from flows.pipeline import retag_flow
+
+    report = retag_flow()
+    console.print(f"Đã xem {report.articles} bài, {report.changed} bài đổi chủ đề.")
+
+
+@app.command()
+def extract(files: Annotated[list[Path], typer.Argument(help="Các tệp HTML.", exists=True, dir_okay=False)]) -> None:
+    """Trích xuất từng tệp HTML: in một dòng JSON gồm tên tệp, tiêu đề, ngày đăng, tác giả và nội dung."""
+    from pipelines.extract import ExtractionError
+    from pipelines.extract import extract as extract_page
+
+    for path in files:
+        try:
+            found = extract_page(path.read_bytes())
+        except ExtractionError as exc:
+            print(json.dumps({"file": str(path), "error": str(exc)}, ensure_ascii=False))
+            continue
+        print(json.dumps({
+            "file": str(path), "title": found.title,
+            "published_at": found.published_at.isoformat() if found.published_at else None,
+            "author": found.author, "attribution": found.attribution, "lead": found.lead,
+            "body": "\n\n".join(found.paragraphs),
+        }, ensure_ascii=False))
+
+
+@app.command()
+def tag(
+    text: Annotated[str | None, typer.Argument(help="Văn bản, đường dẫn tệp, hoặc - để đọc từ stdin.")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Đầu vào là JSON Lines {\"id\", \"text\"}.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Gắn chủ đề cho một văn bản (kèm căn cứ), hoặc cho từng dòng JSON Lines với --jsonl."""
+    from pipelines.clean import clean_paragraphs
+    from pipelines.directives import find_directives
+    from pipelines.tagging import load_taxonomy
+    from pipelines.tagging import tag as tag_text
+
+    settings = _settings(data_dir)
+    taxonomy = load_taxonomy(settings.taxonomy)
+    if text is None or text == "-":
+        source = sys.stdin.read()
+    elif Path(text).is_file():
+        source = Path(text).read_text(encoding="utf-8")
+    else:
+        source = text
+
+    def topics_of(item: str) -> list:
+        paragraphs, _ = clean_paragraphs(item.splitlines())
+        lead, rest = (paragraphs[0], "\n\n".join(paragraphs[1:])) if paragraphs else ("", "")
+        return tag_text(taxonomy, "", lead, rest, find_directives(item))
+
+    if jsonl:
+        for number, line in enumerate(source.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                topics = topics_of(str(item["text"]))
+            except (ValueError, KeyError, TypeError) as exc:
+                print(json.dumps({"line": number, "error": f"dòng không hợp lệ: {exc}"}, ensure_ascii=False))
+                continue
+            print(json.dumps({"id": item.get("id"), "topics": [t.topic_id for t in topics]}, ensure_ascii=False))
+        return
+    table = Table(title="Chủ đề")
+    for column in ("Chủ đề", "Điểm", "Cụm từ", "Văn bản chỉ đạo"):
+        table.add_column(column)
+    for found in topics_of(source):
+        table.add_row(f"{found.topic_id}\n{taxonomy.names[found.topic_id]}", f"{found.score:g}",
+                      ", ".join(found.phrases), ", ".join(found.directives))
+    console.print(table)
+
+
+@app.command()
 def reindex(data_dir: DataDir = None) -> None:
     """Dựng phiên bản chỉ mục Elasticsearch mới theo index_mappings/ và chuyển alias sang, không gián đoạn."""
     settings = _settings(data_dir)
