@@ -1,19 +1,71 @@
-"""Party and state document numbers cited in text (35-CT/TW, 258-KH/BTCTW, 125/2025/NĐ-CP…)."""
+"""Party and state document numbers cited in text (35-CT/TW, 258-KH/BTCTW, 125/2025/NĐ-CP…),
+with their type, issuer and date where the text states them, each normalised to one key."""
 
 import re
+from datetime import date
+
+from portalwatch.models import Directive
 
 # Party documents: number-TYPE/ISSUER, e.g. 05-CT/TW, 258-KH/BTCTW, 144-QĐ/TW.
 _PARTY = re.compile(r"(?<![\w/-])(\d{1,4})\s*-\s*(CT|NQ|KH|KL|QĐ|QĐi|HD|TB|QC|CV)\s*/\s*([A-ZĐ]{2,8})(?![\w/])")
 # State documents: number[/year]/TYPE-ISSUER, e.g. 125/2025/NĐ-CP, 318/QĐ-TTg, 01/2020/TT-BTC.
 _STATE = re.compile(r"(?<![\w/-])(\d{1,5})/(?:(\d{4})/)?(NĐ|QĐ|TT|NQ|CT|KH|QH)-([A-ZĐa-z]{2,8})(?![\w/])")
+# What follows a number: "ngày 15/5/2016" and "của Bộ Chính trị".
+_DATE_AFTER = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_ISSUER_AFTER = re.compile(
+    r"^[^.;:\n]{0,40}?\bcủa\s+(Bộ Chính trị|Ban Bí thư|Ban Chấp hành Trung ương(?: Đảng)?|Ban Thường vụ Tỉnh ủy|"
+    r"Tỉnh ủy|Chính phủ|Thủ tướng Chính phủ|Quốc hội|Ủy ban Thường vụ Quốc hội|Ủy ban nhân dân tỉnh|"
+    r"UBND tỉnh|Ban Tổ chức Trung ương|Ban Tuyên giáo Trung ương|Bộ [A-ZĐ][\wđ ]{2,30}?)(?=[\s,.;)]|$)"
+)
+_PARTY_KINDS = {"CT": "Chỉ thị", "NQ": "Nghị quyết", "KH": "Kế hoạch", "KL": "Kết luận", "QĐ": "Quy định",
+                "QĐi": "Quy định", "HD": "Hướng dẫn", "TB": "Thông báo", "QC": "Quy chế", "CV": "Công văn"}
+_STATE_KINDS = {"NĐ": "Nghị định", "QĐ": "Quyết định", "TT": "Thông tư", "NQ": "Nghị quyết", "CT": "Chỉ thị",
+                "KH": "Kế hoạch", "QH": "Luật/Nghị quyết của Quốc hội"}
+_ISSUER_CODES = {"TW": "Trung ương Đảng", "BTCTW": "Ban Tổ chức Trung ương", "BTGTW": "Ban Tuyên giáo Trung ương",
+                 "TU": "Tỉnh ủy", "HU": "Huyện ủy", "ĐU": "Đảng ủy", "CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ",
+                 "UBND": "Ủy ban nhân dân", "BTC": "Bộ Tài chính", "QH": "Quốc hội"}
+
+
+def _stated(after: str) -> tuple[date | None, str | None]:
+    issued_on = None
+    if match := _DATE_AFTER.match(after):
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            issued_on = date(year, month, day)
+        except ValueError:
+            issued_on = None
+        after = after[match.end():]
+    issuer = _ISSUER_AFTER.match(after)
+    return issued_on, issuer.group(1).strip() if issuer else None
+
+
+def parse_directives(text: str) -> list[Directive]:
+    """Each cited document once, in order of first citation, with the details the text gives."""
+    cited: list[tuple[int, Directive]] = []
+    for match in _PARTY.finditer(text):
+        number, kind, issuer_code = match.groups()
+        key = f"{int(number):02d}-{kind}/{issuer_code}"
+        cited.append((match.start(), _directive(text, match.end(), key, _PARTY_KINDS[kind], issuer_code)))
+    for match in _STATE.finditer(text):
+        number, year, kind, issuer_code = match.groups()
+        key = f"{int(number)}/{year}/{kind}-{issuer_code}" if year else f"{int(number)}/{kind}-{issuer_code}"
+        cited.append((match.start(), _directive(text, match.end(), key, _STATE_KINDS[kind], issuer_code)))
+    found: dict[str, Directive] = {}
+    for _, directive in sorted(cited, key=lambda c: c[0]):
+        known = found.get(directive.key)
+        if known is None:
+            found[directive.key] = directive
+        elif known.issued_on is None and directive.issued_on is not None:  # a later citation dates it
+            found[directive.key] = known.model_copy(update={"issued_on": directive.issued_on})
+    return list(found.values())
+
+
+def _directive(text: str, end: int, key: str, kind: str, issuer_code: str) -> Directive:
+    issued_on, stated_issuer = _stated(text[end : end + 80])
+    issuer = stated_issuer or _ISSUER_CODES.get(issuer_code, issuer_code)
+    return Directive(key=key, kind=kind, issued_on=issued_on, issuer=issuer)
 
 
 def find_directives(text: str) -> list[str]:
-    """Normalised directive keys in order of first citation, each once."""
-    found: dict[str, None] = {}
-    for number, kind, issuer in _PARTY.findall(text):
-        found[f"{int(number):02d}-{kind}/{issuer}"] = None
-    for number, year, kind, issuer in _STATE.findall(text):
-        key = f"{int(number)}/{year}/{kind}-{issuer}" if year else f"{int(number)}/{kind}-{issuer}"
-        found[key] = None
-    return list(found)
+    """The normalised keys only, for search and the digest."""
+    return [d.key for d in parse_directives(text)]

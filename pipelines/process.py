@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from crawlers.links import canonical_url, same_site
 from pipelines.dedup import duplicate_groups, fingerprint
-from pipelines.directives import find_directives
+from pipelines.directives import parse_directives
 from pipelines.extract import ExtractionError, extract
 from pipelines.normalize import fold
 from pipelines.tagging import Taxonomy, tag_article
@@ -65,7 +65,7 @@ def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Artic
         return _skip(page, "trang không viết bằng tiếng Việt")
     declared = found.canonical_url
     canonical = canonical_url(declared if declared and same_site(declared, page.url) else page.url)
-    directives = find_directives(f"{found.title}\n{body}")
+    cited = parse_directives(f"{found.title}\n{body}")
     article = Article(
         id=article_id(canonical),
         url=page.url,
@@ -81,7 +81,8 @@ def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Artic
         fetched_at=page.fetched_at,
         language=language,
         content_hash=content_hash(found.title, found.paragraphs),
-        directives=directives,
+        directives=[d.key for d in cited],
+        directive_details=cited,
         fingerprint=fingerprint(body),
     )
     return tag_article(article, taxonomy)

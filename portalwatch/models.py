@@ -1,7 +1,7 @@
 """The records that flow between stages: raw pages in, articles and skips out."""
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +40,15 @@ class TopicTag(BaseModel):
     directives: list[str] = Field(default_factory=list)
 
 
+class Directive(BaseModel):
+    """A cited Party or state document."""
+
+    key: str  # normalised number, e.g. "05-CT/TW", "125/2025/NĐ-CP"
+    kind: str  # Vietnamese document type: Chỉ thị, Nghị quyết, Quyết định…
+    issuer: str  # as stated ("của Bộ Chính trị") or read from the number's issuer code
+    issued_on: date | None = None
+
+
 class Article(BaseModel):
     id: str
     url: str
@@ -56,7 +65,8 @@ class Article(BaseModel):
     language: str = "vi"
     content_hash: str
     topics: list[TopicTag] = Field(default_factory=list)
-    directives: list[str] = Field(default_factory=list)
+    directives: list[str] = Field(default_factory=list)  # keys of directive_details, for search
+    directive_details: list[Directive] = Field(default_factory=list)
     duplicate_group: str | None = None
     fingerprint: list[int] = Field(default_factory=list)  # MinHash of the body, for near-duplicates
 

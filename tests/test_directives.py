@@ -1,4 +1,6 @@
-from pipelines.directives import find_directives
+from datetime import date
+
+from pipelines.directives import find_directives, parse_directives
 
 
 def test_party_and_state_document_numbers_are_found_and_normalised() -> None:
@@ -13,3 +15,15 @@ def test_party_and_state_document_numbers_are_found_and_normalised() -> None:
 
 def test_dates_and_phone_numbers_are_not_directives() -> None:
     assert find_directives("ngày 30/5/2019, hotline 0912-345-678, tỷ lệ 35/40") == []
+
+
+def test_type_issuer_and_date_are_read_where_stated() -> None:
+    text = ("Chỉ thị số 05-CT/TW ngày 15/5/2016 của Bộ Chính trị; Quy định 144-QĐ/TW; "
+            "Quyết định số 318/QĐ-TTg ngày 08/3/2022 của Thủ tướng Chính phủ; Kế hoạch 258-KH/BTCTW.")
+    details = {d.key: (d.kind, d.issuer, d.issued_on) for d in parse_directives(text)}
+    assert details == {
+        "05-CT/TW": ("Chỉ thị", "Bộ Chính trị", date(2016, 5, 15)),
+        "144-QĐ/TW": ("Quy định", "Trung ương Đảng", None),  # a Party QĐ is a regulation
+        "318/QĐ-TTg": ("Quyết định", "Thủ tướng Chính phủ", date(2022, 3, 8)),  # a state QĐ is a decision
+        "258-KH/BTCTW": ("Kế hoạch", "Ban Tổ chức Trung ương", None),
+    }
