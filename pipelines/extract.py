@@ -1,5 +1,6 @@
 """Extraction of title, date, author and main text from one raw article page."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,10 @@ _LEAD = ("//*[contains(@class,'sapo') or contains(@class,'lead') or contains(@cl
 _DATELINE_REACH = 160
 # Below this many characters of text a page is not an article.
 MIN_BODY_CHARS = 200
+# A headline link has at least this much text.
+_HEADLINE_CHARS = 25
+# UTF-8 Vietnamese read as Windows-1252/Latin-1: "Ä‘" for đ, "á»" and "áº" before most marked vowels.
+_MOJIBAKE = re.compile(r"Ã[\x80-\xbf¡-ÿ]|á»|áº|Ä‘|Æ°|Æ¡|â€")
 
 
 class ExtractionError(ValueError):
@@ -118,6 +123,23 @@ def _lead(doc: lxml.html.HtmlElement) -> str:
     return ""
 
 
+def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> bool:
+    """Most of the text is summaries, each sitting in a small block under its own headline link."""
+    blocks: dict[str, lxml.html.HtmlElement] = {}
+    for element in doc.iter("p", "div", "span", "li", "td"):
+        blocks.setdefault(normalize_text(element.text_content()).replace("\n", " ").strip(), element)
+    summaries = 0
+    for paragraph in paragraphs:
+        element = blocks.get(paragraph)
+        for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
+            if container is None or len(container.text_content()) > len(paragraph) + 300:
+                break
+            if any(len(a.text_content().strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
+                summaries += 1
+                break
+    return summaries >= 1 and summaries >= len(paragraphs) / 2
+
+
 def extract(body: bytes, content_type: str = "") -> Extracted:
     if not body.strip():
         raise ExtractionError("trang trả về rỗng")
@@ -143,6 +165,10 @@ def extract(body: bytes, content_type: str = "") -> Extracted:
         raise ExtractionError("không tìm thấy tiêu đề bài")
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
         raise ExtractionError("không trích xuất được nội dung bài (trang lỗi, rỗng hoặc là trang danh sách)")
+    if is_list_page(doc, paragraphs):
+        raise ExtractionError("trang danh sách tin, không phải một bài viết")
+    if len(_MOJIBAKE.findall(" ".join(paragraphs))) >= 5:
+        raise ExtractionError("văn bản lỗi mã hóa ký tự (mojibake): kiểm tra bảng mã của nguồn")
     description = strip_agency_prefix(normalize_text(_meta(doc, "description", "og:description")))
     canonical = doc.xpath("//link[@rel='canonical']/@href")
     return Extracted(

@@ -7,8 +7,14 @@ import pytest
 
 from pipelines.clean import clean_paragraphs
 from pipelines.extract import ExtractionError, extract
+from pipelines.normalize import normalize_text
 from portalwatch import VN_TZ
-from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, articles_on
+from portalwatch.fixture_portals.content import (
+    SYNDICATION_DELAY_MINUTES,
+    FixtureArticle,
+    articles_on,
+    load_articles,
+)
 from portalwatch.fixture_portals.server import MALFORMED, NO_DATE, ProvincialPortal, WordPressNews
 
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of shared/seeds: real portal text
@@ -95,3 +101,30 @@ def test_every_fixture_article_on_both_sites_extracts() -> None:
             found = extract(page.body, page.content_type)
             assert found.published_at is not None, article.slug
             assert len(found.paragraphs) >= len(article.paragraphs), article.slug
+
+
+@pytest.mark.parametrize("path", ["/tin-tuc/chinh-tri", "/", "/tin-tuc/xa-hoi?trang=2"])
+def test_portal_list_pages_are_recognised(path: str) -> None:
+    site = ProvincialPortal("http://portal.test", TODAY)
+    page = site.route(path.split("?")[0], {"trang": [path.split("=")[-1]]} if "?" in path else {})
+    with pytest.raises(ExtractionError, match="trang danh sách"):
+        extract(page.body, page.content_type)
+
+
+@pytest.mark.parametrize("path", ["/", "/chuyen-muc/kinh-te/", "/chuyen-muc/chinh-tri/page/2/"])
+def test_newspaper_list_pages_are_recognised(path: str) -> None:
+    site = WordPressNews("http://bao.test", TODAY)
+    page = site.route(path, {})
+    with pytest.raises(ExtractionError, match="trang danh sách"):
+        extract(page.body, page.content_type)
+
+
+def _article_html(article: FixtureArticle) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in article.paragraphs)
+    return f"<html><head><meta charset='utf-8'></head><body><h1>{article.title}</h1>{paragraphs}</body></html>"
+
+
+def test_mojibake_is_recorded_not_indexed() -> None:
+    garbled = _article_html(load_articles()[0]).encode("utf-8").decode("latin-1").encode("utf-8")
+    with pytest.raises(ExtractionError, match="mojibake"):
+        extract(garbled)
