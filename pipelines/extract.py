@@ -125,12 +125,16 @@ def _lead(doc: lxml.html.HtmlElement) -> str:
 
 def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> bool:
     """Most of the text is summaries, each sitting in a small block under its own headline link."""
+    wanted = {fold(" ".join(p.split())) for p in paragraphs}
+    lengths = {len(p) for p in wanted}
     blocks: dict[str, lxml.html.HtmlElement] = {}
     for element in doc.iter("p", "div", "span", "li", "td"):
-        blocks.setdefault(normalize_text(element.text_content()).replace("\n", " ").strip(), element)
+        text = " ".join(element.text_content().split())
+        if len(text) in lengths and (key := fold(text)) in wanted:  # folding keeps lengths of NFC text
+            blocks.setdefault(key, element)
     summaries = 0
     for paragraph in paragraphs:
-        element = blocks.get(paragraph)
+        element = blocks.get(fold(" ".join(paragraph.split())))
         for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
             if container is None or len(container.text_content()) > len(paragraph) + 300:
                 break
@@ -151,8 +155,9 @@ def extract(body: bytes, content_type: str = "") -> Extracted:
     title_el = _title_element(doc)
     title = title_el.text_content() if title_el is not None else _meta(doc, "og:title") or doc.findtext(".//title")
     title = normalize_text(title or "").replace("\n", " ")
+    # fast: no second opinion from the readability/jusText fallbacks, which cost as much again.
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
-                               deduplicate=False) or ""
+                               deduplicate=False, fast=True) or ""
     lines = [line for line in text.splitlines() if line.strip()]
     if lines and normalize_text(lines[0]) == title:
         lines = lines[1:]

@@ -29,20 +29,7 @@ def normalize_text(text: str) -> str:
     return "\n".join(lines)
 
 
-def _fold_table() -> dict[int, str | None]:
-    """Each precomposed Latin letter to its base letter; đ/Đ too (they have no decomposition)."""
-    table: dict[int, str | None] = {}
-    for code in range(0x80, 0x2000):
-        parts = unicodedata.normalize("NFD", chr(code))
-        if len(parts) > 1 and all(unicodedata.combining(c) for c in parts[1:]):
-            table[code] = parts[0]
-    for code in range(0x300, 0x370):  # stray combining marks of text that is not NFC
-        table[code] = None
-    table.update({ord("đ"): "d", ord("Đ"): "D", 0x201C: '"', 0x201D: '"', 0x2018: "'", 0x2019: "'"})
-    return table
-
-
-_FOLD = _fold_table()
+_MARKS = re.compile("[\u0300-\u036f]")
 
 
 def fold(text: str) -> str:
@@ -50,7 +37,10 @@ def fold(text: str) -> str:
     to exactly one, so positions in the folded text are positions in the original."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return text.translate(_FOLD).lower()
+    text = text.replace("đ", "d").replace("Đ", "D")
+    if "\u201c" in text or "\u201d" in text or "\u2018" in text or "\u2019" in text:
+        text = text.translate(_QUOTES)
+    return _MARKS.sub("", unicodedata.normalize("NFD", text)).lower()
 
 
 def has_diacritics(text: str) -> bool:

@@ -1,6 +1,7 @@
 """One raw page in, one article (or a recorded skip) out: extract, clean, tag."""
 
 import hashlib
+import re
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -17,7 +18,8 @@ from portalwatch.outbox import Outbox
 from portalwatch.store.base import ArticleStore, StoreUnavailable
 
 # Vietnamese-only letters; a page without them is not in Vietnamese.
-_VI_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+_VI_LETTER = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+_LETTER = re.compile(r"[^\W\d_]")
 # No news article is this long; such a page is a dump or a document listing.
 MAX_BODY_CHARS = 500_000
 # Publication times this far ahead of the fetch are a page error, not a date.
@@ -31,11 +33,10 @@ def content_hash(title: str, paragraphs: list[str]) -> str:
 
 
 def detect_language(text: str) -> str:
-    letters = [c for c in text.lower() if c.isalpha()]
+    letters = len(_LETTER.findall(text))
     if not letters:
         return "und"
-    share = sum(c in _VI_LETTERS for c in letters) / len(letters)
-    return "vi" if share > 0.05 else "und"
+    return "vi" if len(_VI_LETTER.findall(text.lower())) / letters > 0.05 else "und"
 
 
 def _skip(page: RawPage, reason: str) -> Skip:
