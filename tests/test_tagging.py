@@ -49,3 +49,23 @@ def test_seed_article_is_tagged_with_its_campaigns(taxonomy: Taxonomy) -> None:
     body = "\n\n".join(paragraphs)
     tags = {t.topic_id for t in tag(taxonomy, "", paragraphs[0], body, find_directives(body))}
     assert {"xay-dung-dang", "dai-hoi-dang", "bao-ve-nen-tang-tu-tuong"} <= tags
+
+
+def test_negative_phrases_and_active_periods(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from portalwatch import VN_TZ
+
+    (tmp_path / "taxonomy.yaml").write_text(
+        "topics:\n"
+        "  - id: bau-cu\n    name: Bầu cử\n    phrases: [bầu cử, cử tri]\n"
+        "    negative: [bầu cử Mỹ]\n"
+        "    active: {from: 2026-01-01, until: 2026-06-30}\n",
+        encoding="utf-8",
+    )
+    taxonomy = load_taxonomy(tmp_path / "taxonomy.yaml")
+    during, after = datetime(2026, 3, 1, tzinfo=VN_TZ), datetime(2026, 9, 1, tzinfo=VN_TZ)
+    title, lead = "Cử tri đi bầu cử", "Cử tri phường Nam Hà nô nức đi bầu cử."
+    assert [t.topic_id for t in tag(taxonomy, title, lead, "", [], during)] == ["bau-cu"]
+    assert tag(taxonomy, title, lead, "", [], after) == []  # the campaign is over
+    assert tag(taxonomy, "Kết quả bầu cử Mỹ", lead, "", [], during) == []  # vetoed by a negative phrase
