@@ -30,13 +30,12 @@ def crawl_task(delay: float | None = None, source_ids: list[str] | None = None) 
 @task(name="process")
 def process_task(full: bool = False) -> ProcessReport:
     settings = get_settings()
-    provinces = {s.id: s.province for s in load_sources(settings.sources_file)} if settings.sources_file.exists() \
-        else {}
+    sources = {s.id: s for s in load_sources(settings.sources_file)} if settings.sources_file.exists() else {}
     outbox = Outbox(settings.outbox_dir)
     store = open_store(settings)
     try:
         with RawArchive(settings.archive_path) as archive:
-            return process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, provinces, full)
+            return process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full)
     finally:
         store.close()
 

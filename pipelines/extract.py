@@ -6,6 +6,7 @@ from datetime import datetime
 
 import lxml.html
 import trafilatura
+from bs4 import BeautifulSoup
 from lxml.etree import ParserError
 from w3lib.encoding import html_to_unicode
 
@@ -123,6 +124,13 @@ def _lead(doc: lxml.html.HtmlElement) -> str:
     return ""
 
 
+def _override_date(override: dict[str, list[str]]) -> datetime | None:
+    for value in override.get("date", []):
+        if moment := parse_iso_datetime(value) or parse_vn_datetime(value):
+            return moment
+    return None
+
+
 def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> bool:
     """Most of the text is summaries, each sitting in a small block under its own headline link."""
     wanted = {fold(" ".join(p.split())) for p in paragraphs}
@@ -144,28 +152,52 @@ def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> bool:
     return summaries >= 1 and summaries >= len(paragraphs) / 2
 
 
-def extract(body: bytes, content_type: str = "") -> Extracted:
+def _selected(html: str, selectors: dict[str, str]) -> dict[str, list[str]]:
+    """Texts picked by a source's CSS selectors (BeautifulSoup), one list per configured field."""
+    soup = BeautifulSoup(html, "lxml")
+    picked: dict[str, list[str]] = {}
+    for field, selector in selectors.items():
+        texts: list[str] = []
+        for element in soup.select(selector):
+            if field == "date" and element.get("datetime"):
+                texts.append(str(element["datetime"]))
+            blocks = element.find_all(["p", "li"]) if field == "body" else []
+            texts += [b.get_text(" ", strip=True) for b in blocks] or [element.get_text("\n", strip=True)]
+        picked[field] = [t for t in texts if t]
+    return picked
+
+
+def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None) -> Extracted:
+    """Title, date, author, lead and paragraphs; a source's selectors win where they match."""
     if not body.strip():
         raise ExtractionError("trang trả về rỗng")
     html = decode_html(body, content_type)
+    override = _selected(html, selectors) if selectors else {}
     try:
         doc = lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as exc:
         raise ExtractionError(f"HTML không đọc được: {exc}") from exc
     title_el = _title_element(doc)
     title = title_el.text_content() if title_el is not None else _meta(doc, "og:title") or doc.findtext(".//title")
+    if override.get("title"):
+        title = override["title"][0]
     title = normalize_text(title or "").replace("\n", " ")
     # fast: no second opinion from the readability/jusText fallbacks, which cost as much again.
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True,
                                deduplicate=False, fast=True) or ""
     lines = [line for line in text.splitlines() if line.strip()]
+    if override.get("body"):
+        lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
     if lines and normalize_text(lines[0]) == title:
         lines = lines[1:]
-    lead = _lead(doc)
+    lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc)
     if lead and not any(fold(strip_agency_prefix(lead)) in fold(line) for line in lines[:3]):
         lines.insert(0, lead)
     paragraphs, attribution = clean_paragraphs(lines)
     author, paragraphs = _author(doc, paragraphs)
+    if override.get("author"):
+        author = normalize_text(override["author"][0])
+        paragraphs = [p for p in paragraphs if p != author]
     if not title:
         raise ExtractionError("không tìm thấy tiêu đề bài")
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
@@ -179,7 +211,7 @@ def extract(body: bytes, content_type: str = "") -> Extracted:
     return Extracted(
         title=title,
         paragraphs=paragraphs,
-        published_at=find_published(doc, title_el),
+        published_at=_override_date(override) or find_published(doc, title_el),
         author=author,
         attribution=attribution,
         lead=paragraphs[0] if paragraphs else description,

@@ -13,7 +13,7 @@ from pipelines.extract import ExtractionError, extract
 from pipelines.normalize import fold
 from pipelines.tagging import Taxonomy, tag_article
 from portalwatch.archive import RawArchive
-from portalwatch.models import Article, RawPage, Skip, article_id
+from portalwatch.models import Article, RawPage, Skip, Source, article_id
 from portalwatch.outbox import Outbox
 from portalwatch.store.base import ArticleStore, StoreUnavailable
 
@@ -49,9 +49,9 @@ def _skip_article(article: Article, reason: str) -> Skip:
                 recorded_at=datetime.now(UTC))
 
 
-def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Article | Skip:
+def process_page(page: RawPage, taxonomy: Taxonomy, source: Source | None = None) -> Article | Skip:
     try:
-        found = extract(page.body, page.content_type)
+        found = extract(page.body, page.content_type, source.selectors if source else None)
     except ExtractionError as exc:
         return _skip(page, str(exc))
     if found.published_at is None:
@@ -72,7 +72,7 @@ def process_page(page: RawPage, taxonomy: Taxonomy, province: str = "") -> Artic
         url=page.url,
         canonical_url=canonical,
         source_id=page.source_id,
-        province=province,
+        province=source.province if source else "",
         title=found.title,
         lead=found.lead,
         body=body,
@@ -101,7 +101,7 @@ class ProcessReport(BaseModel):
 
 
 def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy, outbox: Outbox,
-                    provinces: dict[str, str] | None = None, full: bool = False,
+                    sources: dict[str, Source] | None = None, full: bool = False,
                     batch_size: int = 200) -> ProcessReport:
     """Process archived pages into the store: new and changed ones, or all of them with full.
 
@@ -109,7 +109,7 @@ def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy
     to the outbox on disk and are sent first on the next run.
     """
     report = ProcessReport()
-    provinces = provinces or {}
+    sources = sources or {}
 
     def reject(articles: list[Article], rejected: dict[str, str]) -> None:
         for article in articles:
@@ -142,7 +142,7 @@ def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy
     for page in archive.pages(pending_only=not full):
         report.pages += 1
         done.append(page.url)
-        outcome = process_page(page, taxonomy, provinces.get(page.source_id, ""))
+        outcome = process_page(page, taxonomy, sources.get(page.source_id))
         if isinstance(outcome, Skip):
             archive.record_skip(outcome)
             report.skipped += 1

@@ -43,7 +43,7 @@ def test_both_backends_give_the_same_digest(pipeline_run: PipelineRun, archive_c
     sources = load_sources(settings.sources_file)
     store = ElasticStore(es_settings, es_alias)
     report = process_archive(archive_copy, store, taxonomy, Outbox(tmp_path / "outbox"),
-                             {s.id: s.province for s in sources}, full=True)
+                             {s.id: s for s in sources}, full=True)
     assert (report.articles, report.new, report.duplicate_groups) == (70, 70, 6)
     names = {s.id: s.name for s in sources}
     embedded = SQLiteStore(settings.store_path)

@@ -7,6 +7,7 @@ import pytest
 
 from pipelines.clean import clean_paragraphs
 from pipelines.extract import ExtractionError, extract
+from pipelines.normalize import normalize_text
 from portalwatch import VN_TZ
 from portalwatch.fixture_portals.content import (
     SYNDICATION_DELAY_MINUTES,
@@ -127,3 +128,22 @@ def test_mojibake_is_recorded_not_indexed() -> None:
     garbled = _article_html(load_articles()[0]).encode("utf-8").decode("latin-1").encode("utf-8")
     with pytest.raises(ExtractionError, match="mojibake"):
         extract(garbled)
+
+
+def test_source_selectors_win_over_generic_extraction() -> None:
+    article = load_articles()[0]
+    paragraphs = "".join(f"<span class='dong'>{p}</span><br>" for p in article.paragraphs)
+    html = (
+        "<html><head><meta charset='utf-8'><title>Cổng thông tin</title></head><body>"
+        "<div class='top'>Thứ Hai, 23/11/2026</div>"
+        f"<div class='tieu-de'>{article.title}</div><div class='noi-dung'>{paragraphs}</div>"
+        "<div class='chan-trang'>Người viết: <b class='tac-gia'>Hoàng Minh</b> | "
+        "<span class='ngay-dang'>Ngày đăng 03/10/2019 | 17:58</span></div></body></html>"
+    ).encode()
+    # Generic rules find neither this body (spans and line breaks) nor a date so far from the title.
+    selectors = {"title": ".tieu-de", "body": ".noi-dung", "date": ".ngay-dang", "author": ".tac-gia"}
+    found = extract(html, selectors=selectors)
+    assert found.title == normalize_text(article.title)
+    assert found.published_at == datetime(2019, 10, 3, 17, 58, tzinfo=VN_TZ)
+    assert found.author == "Hoàng Minh"
+    assert "\n".join(found.paragraphs).startswith(normalize_text(article.paragraphs[0])[:60])
