@@ -1,7 +1,7 @@
 """Extraction of title, date, author and main text from one raw article page."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import lxml.html
@@ -30,6 +30,9 @@ _LEAD = ("//*[contains(@class,'sapo') or contains(@class,'lead') or contains(@cl
 _DATELINE_REACH = 160
 # Below this many characters of text a page is not an article.
 MIN_BODY_CHARS = 200
+# Images of the article: the share image, then those inside the article's own markup.
+_IMAGES = ("//meta[@property='og:image']/@content | //article//img/@src"
+           " | //*[contains(@class,'content') or contains(@class,'detail')]//img/@src")
 # A headline link has at least this much text.
 _HEADLINE_CHARS = 25
 # UTF-8 Vietnamese read as Windows-1252/Latin-1: "Ä‘" for đ, "á»" and "áº" before most marked vowels.
@@ -50,6 +53,7 @@ class Extracted:
     lead: str = ""
     canonical_url: str | None = None
     description: str = ""
+    images: list[str] = field(default_factory=list)  # as written in the page (may be relative)
 
 
 def decode_html(body: bytes, content_type: str) -> str:
@@ -156,14 +160,14 @@ def _selected(html: str, selectors: dict[str, str]) -> dict[str, list[str]]:
     """Texts picked by a source's CSS selectors (BeautifulSoup), one list per configured field."""
     soup = BeautifulSoup(html, "lxml")
     picked: dict[str, list[str]] = {}
-    for field, selector in selectors.items():
+    for name, selector in selectors.items():
         texts: list[str] = []
         for element in soup.select(selector):
-            if field == "date" and element.get("datetime"):
+            if name == "date" and element.get("datetime"):
                 texts.append(str(element["datetime"]))
-            blocks = element.find_all(["p", "li"]) if field == "body" else []
+            blocks = element.find_all(["p", "li"]) if name == "body" else []
             texts += [b.get_text(" ", strip=True) for b in blocks] or [element.get_text("\n", strip=True)]
-        picked[field] = [t for t in texts if t]
+        picked[name] = [t for t in texts if t]
     return picked
 
 
@@ -217,4 +221,6 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         lead=paragraphs[0] if paragraphs else description,
         canonical_url=canonical[0].strip() if canonical else None,
         description=description,
+        images=list(dict.fromkeys(src.strip() for src in doc.xpath(_IMAGES) if src.strip()
+                                  and not src.strip().startswith("data:"))),
     )

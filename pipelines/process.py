@@ -3,6 +3,7 @@
 import hashlib
 import re
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 from pydantic import BaseModel
 
@@ -78,6 +79,7 @@ def process_page(page: RawPage, taxonomy: Taxonomy, source: Source | None = None
         body=body,
         author=found.author,
         attribution=found.attribution,
+        images=[urljoin(page.url, src) for src in found.images],
         published_at=found.published_at,
         fetched_at=page.fetched_at,
         language=language,

@@ -62,6 +62,7 @@ class Article(BaseModel):
     body: str  # paragraphs separated by a blank line
     author: str = ""
     attribution: str = ""
+    images: list[str] = Field(default_factory=list)  # absolute URLs, the share image first
     published_at: datetime  # timezone-aware, Asia/Ho_Chi_Minh
     fetched_at: datetime
     language: str = "vi"

@@ -147,3 +147,11 @@ def test_source_selectors_win_over_generic_extraction() -> None:
     assert found.published_at == datetime(2019, 10, 3, 17, 58, tzinfo=VN_TZ)
     assert found.author == "Hoàng Minh"
     assert "\n".join(found.paragraphs).startswith(normalize_text(article.paragraphs[0])[:60])
+
+
+def test_article_images_are_listed_share_image_first() -> None:
+    for site in (ProvincialPortal("http://portal.test", TODAY), WordPressNews("http://bao.test", TODAY)):
+        article = site.articles[0]
+        found = extract(site.route(site.href(article), {}).body)
+        assert len(found.images) == 2, found.images
+        assert found.images[0].startswith(site.base) and str(article.number) in found.images[1]
