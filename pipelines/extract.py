@@ -13,6 +13,7 @@ from w3lib.encoding import html_to_unicode
 from pipelines.clean import clean_paragraphs, strip_agency_prefix
 from pipelines.dates import parse_iso_datetime, parse_vn_datetime
 from pipelines.normalize import fold, normalize_text
+from portalwatch import VN_TZ
 
 _DATE_META = (
     "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
@@ -33,6 +34,7 @@ MIN_BODY_CHARS = 200
 # Images of the article: the share image, then those inside the article's own markup.
 _IMAGES = ("//meta[@property='og:image']/@content | //article//img/@src"
            " | //*[contains(@class,'content') or contains(@class,'detail')]//img/@src")
+_URL_DATE = re.compile(r"/(20\d\d)[/-](\d\d)[/-](\d\d)(?:/|-|$)|[-_/](20\d\d)(\d\d)(\d\d)(?:\d{4,})?[-_./]")
 # A headline link has at least this much text.
 _HEADLINE_CHARS = 25
 # UTF-8 Vietnamese read as Windows-1252/Latin-1: "Ä‘" for đ, "á»" and "áº" before most marked vowels.
@@ -128,6 +130,18 @@ def _lead(doc: lxml.html.HtmlElement) -> str:
     return ""
 
 
+def date_in_url(url: str) -> datetime | None:
+    """The day written in a URL path (/2026/11/17/…, …-20261117…), the last resort: no time of day."""
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        year, month, day = (int(g) for g in match.groups() if g)
+        return datetime(year, month, day, tzinfo=VN_TZ)
+    except ValueError:
+        return None
+
+
 def _override_date(override: dict[str, list[str]]) -> datetime | None:
     for value in override.get("date", []):
         if moment := parse_iso_datetime(value) or parse_vn_datetime(value):
@@ -171,7 +185,8 @@ def _selected(html: str, selectors: dict[str, str]) -> dict[str, list[str]]:
     return picked
 
 
-def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None) -> Extracted:
+def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None,
+            url: str = "") -> Extracted:
     """Title, date, author, lead and paragraphs; a source's selectors win where they match."""
     if not body.strip():
         raise ExtractionError("trang trả về rỗng")
@@ -215,7 +230,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     return Extracted(
         title=title,
         paragraphs=paragraphs,
-        published_at=_override_date(override) or find_published(doc, title_el),
+        published_at=_override_date(override) or find_published(doc, title_el) or date_in_url(url),
         author=author,
         attribution=attribution,
         lead=paragraphs[0] if paragraphs else description,

@@ -52,7 +52,7 @@ def _skip_article(article: Article, reason: str) -> Skip:
 
 def process_page(page: RawPage, taxonomy: Taxonomy, source: Source | None = None) -> Article | Skip:
     try:
-        found = extract(page.body, page.content_type, source.selectors if source else None)
+        found = extract(page.body, page.content_type, source.selectors if source else None, page.url)
     except ExtractionError as exc:
         return _skip(page, str(exc))
     if found.published_at is None:

@@ -34,3 +34,12 @@ def test_iso_meta_values_are_converted_to_vietnam_time() -> None:
     assert parse_iso_datetime("2026-11-17T01:15:00Z") == datetime(2026, 11, 17, 8, 15, tzinfo=VN_TZ)
     assert parse_iso_datetime("2026-11-17 08:15") == datetime(2026, 11, 17, 8, 15, tzinfo=VN_TZ)
     assert parse_iso_datetime("hôm qua") is None
+
+
+def test_date_in_the_url_is_the_last_resort() -> None:
+    from pipelines.extract import date_in_url
+
+    assert date_in_url("https://baobinhgiang.vn/2026/11/17/hoi-nghi/") == datetime(2026, 11, 17, tzinfo=VN_TZ)
+    assert date_in_url("https://x.vn/tin-tuc/hoi-nghi-20191003175800123.htm") == datetime(2019, 10, 3, tzinfo=VN_TZ)
+    assert date_in_url("https://x.vn/tin-tuc/hoi-nghi-91146.html") is None
+    assert date_in_url("https://x.vn/2026/13/45/sai/") is None
