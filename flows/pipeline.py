@@ -13,6 +13,7 @@ from portalwatch.archive import RawArchive
 from portalwatch.config import get_settings
 from portalwatch.digest import build_digest, write_digest
 from portalwatch.outbox import Outbox
+from portalwatch.plans import load_plans
 from portalwatch.sources import load_sources
 from portalwatch.store import open_store
 
@@ -62,7 +63,8 @@ def digest_task(week: str) -> dict[str, str]:
     store = open_store(settings)
     try:
         with RawArchive(settings.archive_path) as archive:
-            digest = build_digest(store, week, sources, taxonomy.names, archive.skips())
+            digest = build_digest(store, week, sources, taxonomy.names, archive.skips(),
+                                  load_plans(settings.plans_file))
     finally:
         store.close()
     return {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}

@@ -43,6 +43,7 @@ def demo(data_dir: DataDir = None) -> None:
     started = time.monotonic()
     with serve_fixture_portals(ports=DEMO_PORTS) as portals:
         portals.write_registry(settings.sources_file)
+        portals.write_plans(settings.plans_file)
         console.print(f"Cổng tin mẫu: {', '.join(portals.base_urls.values())}")
         console.print(f"Thư mục dữ liệu: {settings.data_dir}")
         store = f"Elasticsearch {settings.es_url} (alias {settings.es_alias})" if settings.es_url else \

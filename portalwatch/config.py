@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     data_dir: Path = _default_data_dir()
     sources: Path | None = None
     taxonomy: Path = PACKAGE_DIR / "taxonomy.yaml"
+    plans: Path | None = None  # campaign plans: which sources must cover which topics, when
     user_agent: str = "portalwatch/0.1 (+https://github.com/portalwatch/portalwatch)"
     # Elasticsearch: setting es_url switches every command from the embedded store to the cluster.
     es_url: str | None = None
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     @property
     def sources_file(self) -> Path:
         return self.sources or self.data_dir / "sources.yaml"
+
+    @property
+    def plans_file(self) -> Path:
+        return self.plans or self.data_dir / "plans.yaml"
 
     @property
     def archive_path(self) -> Path:

@@ -1,26 +1,45 @@
-"""The weekly coverage digest: per-topic and per-source counts, trend, top stories, crawl health."""
+"""The weekly coverage digest: per-topic and per-source counts with trends, the sources × topics
+coverage matrix, coverage gaps against the campaign plans, newly cited directives, top stories
+and crawl health."""
 
+import base64
+import csv
 import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel
 
 from portalwatch.config import PACKAGE_DIR
-from portalwatch.models import Article, Skip
+from portalwatch.models import Article, Directive, Skip
+from portalwatch.plans import CampaignPlan
 from portalwatch.store.base import ArticleStore, SearchQuery, iter_hits
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 TOP_STORIES = 10
+TOP_PER_TOPIC = 3
+TREND_WEEKS = 4
+
+
+class Story(BaseModel):
+    title: str
+    url: str
+    source: str
+    published: str
+    copies: int
+    topics: list[str]
 
 
 class TopicLine(BaseModel):
     id: str
     name: str
     articles: int
+    stories: int
     previous: int
+    average: float  # articles per week over the TREND_WEEKS weeks before this one
+    top: list[Story]
 
     @property
     def change(self) -> int:
@@ -33,15 +52,18 @@ class SourceLine(BaseModel):
     articles: int
     previous: int
     skipped: int
+    topics: dict[str, int]  # this week's row of the coverage matrix
 
 
-class Story(BaseModel):
-    title: str
-    url: str
+class Gap(BaseModel):
+    plan: str
     source: str
-    published: str
-    copies: int
-    topics: list[str]
+    topic: str
+
+
+class CitedDirective(BaseModel):
+    directive: Directive
+    articles: list[Story]
 
 
 class Digest(BaseModel):
@@ -53,6 +75,9 @@ class Digest(BaseModel):
     previous_articles: int
     topics: list[TopicLine]
     sources: list[SourceLine]
+    failing_sources: list[str]
+    gaps: list[Gap]
+    new_directives: list[CitedDirective]
     top_stories: list[Story]
     skips: list[Skip]
 
@@ -66,60 +91,109 @@ def week_bounds(week: str) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def _stories(articles: list[Article], source_names: dict[str, str], topic_names: dict[str, str]) -> list[Story]:
-    """One line per story (duplicate group), most syndicated and most on-campaign first."""
+def _story(group: list[Article], source_names: dict[str, str], topic_names: dict[str, str]) -> Story:
+    first = min(group, key=lambda a: a.published_at)
+    return Story(title=first.title, url=first.url, source=source_names.get(first.source_id, first.source_id),
+                 published=f"{first.published_at:%d/%m/%Y %H:%M}", copies=len(group),
+                 topics=[topic_names.get(t, t) for t in first.topic_ids])
+
+
+def _ranked_groups(articles: list[Article]) -> list[list[Article]]:
+    """Stories (duplicate groups), most syndicated and most on-campaign first."""
     groups: dict[str, list[Article]] = {}
     for article in articles:
         groups.setdefault(article.duplicate_group or article.id, []).append(article)
-    ranked = sorted(
-        groups.values(),
-        key=lambda g: (-len(g), -max(sum(t.score for t in a.topics) for a in g), -g[0].published_at.timestamp()),
-    )
-    stories = []
-    for group in ranked[:TOP_STORIES]:
-        first = min(group, key=lambda a: a.published_at)
-        stories.append(Story(
-            title=first.title, url=first.url, source=source_names.get(first.source_id, first.source_id),
-            published=f"{first.published_at:%d/%m/%Y %H:%M}", copies=len(group),
-            topics=[topic_names.get(t, t) for t in first.topic_ids],
-        ))
-    return stories
+    return sorted(groups.values(), key=lambda g: (
+        -len(g), -max(sum(t.score for t in a.topics) for a in g), -max(a.published_at.timestamp() for a in g)))
 
 
 def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], topic_names: dict[str, str],
-                 skips: list[Skip]) -> Digest:
+                 skips: list[Skip], plans: list[CampaignPlan] | None = None) -> Digest:
     start, end = week_bounds(week)
     in_week = SearchQuery(since=start, until=end, limit=0)
     this = store.search(in_week)
-    before = store.search(SearchQuery(since=start - timedelta(days=7), until=start - timedelta(days=1), limit=0))
-    topics = [
-        TopicLine(id=tid, name=name, articles=this.topic_counts.get(tid, 0), previous=before.topic_counts.get(tid, 0))
-        for tid, name in topic_names.items()
-    ]
+    earlier = [store.search(SearchQuery(since=start - timedelta(days=7 * n), until=end - timedelta(days=7 * n),
+                                        limit=0)) for n in range(1, TREND_WEEKS + 1)]
+    articles = list(iter_hits(store, in_week))
+    groups = _ranked_groups(articles)
+
+    def story(group: list[Article]) -> Story:
+        return _story(group, source_names, topic_names)
+
+    topics = []
+    for topic_id, name in topic_names.items():
+        on_topic = [g for g in groups if any(topic_id in a.topic_ids for a in g)]
+        topics.append(TopicLine(
+            id=topic_id, name=name, articles=this.topic_counts.get(topic_id, 0), stories=len(on_topic),
+            previous=earlier[0].topic_counts.get(topic_id, 0),
+            average=sum(r.topic_counts.get(topic_id, 0) for r in earlier) / TREND_WEEKS,
+            top=[story(g) for g in on_topic[:TOP_PER_TOPIC]],
+        ))
     topics.sort(key=lambda t: (-t.articles, t.id))
-    source_ids = sorted(set(source_names) | set(this.source_counts))
-    sources = [
-        SourceLine(id=sid, name=source_names.get(sid, sid), articles=this.source_counts.get(sid, 0),
-                   previous=before.source_counts.get(sid, 0), skipped=sum(s.source_id == sid for s in skips))
-        for sid in source_ids
-    ]
+
+    sources = []
+    for source_id in sorted(set(source_names) | set(this.source_counts)):
+        row: dict[str, int] = {}
+        for article in articles:
+            if article.source_id == source_id:
+                for topic_id in article.topic_ids:
+                    row[topic_id] = row.get(topic_id, 0) + 1
+        sources.append(SourceLine(
+            id=source_id, name=source_names.get(source_id, source_id), articles=this.source_counts.get(source_id, 0),
+            previous=earlier[0].source_counts.get(source_id, 0),
+            skipped=sum(s.source_id == source_id and s.stage == "crawl" for s in skips), topics=row))
+    failing = [s.name for s in sources if s.skipped or (s.articles == 0 and s.previous > 0)]
+
+    gaps = [Gap(plan=plan.name, source=line.name, topic=topic_names.get(topic_id, topic_id))
+            for plan in plans or [] if plan.active_during(start, end)
+            for line in sources if plan.sources is None or line.id in plan.sources
+            for topic_id in plan.topics if not line.topics.get(topic_id)]
+
     return Digest(
         week=week, start=start, end=end, articles=this.total, stories=this.stories,
-        previous_articles=before.total, topics=topics, sources=sources,
-        top_stories=_stories(list(iter_hits(store, in_week)), source_names, topic_names), skips=skips,
+        previous_articles=earlier[0].total, topics=topics, sources=sources, failing_sources=failing, gaps=gaps,
+        new_directives=_new_directives(store, articles, start, source_names, topic_names),
+        top_stories=[story(g) for g in groups[:TOP_STORIES]], skips=skips,
     )
 
 
-_env = Environment(loader=FileSystemLoader(PACKAGE_DIR / "templates"), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+def _new_directives(store: ArticleStore, articles: list[Article], start: date, source_names: dict[str, str],
+                    topic_names: dict[str, str]) -> list[CitedDirective]:
+    """Directives cited this week that no earlier article cited, with the articles citing them."""
+    citing: dict[str, tuple[Directive, list[Article]]] = {}
+    for article in sorted(articles, key=lambda a: a.published_at):
+        for directive in article.directive_details:
+            citing.setdefault(directive.key, (directive, []))[1].append(article)
+    before = start - timedelta(days=1)
+    return [CitedDirective(directive=directive, articles=[_story([a], source_names, topic_names) for a in cited])
+            for key, (directive, cited) in citing.items()
+            if store.search(SearchQuery(directive=key, until=before, limit=0)).total == 0]
+
+
+# Portal text is untrusted: everything rendered into the HTML digest is escaped.
+_env = Environment(loader=FileSystemLoader(PACKAGE_DIR / "templates"),
+                   autoescape=lambda name: name is not None and ".html" in name, trim_blocks=True, lstrip_blocks=True)
 
 
 def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
-    """HTML and Markdown for readers, JSON with the numbers behind them."""
+    """HTML (inline styles, charts embedded) and Markdown for readers; JSON and CSV with the numbers."""
+    from portalwatch.charts import coverage_heatmap, topic_bars
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {fmt: out_dir / f"digest-{digest.week}.{fmt}" for fmt in ("html", "md", "json")}
-    paths["html"].write_text(_env.get_template("digest.html.j2").render(d=digest), encoding="utf-8")
-    paths["md"].write_text(_env.get_template("digest.md.j2").render(d=digest), encoding="utf-8")
+    stem = f"digest-{digest.week}"
+    paths = {fmt: out_dir / f"{stem}.{fmt}" for fmt in ("html", "md", "json", "csv")}
+    charts = {"topics": topic_bars(digest), "coverage": coverage_heatmap(digest)}
+    for name, png in charts.items():
+        (out_dir / f"{stem}-{name}.png").write_bytes(png)
+    inline = {name: base64.b64encode(png).decode() for name, png in charts.items()}
+    paths["html"].write_text(_env.get_template("digest.html.j2").render(d=digest, charts=inline), encoding="utf-8")
+    paths["md"].write_text(_env.get_template("digest.md.j2").render(d=digest, stem=stem), encoding="utf-8")
     paths["json"].write_text(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False, indent=2),
                              encoding="utf-8")
+    with paths["csv"].open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["source_id", "source", "topic_id", "articles"])
+        for line in digest.sources:
+            for topic in digest.topics:
+                writer.writerow([line.id, line.name, topic.id, line.topics.get(topic.id, 0)])
     return paths

@@ -50,6 +50,7 @@ def pipeline_run(prefect_harness: None, portals: FixturePortals) -> PipelineRun:
 
     settings = get_settings()
     portals.write_registry(settings.sources_file)
+    portals.write_plans(settings.plans_file)
     result = pipeline_flow(week="2026-W47", delay=0)
     return PipelineRun(settings=settings, portals=portals, result=result)
 

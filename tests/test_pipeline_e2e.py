@@ -1,20 +1,23 @@
 """The whole pipeline against the fixture portals on loopback: real Scrapy crawl, real Prefect flows."""
 
+import csv
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from pipelines.normalize import fold, normalize_text
+from portalwatch import VN_TZ
 from portalwatch.archive import RawArchive
 from portalwatch.cli import app
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, articles_on, load_articles
 from portalwatch.models import Article
-from portalwatch.store.base import SearchQuery
+from portalwatch.store.base import SearchQuery, SearchResult
 from portalwatch.store.sqlite import SQLiteStore
 from tests.conftest import PipelineRun
 
@@ -146,3 +149,52 @@ def test_rerunning_crawl_and_process_changes_nothing(pipeline_run: PipelineRun, 
 def article_page_hits(run: PipelineRun) -> int:
     pattern = re.compile(r"^(tinh/tin-tuc/[a-z-]+/.+\.html|bao/\d{4}/\d{2}/\d{2}/.+/)$")
     return sum(n for path, n in run.portals.hits.items() if pattern.match(path))
+
+
+def test_digest_trends_gaps_matrix_and_directives_match_the_store(pipeline_run: PipelineRun,
+                                                                  store: SQLiteStore) -> None:
+    paths = pipeline_run.result["digest"]
+    digest = json.loads(Path(paths["json"]).read_text(encoding="utf-8"))
+    monday, sunday = date(2026, 11, 16), date(2026, 11, 22)
+
+    def count(**query: object) -> SearchResult:
+        return store.search(SearchQuery(limit=0, **query))
+
+    for topic in digest["topics"]:
+        assert topic["stories"] == count(topics=[topic["id"]], since=monday, until=sunday).stories
+        weeks = [count(topics=[topic["id"]], since=monday - timedelta(days=7 * n),
+                       until=sunday - timedelta(days=7 * n)).total for n in range(1, 5)]
+        assert topic["average"] == sum(weeks) / 4
+    for source in digest["sources"]:
+        assert source["topics"] == count(sources=[source["id"]], since=monday, until=sunday).topic_counts
+    plans = yaml.safe_load(pipeline_run.settings.plans_file.read_text(encoding="utf-8"))
+    names = {s["id"]: s["name"] for s in digest["sources"]}
+    topic_names = {t["id"]: t["name"] for t in digest["topics"]}
+    expected_gaps = {(p["name"], names[s], topic_names[t]) for p in plans for s in p.get("sources") or names
+                     for t in p["topics"] if count(topics=[t], sources=[s], since=monday, until=sunday).total == 0}
+    assert {(g["plan"], g["source"], g["topic"]) for g in digest["gaps"]} == expected_gaps
+    assert any(g["topic"].startswith("Bầu cử") for g in digest["gaps"])  # the quiet campaign of the week
+    for cited in digest["new_directives"]:
+        key = cited["directive"]["key"]
+        assert count(directive=key, until=monday - timedelta(days=1)).total == 0
+        assert len(cited["articles"]) == count(directive=key, since=monday, until=sunday).total
+    assert digest["new_directives"], "the fixture week cites directives never cited before"
+    rows = list(csv.DictReader(Path(paths["csv"]).read_text(encoding="utf-8").splitlines()))
+    assert sum(int(r["articles"]) for r in rows) == sum(count(since=monday, until=sunday).topic_counts.values())
+    for chart in ("topics", "coverage"):
+        assert Path(paths["html"]).with_name(f"digest-2026-W47-{chart}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_digest_escapes_text_from_portals(tmp_path: Path) -> None:
+    from portalwatch.digest import build_digest, write_digest
+    from tests.test_store_contract import make
+
+    hostile = make("http://x/1", "<script>alert('x')</script> Hội nghị", "Nội dung <img src=x onerror=alert(1)>.",
+                   datetime(2026, 11, 17, 9, tzinfo=VN_TZ))
+    embedded = SQLiteStore(tmp_path / "store.db")
+    embedded.upsert([hostile])
+    digest = build_digest(embedded, "2026-W47", {"a": "Nguồn <b>A</b>"}, {"xay-dung-dang": "Xây dựng Đảng"}, [])
+    html = write_digest(digest, tmp_path)["html"].read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "Nguồn <b>A</b>" not in html
+    embedded.close()

@@ -320,6 +320,13 @@ class FixturePortals:
             ),
         ]
 
+    def write_plans(self, path: Path) -> Path:
+        """The demo province's campaign plans, unless the data directory already has its own."""
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text((HERE / "plans.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        return path
+
     def write_registry(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = [s.model_dump(exclude_defaults=True) for s in self.sources()]
