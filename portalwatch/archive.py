@@ -79,11 +79,6 @@ class RawArchive:
         with self.db:
             self.db.executemany("UPDATE pages SET processed = 1 WHERE url = ?", [(u,) for u in urls])
 
-    def page_count(self, source_id: str | None = None) -> int:
-        if source_id:
-            return self.db.execute("SELECT count(*) FROM pages WHERE source_id = ?", (source_id,)).fetchone()[0]
-        return self.db.execute("SELECT count(*) FROM pages").fetchone()[0]
-
     def record_skip(self, skip: Skip) -> None:
         with self.db:
             self.db.execute(

@@ -11,7 +11,6 @@ import yaml
 from portalwatch import VN_TZ
 
 HERE = Path(__file__).resolve().parent
-SITES = ("tinh", "bao")
 CATEGORIES = {
     "chinh-tri": "Chính trị",
     "kinh-te": "Kinh tế",
