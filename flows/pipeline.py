@@ -3,6 +3,7 @@
 from datetime import date
 
 from prefect import flow, task
+from prefect.tasks import exponential_backoff
 from rich.console import Console
 
 from crawlers.launcher import crawl
@@ -21,7 +22,7 @@ from portalwatch.store import open_store
 console = Console(highlight=False)
 
 
-@task(name="crawl", retries=1, retry_delay_seconds=10)
+@task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30))
 def crawl_task(delay: float | None = None, source_ids: list[str] | None = None) -> dict[str, dict]:
     settings = get_settings()
     return crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,

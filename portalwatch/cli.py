@@ -1,9 +1,13 @@
 """The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
 
+import ctypes
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -59,6 +63,74 @@ def demo(data_dir: DataDir = None) -> None:
     command += sys.argv[0] if Path(sys.argv[0]).name == "portalwatch" else "portalwatch"
     console.print(f'  {command} search "xay dung dang" --topic xay-dung-dang --since 2026-11-01', soft_wrap=True)
     console.print(f"  {command} skips", soft_wrap=True)
+
+
+@app.command()
+def serve(data_dir: DataDir = None,
+          port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200) -> None:
+    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai."""
+    settings = _settings(data_dir)
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        # Schedules never fire on Prefect's temporary in-process server: start (or reuse) a real one.
+        api = f"http://127.0.0.1:{port}/api"
+        if not _healthy(api):
+            log = (settings.data_dir / "logs" / "prefect-server.log")
+            log.parent.mkdir(parents=True, exist_ok=True)
+            server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start",
+                                       "--host", "127.0.0.1", "--port", str(port)],
+                                      stdout=log.open("ab"), stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                                      start_new_session=True)
+            _wait_healthy(api, server)
+        os.environ["PREFECT_API_URL"] = api
+        console.print(f"Máy chủ Prefect: {api.removesuffix('/api')} (giao diện web)")
+    from flows.deployments import deployments
+    from portalwatch.sources import load_sources
+
+    for deployment in deployments(load_sources(settings.sources_file)):
+        schedule = deployment.schedules[0].schedule
+        console.print(f"  {deployment.name}: {schedule.cron} ({schedule.timezone})")
+    # Own sessions: a SIGTERM to our process group reaches only us, and we stop the children in order.
+    runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=_die_with_parent,
+                              start_new_session=True)
+
+    def stop(*_: object) -> None:
+        runner.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        runner.wait()
+    except KeyboardInterrupt:
+        runner.wait()
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when `portalwatch serve` ends, however it ends (Linux)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _healthy(api: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _wait_healthy(api: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        if _healthy(api):
+            return
+        time.sleep(1)
+    server.terminate()
+    console.print("[bold red]Lỗi:[/bold red] máy chủ Prefect không khởi động được trong 120 giây; "
+                  "xem <thư mục dữ liệu>/logs/prefect-server.log", soft_wrap=True)
+    raise typer.Exit(2)
 
 
 @app.command()

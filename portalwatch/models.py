@@ -20,6 +20,8 @@ class Source(BaseModel):
     article_pattern: str | None = None
     max_list_pages: int = 50
     max_articles: int = 5000
+    # When `portalwatch serve` crawls it: a cron line in Asia/Ho_Chi_Minh time (default every 6 hours).
+    schedule: str | None = None
     # CSS selectors that win over generic extraction: title, body, date, author, lead.
     selectors: dict[str, str] = Field(default_factory=dict)
 

@@ -1,0 +1,46 @@
+"""Scheduled operation: one crawl-and-process deployment per source, each on its own schedule, and
+the weekly digest on Monday mornings. `portalwatch serve` runs them against a Prefect server."""
+
+from datetime import date, timedelta
+
+from prefect import flow
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+
+from flows.pipeline import crawl_task, digest_task, process_task
+from portalwatch.models import Source
+
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_CRAWL_CRON = "0 */6 * * *"
+DIGEST_CRON = "0 7 * * 1"  # Mondays 07:00, for the week that just ended
+
+
+@flow(name="portalwatch-source")
+def source_flow(source_id: str) -> dict:
+    """Crawl one source, then process what it brought; a failing source fails only its own run."""
+    crawled = crawl_task(None, [source_id])
+    return {"crawl": crawled, "process": process_task().model_dump()}
+
+
+@flow(name="portalwatch-weekly-digest")
+def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
+    if week is None:
+        year, number, _ = (date.today() - timedelta(days=7)).isocalendar()
+        week = f"{year}-W{number:02d}"
+    return digest_task(week)
+
+
+def deployments(sources: list[Source]) -> list[RunnerDeployment]:
+    crawls = [
+        source_flow.to_deployment(
+            name=f"crawl-{source.id}", parameters={"source_id": source.id}, tags=["crawl", source.id],
+            schedules=[Cron(source.schedule or DEFAULT_CRAWL_CRON, timezone=TIMEZONE)],
+            description=f"Thu thập và xử lý {source.name}",
+        )
+        for source in sources
+    ]
+    digest = weekly_digest_flow.to_deployment(
+        name="weekly-digest", tags=["digest"], schedules=[Cron(DIGEST_CRON, timezone=TIMEZONE)],
+        description="Bản tin tuần, sáng thứ Hai",
+    )
+    return [*crawls, digest]

@@ -1,0 +1,18 @@
+"""Scheduled operation: one deployment per source on its own schedule, the digest on Monday mornings."""
+
+from flows.deployments import DEFAULT_CRAWL_CRON, DIGEST_CRON, TIMEZONE, deployments
+from portalwatch.models import Source
+
+
+def test_each_source_gets_its_own_crawl_schedule_and_the_digest_runs_monday_7am() -> None:
+    sources = [Source(id="camau-gov", name="Cổng TTĐT tỉnh Cà Mau", homepage="https://camau.gov.vn/",
+                      schedule="30 */2 * * *"),
+               Source(id="baocamau", name="Báo Cà Mau", homepage="https://baocamau.vn/")]
+    planned = {d.name: d for d in deployments(sources)}
+    assert set(planned) == {"crawl-camau-gov", "crawl-baocamau", "weekly-digest"}
+    schedules = {name: d.schedules[0].schedule for name, d in planned.items()}
+    assert schedules["crawl-camau-gov"].cron == "30 */2 * * *"
+    assert schedules["crawl-baocamau"].cron == DEFAULT_CRAWL_CRON
+    assert schedules["weekly-digest"].cron == DIGEST_CRON == "0 7 * * 1"
+    assert {s.timezone for s in schedules.values()} == {TIMEZONE} == {"Asia/Ho_Chi_Minh"}
+    assert planned["crawl-camau-gov"].parameters == {"source_id": "camau-gov"}
