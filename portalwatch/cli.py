@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from portalwatch import VN_TZ
 from portalwatch.archive import RawArchive
 from portalwatch.config import Settings, get_settings
 from portalwatch.runtime import configure_runtime
@@ -106,6 +107,27 @@ def serve(data_dir: DataDir = None,
         if server:
             server.terminate()
             server.wait(timeout=30)
+
+
+@app.command()
+def runs(data_dir: DataDir = None,
+         limit: Annotated[int, typer.Option(help="Số lượt chạy hiển thị.")] = 20) -> None:
+    """Các lượt chạy gần đây (thu thập, xử lý, bản tin): trạng thái, thời gian bắt đầu và thời lượng."""
+    _settings(data_dir)
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        flow_runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=limit)
+        flows = {flow_id: client.read_flow(flow_id).name for flow_id in {run.flow_id for run in flow_runs}}
+    table = Table(title=f"{len(flow_runs)} lượt chạy gần nhất")
+    for column in ("Luồng", "Lượt chạy", "Trạng thái", "Bắt đầu", "Thời lượng"):
+        table.add_column(column)
+    for run in flow_runs:
+        started = run.start_time.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if run.start_time else "—"
+        table.add_row(flows.get(run.flow_id, str(run.flow_id)), run.name, run.state_name or "—", started,
+                      f"{run.total_run_time.total_seconds():.1f} s")
+    console.print(table)
 
 
 def _die_with_parent() -> None:

@@ -1,7 +1,11 @@
 """Scheduled operation: one deployment per source on its own schedule, the digest on Monday mornings."""
 
+from typer.testing import CliRunner
+
 from flows.deployments import DEFAULT_CRAWL_CRON, DIGEST_CRON, TIMEZONE, deployments
+from portalwatch.cli import app
 from portalwatch.models import Source
+from tests.conftest import PipelineRun
 
 
 def test_each_source_gets_its_own_crawl_schedule_and_the_digest_runs_monday_7am() -> None:
@@ -16,3 +20,9 @@ def test_each_source_gets_its_own_crawl_schedule_and_the_digest_runs_monday_7am(
     assert schedules["weekly-digest"].cron == DIGEST_CRON == "0 7 * * 1"
     assert {s.timezone for s in schedules.values()} == {TIMEZONE} == {"Asia/Ho_Chi_Minh"}
     assert planned["crawl-camau-gov"].parameters == {"source_id": "camau-gov"}
+
+
+def test_runs_lists_the_pipeline_run_with_its_state(pipeline_run: PipelineRun) -> None:
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["runs", "--limit", "50"])
+    assert result.exit_code == 0, result.output
+    assert "portalwatch-pipeline" in result.output and "Completed" in result.output
