@@ -8,6 +8,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.pipeline import crawl_task, digest_task, process_task
+from portalwatch.config import get_settings
 from portalwatch.models import Source
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -27,7 +28,7 @@ def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
     if week is None:
         year, number, _ = (date.today() - timedelta(days=7)).isocalendar()
         week = f"{year}-W{number:02d}"
-    return digest_task(week)
+    return digest_task(week, email=bool(get_settings().smtp_host))
 
 
 def deployments(sources: list[Source]) -> list[RunnerDeployment]:

@@ -13,6 +13,7 @@ from pipelines.tagging import load_taxonomy
 from portalwatch.archive import RawArchive
 from portalwatch.config import get_settings
 from portalwatch.digest import build_digest, write_digest
+from portalwatch.mailer import send_digest
 from portalwatch.outbox import Outbox
 from portalwatch.plans import load_plans
 from portalwatch.sources import load_sources
@@ -57,7 +58,8 @@ def latest_week() -> str:
 
 
 @task(name="digest")
-def digest_task(week: str) -> dict[str, str]:
+def digest_task(week: str, email: bool = False) -> dict[str, str]:
+    """Write the week's digest; with email, also send it to PORTALWATCH_MAIL_TO."""
     settings = get_settings()
     sources = {s.id: s.name for s in load_sources(settings.sources_file)}
     taxonomy = load_taxonomy(settings.taxonomy)
@@ -68,7 +70,10 @@ def digest_task(week: str) -> dict[str, str]:
                                   load_plans(settings.plans_file))
     finally:
         store.close()
-    return {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
+    paths = {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
+    if email:
+        paths["email"] = ", ".join(send_digest(digest, settings.digest_dir, settings))
+    return paths
 
 
 def describe(report: ProcessReport) -> str:
@@ -108,8 +113,8 @@ def process_flow(full: bool = False) -> ProcessReport:
 
 
 @flow(name="portalwatch-digest")
-def digest_flow(week: str | None = None) -> dict[str, str]:
-    return digest_task(week or latest_week())
+def digest_flow(week: str | None = None, email: bool = False) -> dict[str, str]:
+    return digest_task(week or latest_week(), email)
 
 
 @flow(name="portalwatch-pipeline")

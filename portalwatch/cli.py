@@ -19,6 +19,7 @@ from rich.table import Table
 from portalwatch import VN_TZ
 from portalwatch.archive import RawArchive
 from portalwatch.config import Settings, get_settings
+from portalwatch.mailer import MailError
 from portalwatch.runtime import configure_runtime
 from portalwatch.store import open_store
 from portalwatch.store.base import SearchQuery, StoreError
@@ -284,12 +285,13 @@ def reindex(data_dir: DataDir = None) -> None:
 @app.command()
 def digest(data_dir: DataDir = None,
            week: Annotated[str | None, typer.Option(help="Tuần ISO, ví dụ 2026-W47 (mặc định: tuần mới nhất).")] = None,
+           email: Annotated[bool, typer.Option("--email", help="Gửi thư tới PORTALWATCH_MAIL_TO.")] = False,
            ) -> None:
-    """Viết bản tin tuần (HTML, Markdown và số liệu JSON)."""
+    """Viết bản tin tuần (HTML, Markdown, số liệu JSON và CSV); --email để gửi thư."""
     _settings(data_dir)
     from flows.pipeline import digest_flow
-    for path in digest_flow(week).values():
-        console.print(path)
+    for kind, value in digest_flow(week, email).items():
+        console.print(f"Đã gửi tới: {value}" if kind == "email" else value)
 
 
 @app.command()
@@ -376,6 +378,6 @@ def main() -> None:
     """Console entry point: store failures end in one line naming the cause and the fix."""
     try:
         app()
-    except StoreError as exc:
+    except (StoreError, MailError) as exc:
         console.print(f"[bold red]Lỗi:[/bold red] {exc}", soft_wrap=True)
         sys.exit(2)

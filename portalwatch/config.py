@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     es_ca_certs: Path | None = None
     es_alias: str = "articles"
     es_timeout: float = 30.0
+    # E-mail delivery of the digest (SMTP with STARTTLS unless turned off).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_ca_certs: Path | None = None
+    mail_from: str = "portalwatch@localhost"
+    mail_to: str = ""  # comma-separated recipients
 
     @property
     def sources_file(self) -> Path:

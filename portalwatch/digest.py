@@ -175,6 +175,11 @@ _env = Environment(loader=FileSystemLoader(PACKAGE_DIR / "templates"),
                    autoescape=lambda name: name is not None and ".html" in name, trim_blocks=True, lstrip_blocks=True)
 
 
+def render_html(digest: Digest, chart_sources: dict[str, str]) -> str:
+    """The HTML digest; chart_sources gives each chart's src (a data: URI in files, cid: in e-mail)."""
+    return _env.get_template("digest.html.j2").render(d=digest, charts=chart_sources)
+
+
 def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
     """HTML (inline styles, charts embedded) and Markdown for readers; JSON and CSV with the numbers."""
     from portalwatch.charts import coverage_heatmap, topic_bars
@@ -185,8 +190,8 @@ def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
     charts = {"topics": topic_bars(digest), "coverage": coverage_heatmap(digest)}
     for name, png in charts.items():
         (out_dir / f"{stem}-{name}.png").write_bytes(png)
-    inline = {name: base64.b64encode(png).decode() for name, png in charts.items()}
-    paths["html"].write_text(_env.get_template("digest.html.j2").render(d=digest, charts=inline), encoding="utf-8")
+    inline = {name: f"data:image/png;base64,{base64.b64encode(png).decode()}" for name, png in charts.items()}
+    paths["html"].write_text(render_html(digest, inline), encoding="utf-8")
     paths["md"].write_text(_env.get_template("digest.md.j2").render(d=digest, stem=stem), encoding="utf-8")
     paths["json"].write_text(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False, indent=2),
                              encoding="utf-8")
