@@ -142,7 +142,8 @@ def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], t
             id=source_id, name=source_names.get(source_id, source_id), articles=this.source_counts.get(source_id, 0),
             previous=earlier[0].source_counts.get(source_id, 0),
             skipped=sum(s.source_id == source_id and s.stage == "crawl" for s in skips), topics=row))
-    failing = [s.name for s in sources if s.skipped or (s.articles == 0 and s.previous > 0)]
+    # A dead link is not a failing source; silence, or more errors than articles, is.
+    failing = [s.name for s in sources if (s.articles == 0 and (s.previous or s.skipped)) or s.skipped > s.articles]
 
     gaps = [Gap(plan=plan.name, source=line.name, topic=topic_names.get(topic_id, topic_id))
             for plan in plans or [] if plan.active_during(start, end)
