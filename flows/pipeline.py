@@ -3,6 +3,7 @@
 from datetime import date
 
 from prefect import flow, task
+from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 from rich.console import Console
 
@@ -26,8 +27,12 @@ console = Console(highlight=False)
 @task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30))
 def crawl_task(delay: float | None = None, source_ids: list[str] | None = None) -> dict[str, dict]:
     settings = get_settings()
-    return crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
-                 settings.user_agent)
+    stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
+                  settings.user_agent)
+    fetched = sum(s["articles_fetched"] for s in stats.values())
+    failures = sum(s["failures"] for s in stats.values())
+    record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")
+    return stats
 
 
 @task(name="process")
@@ -38,9 +43,19 @@ def process_task(full: bool = False) -> ProcessReport:
     store = open_store(settings)
     try:
         with RawArchive(settings.archive_path) as archive:
-            return process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full)
+            report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full)
     finally:
         store.close()
+    record_counts(f"xử lý {report.pages} trang: {report.new} bài mới, {report.skipped} bỏ qua, {report.queued} chờ")
+    return report
+
+
+def record_counts(counts: str) -> None:
+    """Keep a stage's counts with its flow run, for `portalwatch runs`."""
+    run_id = flow_run.get_id()
+    if run_id:
+        with RawArchive(get_settings().archive_path) as archive:
+            archive.add_run_counts(run_id, counts)
 
 
 def latest_week() -> str:
@@ -73,6 +88,8 @@ def digest_task(week: str, email: bool = False) -> dict[str, str]:
     paths = {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
     if email:
         paths["email"] = ", ".join(send_digest(digest, settings.digest_dir, settings))
+    record_counts(f"bản tin {week}: {digest.articles} bài, {len(digest.gaps)} khoảng trống"
+                  + (f", gửi {paths['email']}" if email else ""))
     return paths
 
 

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS skips (
     PRIMARY KEY (url, stage)
 );
 CREATE INDEX IF NOT EXISTS pages_source ON pages (source_id);
+CREATE TABLE IF NOT EXISTS run_counts (run_id TEXT PRIMARY KEY, counts TEXT NOT NULL);
 """
 
 
@@ -78,6 +79,15 @@ class RawArchive:
     def mark_processed(self, urls: list[str]) -> None:
         with self.db:
             self.db.executemany("UPDATE pages SET processed = 1 WHERE url = ?", [(u,) for u in urls])
+
+    def add_run_counts(self, run_id: str, counts: str) -> None:
+        """What one stage of a flow run did, appended to that run's line (shown by `portalwatch runs`)."""
+        with self.db:
+            self.db.execute("INSERT INTO run_counts VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE"
+                            " SET counts = counts || ' · ' || excluded.counts", (run_id, counts))
+
+    def run_counts(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT run_id, counts FROM run_counts"))
 
     def record_skip(self, skip: Skip) -> None:
         with self.db:

@@ -113,21 +113,23 @@ def serve(data_dir: DataDir = None,
 @app.command()
 def runs(data_dir: DataDir = None,
          limit: Annotated[int, typer.Option(help="Số lượt chạy hiển thị.")] = 20) -> None:
-    """Các lượt chạy gần đây (thu thập, xử lý, bản tin): trạng thái, thời gian bắt đầu và thời lượng."""
-    _settings(data_dir)
+    """Các lượt chạy gần đây (thu thập, xử lý, bản tin): trạng thái, bắt đầu, thời lượng và số liệu."""
+    settings = _settings(data_dir)
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.sorting import FlowRunSort
 
+    with RawArchive(settings.archive_path) as archive:
+        counts = archive.run_counts()
     with get_client(sync_client=True) as client:
         flow_runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=limit)
         flows = {flow_id: client.read_flow(flow_id).name for flow_id in {run.flow_id for run in flow_runs}}
     table = Table(title=f"{len(flow_runs)} lượt chạy gần nhất")
-    for column in ("Luồng", "Lượt chạy", "Trạng thái", "Bắt đầu", "Thời lượng"):
+    for column in ("Luồng", "Trạng thái", "Bắt đầu", "Thời lượng", "Số liệu"):
         table.add_column(column)
     for run in flow_runs:
         started = run.start_time.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if run.start_time else "—"
-        table.add_row(flows.get(run.flow_id, str(run.flow_id)), run.name, run.state_name or "—", started,
-                      f"{run.total_run_time.total_seconds():.1f} s")
+        table.add_row(flows.get(run.flow_id, str(run.flow_id)), run.state_name or "—", started,
+                      f"{run.total_run_time.total_seconds():.1f} s", counts.get(str(run.id), ""))
     console.print(table)
 
 

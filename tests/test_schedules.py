@@ -23,6 +23,9 @@ def test_each_source_gets_its_own_crawl_schedule_and_the_digest_runs_monday_7am(
 
 
 def test_runs_lists_the_pipeline_run_with_its_state(pipeline_run: PipelineRun) -> None:
-    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["runs", "--limit", "50"])
+    result = CliRunner(env={"COLUMNS": "300"}).invoke(app, ["runs", "--limit", "50"])
     assert result.exit_code == 0, result.output
     assert "portalwatch-pipeline" in result.output and "Completed" in result.output
+    # Counts are kept per run, summed over its sources (72 pages fetched, the 404 failed).
+    assert "thu thập 2 nguồn: 72 trang mới, 1 lỗi" in result.output
+    assert "xử lý 72 trang: 70 bài mới, 2 bỏ qua, 0 chờ" in result.output
