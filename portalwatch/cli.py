@@ -112,17 +112,25 @@ def serve(data_dir: DataDir = None,
 
 @app.command()
 def runs(data_dir: DataDir = None,
-         limit: Annotated[int, typer.Option(help="Số lượt chạy hiển thị.")] = 20) -> None:
+         limit: Annotated[int, typer.Option(help="Số lượt chạy hiển thị (tối đa 200).", max=200)] = 20) -> None:
     """Các lượt chạy gần đây (thu thập, xử lý, bản tin): trạng thái, bắt đầu, thời lượng và số liệu."""
     settings = _settings(data_dir)
+    import httpx
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.sorting import FlowRunSort
 
     with RawArchive(settings.archive_path) as archive:
         counts = archive.run_counts()
-    with get_client(sync_client=True) as client:
-        flow_runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=limit)
-        flows = {flow_id: client.read_flow(flow_id).name for flow_id in {run.flow_id for run in flow_runs}}
+    try:
+        with get_client(sync_client=True) as client:
+            # Scheduled runs have no start time yet; list the ones that ran or are running.
+            flow_runs = [run for run in client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=200)
+                         if run.start_time][:limit]
+            flows = {flow_id: client.read_flow(flow_id).name for flow_id in {run.flow_id for run in flow_runs}}
+    except httpx.HTTPError as exc:
+        console.print(f"[bold red]Lỗi:[/bold red] không đọc được các lượt chạy từ máy chủ Prefect "
+                      f"({os.environ.get('PREFECT_API_URL', 'máy chủ tạm')}): {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
     table = Table(title=f"{len(flow_runs)} lượt chạy gần nhất")
     for column in ("Luồng", "Trạng thái", "Bắt đầu", "Thời lượng", "Số liệu"):
         table.add_column(column)
