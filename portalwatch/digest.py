@@ -45,6 +45,10 @@ class TopicLine(BaseModel):
     def change(self) -> int:
         return self.articles - self.previous
 
+    @property
+    def change_vs_average(self) -> float:
+        return self.articles - self.average
+
 
 class SourceLine(BaseModel):
     id: str
