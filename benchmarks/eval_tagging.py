@@ -13,9 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from pipelines.clean import clean_paragraphs
-from pipelines.directives import find_directives
-from pipelines.tagging import Taxonomy, load_taxonomy, tag
+from pipelines.tagging import Taxonomy, load_taxonomy, tag_plain_text
 from portalwatch.config import get_settings
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled"
@@ -33,10 +31,7 @@ def load_labelled() -> list[dict]:
 
 
 def predict(item: dict, taxonomy: Taxonomy) -> set[str]:
-    paragraphs, _ = clean_paragraphs(item["text"].replace("\r", "").split("\n"))
-    lead, rest = (paragraphs[0], "\n\n".join(paragraphs[1:])) if paragraphs else ("", "")
-    directives = find_directives(f"{item['title']}\n{item['text']}")
-    return {t.topic_id for t in tag(taxonomy, item["title"], lead, rest, directives)}
+    return {t.topic_id for t in tag_plain_text(taxonomy, item["text"], item["title"])}
 
 
 class Scores(BaseModel):

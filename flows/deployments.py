@@ -9,6 +9,7 @@ from prefect.schedules import Cron
 
 from flows.pipeline import crawl_task, digest_task, process_task
 from portalwatch.config import get_settings
+from portalwatch.digest import iso_week
 from portalwatch.models import Source
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -25,9 +26,7 @@ def source_flow(source_id: str) -> dict:
 
 @flow(name="portalwatch-weekly-digest")
 def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
-    if week is None:
-        year, number, _ = (date.today() - timedelta(days=7)).isocalendar()
-        week = f"{year}-W{number:02d}"
+    week = week or iso_week(date.today() - timedelta(days=7))
     return digest_task(week, email=bool(get_settings().smtp_host))
 
 

@@ -13,12 +13,13 @@ from pipelines.retag import RetagReport, retag_store
 from pipelines.tagging import load_taxonomy
 from portalwatch.archive import RawArchive
 from portalwatch.config import get_settings
-from portalwatch.digest import build_digest, write_digest
+from portalwatch.digest import build_digest, iso_week, write_digest
 from portalwatch.mailer import send_digest
 from portalwatch.outbox import Outbox
 from portalwatch.plans import load_plans
 from portalwatch.sources import load_sources
 from portalwatch.store import open_store
+from portalwatch.store.base import SearchQuery
 
 # Stage lines go to stdout: progress for a CLI user, run output in a deployment's logs.
 console = Console(highlight=False)
@@ -60,16 +61,12 @@ def record_counts(counts: str) -> None:
 
 def latest_week() -> str:
     """The ISO week of the newest stored article (or of today when the store is empty)."""
-    from portalwatch.store.base import SearchQuery
-
     store = open_store(get_settings())
     try:
         newest = store.search(SearchQuery(limit=1)).hits
     finally:
         store.close()
-    day = newest[0].article.published_at.date() if newest else date.today()
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return iso_week(newest[0].article.published_at.date() if newest else date.today())
 
 
 @task(name="digest")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.clean import clean_paragraphs
+from pipelines.directives import find_directives
 from pipelines.normalize import normalize_text
 from portalwatch.models import Article, TopicTag
 
@@ -99,3 +101,10 @@ def tag_article(article: Article, taxonomy: Taxonomy) -> Article:
     rest = "\n\n".join(article.paragraphs[1:]) if article.paragraphs[:1] == [article.lead] else article.body
     topics = tag(taxonomy, article.title, article.lead, rest, article.directives, article.published_at)
     return article.model_copy(update={"topics": topics})
+
+
+def tag_plain_text(taxonomy: Taxonomy, text: str, title: str = "") -> list[TopicTag]:
+    """Topics of a plain text (no page around it): cleaned paragraphs, the first one as the lead."""
+    paragraphs, _ = clean_paragraphs(text.replace("\r", "").splitlines())
+    lead, rest = (paragraphs[0], "\n\n".join(paragraphs[1:])) if paragraphs else ("", "")
+    return tag(taxonomy, title, lead, rest, find_directives(f"{title}\n{text}"))

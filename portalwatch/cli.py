@@ -236,10 +236,7 @@ def tag(
     data_dir: DataDir = None,
 ) -> None:
     """Gắn chủ đề cho một văn bản (kèm căn cứ), hoặc cho từng dòng JSON Lines với --jsonl."""
-    from pipelines.clean import clean_paragraphs
-    from pipelines.directives import find_directives
-    from pipelines.tagging import load_taxonomy
-    from pipelines.tagging import tag as tag_text
+    from pipelines.tagging import load_taxonomy, tag_plain_text
 
     settings = _settings(data_dir)
     taxonomy = load_taxonomy(settings.taxonomy)
@@ -251,9 +248,7 @@ def tag(
         source = text
 
     def topics_of(item: str) -> list:
-        paragraphs, _ = clean_paragraphs(item.splitlines())
-        lead, rest = (paragraphs[0], "\n\n".join(paragraphs[1:])) if paragraphs else ("", "")
-        return tag_text(taxonomy, "", lead, rest, find_directives(item))
+        return tag_plain_text(taxonomy, item)
 
     if jsonl:
         for number, line in enumerate(source.splitlines(), 1):

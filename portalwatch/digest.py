@@ -86,6 +86,11 @@ class Digest(BaseModel):
     skips: list[Skip]
 
 
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def week_bounds(week: str) -> tuple[date, date]:
     """Monday and Sunday of an ISO week written like 2026-W47."""
     match = _WEEK.match(week)
@@ -135,17 +140,18 @@ def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], t
         ))
     topics.sort(key=lambda t: (-t.articles, t.id))
 
+    rows: dict[str, dict[str, int]] = {}
+    for article in articles:
+        row = rows.setdefault(article.source_id, {})
+        for topic_id in article.topic_ids:
+            row[topic_id] = row.get(topic_id, 0) + 1
     sources = []
     for source_id in sorted(set(source_names) | set(this.source_counts)):
-        row: dict[str, int] = {}
-        for article in articles:
-            if article.source_id == source_id:
-                for topic_id in article.topic_ids:
-                    row[topic_id] = row.get(topic_id, 0) + 1
         sources.append(SourceLine(
             id=source_id, name=source_names.get(source_id, source_id), articles=this.source_counts.get(source_id, 0),
             previous=earlier[0].source_counts.get(source_id, 0),
-            skipped=sum(s.source_id == source_id and s.stage == "crawl" for s in skips), topics=row))
+            skipped=sum(s.source_id == source_id and s.stage == "crawl" for s in skips),
+            topics=rows.get(source_id, {})))
     # A dead link is not a failing source; silence, or more errors than articles, is.
     failing = [s.name for s in sources if (s.articles == 0 and (s.previous or s.skipped)) or s.skipped > s.articles]
 
