@@ -9,7 +9,12 @@ _PAGE_TEXT = {"»", "›", ">", ">>", "trang sau", "tiếp", "sau", "next", "tra
 _PAGE_URL = re.compile(r"([?&](page|trang|p|paged|pageindex)=\d+)|(/page/\d+/?$)|(/trang-\d+)", re.I)
 # Article URLs on Vietnamese portals: a long slug, usually ending in a numeric id or .html.
 _ARTICLE_SHAPE = re.compile(r"/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:[-.]\d+)?(?:\.html?|\.aspx)?/?$")
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|_ga)$")
+# Query parameters that never select different content: tracking, session ids, and the view-state
+# parameters of portal CMSs (Liferay's p_p_* and portlet redirects, print views).
+_NOISE = re.compile(
+    r"^(utm_\w+|fbclid|gclid|zarsrc|_ga|jsessionid|phpsessid|sessionid|sid|aspsessionid\w*"
+    r"|p_p_(lifecycle|state|mode|col_id|col_pos|col_count)|_?print|printable|\w*_redirect|\w*_backurl)$", re.I)
+_PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
 
 
 def same_site(url: str, other: str) -> bool:
@@ -34,8 +39,9 @@ def is_pagination_link(url: str, text: str, list_url: str) -> bool:
 
 
 def canonical_url(url: str) -> str:
-    """One spelling per article: tracking parameters and fragments dropped, query sorted."""
-    cleaned = url_query_cleaner(url, [p for p in _query_keys(url) if _TRACKING.match(p)], remove=True)
+    """One spelling per article: tracking, session and view-state parameters and fragments dropped, query sorted."""
+    url = _PATH_SESSION.sub("", url)
+    cleaned = url_query_cleaner(url, [p for p in _query_keys(url) if _NOISE.match(p)], remove=True)
     return canonicalize_url(cleaned)
 
 

@@ -1,18 +1,10 @@
-"""Scrapy item pipeline: writes fetched pages to the raw archive."""
+"""Scrapy item pipeline: writes fetched pages to the raw archive, then tells the spider they are safe."""
 
 from scrapy import Spider
 
-from portalwatch.archive import RawArchive
-
 
 class ArchivePipeline:
-    def open_spider(self, spider: Spider) -> None:
-        self.archive = RawArchive(spider.archive_path)  # type: ignore[attr-defined]
-
-    def close_spider(self, spider: Spider) -> None:
-        self.archive.close()
-
     def process_item(self, item: dict, spider: Spider) -> dict:
-        self.archive.save_page(item["page"])
-        spider.crawler.stats.inc_value("portalwatch/articles_fetched")
+        outcome = spider.archive.save_page(item["page"])  # type: ignore[attr-defined]
+        spider.page_saved(item, outcome)  # type: ignore[attr-defined]
         return item

@@ -12,10 +12,25 @@ from scrapy.settings import Settings
 
 from crawlers import settings as crawl_settings
 from crawlers.spiders.portal import PortalSpider
+from portalwatch.health import HealthLog, Status
+from portalwatch.models import Source
 from portalwatch.sources import load_sources
 
-STAT_KEYS = ("articles_fetched", "already_fetched", "failures", "list_pages", "feeds", "sitemaps",
-             "articles_over_budget", "list_pages_over_budget")
+STAT_KEYS = ("articles_fetched", "articles_changed", "already_fetched", "not_modified", "failures", "blocked",
+             "list_pages", "feeds", "sitemaps", "articles_over_budget", "list_pages_over_budget",
+             "duplicate_variants", "retry_after_waits")
+
+
+def source_settings(source: Source) -> dict[str, float]:
+    """The source's own limits, as settings of its crawler."""
+    settings: dict[str, float] = {}
+    if source.delay is not None:
+        settings |= {"DOWNLOAD_DELAY": source.delay, "AUTOTHROTTLE_START_DELAY": source.delay}
+    if source.concurrency:
+        settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = source.concurrency
+    if source.timeout:
+        settings["DOWNLOAD_TIMEOUT"] = source.timeout
+    return settings
 
 
 def main() -> None:
@@ -26,10 +41,12 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=None)
     parser.add_argument("--user-agent", default=None)
     parser.add_argument("--log-file", type=Path, default=None)
+    parser.add_argument("--force", action="store_true", help="crawl sources that are backing off too")
     args = parser.parse_args()
 
     settings = Settings()
     settings.setmodule(crawl_settings)
+    settings.set("PORTALWATCH_WARC_DIR", str(args.archive.parent / "warc"))
     if args.delay is not None:
         settings.set("DOWNLOAD_DELAY", args.delay)
         settings.set("AUTOTHROTTLE_START_DELAY", args.delay)
@@ -40,20 +57,31 @@ def main() -> None:
         settings.set("LOG_FILE", str(args.log_file))
 
     sources = [s for s in load_sources(args.sources) if not args.source_id or s.id in args.source_id]
+    summary: dict[str, dict] = {}
     process = CrawlerProcess(settings)
     crawlers = {}
-    for source in sources:
-        crawler = process.create_crawler(PortalSpider)
-        crawlers[source.id] = crawler
-        process.crawl(crawler, source=source.model_dump_json(), archive_path=str(args.archive))
-    process.start()
+    with HealthLog(args.archive) as health:
+        for source in sources:
+            until = None if args.force else health.backoff_until(source.id)
+            if until:  # failing again and again: let it rest instead of hammering it
+                run = health.record_backed_off(source.id, until)
+                summary[source.id] = dict.fromkeys(STAT_KEYS, 0) | {"health": run.status.value,
+                                                                    "health_message": run.message}
+                continue
+            crawler = process.create_crawler(PortalSpider)
+            crawler.settings.update(source_settings(source))  # not frozen until the crawl starts
+            crawlers[source.id] = crawler
+            process.crawl(crawler, source=source.model_dump_json(), archive_path=str(args.archive))
+    if crawlers:
+        process.start()
 
-    summary = {}
     for source_id, crawler in crawlers.items():
         stats = crawler.stats.get_stats()
         summary[source_id] = {key: stats.get(f"portalwatch/{key}", 0) for key in STAT_KEYS}
         summary[source_id]["finish_reason"] = stats.get("finish_reason", "")
-    print(json.dumps(summary))
+        summary[source_id]["health"] = stats.get("portalwatch/health", Status.FAILED.value)
+        summary[source_id]["health_message"] = stats.get("portalwatch/health_message", "")
+    print(json.dumps(summary, ensure_ascii=False))
 
 
 if __name__ == "__main__":

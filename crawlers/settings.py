@@ -2,6 +2,8 @@
 
 BOT_NAME = "portalwatch"
 SPIDER_MODULES = ["crawlers.spiders"]
+# Identifies us and says where to read about the crawler and whom to contact (PORTALWATCH_USER_AGENT).
+USER_AGENT = "portalwatch/0.1 (+https://github.com/portalwatch/portalwatch)"
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -13,9 +15,21 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+# No article page is this big; a bigger response is cut off and recorded, not archived.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
+# The longest Retry-After we sit through within a crawl; longer ones wait for the next crawl.
+RETRY_AFTER_MAX = 120
 REDIRECT_MAX_TIMES = 5
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawlers.middlewares.SourceMetaRefreshMiddleware": 580,
+    "crawlers.middlewares.SourceRedirectMiddleware": 600,
+    # Sees 429/503 before Scrapy's RetryMiddleware (550): process_response runs in descending order.
+    "crawlers.middlewares.RetryAfterMiddleware": 560,
+}
+EXTENSIONS = {"crawlers.warc.WarcExtension": 500}
 ITEM_PIPELINES = {"crawlers.pipelines.ArchivePipeline": 300}
 LOG_LEVEL = "INFO"

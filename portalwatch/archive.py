@@ -1,13 +1,15 @@
-"""Raw page archive and stage log (SQLite): what was fetched, and what was skipped and why.
+"""Raw page archive and stage log (SQLite): what was fetched, its earlier versions, and what was skipped and why.
 
 The archive is always local, whichever article store is configured, so extraction can be
-re-run from it without re-crawling.
+re-run from it without re-crawling (`portalwatch reprocess`).
 """
 
+import hashlib
 import sqlite3
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from portalwatch.models import RawPage, Skip
@@ -20,7 +22,18 @@ CREATE TABLE IF NOT EXISTS pages (
     fetched_at TEXT NOT NULL,
     content_type TEXT NOT NULL DEFAULT '',
     body BLOB NOT NULL,
-    processed INTEGER NOT NULL DEFAULT 0  -- 1 once the process stage has stored, queued or skipped it
+    processed INTEGER NOT NULL DEFAULT 0,  -- 1 once the process stage has stored, queued or skipped it
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    body_hash TEXT NOT NULL DEFAULT ''
+);
+-- Earlier versions of pages whose content changed (revision history).
+CREATE TABLE IF NOT EXISTS revisions (
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (url, fetched_at)
 );
 CREATE TABLE IF NOT EXISTS skips (
     url TEXT NOT NULL,
@@ -33,17 +46,42 @@ CREATE TABLE IF NOT EXISTS skips (
 CREATE INDEX IF NOT EXISTS pages_source ON pages (source_id);
 CREATE TABLE IF NOT EXISTS run_counts (run_id TEXT PRIMARY KEY, counts TEXT NOT NULL);
 """
+# Columns added after the first release, for archives written before them.
+_LATER_COLUMNS = {
+    "processed": "INTEGER NOT NULL DEFAULT 0",
+    "etag": "TEXT NOT NULL DEFAULT ''",
+    "last_modified": "TEXT NOT NULL DEFAULT ''",
+    "body_hash": "TEXT NOT NULL DEFAULT ''",
+}
+
+
+class Saved(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"  # the previous version went to the revision history
+    UNCHANGED = "unchanged"
+
+
+def open_db(path: Path) -> sqlite3.Connection:
+    """The archive database. WAL with synchronous=NORMAL: every commit survives a killed process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha1(body).hexdigest()
 
 
 class RawArchive:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = open_db(path)
         self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
-        if "processed" not in columns:  # archives written before incremental processing
-            self.db.execute("ALTER TABLE pages ADD COLUMN processed INTEGER NOT NULL DEFAULT 0")
+        for name, spec in _LATER_COLUMNS.items():
+            if name not in columns:
+                self.db.execute(f"ALTER TABLE pages ADD COLUMN {name} {spec}")
 
     def close(self) -> None:
         self.db.close()
@@ -54,27 +92,59 @@ class RawArchive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def save_page(self, page: RawPage) -> None:
+    def save_page(self, page: RawPage) -> Saved:
+        """Archive a fetched page. A changed page keeps its previous version and is processed again."""
+        digest = body_hash(page.body)
         with self.db:
+            row = self.db.execute("SELECT body_hash, fetched_at, content_type, body FROM pages WHERE url = ?",
+                                  (page.url,)).fetchone()
+            if row and row[0] == digest:
+                self.db.execute("UPDATE pages SET fetched_at = ?, etag = ?, last_modified = ? WHERE url = ?",
+                                (page.fetched_at.isoformat(), page.etag, page.last_modified, page.url))
+                return Saved.UNCHANGED
+            if row:
+                self.db.execute("INSERT OR IGNORE INTO revisions VALUES (?, ?, ?, ?)", (page.url, *row[1:]))
             self.db.execute(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, 0)",
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 (page.url, page.source_id, page.status, page.fetched_at.isoformat(), page.content_type,
-                 zlib.compress(page.body)),
+                 zlib.compress(page.body), page.etag, page.last_modified, digest),
             )
             # A page fetched successfully is no longer a crawl failure.
             self.db.execute("DELETE FROM skips WHERE url = ? AND stage = 'crawl'", (page.url,))
+        return Saved.CHANGED if row else Saved.NEW
 
-    def fetched_urls(self, source_id: str) -> set[str]:
-        rows = self.db.execute("SELECT url FROM pages WHERE source_id = ?", (source_id,))
-        return {url for (url,) in rows}
+    def fetched(self, source_id: str) -> dict[str, datetime]:
+        """Every archived URL of a source, with when it was last fetched."""
+        rows = self.db.execute("SELECT url, fetched_at FROM pages WHERE source_id = ?", (source_id,))
+        return {url: datetime.fromisoformat(at) for url, at in rows}
 
-    def pages(self, pending_only: bool = False) -> Iterator[RawPage]:
+    def validators(self, url: str) -> tuple[str, str]:
+        """The ETag and Last-Modified an archived page came with (empty when none)."""
+        row = self.db.execute("SELECT etag, last_modified FROM pages WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else ("", "")
+
+    def pages(self, pending_only: bool = False, source_id: str | None = None) -> Iterator[RawPage]:
         """Archived pages; with pending_only, those not yet through the process stage."""
-        sql = "SELECT url, source_id, status, fetched_at, content_type, body FROM pages"
-        rows = self.db.execute(sql + (" WHERE processed = 0" if pending_only else "") + " ORDER BY url").fetchall()
-        for url, src, status, fetched_at, ctype, body in rows:
+        sql = "SELECT url, source_id, status, fetched_at, content_type, body, etag, last_modified FROM pages"
+        where, args = [], []
+        if pending_only:
+            where.append("processed = 0")
+        if source_id:
+            where.append("source_id = ?")
+            args.append(source_id)
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY url"
+        for url, src, status, fetched_at, ctype, body, etag, modified in self.db.execute(sql, args).fetchall():
             yield RawPage(url=url, source_id=src, status=status, fetched_at=datetime.fromisoformat(fetched_at),
-                          content_type=ctype, body=zlib.decompress(body))
+                          content_type=ctype, body=zlib.decompress(body), etag=etag, last_modified=modified)
+
+    def revisions(self, url: str) -> list[RawPage]:
+        """Earlier versions of a page, oldest first (the current one is in pages())."""
+        source = self.db.execute("SELECT source_id FROM pages WHERE url = ?", (url,)).fetchone()
+        rows = self.db.execute("SELECT fetched_at, content_type, body FROM revisions WHERE url = ? ORDER BY fetched_at",
+                               (url,))
+        return [RawPage(url=url, source_id=source[0] if source else "", status=200,
+                        fetched_at=datetime.fromisoformat(at), content_type=ctype, body=zlib.decompress(body))
+                for at, ctype, body in rows]
 
     def mark_processed(self, urls: list[str]) -> None:
         with self.db:

@@ -18,8 +18,12 @@ class Source(BaseModel):
     sitemaps: list[str] = Field(default_factory=list)
     # Regex that article URLs match; without it a URL-shape heuristic decides.
     article_pattern: str | None = None
+    # Limits per crawl. Articles over the budget wait in the frontier for the next crawl.
     max_list_pages: int = 50
     max_articles: int = 5000
+    delay: float | None = None  # seconds between requests to the site (default: the crawler's)
+    concurrency: int | None = None  # requests in flight to the site at once
+    timeout: float | None = None  # seconds before a slow response is given up
     # When `portalwatch serve` crawls it: a cron line in Asia/Ho_Chi_Minh time (default every 6 hours).
     schedule: str | None = None
     # CSS selectors that win over generic extraction: title, body, date, author, lead.
@@ -35,6 +39,9 @@ class RawPage(BaseModel):
     fetched_at: datetime
     content_type: str = ""
     body: bytes = b""
+    # HTTP validators, sent back on the next fetch so an unchanged page costs a 304.
+    etag: str = ""
+    last_modified: str = ""
 
 
 class TopicTag(BaseModel):

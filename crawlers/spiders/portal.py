@@ -1,118 +1,342 @@
-"""The one generic spider: list pages (with pagination), feeds and sitemaps lead to articles."""
+"""The one generic spider: feeds, sitemaps and list pages (with pagination) lead to articles.
 
-from collections.abc import AsyncIterator, Iterator
+What must outlive the process lives in the archive database: archived pages (not fetched again
+unless a sitemap or feed says they changed), the frontier (found but not fetched yet, so a killed
+crawl resumes) and the validators of entry pages (conditional requests: an unchanged feed or list
+page costs a 304). What the crawl saw goes to the crawl-health log when it closes.
+"""
+
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawlers.links import is_article_url, is_pagination_link, same_site
-from portalwatch.archive import RawArchive
+from crawlers.blocks import block_reason
+from crawlers.frontier import Frontier
+from crawlers.links import canonical_url, is_article_url, is_pagination_link, same_site
+from portalwatch.archive import RawArchive, Saved
+from portalwatch.health import CrawlStats, HealthLog
 from portalwatch.models import RawPage, Skip, Source
+
+# Block pages are small; real article and list pages are far bigger than this and skip the check.
+BLOCK_PAGE_MAX_BYTES = 64 * 1024
+# Statuses that will not get better by asking again.
+_PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
+
+
+def _parse_time(value: str) -> datetime | None:
+    """A sitemap <lastmod> / Atom <updated> (ISO 8601) or an RSS date (RFC 822)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
 
-    def __init__(self, source: str, archive_path: str, **kwargs: object) -> None:
+    def __init__(self, source: str, archive_path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.source = Source.model_validate_json(source)
         self.archive_path = Path(archive_path)
-        with RawArchive(self.archive_path) as archive:
-            self.seen = archive.fetched_urls(self.source.id)
-        self.seen_again: set[str] = set()
-        self.list_pages_requested = 0
-        self.articles_requested = 0
+        self.archive = RawArchive(self.archive_path)
+        self.frontier = Frontier(self.archive.db)
+        self.archived = self.archive.fetched(self.source.id)
+        self.aliases = self.frontier.aliases(self.source.id)
+        self.requested: set[str] = set()
+        self.links_seen: set[str] = set()
+        self.lists_requested: set[str] = set()
+        self.started_at = datetime.now(UTC)
+        self.stats = CrawlStats()
+
+    # -- requests ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # What an earlier crawl found but never fetched (killed, or over its budget) goes first.
+        for url, kind in self.frontier.pending(self.source.id):
+            request = self.article_request(url) if kind == "article" else self.list_request(url, pending=True)
+            if request:
+                yield request
         for url in self.source.feeds:
-            yield scrapy.Request(url, self.parse_feed, errback=self.failed)
+            yield self.entry_request(url, self.parse_feed)
         for url in self.source.sitemaps:
-            yield scrapy.Request(url, self.parse_sitemap, errback=self.failed)
+            yield self.entry_request(url, self.parse_sitemap)
         lists = self.source.list_pages
         if not (lists or self.source.feeds or self.source.sitemaps):
             lists = [self.source.homepage]
         for url in lists:
-            request = self.list_request(url)
+            request = self.list_request(url, entry=True)
             if request:
                 yield request
 
-    def list_request(self, url: str) -> scrapy.Request | None:
-        if self.list_pages_requested >= self.source.max_list_pages:
+    def entry_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        """A feed, sitemap or first list page: asked conditionally, so an unchanged one costs a 304."""
+        etag, modified = self.frontier.validators(url)
+        headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        return scrapy.Request(url, callback, errback=self.failed, headers=headers,
+                              meta={"kind": "entry", "handle_httpstatus_list": [304], **meta})
+
+    def list_request(self, url: str, entry: bool = False, pending: bool = False) -> scrapy.Request | None:
+        if url in self.lists_requested:
+            return None
+        if len(self.lists_requested) >= self.source.max_list_pages:
             self.crawler.stats.inc_value("portalwatch/list_pages_over_budget")
             return None
-        self.list_pages_requested += 1
-        return scrapy.Request(url, self.parse_list, errback=self.failed)
+        self.lists_requested.add(url)
+        if entry:
+            return self.entry_request(url, self.parse_list)
+        if not pending:
+            self.frontier.add(self.source.id, [url], "list")
+        return scrapy.Request(url, self.parse_list, errback=self.failed, meta={"kind": "list"})
+
+    def is_known(self, url: str) -> bool:
+        return url in self.archived or url in self.aliases
+
+    def article_requests(self, urls: Iterable[str], changed_since: dict[str, datetime] | None = None
+                         ) -> Iterator[scrapy.Request]:
+        """Requests for article links not archived yet, and for archived ones a sitemap or feed says changed.
+
+        Each URL enters the frontier before it is requested, so a crawl killed now loses nothing.
+        """
+        fresh, recheck = [], []
+        for url in dict.fromkeys(urls):
+            if url in self.requested:
+                continue
+            if url in self.links_seen:
+                continue
+            self.links_seen.add(url)
+            self.stats.links_found += 1
+            if not self.is_known(url):
+                fresh.append(url)
+            elif url in self.archived and (changed_since or {}).get(url, self.archived[url]) > self.archived[url]:
+                recheck.append(url)
+            else:
+                self.crawler.stats.inc_value("portalwatch/already_fetched")
+        self.frontier.add(self.source.id, fresh + recheck, "article")
+        for url in fresh + recheck:
+            request = self.article_request(url)
+            if request:
+                yield request
 
     def article_request(self, url: str) -> scrapy.Request | None:
-        if not same_site(url, self.source.homepage) or not is_article_url(url, self.source.article_pattern):
+        if url in self.requested:
             return None
-        if url in self.seen:
-            if url not in self.seen_again:  # an article is linked from many pages; count it once
-                self.seen_again.add(url)
-                self.crawler.stats.inc_value("portalwatch/already_fetched")
-            return None
-        if self.articles_requested >= self.source.max_articles:
+        if self.stats.requested >= self.source.max_articles:
+            self.stats.deferred += 1
             self.crawler.stats.inc_value("portalwatch/articles_over_budget")
             return None
-        self.articles_requested += 1
-        return scrapy.Request(url, self.parse_article, errback=self.failed)
+        if url in self.aliases:
+            return None
+        self.requested.add(url)
+        self.stats.requested += 1
+        etag, modified = self.archive.validators(url) if url in self.archived else ("", "")
+        headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        return scrapy.Request(url, self.parse_article, errback=self.failed, headers=headers,
+                              meta={"kind": "article", "handle_httpstatus_list": [304]})
+
+    # -- responses --------------------------------------------------------------------------------
+
+    def entry_seen(self, response: Response) -> bool:
+        """Count an entry or list page; False when it has nothing to read (304 or a block page)."""
+        if response.status == 304:
+            self.stats.not_modified += 1
+            self.crawler.stats.inc_value("portalwatch/not_modified")
+            self.frontier.done(response.url)
+            return False
+        if not isinstance(response, TextResponse):
+            self.record_failure(response.url, response.meta.get("kind", ""), "không phải trang HTML/XML", True)
+            return False
+        blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
+        if blocked:
+            self.blocked(response, blocked)
+            return False
+        self.stats.entry_pages += 1
+        if response.meta.get("kind") == "entry":
+            self.frontier.remember_validators(response.url, *self.validators_of(response))
+        return True
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("portalwatch/list_pages")
+        if not self.entry_seen(response):
+            return
+        articles, pages = [], []
         for link in response.css("a[href]"):
             url = response.urljoin(link.attrib["href"]).split("#", 1)[0]
-            text = " ".join(link.css("::text").getall())
+            if not url.startswith(("http://", "https://")):
+                continue
             if is_article_url(url, self.source.article_pattern):
-                request = self.article_request(url)
-            elif is_pagination_link(url, text, response.url):
+                if same_site(url, self.source.homepage):
+                    articles.append(canonical_url(url))
+            elif is_pagination_link(url, " ".join(link.css("::text").getall()), response.url):
+                pages.append(url)
+        unseen = [url for url in articles if not self.is_known(url)]
+        yield from self.article_requests(articles)
+        # Older pages of a list only hold older articles: once a page shows nothing new, stop paging.
+        # (A calendar or paging trap shows nothing new either, so it ends here too.)
+        if unseen:
+            for url in pages:
                 request = self.list_request(url)
-            else:
-                request = None
-            if request:
-                yield request
+                if request:
+                    yield request
+        self.frontier.done(response.url)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("portalwatch/feeds")
+        if not self.entry_seen(response):
+            return
         response.selector.remove_namespaces()
-        links = response.xpath("//item/link/text() | //entry/link/@href").getall()
-        for url in links:
-            request = self.article_request(response.urljoin(url.strip()))
-            if request:
-                yield request
+        changed: dict[str, datetime] = {}
+        urls = []
+        for item in response.xpath("//item | //entry"):
+            link = (item.xpath("link/text()").get() or item.xpath("link/@href").get() or "").strip()
+            if not link:
+                continue
+            url = canonical_url(response.urljoin(link))
+            urls.append(url)
+            updated = _parse_time(item.xpath("updated/text()").get() or "")
+            if updated:
+                changed[url] = updated
+        yield from self.article_requests(self.own_articles(urls), changed)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("portalwatch/sitemaps")
+        if not self.entry_seen(response):
+            return
         response.selector.remove_namespaces()
         for loc in response.xpath("//sitemap/loc/text()").getall():
-            yield scrapy.Request(response.urljoin(loc.strip()), self.parse_sitemap, errback=self.failed)
-        for loc in response.xpath("//url/loc/text()").getall():
-            request = self.article_request(response.urljoin(loc.strip()))
-            if request:
-                yield request
+            yield self.entry_request(response.urljoin(loc.strip()), self.parse_sitemap)
+        changed: dict[str, datetime] = {}
+        urls = []
+        for entry in response.xpath("//url"):
+            url = canonical_url(response.urljoin((entry.xpath("loc/text()").get() or "").strip()))
+            urls.append(url)
+            modified = _parse_time(entry.xpath("lastmod/text()").get() or "")
+            if modified:
+                changed[url] = modified
+        yield from self.article_requests(self.own_articles(urls), changed)
+
+    def own_articles(self, urls: list[str]) -> list[str]:
+        pattern = self.source.article_pattern
+        return [u for u in urls if same_site(u, self.source.homepage) and is_article_url(u, pattern)]
 
     def parse_article(self, response: Response) -> Iterator[dict]:
-        page = RawPage(
-            url=response.url,
-            source_id=self.source.id,
-            status=response.status,
-            fetched_at=datetime.now(UTC),
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
-            body=response.body,
-        )
-        yield {"page": page}
+        requested = response.request.url if response.request else response.url
+        if response.status == 304:
+            self.crawler.stats.inc_value("portalwatch/not_modified")
+            self.frontier.done(requested)
+            return
+        if not isinstance(response, TextResponse):
+            self.record_failure(requested, "article", "không phải trang HTML", True)
+            return
+        blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
+        if blocked:
+            self.blocked(response, blocked)
+            return
+        url = canonical_url(response.url)
+        declared = response.xpath("//link[@rel='canonical']/@href").get()
+        if declared:
+            canonical = canonical_url(response.urljoin(declared.strip()))
+            if canonical != url and same_site(canonical, self.source.homepage):
+                # A print view, session or tracking spelling of an article: remember it as such.
+                for alias in {url, requested} - {canonical}:
+                    self.frontier.add_alias(self.source.id, alias, canonical)
+                    self.aliases[alias] = canonical
+                if canonical in self.archived and canonical != requested:
+                    self.crawler.stats.inc_value("portalwatch/duplicate_variants")
+                    self.frontier.done(requested)
+                    return
+                url = canonical
+        etag, modified = self.validators_of(response)
+        yield {"page": RawPage(url=url, source_id=self.source.id, status=response.status,
+                               fetched_at=datetime.now(UTC), etag=etag, last_modified=modified,
+                               content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
+                               body=response.body),
+               "requested": requested}
+
+    def page_saved(self, item: dict, outcome: Saved) -> None:
+        """Called by the archive pipeline once a page is safely on disk."""
+        page: RawPage = item["page"]
+        self.archived[page.url] = page.fetched_at
+        self.frontier.done(item["requested"], page.url)
+        if outcome == Saved.NEW:
+            self.stats.new_articles += 1
+            self.crawler.stats.inc_value("portalwatch/articles_fetched")
+        elif outcome == Saved.CHANGED:
+            self.stats.changed_articles += 1
+            self.crawler.stats.inc_value("portalwatch/articles_changed")
+
+    @staticmethod
+    def validators_of(response: Response) -> tuple[str, str]:
+        return (response.headers.get("ETag", b"").decode("latin-1"),
+                response.headers.get("Last-Modified", b"").decode("latin-1"))
+
+    # -- failures ---------------------------------------------------------------------------------
+
+    def blocked(self, response: Response, reason: str) -> None:
+        self.stats.blocked += 1
+        self.crawler.stats.inc_value("portalwatch/blocked")
+        self.record_failure(response.url, response.meta.get("kind", ""), f"bị chặn: {reason}", permanent=False)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        reason, permanent = self.explain(failure)
+        self.record_failure(request.url, request.meta.get("kind", ""), reason, permanent)
+
+    def explain(self, failure: Failure) -> tuple[str, bool]:
+        """A readable reason, and whether asking again could help."""
         if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
-        else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            response = failure.value.response
+            reason = f"HTTP {response.status}"
+            retry_after = response.headers.get("Retry-After")
+            if retry_after:
+                reason += f" (Retry-After: {retry_after.decode('latin-1')}; thử lại lần sau)"
+            return reason, response.status in _PERMANENT_STATUSES
+        if failure.check(IgnoreRequest):
+            message = str(failure.value) or "bị bỏ qua"
+            if "robots.txt" in message.lower():
+                return "robots.txt không cho phép", True
+            return message, True
+        if failure.check(CancelledError):  # Scrapy cancels a download over DOWNLOAD_MAXSIZE
+            limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE") // (1024 * 1024)
+            return f"trang quá lớn (hơn {limit} MB): không tải", True
+        if failure.check(TimeoutError, TCPTimedOutError):
+            return f"quá thời gian chờ ({self.crawler.settings.getfloat('DOWNLOAD_TIMEOUT'):g} giây)", False
+        if failure.check(ConnectionRefusedError, DNSLookupError):
+            return f"không kết nối được: {failure.getErrorMessage()}", False
+        return f"{failure.type.__name__}: {failure.getErrorMessage()}", False
+
+    def record_failure(self, url: str, kind: str, reason: str, permanent: bool) -> None:
+        self.stats.failures += 1
+        self.stats.last_error = reason
+        self.stats.errors = [*self.stats.errors[-4:], f"{url}: {reason}"]
         self.crawler.stats.inc_value("portalwatch/failures")
-        skip = Skip(url=request.url, source_id=self.source.id, stage="crawl", reason=reason,
-                    recorded_at=datetime.now(UTC))
-        with RawArchive(self.archive_path) as archive:
-            archive.record_skip(skip)
+        if kind == "entry":
+            self.stats.entry_failures += 1
+        given_up = self.frontier.failed(url, reason, permanent)
+        if kind == "entry" or given_up:
+            note = reason if kind == "entry" or permanent else f"{reason} (bỏ sau nhiều lần thử)"
+            self.archive.record_skip(Skip(url=url, source_id=self.source.id, stage="crawl", reason=note,
+                                          recorded_at=datetime.now(UTC)))
+
+    def closed(self, reason: str) -> None:
+        with HealthLog(self.archive_path) as health:
+            run = health.record(self.source.id, self.started_at, self.stats)
+        self.crawler.stats.set_value("portalwatch/health", run.status.value)
+        self.crawler.stats.set_value("portalwatch/health_message", run.message)
+        self.archive.close()

@@ -1,0 +1,39 @@
+"""Recognising a block page, captcha or login wall served instead of content (HTTP 200 or not)."""
+
+import re
+
+import lxml.html
+from lxml.etree import ParserError
+
+_CHALLENGE = re.compile(
+    r"captcha|cf-challenge|cf_chl_|challenge-platform|just a moment\.\.\.|attention required|ddos protection"
+    r"|xác (minh|thực) bạn (là|không phải) (người|robot)|kiểm tra bảo mật", re.I)
+_DENIED = re.compile(
+    r"access denied|request blocked|you have been blocked|forbidden|truy cập bị từ chối|bị chặn truy cập"
+    r"|địa chỉ ip của bạn đã bị chặn|bạn không có quyền truy cập", re.I)
+_LOGIN = re.compile(r"đăng nhập|login|sign in|mật khẩu|password", re.I)
+# A page with this much visible text is content, whatever words it contains (a comment form's
+# reCAPTCHA under an article is not a block page).
+CONTENT_CHARS = 1500
+
+
+def block_reason(html: str) -> str | None:
+    """Why a fetched page is a block page rather than the content asked for (None: it is content)."""
+    try:
+        doc = lxml.html.document_fromstring(html or "<html></html>")
+    except (ParserError, ValueError):
+        return None
+    for junk in doc.xpath("//script|//style|//noscript"):
+        junk.drop_tree()
+    text = " ".join(doc.text_content().split())
+    if len(text) >= CONTENT_CHARS:
+        return None
+    title = " ".join(doc.xpath("//title//text()")).strip()
+    probe = f"{title} {text} {' '.join(doc.xpath('//@class|//@id|//@action'))}"
+    if _CHALLENGE.search(probe) or doc.xpath("//*[contains(@class, 'g-recaptcha') or contains(@class, 'h-captcha')]"):
+        return f"trang xác minh captcha/chống bot ({title or 'không tiêu đề'})"
+    if _DENIED.search(f"{title} {text}"):
+        return f"trang từ chối truy cập ({title or text[:60]})"
+    if doc.xpath("//input[@type='password']") and _LOGIN.search(probe):
+        return f"yêu cầu đăng nhập ({title or 'trang đăng nhập'})"
+    return None

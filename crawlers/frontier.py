@@ -1,0 +1,76 @@
+"""The crawl frontier on disk: URLs found but not fetched yet, and the validators of entry pages.
+
+Every URL is written here before it is requested and removed once its outcome is known, so a
+crawl killed at any moment (SIGKILL included) resumes where it stopped on the next run, and an
+article held back by the page budget is fetched next time instead of being forgotten.
+"""
+
+import sqlite3
+from datetime import UTC, datetime
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS frontier (
+    url TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- 'article' or 'list'
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS frontier_source ON frontier (source_id);
+-- ETag / Last-Modified of feeds, sitemaps and list pages, sent back as conditional requests.
+CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT NOT NULL, last_modified TEXT NOT NULL);
+-- Other spellings of an archived article (print views, session ids) that its rel=canonical revealed.
+CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, source_id TEXT NOT NULL, canonical TEXT NOT NULL);
+"""
+# A URL that failed transiently this many times is given up (and recorded as a skip).
+MAX_ATTEMPTS = 3
+
+
+class Frontier:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.db.executescript(_SCHEMA)
+
+    def add(self, source_id: str, urls: list[str], kind: str) -> None:
+        with self.db:
+            now = datetime.now(UTC).isoformat()
+            self.db.executemany("INSERT OR IGNORE INTO frontier (url, source_id, kind, added_at) VALUES (?, ?, ?, ?)",
+                                [(url, source_id, kind, now) for url in urls])
+
+    def pending(self, source_id: str) -> list[tuple[str, str]]:
+        """(url, kind) left over from earlier runs, in the order they were found."""
+        rows = self.db.execute("SELECT url, kind FROM frontier WHERE source_id = ? ORDER BY added_at, rowid",
+                               (source_id,))
+        return list(rows)
+
+    def done(self, *urls: str) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM frontier WHERE url = ?", [(u,) for u in urls])
+
+    def failed(self, url: str, error: str, permanent: bool) -> bool:
+        """Note a failed fetch; True when the URL is given up (permanent, or out of attempts)."""
+        with self.db:
+            row = self.db.execute("SELECT attempts FROM frontier WHERE url = ?", (url,)).fetchone()
+            attempts = (row[0] if row else 0) + 1
+            if permanent or attempts >= MAX_ATTEMPTS:
+                self.db.execute("DELETE FROM frontier WHERE url = ?", (url,))
+                return True
+            self.db.execute("UPDATE frontier SET attempts = ?, last_error = ? WHERE url = ?", (attempts, error, url))
+            return False
+
+    def validators(self, url: str) -> tuple[str, str]:
+        row = self.db.execute("SELECT etag, last_modified FROM validators WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else ("", "")
+
+    def remember_validators(self, url: str, etag: str, last_modified: str) -> None:
+        if etag or last_modified:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO validators VALUES (?, ?, ?)", (url, etag, last_modified))
+
+    def add_alias(self, source_id: str, url: str, canonical: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)", (url, source_id, canonical))
+
+    def aliases(self, source_id: str) -> dict[str, str]:
+        return dict(self.db.execute("SELECT url, canonical FROM aliases WHERE source_id = ?", (source_id,)))

@@ -1,0 +1,150 @@
+"""Crawl health per source: what each crawl found, whether that looks right, and back-off for failing sources.
+
+The volume signal is the number of article links a crawl *saw* on its feeds and list pages,
+new or already archived. A quiet week still shows last week's articles there; a block page, a
+login wall or a changed layout shows none. So silence is told apart from failure.
+"""
+
+import json
+import statistics
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from portalwatch.archive import open_db
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    source_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    stats TEXT NOT NULL,
+    PRIMARY KEY (source_id, started_at)
+);
+"""
+# Fewer links than this share of the usual number means something broke.
+LOW_SHARE = 0.3
+USUAL_RUNS = 10
+BACKOFF_BASE = timedelta(hours=6)
+BACKOFF_MAX = timedelta(days=7)
+
+
+class Status(StrEnum):
+    OK = "ok"
+    UNCHANGED = "unchanged"  # every entry page answered 304 Not Modified
+    LOW = "low"  # far fewer article links than usual
+    EMPTY = "empty"  # pages fetched, but no article link on them: layout change?
+    BLOCKED = "blocked"  # block page, captcha or login wall instead of content
+    FAILED = "failed"  # no entry page could be fetched
+    BACKED_OFF = "backed_off"  # not crawled: still backing off after repeated failures
+
+
+PROBLEMS = {Status.LOW, Status.EMPTY, Status.BLOCKED, Status.FAILED}
+LABELS = {
+    Status.OK: "bình thường", Status.UNCHANGED: "không có gì mới", Status.LOW: "ít bất thường",
+    Status.EMPTY: "không thấy bài", Status.BLOCKED: "bị chặn", Status.FAILED: "lỗi",
+    Status.BACKED_OFF: "tạm hoãn",
+}
+
+
+@dataclass
+class CrawlStats:
+    """What one crawl of one source saw (filled in by the spider)."""
+
+    entry_pages: int = 0  # feeds, sitemaps and list pages fetched with content
+    not_modified: int = 0  # entry pages answered 304
+    entry_failures: int = 0
+    links_found: int = 0  # distinct article links seen, new or already archived
+    requested: int = 0  # article requests sent
+    new_articles: int = 0
+    changed_articles: int = 0
+    deferred: int = 0  # over the page budget: left in the frontier for the next run
+    failures: int = 0
+    blocked: int = 0
+    last_error: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CrawlRun:
+    source_id: str
+    started_at: datetime
+    status: Status
+    message: str
+    stats: CrawlStats
+
+
+def usual_links(history: list[CrawlRun]) -> float | None:
+    """The median number of article links seen by recent healthy crawls."""
+    seen = [r.stats.links_found for r in history[:USUAL_RUNS] if r.status == Status.OK and r.stats.links_found]
+    return statistics.median(seen) if seen else None
+
+
+def assess(stats: CrawlStats, history: list[CrawlRun]) -> tuple[Status, str]:
+    """Judge one crawl against the source's recent ones (newest first)."""
+    if stats.blocked and not stats.links_found:
+        return Status.BLOCKED, f"trang chặn thay cho nội dung: {stats.last_error}"
+    if not stats.entry_pages and not stats.not_modified:
+        return Status.FAILED, f"không tải được trang nào: {stats.last_error or 'không rõ lỗi'}"
+    if not stats.entry_pages:
+        return Status.UNCHANGED, "trang nguồn không đổi (304)"
+    usual = usual_links(history)
+    if not stats.links_found:
+        return Status.EMPTY, "tải được trang nhưng không thấy liên kết bài nào: bố cục trang có thể đã đổi"
+    if usual and stats.links_found < LOW_SHARE * usual:
+        return Status.LOW, f"chỉ thấy {stats.links_found} liên kết bài, thường là {usual:g}"
+    return Status.OK, ""
+
+
+class HealthLog:
+    def __init__(self, path: Path) -> None:
+        self.db = open_db(path)
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "HealthLog":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def record(self, source_id: str, started_at: datetime, stats: CrawlStats) -> CrawlRun:
+        status, message = assess(stats, self.history(source_id))
+        return self._insert(CrawlRun(source_id, started_at, status, message, stats))
+
+    def record_backed_off(self, source_id: str, until: datetime) -> CrawlRun:
+        message = f"lỗi nhiều lần liên tiếp, tạm hoãn tới {until:%d/%m/%Y %H:%M} UTC"
+        return self._insert(CrawlRun(source_id, datetime.now(UTC), Status.BACKED_OFF, message, CrawlStats()))
+
+    def _insert(self, run: CrawlRun) -> CrawlRun:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO crawl_runs VALUES (?, ?, ?, ?, ?)",
+                            (run.source_id, run.started_at.isoformat(), run.status, run.message,
+                             json.dumps(asdict(run.stats), ensure_ascii=False)))
+        return run
+
+    def history(self, source_id: str, limit: int = 50) -> list[CrawlRun]:
+        """Recent crawls of a source, newest first (back-off markers left out)."""
+        rows = self.db.execute("SELECT started_at, status, message, stats FROM crawl_runs WHERE source_id = ?"
+                               " AND status != ? ORDER BY started_at DESC LIMIT ?",
+                               (source_id, Status.BACKED_OFF, limit))
+        return [CrawlRun(source_id, datetime.fromisoformat(at), Status(status), message, CrawlStats(**json.loads(s)))
+                for at, status, message, s in rows]
+
+    def backoff_until(self, source_id: str) -> datetime | None:
+        """When a source that failed its last crawls may be tried again (None: now)."""
+        history = self.history(source_id, limit=20)
+        streak = 0
+        for run in history:
+            if run.status not in (Status.FAILED, Status.BLOCKED):
+                break
+            streak += 1
+        if streak < 2:  # one failure may be a blip: the next scheduled crawl tries again
+            return None
+        until = history[0].started_at + min(BACKOFF_BASE * 2 ** (streak - 2), BACKOFF_MAX)
+        return until if until > datetime.now(UTC) else None
+
