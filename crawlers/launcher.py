@@ -12,8 +12,11 @@ class CrawlError(RuntimeError):
 
 
 def crawl(sources_file: Path, archive: Path, log_dir: Path, source_ids: list[str] | None = None,
-          delay: float | None = None, user_agent: str | None = None) -> dict[str, dict]:
-    """Crawl the sources; return per-source counts. The Scrapy log goes to a file in log_dir."""
+          delay: float | None = None, user_agent: str | None = None, force: bool = False) -> dict[str, dict]:
+    """Crawl the sources; return per-source counts and health. The Scrapy log goes to a file in log_dir.
+
+    With force, sources backing off after repeated failures are crawled too.
+    """
     log_file = log_dir / f"crawl-{datetime.now(UTC):%Y%m%dT%H%M%S%f}.log"
     cmd = [sys.executable, "-m", "crawlers.run", "--sources", str(sources_file), "--archive", str(archive),
            "--log-file", str(log_file)]
@@ -23,6 +26,8 @@ def crawl(sources_file: Path, archive: Path, log_dir: Path, source_ids: list[str
         cmd += ["--delay", str(delay)]
     if user_agent:
         cmd += ["--user-agent", user_agent]
+    if force:
+        cmd.append("--force")
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-5:]

@@ -69,7 +69,8 @@ def main() -> None:
                                                                     "health_message": run.message}
                 continue
             crawler = process.create_crawler(PortalSpider)
-            crawler.settings.update(source_settings(source))  # not frozen until the crawl starts
+            # Above "project" priority: the process merges its own settings into each crawler again.
+            crawler.settings.update(source_settings(source), priority="spider")
             crawlers[source.id] = crawler
             process.crawl(crawler, source=source.model_dump_json(), archive_path=str(args.archive))
     if crawlers:

@@ -8,7 +8,7 @@ import lxml.html
 import trafilatura
 from bs4 import BeautifulSoup
 from lxml.etree import ParserError
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 from pipelines.clean import clean_paragraphs, strip_agency_prefix
 from pipelines.dates import parse_iso_datetime, parse_vn_datetime
@@ -59,8 +59,19 @@ class Extracted:
 
 
 def decode_html(body: bytes, content_type: str) -> str:
-    """Unicode text using the HTTP header, the BOM or <meta charset>, in w3lib's order."""
-    _, text = html_to_unicode(content_type or None, body)
+    """Unicode text using the HTTP header, the BOM or <meta charset>, in w3lib's order.
+
+    Servers often send a charset header that the page does not use (a Windows-1258 page served
+    as UTF-8): when the header's charset cannot decode the body, the page's own declaration wins.
+    """
+    encoding, text = html_to_unicode(content_type or None, body)
+    if "\ufffd" in text:
+        declared = html_body_declared_encoding(body)
+        if declared and declared != encoding:
+            try:
+                return body.decode(declared)
+            except (LookupError, UnicodeDecodeError):
+                pass
     return text
 
 

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
@@ -31,6 +37,11 @@ from portalwatch.models import RawPage, Skip, Source
 BLOCK_PAGE_MAX_BYTES = 64 * 1024
 # Statuses that will not get better by asking again.
 _PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
+
+
+def original_url(request: scrapy.Request) -> str:
+    """The URL first asked for, before any redirect: the one the frontier and skips know."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -185,7 +196,8 @@ class PortalSpider(scrapy.Spider):
                     articles.append(canonical_url(url))
             elif is_pagination_link(url, " ".join(link.css("::text").getall()), response.url):
                 pages.append(url)
-        unseen = [url for url in articles if not self.is_known(url)]
+        # New: neither archived nor already met in this crawl (a trap repeats the same links).
+        unseen = [url for url in articles if not self.is_known(url) and url not in self.links_seen]
         yield from self.article_requests(articles)
         # Older pages of a list only hold older articles: once a page shows nothing new, stop paging.
         # (A calendar or paging trap shows nothing new either, so it ends here too.)
@@ -236,7 +248,7 @@ class PortalSpider(scrapy.Spider):
         return [u for u in urls if same_site(u, self.source.homepage) and is_article_url(u, pattern)]
 
     def parse_article(self, response: Response) -> Iterator[dict]:
-        requested = response.request.url if response.request else response.url
+        requested = original_url(response.request) if response.request else response.url
         if response.status == 304:
             self.crawler.stats.inc_value("portalwatch/not_modified")
             self.frontier.done(requested)
@@ -253,21 +265,26 @@ class PortalSpider(scrapy.Spider):
         if declared:
             canonical = canonical_url(response.urljoin(declared.strip()))
             if canonical != url and same_site(canonical, self.source.homepage):
-                # A print view, session or tracking spelling of an article: remember it as such.
-                for alias in {url, requested} - {canonical}:
-                    self.frontier.add_alias(self.source.id, alias, canonical)
-                    self.aliases[alias] = canonical
                 if canonical in self.archived and canonical != requested:
+                    # A print view, session or tracking spelling of an archived article.
+                    self.remember_aliases(canonical, url, requested)
                     self.crawler.stats.inc_value("portalwatch/duplicate_variants")
                     self.frontier.done(requested)
                     return
                 url = canonical
+        # Moved or variant addresses lead here next time without a fetch.
+        self.remember_aliases(url, canonical_url(response.url), requested)
         etag, modified = self.validators_of(response)
         yield {"page": RawPage(url=url, source_id=self.source.id, status=response.status,
                                fetched_at=datetime.now(UTC), etag=etag, last_modified=modified,
                                content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
                                body=response.body),
                "requested": requested}
+
+    def remember_aliases(self, canonical: str, *urls: str) -> None:
+        for alias in set(urls) - {canonical}:
+            self.frontier.add_alias(self.source.id, alias, canonical)
+            self.aliases[alias] = canonical
 
     def page_saved(self, item: dict, outcome: Saved) -> None:
         """Called by the archive pipeline once a page is safely on disk."""
@@ -296,7 +313,7 @@ class PortalSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         reason, permanent = self.explain(failure)
-        self.record_failure(request.url, request.meta.get("kind", ""), reason, permanent)
+        self.record_failure(original_url(request), request.meta.get("kind", ""), reason, permanent)
 
     def explain(self, failure: Failure) -> tuple[str, bool]:
         """A readable reason, and whether asking again could help."""
@@ -305,19 +322,20 @@ class PortalSpider(scrapy.Spider):
             reason = f"HTTP {response.status}"
             retry_after = response.headers.get("Retry-After")
             if retry_after:
-                reason += f" (Retry-After: {retry_after.decode('latin-1')}; thử lại lần sau)"
+                reason += f" (Retry-After: {retry_after.decode('latin-1')})"
             return reason, response.status in _PERMANENT_STATUSES
         if failure.check(IgnoreRequest):
             message = str(failure.value) or "bị bỏ qua"
             if "robots.txt" in message.lower():
                 return "robots.txt không cho phép", True
             return message, True
-        if failure.check(CancelledError):  # Scrapy cancels a download over DOWNLOAD_MAXSIZE
+        if failure.check(DownloadCancelledError, CancelledError):  # a download over DOWNLOAD_MAXSIZE
             limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE") // (1024 * 1024)
             return f"trang quá lớn (hơn {limit} MB): không tải", True
-        if failure.check(TimeoutError, TCPTimedOutError):
+        if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             return f"quá thời gian chờ ({self.crawler.settings.getfloat('DOWNLOAD_TIMEOUT'):g} giây)", False
-        if failure.check(ConnectionRefusedError, DNSLookupError):
+        if failure.check(DownloadConnectionRefusedError, CannotResolveHostError, ConnectionRefusedError,
+                         DNSLookupError):
             return f"không kết nối được: {failure.getErrorMessage()}", False
         return f"{failure.type.__name__}: {failure.getErrorMessage()}", False
 
@@ -329,10 +347,10 @@ class PortalSpider(scrapy.Spider):
         if kind == "entry":
             self.stats.entry_failures += 1
         given_up = self.frontier.failed(url, reason, permanent)
-        if kind == "entry" or given_up:
-            note = reason if kind == "entry" or permanent else f"{reason} (bỏ sau nhiều lần thử)"
-            self.archive.record_skip(Skip(url=url, source_id=self.source.id, stage="crawl", reason=note,
-                                          recorded_at=datetime.now(UTC)))
+        if not given_up:
+            reason += " — sẽ thử lại ở lần thu thập sau"
+        self.archive.record_skip(Skip(url=url, source_id=self.source.id, stage="crawl", reason=reason,
+                                      recorded_at=datetime.now(UTC)))
 
     def closed(self, reason: str) -> None:
         with HealthLog(self.archive_path) as health:
