@@ -10,6 +10,7 @@ from prefect.schedules import Cron
 from flows.pipeline import crawl_task, digest_task, process_task
 from portalwatch.config import get_settings
 from portalwatch.digest import iso_week
+from portalwatch.health import LABELS, PROBLEMS
 from portalwatch.models import Source
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -21,7 +22,15 @@ DIGEST_CRON = "0 7 * * 1"  # Mondays 07:00, for the week that just ended
 def source_flow(source_id: str) -> dict:
     """Crawl one source, then process what it brought; a failing source fails only its own run."""
     crawled = crawl_task(None, [source_id])
-    return {"crawl": crawled, "process": process_task().model_dump()}
+    result = {"crawl": crawled, "process": process_task().model_dump()}
+    stats = crawled.get(source_id, {})
+    if stats.get("health") in PROBLEMS:  # silent failures must show as failed runs, not quiet ones
+        raise SourceUnhealthy(f"{source_id}: {LABELS[stats['health']]} — {stats['health_message']}")
+    return result
+
+
+class SourceUnhealthy(RuntimeError):
+    pass
 
 
 @flow(name="portalwatch-weekly-digest")

@@ -14,6 +14,7 @@ from pipelines.tagging import load_taxonomy
 from portalwatch.archive import RawArchive
 from portalwatch.config import get_settings
 from portalwatch.digest import build_digest, iso_week, write_digest
+from portalwatch.health import LABELS, PROBLEMS, HealthLog
 from portalwatch.mailer import send_digest
 from portalwatch.outbox import Outbox
 from portalwatch.plans import load_plans
@@ -26,10 +27,11 @@ console = Console(highlight=False)
 
 
 @task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30))
-def crawl_task(delay: float | None = None, source_ids: list[str] | None = None) -> dict[str, dict]:
+def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
+               force: bool = False) -> dict[str, dict]:
     settings = get_settings()
     stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
-                  settings.user_agent)
+                  settings.user_agent, force)
     fetched = sum(s["articles_fetched"] for s in stats.values())
     failures = sum(s["failures"] for s in stats.values())
     record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")
@@ -59,6 +61,14 @@ def record_counts(counts: str) -> None:
             archive.add_run_counts(run_id, counts)
 
 
+def crawl_problems(source_ids: list[str]) -> dict[str, str]:
+    """What the latest crawl of each source found wrong, for the digest's failing sources."""
+    with HealthLog(get_settings().archive_path) as health:
+        latest = {sid: health.history(sid, limit=1) for sid in source_ids}
+    return {sid: f"{LABELS[runs[0].status]}: {runs[0].message}" for sid, runs in latest.items()
+            if runs and runs[0].status in PROBLEMS}
+
+
 def latest_week() -> str:
     """The ISO week of the newest stored article (or of today when the store is empty)."""
     store = open_store(get_settings())
@@ -79,7 +89,7 @@ def digest_task(week: str, email: bool = False) -> dict[str, str]:
     try:
         with RawArchive(settings.archive_path) as archive:
             digest = build_digest(store, week, sources, taxonomy.names, archive.skips(),
-                                  load_plans(settings.plans_file))
+                                  load_plans(settings.plans_file), crawl_problems(list(sources)))
     finally:
         store.close()
     paths = {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
@@ -117,8 +127,9 @@ def retag_flow() -> RetagReport:
 
 
 @flow(name="portalwatch-crawl")
-def crawl_flow(delay: float | None = None, source_ids: list[str] | None = None) -> dict[str, dict]:
-    return crawl_task(delay, source_ids)
+def crawl_flow(delay: float | None = None, source_ids: list[str] | None = None,
+               force: bool = False) -> dict[str, dict]:
+    return crawl_task(delay, source_ids, force)
 
 
 @flow(name="portalwatch-process")
@@ -137,8 +148,9 @@ def pipeline_flow(week: str | None = None, delay: float | None = None) -> dict:
     console.print("Thu thập (crawl)…")
     crawled = crawl_task(delay)
     for source_id, stats in crawled.items():
-        console.print(f"  {source_id}: {stats['articles_fetched']} trang mới, {stats['already_fetched']} đã có, "
-               f"{stats['failures']} lỗi")
+        console.print(f"  {source_id}: {stats['articles_fetched']} trang mới, {stats['articles_changed']} trang sửa, "
+                      f"{stats['already_fetched']} đã có, {stats['failures']} lỗi — {LABELS[stats['health']]}"
+                      + (f": {stats['health_message']}" if stats["health_message"] else ""))
     console.print("Xử lý (trích xuất, làm sạch, gắn chủ đề)…")
     processed = process_task()
     console.print(describe(processed))

@@ -181,22 +181,30 @@ def run(data_dir: DataDir = None,
 def crawl(data_dir: DataDir = None,
           source: Annotated[list[str] | None, typer.Option(help="Chỉ thu thập nguồn này (lặp lại được).")] = None,
           delay: Annotated[float | None, typer.Option(help="Giãn cách giữa hai yêu cầu tới một trang (giây).")] = None,
+          force: Annotated[bool, typer.Option("--force", help="Thu thập cả nguồn đang tạm hoãn vì lỗi liên tiếp.")]
+          = False,
           ) -> None:
-    """Thu thập bài mới từ các nguồn (bỏ qua bài đã có trong kho lưu trữ)."""
+    """Thu thập bài mới và bài đã sửa từ các nguồn (bỏ qua bài đã có; tiếp tục lần thu thập bị ngắt)."""
     _settings(data_dir)
     from flows.pipeline import crawl_flow
-    for source_id, stats in crawl_flow(delay, source).items():
+    for source_id, stats in crawl_flow(delay, source, force).items():
         console.print(f"{source_id}: {json.dumps(stats, ensure_ascii=False)}")
 
 
 @app.command()
-def process(data_dir: DataDir = None,
-            all_pages: Annotated[bool, typer.Option("--all", help="Xử lý lại mọi trang, không chỉ trang mới.")] = False,
-            ) -> None:
-    """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho các trang mới thu thập."""
+def process(data_dir: DataDir = None) -> None:
+    """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho các trang mới thu thập hoặc vừa thay đổi."""
     _settings(data_dir)
     from flows.pipeline import describe, process_flow
-    console.print(describe(process_flow(all_pages)))
+    console.print(describe(process_flow()))
+
+
+@app.command()
+def reprocess(data_dir: DataDir = None) -> None:
+    """Dựng lại mọi bài từ kho trang gốc, không thu thập lại (sau khi sửa bộ trích xuất hay bộ chọn CSS)."""
+    _settings(data_dir)
+    from flows.pipeline import describe, process_flow
+    console.print(describe(process_flow(full=True)))
 
 
 @app.command()
@@ -362,6 +370,64 @@ def skips(data_dir: DataDir = None) -> None:
     for s in rows:
         table.add_row("thu thập" if s.stage == "crawl" else "xử lý", s.source_id, s.url, s.reason)
     console.print(table)
+
+
+@app.command()
+def sources(data_dir: DataDir = None) -> None:
+    """Tình trạng từng nguồn: lần thu thập gần nhất, số liên kết bài so với thường lệ, lỗi và lỗi gần nhất."""
+    from portalwatch.health import LABELS, PROBLEMS, HealthLog, usual_links
+    from portalwatch.sources import load_sources
+
+    settings = _settings(data_dir)
+    table = Table(title="Tình trạng các nguồn")
+    for column in ("Nguồn", "Lần gần nhất", "Tình trạng", "Lần tốt gần nhất", "Liên kết bài (thường lệ)",
+                   "Bài mới", "Lỗi", "Lỗi gần nhất"):
+        table.add_column(column)
+    problems = 0
+    with HealthLog(settings.archive_path) as health:
+        for source in load_sources(settings.sources_file):
+            history = health.history(source.id)
+            if not history:
+                table.add_row(f"{source.id}\n{source.name}", "chưa thu thập", "", "", "", "", "", "")
+                continue
+            last = history[0]
+            good = next((r for r in history if r.status not in PROBLEMS), None)
+            usual = usual_links(history[1:])
+            until = health.backoff_until(source.id)
+            status = LABELS[last.status] + (f"\n{last.message}" if last.message else "")
+            if until:
+                status += f"\ntạm hoãn tới {until.astimezone(VN_TZ):%d/%m %H:%M}"
+            problems += last.status in PROBLEMS
+            style = "red" if last.status in PROBLEMS else None
+            table.add_row(f"{source.id}\n{source.name}", f"{last.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}",
+                          status, f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
+                          f"{last.stats.links_found} ({usual:g})" if usual else str(last.stats.links_found),
+                          str(last.stats.new_articles + last.stats.changed_articles), str(last.stats.failures),
+                          last.stats.last_error, style=style)
+    console.print(table)
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def history(url: Annotated[str, typer.Argument(help="Địa chỉ bài viết.")], data_dir: DataDir = None) -> None:
+    """Các phiên bản đã lưu của một bài (khi nguồn sửa bài): thời điểm tải, tiêu đề, độ dài nội dung."""
+    from pipelines.extract import ExtractionError, extract
+
+    settings = _settings(data_dir)
+    with RawArchive(settings.archive_path) as archive:
+        current = [p for p in archive.pages() if p.url == url]
+        versions = archive.revisions(url) + current
+    if not versions:
+        console.print(f"Không có trang {url} trong kho trang gốc.")
+        raise typer.Exit(1)
+    for page in versions:
+        try:
+            found = extract(page.body, page.content_type, url=page.url)
+            line = f"{found.title} — {sum(len(p) for p in found.paragraphs)} ký tự"
+        except ExtractionError as exc:
+            line = f"(không trích xuất được: {exc})"
+        console.print(f"{page.fetched_at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}  {line}")
 
 
 @app.command()

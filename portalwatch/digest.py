@@ -117,7 +117,9 @@ def _ranked_groups(articles: list[Article]) -> list[list[Article]]:
 
 
 def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], topic_names: dict[str, str],
-                 skips: list[Skip], plans: list[CampaignPlan] | None = None) -> Digest:
+                 skips: list[Skip], plans: list[CampaignPlan] | None = None,
+                 crawl_problems: dict[str, str] | None = None) -> Digest:
+    """The week's digest. crawl_problems: source id → what its last crawl found wrong (block page, layout…)."""
     start, end = week_bounds(week)
     in_week = SearchQuery(since=start, until=end, limit=0)
     this = store.search(in_week)
@@ -153,7 +155,10 @@ def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], t
             skipped=sum(s.source_id == source_id and s.stage == "crawl" for s in skips),
             topics=rows.get(source_id, {})))
     # A dead link is not a failing source; silence, or more errors than articles, is.
-    failing = [s.name for s in sources if (s.articles == 0 and (s.previous or s.skipped)) or s.skipped > s.articles]
+    problems = {source_names.get(sid, sid): problem for sid, problem in (crawl_problems or {}).items()}
+    failing = [s.name for s in sources if s.name not in problems and (
+        (s.articles == 0 and (s.previous or s.skipped)) or s.skipped > s.articles)]
+    failing += [f"{name} ({problem})" for name, problem in problems.items()]
 
     gaps = [Gap(plan=plan.name, source=line.name, topic=topic_names.get(topic_id, topic_id))
             for plan in plans or [] if plan.active_during(start, end)
