@@ -369,7 +369,7 @@ _ID_PARAMS = {
 # Sections, tags, topics and authors: lists however long their slug (`/tag/hoc-tap-va-lam-theo-bac/`).
 _LIST_WORDS = re.compile(
     r"danh-?muc|chuyen-?muc|category|categories|catid|/list|/cat(?:[/.]|$)"
-    r"|(?:^|/)(?:tags?|topics?|chu-?de|chuyen-?de|su-?kien|author|tac-?gia|c)/",
+    r"|(?:^|/)(?:tags?|topics?|chu-?de|author|tac-?gia|c)/",
     re.I,
 )
 _DETAIL_WORDS = re.compile(r"(?:^|[/-])(?:chi-?tiet|detail|details|view|xem|doc-?tin)(?:[/.?_-]|$)", re.I)
@@ -449,8 +449,10 @@ def _segment_kind(segment: str) -> str:
         return segment
     match = _SLUG_ID.match(segment)
     if match and _strong_id(match):
-        # The separator is left out: `-d123.html` and `-post123.html` on one newspaper are one template.
-        return f"SI{(match['ext'] or '').lower()}"
+        # The separator is left out: `-d123.html` and `-post123.html` on one newspaper are one template. The id's
+        # size is kept: a newspaper's articles count in hundreds of thousands, its tags and topics in hundreds.
+        size = "I" if len(match["id"]) >= 5 else "i"
+        return f"S{size}{(match['ext'] or '').lower()}"
     ext = re.search(r"\.\w{2,5}$", segment)
     return f"W{ext.group(0).lower() if ext else ''}"
 
@@ -520,6 +522,9 @@ def _url_evidence(url: str) -> tuple[int, bool]:
         score -= 4
     if _LIST_WORDS.search(path) and not strong:
         score -= 3
+    elif _LIST_WORDS.search("/".join(segments[-2:])):
+        # `/tags/nong-thon-moi-9812.html`, `/chuyen-muc/thoi-su-125.html`: a list that happens to carry an id.
+        score -= 4
     return score, strong
 
 
@@ -565,6 +570,8 @@ def _score(links: list[_Link], article_pattern: str | None) -> None:
         elif id_templates and not link.strong_url:
             # The site names articles by id or date; a slug-only URL there is a section, not an article.
             link.score -= 3
+        elif templates:
+            link.score -= 1  # an id outside the page's article templates: a section or topic page, more often
         if article_pattern and _matches(article_pattern, link.url) and link.region not in _CHROME:
             link.score = max(link.score, ARTICLE_THRESHOLD)
 
@@ -583,26 +590,26 @@ def classify_links(html: str | bytes, page_url: str, article_pattern: str | None
     links = _collect(html, page_url)
     _score(links, article_pattern)
     best: dict[str, _Link] = {}
+    texts: dict[str, list[str]] = defaultdict(list)
     for link in links:
+        texts[link.url].append(link.text)
         if link.url not in best or link.score > best[link.url].score:
             best[link.url] = link
     result = PageLinks()
     for url, link in best.items():
-        text = " ".join(li.text for li in links if li.url == url)
         if link.score >= ARTICLE_THRESHOLD and not link.home:
             result.articles.append(url)
-        elif is_pagination_link(url, _paging_text(links, url), page_url) or looks_like_page_url(url):
+        elif is_pagination_link(url, _paging_text(texts[url]), page_url) or looks_like_page_url(url):
             result.pagination.append(url)
-        elif link.home or _UTILITY.search(urlsplit(url).path) or _is_feed_url(url, text):
+        elif link.home or _UTILITY.search(urlsplit(url).path) or _is_feed_url(url, " ".join(texts[url])):
             result.other.append(url)
         else:
             result.lists.append(url)
     return result
 
 
-def _paging_text(links: list[_Link], url: str) -> str:
+def _paging_text(texts: list[str]) -> str:
     """The occurrence whose text says 'page' (a number, '»', 'Trang sau'), if any."""
-    texts = [li.text for li in links if li.url == url]
     return next((t for t in texts if t.strip().isdigit() or len(t) <= 12), texts[0] if texts else "")
 
 
@@ -633,14 +640,15 @@ def _segment_regex(kind: str, values: set[str], words: int) -> str:
         return r"\d+"
     if kind in {"-", "asset_publisher", "content"}:
         return re.escape(kind)
-    if kind.startswith("SI"):
+    if kind.startswith(("SI", "Si")):
         seps = sorted({m["sep"] for m in map(_SLUG_ID.match, values) if m}, key=lambda x: (-len(x), x))
         escaped = [sep.replace(".", r"\.") for sep in seps]
         sep = escaped[0] if len(escaped) == 1 else "(?:" + "|".join(escaped) + ")"
-        return "[^/]+?" + sep + r"\d+" + re.escape(kind[2:])
+        digits = r"\d{5,}" if kind[1] == "I" else r"\d+"
+        return "[^/]+?" + sep + digits + re.escape(kind[2:])
     ext = re.escape(kind[1:])
     if words >= 4:  # slug-only articles: demand a sentence-long slug, which section names are not
-        return rf"[A-Za-z0-9]+(?:-[A-Za-z0-9]+){{{min(words, 6) - 1},}}{ext}"
+        return rf"[A-Za-z0-9]+(?:-[A-Za-z0-9]+){{{min(words, 5) - 1},}}{ext}"
     return f"{_SLUG_CLASS}{ext}" if ext else _SLUG_CLASS
 
 

@@ -356,6 +356,66 @@ SNIPPETS = [
         lists={f"https://tuyengiao.example.vn{p}" for p in (
             "/category/thoi-su/", "/category/nghien-cuu-trao-doi/", "/tag/hoc-tap-va-lam-theo-bac/")},
     ),
+    # Written after the classifier was tuned on the ones above, as a held-out check (4 topic/tag pages with
+    # ids were taken for articles at first: hence the id-size in templates and the list words).
+    Snippet("DotNetNuke portal", "https://sonoivu.binhgiang.gov.vn/", """<html><body>
+    <div id="dnn_ctr_Menu" class="dnnMenu"><ul><li><a href="https://sonoivu.binhgiang.gov.vn/">Trang chủ</a></li>
+    <li><a href="https://sonoivu.binhgiang.gov.vn/tin-tuc/tabid/95/Default.aspx">Tin tức</a></li>
+    <li><a href="https://sonoivu.binhgiang.gov.vn/thi-dua-khen-thuong/tabid/97/Default.aspx">Thi đua - Khen thưởng</a></li>
+    <li><a href="https://sonoivu.binhgiang.gov.vn/cai-cach-hanh-chinh/tabid/98/Default.aspx">Cải cách hành chính</a></li></ul></div>
+    <div class="DnnModule-Articles"><div class="article-item">
+    <h2><a href="https://sonoivu.binhgiang.gov.vn/tin-tuc/tabid/95/ArticleID/4567/Default.aspx">Tổng kết công tác thi đua, khen thưởng năm 2026</a></h2></div>
+    <div class="article-item"><h2><a href="https://sonoivu.binhgiang.gov.vn/tin-tuc/tabid/95/ArticleID/4566/Default.aspx">Sắp xếp đơn vị hành chính cấp xã giai đoạn 2026 - 2030</a></h2></div>
+    <div class="article-item"><h2><a href="https://sonoivu.binhgiang.gov.vn/thi-dua-khen-thuong/tabid/97/ArticleID/4560/Default.aspx">Khen thưởng điển hình tiên tiến</a></h2></div>
+    <a href="https://sonoivu.binhgiang.gov.vn/tin-tuc/tabid/95/Default.aspx?currentpage=2">Xem tiếp</a></div>
+    <div class="dnnFooter"><a href="https://sonoivu.binhgiang.gov.vn/lien-he/tabid/120/Default.aspx">Liên hệ</a>
+    <a href="https://sonoivu.binhgiang.gov.vn/Login.aspx?returnurl=%2f">Đăng nhập</a></div></body></html>""",
+     articles={f"https://sonoivu.binhgiang.gov.vn/{c}/tabid/{t}/ArticleID/{n}/Default.aspx" for c, t, n in
+               (("tin-tuc", 95, 4567), ("tin-tuc", 95, 4566), ("thi-dua-khen-thuong", 97, 4560))},
+     navigation={"https://sonoivu.binhgiang.gov.vn/", "https://sonoivu.binhgiang.gov.vn/tin-tuc/tabid/95/Default.aspx",
+       "https://sonoivu.binhgiang.gov.vn/thi-dua-khen-thuong/tabid/97/Default.aspx",
+       "https://sonoivu.binhgiang.gov.vn/cai-cach-hanh-chinh/tabid/98/Default.aspx",
+       "https://sonoivu.binhgiang.gov.vn/tin-tuc/tabid/95/Default.aspx?currentpage=2",
+       "https://sonoivu.binhgiang.gov.vn/lien-he/tabid/120/Default.aspx", "https://sonoivu.binhgiang.gov.vn/Login.aspx?returnurl=%2f"},
+     lists=set()),
+    Snippet("newspaper with category in path, id categories, tags", "https://baobinhgiang.com.vn/", """<html><body>
+    <div class="header"><div class="menu-main"><a href="/thoi-su/">Thời sự</a><a href="/chinh-tri/">Chính trị</a>
+    <a href="/thoi-su/xay-dung-dang/">Xây dựng Đảng</a><a href="/multimedia/">Multimedia</a></div></div>
+    <div class="main-content">
+    <div class="topic-bar"><a href="/chu-de/dai-hoi-dang-bo-tinh-lan-thu-xx-120.html">Đại hội Đảng bộ tỉnh lần thứ XX</a>
+    <a href="/chu-de/chuyen-doi-so-121.html">Chuyển đổi số</a></div>
+    <div class="featured"><a href="/thoi-su/be-mac-dai-hoi-dang-bo-tinh-lan-thu-xx-202611161523.html" class="img"><img src="/a.jpg"></a>
+    <h1><a href="/thoi-su/be-mac-dai-hoi-dang-bo-tinh-lan-thu-xx-202611161523.html">Bế mạc Đại hội Đảng bộ tỉnh lần thứ XX</a></h1></div>
+    <section class="cate"><h2 class="cate-title"><a href="/chinh-tri/">Chính trị</a></h2>
+    <div class="story"><a href="/chinh-tri/hdnd-tinh-khai-mac-ky-hop-thu-12-202611150810.html">HĐND tỉnh khai mạc kỳ họp thứ 12</a></div>
+    <div class="story"><a href="/chinh-tri/tiep-xuc-cu-tri-truoc-ky-hop-202611141000.html">Tiếp xúc cử tri trước kỳ họp</a></div>
+    <div class="story"><a href="/chinh-tri/doi-thoai-voi-nong-dan-202611131700.html">Đối thoại với nông dân</a></div>
+    </section>
+    <div class="tags"><a href="/tags/nong-thon-moi-9812.html">nông thôn mới</a><a href="/tags/cai-cach-hanh-chinh-9813.html">cải cách hành chính</a></div>
+    </div>
+    <div class="col-right"><div class="box-most-read"><h3>Đọc nhiều</h3>
+    <a href="/xa-hoi/mua-lu-gay-sat-lo-tai-tan-lap-202611120700.html">Mưa lũ gây sạt lở tại Tân Lập</a></div></div>
+    <div class="footer"><a href="/lien-he/">Liên hệ</a><a href="/dat-bao/">Đặt báo</a><a href="/quang-cao/">Quảng cáo</a></div>
+    </body></html>""",
+     articles={f"https://baobinhgiang.com.vn{p}" for p in ("/thoi-su/be-mac-dai-hoi-dang-bo-tinh-lan-thu-xx-202611161523.html",
+       "/chinh-tri/hdnd-tinh-khai-mac-ky-hop-thu-12-202611150810.html", "/chinh-tri/tiep-xuc-cu-tri-truoc-ky-hop-202611141000.html",
+       "/chinh-tri/doi-thoai-voi-nong-dan-202611131700.html", "/xa-hoi/mua-lu-gay-sat-lo-tai-tan-lap-202611120700.html")},
+     navigation={f"https://baobinhgiang.com.vn{p}" for p in ("/thoi-su/", "/chinh-tri/", "/thoi-su/xay-dung-dang/", "/multimedia/",
+       "/chu-de/dai-hoi-dang-bo-tinh-lan-thu-xx-120.html", "/chu-de/chuyen-doi-so-121.html", "/tags/nong-thon-moi-9812.html",
+       "/tags/cai-cach-hanh-chinh-9813.html", "/lien-he/", "/dat-bao/", "/quang-cao/")},
+     lists=set()),
+    Snippet("commune portal, news.php?id=", "http://xatanlap.binhgiang.gov.vn/index.php", """<html><body><table>
+    <tr><td id="topmenu"><a href="index.php">Trang chủ</a> <a href="gioithieu.php">Giới thiệu</a> <a href="news.php?cat=2">Tin tức</a>
+    <a href="news.php?cat=3">Thông báo</a> <a href="lienhe.php">Liên hệ</a></td></tr>
+    <tr><td class="noidung"><b>TIN MỚI</b><br>
+    <a href="newsdetail.php?id=301">UBND xã tổ chức tiếp xúc cử tri trước kỳ họp HĐND</a><br>
+    <a href="newsdetail.php?id=300">Ra quân làm đường giao thông nông thôn</a><br>
+    <a href="newsdetail.php?id=298">Thông báo lịch tiêm chủng tháng 12</a><br>
+    <a href="news.php?cat=2&page=2">Trang tiếp</a></td></tr></table></body></html>""",
+     articles={f"http://xatanlap.binhgiang.gov.vn/newsdetail.php?id={n}" for n in (301, 300, 298)},
+     navigation={f"http://xatanlap.binhgiang.gov.vn/{p}" for p in ("index.php", "gioithieu.php", "news.php?cat=2", "news.php?cat=3",
+       "lienhe.php", "news.php?cat=2&page=2")},
+     lists=set()),
 ]
 
 
