@@ -349,11 +349,13 @@ class _Link:
 
 
 # Path words of pages that are not news: about, contact, site map, login, search, documents, services…
+# A whole segment, or one with at most two more words (`/so-do-cong`, `/van-ban-phap-luat.aspx`), so that an
+# article slug merely starting with one (`/gioi-thieu-sach-moi-ve-chu-tich-ho-chi-minh/`) is not caught.
 _UTILITY = re.compile(
     r"(?:^|/)(?:gioi-?thieu|lien-?he|so-?do|sitemap|site-?map|tim-?kiem|search|dang-?nhap|login|logout|signin"
     r"|dang-?ky|register|dang-?xuat|en|english|lang|language|van-?ban|vbpq|thu-?tuc|tthc|dich-?vu-?cong"
     r"|danh-?ba|lich-?cong-?tac|lich-?lam-?viec|hoi-?dap|gop-?y|ban-?do|quang-?cao|lien-?ket|weblink|rss"
-    r"|feed|admin|wp-admin|wp-login|c/portal/login|account|tai-?khoan)(?:[/._-]|$)",
+    r"|feed|admin|wp-admin|wp-login|c/portal/login|account|tai-?khoan)(?:-[a-z0-9]+){0,2}(?:\.\w+)?(?:/|$)",
     re.I,
 )
 _HOME = re.compile(r"^/(?:|index\.\w+|default\.aspx|trang-?chu|home|web/guest(?:/home)?|pages/default\.aspx)/?$", re.I)

@@ -343,13 +343,16 @@ SNIPPETS = [
  tưởng của Đảng trong tình hình mới</a></h2></article>
 <article class="post"><h2 class="entry-title"><a href="/hoi-thi-bao-cao-vien-gioi-cap-tinh-nam-2026/">Hội thi báo cáo viên giỏi cấp tỉnh
  năm 2026</a></h2></article>
+<article class="post"><h2 class="entry-title"><a href="/gioi-thieu-sach-moi-ve-chu-tich-ho-chi-minh/">Giới thiệu sách mới
+ về Chủ tịch Hồ Chí Minh</a></h2></article>
 <nav class="navigation pagination"><a class="page-numbers" href="/page/2/">2</a><a class="next page-numbers"
  href="/page/2/">Trang sau »</a></nav></main>
 <aside class="widget-area"><section class="widget"><h2>Chuyên đề</h2><a href="/tag/hoc-tap-va-lam-theo-bac/">Học tập và làm theo Bác</a></section></aside>
 <footer class="site-footer"><a href="/lien-he/">Liên hệ</a></footer></body></html>""",
         articles={f"https://tuyengiao.example.vn{p}" for p in (
             "/quan-triet-nghi-quyet-trung-uong-lan-thu-muoi/", "/bao-ve-nen-tang-tu-tuong-cua-dang-trong-tinh-hinh-moi/",
-            "/hoi-thi-bao-cao-vien-gioi-cap-tinh-nam-2026/")},
+            "/hoi-thi-bao-cao-vien-gioi-cap-tinh-nam-2026/",
+            "/gioi-thieu-sach-moi-ve-chu-tich-ho-chi-minh/")},  # starts like "/gioi-thieu", is an article
         navigation={f"https://tuyengiao.example.vn{p}" for p in (
             "/", "/category/thoi-su/", "/category/nghien-cuu-trao-doi/", "/gioi-thieu/", "/page/2/", "/lien-he/",
             "/tag/hoc-tap-va-lam-theo-bac/")},
