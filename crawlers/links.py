@@ -6,7 +6,12 @@ from urllib.parse import urlsplit
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 _PAGE_TEXT = {"»", "›", ">", ">>", "trang sau", "tiếp", "sau", "next", "trang cuối", "cuối"}
-_PAGE_URL = re.compile(r"([?&](page|trang|p|paged|pageindex)=\d+)|(/page/\d+/?$)|(/trang-\d+)", re.I)
+_PAGE_URL = re.compile(
+    r"([?&](page|trang|p|paged|pageindex|pagenumber|pg|cur)=\d+)|(/page/\d+/?$)|(/trang-\d+)"
+    # Liferay's asset publisher pages with `_<portlet id>_cur=N`.
+    r"|([?&][\w.]+_cur=\d+)",
+    re.I,
+)
 # Article URLs on Vietnamese portals: a long slug, usually ending in a numeric id or .html.
 _ARTICLE_SHAPE = re.compile(r"/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:[-.]\d+)?(?:\.html?|\.aspx)?/?$")
 # Query parameters that never select different content: tracking, session ids, and the view-state
@@ -21,10 +26,18 @@ def same_site(url: str, other: str) -> bool:
     return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
 
 
+# Liferay puts the session in the path (`/content/slug;jsessionid=…`); it is no part of the article's address.
+_SESSION_ID = re.compile(r";jsessionid=[^/?#]*", re.I)
+
+
 def is_article_url(url: str, pattern: str | None) -> bool:
-    path = urlsplit(url).path
+    """Whether `url` is an article: `pattern` searched in its path, or in path + "?" + query when the
+    pattern names the query (`\\?`), as for `/Pages/tin-tuc.aspx?ItemID=123`; else a URL-shape heuristic."""
+    parts = urlsplit(_SESSION_ID.sub("", url))
+    path = parts.path
     if pattern:
-        return re.search(pattern, path) is not None
+        target = f"{path}?{parts.query}" if r"\?" in pattern else path
+        return re.search(pattern, target) is not None
     return _ARTICLE_SHAPE.search(path.lower()) is not None
 
 
@@ -36,6 +49,11 @@ def is_pagination_link(url: str, text: str, list_url: str) -> bool:
     list_path = _PAGE_URL.sub("", urlsplit(list_url).path).rstrip("/")
     same_list = _PAGE_URL.sub("", urlsplit(url).path).rstrip("/") == list_path
     return same_list and (text.isdigit() or text in _PAGE_TEXT or bool(_PAGE_URL.search(url)))
+
+
+def looks_like_page_url(url: str) -> bool:
+    """A paging URL (`?trang=2`, `/page/3/`, Liferay `_cur=2`) of any list, not only the current one."""
+    return _PAGE_URL.search(url) is not None
 
 
 def canonical_url(url: str) -> str:
