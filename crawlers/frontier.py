@@ -5,8 +5,10 @@ crawl killed at any moment (SIGKILL included) resumes where it stopped on the ne
 article held back by the page budget is fetched next time instead of being forgotten.
 """
 
+import json
 import sqlite3
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS frontier (
@@ -20,9 +22,21 @@ CREATE TABLE IF NOT EXISTS frontier (
 CREATE INDEX IF NOT EXISTS frontier_source ON frontier (source_id);
 -- ETag / Last-Modified of feeds, sitemaps and list pages, sent back as conditional requests.
 CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT NOT NULL, last_modified TEXT NOT NULL);
+-- What discovery found for a source given by its homepage alone.
+CREATE TABLE IF NOT EXISTS discovered (source_id TEXT PRIMARY KEY, found TEXT NOT NULL, at TEXT NOT NULL);
 -- Other spellings of an archived article (print views, session ids) that its rel=canonical revealed.
 CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, source_id TEXT NOT NULL, canonical TEXT NOT NULL);
 """
+@dataclass
+class Found:
+    """Entry points discovery confirmed (fetched and checked) for a source."""
+
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    list_pages: list[str] = field(default_factory=list)
+    article_pattern: str | None = None
+
+
 # A URL that failed transiently this many times is given up (and recorded as a skip).
 MAX_ATTEMPTS = 3
 
@@ -74,3 +88,15 @@ class Frontier:
 
     def aliases(self, source_id: str) -> dict[str, str]:
         return dict(self.db.execute("SELECT url, canonical FROM aliases WHERE source_id = ?", (source_id,)))
+
+    def save_discovery(self, source_id: str, found: Found) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO discovered VALUES (?, ?, ?)",
+                            (source_id, json.dumps(asdict(found)), datetime.now(UTC).isoformat()))
+
+    def discovery(self, source_id: str, max_age: timedelta) -> Found | None:
+        """What discovery found for the source, unless it is older than max_age."""
+        row = self.db.execute("SELECT found, at FROM discovered WHERE source_id = ?", (source_id,)).fetchone()
+        if not row or datetime.now(UTC) - datetime.fromisoformat(row[1]) > max_age:
+            return None
+        return Found(**json.loads(row[0]))

@@ -7,10 +7,11 @@ page costs a 304). What the crawl saw goes to the crawl-health log when it close
 """
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.exceptions import (
@@ -27,12 +28,25 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.python.failure import Failure
 
 from crawlers.blocks import block_reason
-from crawlers.frontier import Frontier
+from crawlers.discovery import (
+    SitemapContent,
+    classify_links,
+    discover,
+    feeds_in,
+    is_list_page,
+    looks_like_feed,
+    parse_sitemap,
+)
+from crawlers.frontier import Found, Frontier
 from crawlers.links import canonical_url, is_article_url, is_pagination_link, same_site
 from portalwatch.archive import RawArchive, Saved
 from portalwatch.health import CrawlStats, HealthLog
 from portalwatch.models import RawPage, Skip, Source
 
+# Discovery is redone this often, in case a site added feeds or sections.
+REDISCOVER_AFTER = timedelta(days=7)
+# Menu links tried as list pages on discovery (the likeliest first).
+MAX_CANDIDATE_LISTS = 15
 # Block pages are small; real article and list pages are far bigger than this and skip the check.
 BLOCK_PAGE_MAX_BYTES = 64 * 1024
 # Statuses that will not get better by asking again.
@@ -75,6 +89,10 @@ class PortalSpider(scrapy.Spider):
         self.lists_requested: set[str] = set()
         self.started_at = datetime.now(UTC)
         self.stats = CrawlStats()
+        self.article_pattern = self.source.article_pattern
+        # A source given by its homepage alone: feeds, sitemaps and list pages are discovered.
+        self.discovering = not (self.source.feeds or self.source.sitemaps or self.source.list_pages)
+        self.found = Found(article_pattern=self.article_pattern)
 
     # -- requests ---------------------------------------------------------------------------------
 
@@ -84,17 +102,57 @@ class PortalSpider(scrapy.Spider):
             request = self.article_request(url) if kind == "article" else self.list_request(url, pending=True)
             if request:
                 yield request
-        for url in self.source.feeds:
+        if self.discovering:
+            cached = self.frontier.discovery(self.source.id, REDISCOVER_AFTER)
+            if cached is None:  # robots.txt first: it names the sitemaps; then the homepage
+                yield scrapy.Request(urljoin(self.source.homepage, "/robots.txt"), self.parse_robots,
+                                     errback=self.failed, meta={"kind": "quiet", "handle_httpstatus_all": True})
+                return
+            self.found = cached
+            self.article_pattern = cached.article_pattern
+        for request in self.entry_requests(self.found if self.discovering else None):
+            yield request
+
+    def entry_requests(self, found: "Found | None") -> Iterator[scrapy.Request]:
+        """Every crawl starts from the feeds, sitemaps and first list pages (configured or discovered)."""
+        feeds, sitemaps, lists = ((found.feeds, found.sitemaps, [self.source.homepage, *found.list_pages]) if found
+                                  else (self.source.feeds, self.source.sitemaps, self.source.list_pages))
+        for url in feeds:
             yield self.entry_request(url, self.parse_feed)
-        for url in self.source.sitemaps:
+        for url in sitemaps:
             yield self.entry_request(url, self.parse_sitemap)
-        lists = self.source.list_pages
-        if not (lists or self.source.feeds or self.source.sitemaps):
+        if not (lists or feeds or sitemaps):
             lists = [self.source.homepage]
         for url in lists:
             request = self.list_request(url, entry=True)
             if request:
                 yield request
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        robots = response.text if response.status == 200 and isinstance(response, TextResponse) else ""
+        yield self.entry_request(self.source.homepage, self.parse_home, robots=robots)
+
+    def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+        """Discovery: what the homepage and robots.txt say, then the homepage read as a list page."""
+        if not isinstance(response, TextResponse) or response.status != 200:
+            yield from self.parse_list(response)
+            return
+        found = discover(self.source.homepage, response.text, response.meta.get("robots"))
+        self.article_pattern = self.article_pattern or found.article_pattern
+        self.found.article_pattern = self.article_pattern
+        self.lists_requested.add(response.url)
+        for url in found.feeds:
+            yield self.entry_request(url, self.parse_feed, candidate=True)
+        for url in found.sitemaps:
+            yield self.entry_request(url, self.parse_sitemap, candidate=True)
+        for url in found.sitemap_guesses:  # the usual places: a 404 there is no error
+            yield self.entry_request(url, self.parse_sitemap, candidate=True, kind="quiet",
+                                     handle_httpstatus_all=True)
+        for url in found.list_pages[:MAX_CANDIDATE_LISTS]:
+            request = self.list_request(url, entry=True, candidate=True)
+            if request:
+                yield request
+        yield from self.parse_list(response)
 
     def entry_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         """A feed, sitemap or first list page: asked conditionally, so an unchanged one costs a 304."""
@@ -103,7 +161,8 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(url, callback, errback=self.failed, headers=headers,
                               meta={"kind": "entry", "handle_httpstatus_list": [304], **meta})
 
-    def list_request(self, url: str, entry: bool = False, pending: bool = False) -> scrapy.Request | None:
+    def list_request(self, url: str, entry: bool = False, pending: bool = False,
+                     candidate: bool = False) -> scrapy.Request | None:
         if url in self.lists_requested:
             return None
         if len(self.lists_requested) >= self.source.max_list_pages:
@@ -111,7 +170,7 @@ class PortalSpider(scrapy.Spider):
             return None
         self.lists_requested.add(url)
         if entry:
-            return self.entry_request(url, self.parse_list)
+            return self.entry_request(url, self.parse_list, candidate=candidate)
         if not pending:
             self.frontier.add(self.source.id, [url], "list")
         return scrapy.Request(url, self.parse_list, errback=self.failed, meta={"kind": "list"})
@@ -184,18 +243,13 @@ class PortalSpider(scrapy.Spider):
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("portalwatch/list_pages")
+        if response.meta.get("candidate") and response.status == 200 and isinstance(response, TextResponse):
+            if not is_list_page(response.text, response.url, self.article_pattern):
+                return  # a discovered menu link that is not a list of articles
+            self.found.list_pages.append(response.url)
         if not self.entry_seen(response):
             return
-        articles, pages = [], []
-        for link in response.css("a[href]"):
-            url = response.urljoin(link.attrib["href"]).split("#", 1)[0]
-            if not url.startswith(("http://", "https://")):
-                continue
-            if is_article_url(url, self.source.article_pattern):
-                if same_site(url, self.source.homepage):
-                    articles.append(canonical_url(url))
-            elif is_pagination_link(url, " ".join(link.css("::text").getall()), response.url):
-                pages.append(url)
+        articles, pages = self.links_on(response)
         # New: neither archived nor already met in this crawl (a trap repeats the same links).
         unseen = [url for url in articles if not self.is_known(url) and url not in self.links_seen]
         yield from self.article_requests(articles)
@@ -208,8 +262,32 @@ class PortalSpider(scrapy.Spider):
                     yield request
         self.frontier.done(response.url)
 
+    def links_on(self, response: TextResponse) -> tuple[list[str], list[str]]:
+        """(article links, pagination links) of a list page, by the source's pattern or by page structure."""
+        if self.source.article_pattern is None:
+            links = classify_links(response.text, response.url, self.article_pattern)
+            return [canonical_url(u) for u in links.articles], links.pagination
+        articles, pages = [], []
+        for link in response.css("a[href]"):
+            url = response.urljoin(link.attrib["href"]).split("#", 1)[0]
+            if not url.startswith(("http://", "https://")):
+                continue
+            if is_article_url(url, self.article_pattern):
+                if same_site(url, self.source.homepage):
+                    articles.append(canonical_url(url))
+            elif is_pagination_link(url, " ".join(link.css("::text").getall()), response.url):
+                pages.append(url)
+        return articles, pages
+
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("portalwatch/feeds")
+        if response.meta.get("candidate") and response.status == 200:
+            if not looks_like_feed(response.body):  # an "RSS" page listing the real feeds
+                if isinstance(response, TextResponse):
+                    for url in feeds_in(response.text, response.url)[:MAX_CANDIDATE_LISTS]:
+                        yield self.entry_request(url, self.parse_feed, candidate=True)
+                return
+            self.found.feeds.append(response.url)
         if not self.entry_seen(response):
             return
         response.selector.remove_namespaces()
@@ -228,23 +306,28 @@ class PortalSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("portalwatch/sitemaps")
+        if response.meta.get("kind") == "quiet" and response.status != 200:
+            return
+        content = parse_sitemap(response.body, response.url) if response.status == 200 else SitemapContent()
+        if response.meta.get("candidate"):
+            if not (content.sitemaps or content.urls):
+                return
+            self.found.sitemaps.append(response.url)
         if not self.entry_seen(response):
             return
-        response.selector.remove_namespaces()
-        for loc in response.xpath("//sitemap/loc/text()").getall():
-            yield self.entry_request(response.urljoin(loc.strip()), self.parse_sitemap)
+        for url in content.sitemaps:
+            yield self.entry_request(url, self.parse_sitemap)
         changed: dict[str, datetime] = {}
         urls = []
-        for entry in response.xpath("//url"):
-            url = canonical_url(response.urljoin((entry.xpath("loc/text()").get() or "").strip()))
+        for entry in content.urls:
+            url = canonical_url(entry.loc)
             urls.append(url)
-            modified = _parse_time(entry.xpath("lastmod/text()").get() or "")
-            if modified:
-                changed[url] = modified
+            if entry.lastmod:
+                changed[url] = entry.lastmod
         yield from self.article_requests(self.own_articles(urls), changed)
 
     def own_articles(self, urls: list[str]) -> list[str]:
-        pattern = self.source.article_pattern
+        pattern = self.article_pattern
         return [u for u in urls if same_site(u, self.source.homepage) and is_article_url(u, pattern)]
 
     def parse_article(self, response: Response) -> Iterator[dict]:
@@ -312,6 +395,8 @@ class PortalSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("kind") == "quiet":
+            return
         reason, permanent = self.explain(failure)
         self.record_failure(original_url(request), request.meta.get("kind", ""), reason, permanent)
 
@@ -353,6 +438,8 @@ class PortalSpider(scrapy.Spider):
                                       recorded_at=datetime.now(UTC)))
 
     def closed(self, reason: str) -> None:
+        if self.discovering and (self.found.feeds or self.found.sitemaps or self.found.list_pages):
+            self.frontier.save_discovery(self.source.id, self.found)
         with HealthLog(self.archive_path) as health:
             run = health.record(self.source.id, self.started_at, self.stats)
         self.crawler.stats.set_value("portalwatch/health", run.status.value)
