@@ -96,7 +96,7 @@ def retry_after_seconds(value: str, now: datetime | None = None) -> float | None
 
 
 class RetryAfterMiddleware:
-    """On 429/503 with Retry-After: slow the whole site down, wait as asked, then retry.
+    """On 429/503 with Retry-After: pause the whole site as asked, then retry.
 
     A wait longer than RETRY_AFTER_MAX is not sat through in this run: the response goes on as
     an error (recorded, and the URL stays in the frontier), and Scrapy's own retry is told not to
@@ -123,10 +123,13 @@ class RetryAfterMiddleware:
             return response
         slot_key = request.meta.get("download_slot")
         slot = self.crawler.engine.downloader.slots.get(slot_key) if self.crawler.engine else None
+        pace = slot.delay if slot is not None else 0.0
         if slot is not None:  # the whole site asked for a pause, not just this URL
-            slot.delay = max(slot.delay, wait)
+            slot.delay = max(pace, wait)
         self.crawler.stats.inc_value("portalwatch/retry_after_waits")
         await asyncio.sleep(wait)
+        if slot is not None:
+            slot.delay = pace
         retry = request.replace(dont_filter=True)
         retry.meta["retry_after_times"] = tries + 1
         return retry

@@ -21,11 +21,12 @@ STAT_KEYS = ("articles_fetched", "articles_changed", "already_fetched", "not_mod
              "duplicate_variants", "retry_after_waits")
 
 
-def source_settings(source: Source) -> dict[str, float]:
+def source_settings(source: Source) -> dict[str, float | bool]:
     """The source's own limits, as settings of its crawler."""
-    settings: dict[str, float] = {}
+    settings: dict[str, float | bool] = {}
     if source.delay is not None:
-        settings |= {"DOWNLOAD_DELAY": source.delay, "AUTOTHROTTLE_START_DELAY": source.delay}
+        settings |= {"DOWNLOAD_DELAY": source.delay, "AUTOTHROTTLE_START_DELAY": source.delay,
+                     "AUTOTHROTTLE_ENABLED": source.delay > 0}
     if source.concurrency:
         settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = source.concurrency
     if source.timeout:
@@ -47,9 +48,10 @@ def main() -> None:
     settings = Settings()
     settings.setmodule(crawl_settings)
     settings.set("PORTALWATCH_WARC_DIR", str(args.archive.parent / "warc"))
-    if args.delay is not None:
+    if args.delay is not None:  # 0: no politeness at all, for fixture sites on loopback
         settings.set("DOWNLOAD_DELAY", args.delay)
         settings.set("AUTOTHROTTLE_START_DELAY", args.delay)
+        settings.set("AUTOTHROTTLE_ENABLED", args.delay > 0)
     if args.user_agent:
         settings.set("USER_AGENT", args.user_agent)
     if args.log_file:

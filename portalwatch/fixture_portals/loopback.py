@@ -1,6 +1,7 @@
 """A tiny threaded HTTP server on 127.0.0.1 for test sites: routes a request to a reply and logs it."""
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,13 +30,21 @@ class Seen:
 Route = Callable[[str, dict[str, str]], Reply]  # (path with query, request headers) -> reply
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a killed crawler, a cancelled download) is no server error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class LoopbackServer:
     def __init__(self, route: Route) -> None:
         self.route = route
         self.log: list[Seen] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> "LoopbackServer":

@@ -1,0 +1,99 @@
+"""Incremental, resumable crawling, counted in the requests the site actually received."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from pipelines.process import process_archive
+from pipelines.tagging import load_taxonomy
+from portalwatch.archive import RawArchive
+from portalwatch.config import PACKAGE_DIR
+from portalwatch.fixture_portals.bulk import BulkSite
+from portalwatch.outbox import Outbox
+from portalwatch.store.base import SearchQuery
+from portalwatch.store.sqlite import SQLiteStore
+from tests.test_crawl_hostile import run_crawl
+
+
+def article_fetches(site: BulkSite) -> Counter[str]:
+    """Article pages served in full (200), per path."""
+    return Counter(s.path for s in site.server.log if s.path.startswith("/bai/") and s.status == 200)
+
+
+def archived_count(archive: Path) -> int:
+    if not archive.exists():
+        return 0
+    try:
+        with sqlite3.connect(archive, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_a_crawl_killed_midway_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
+    site = BulkSite(articles=240, per_page=40, article_delay=0.05)
+    archive = tmp_path / "archive.db"
+    with site.server:
+        registry = tmp_path / "sources.yaml"
+        registry.write_text(yaml.safe_dump([site.source(concurrency=2).model_dump(exclude_defaults=True)]))
+        crawl = subprocess.Popen([sys.executable, "-m", "crawlers.run", "--sources", str(registry), "--archive",
+                                  str(archive), "--delay", "0", "--log-file", str(tmp_path / "killed.log")])
+        deadline = time.monotonic() + 60
+        while archived_count(archive) < 60 and time.monotonic() < deadline and crawl.poll() is None:
+            time.sleep(0.05)
+        os.kill(crawl.pid, signal.SIGKILL)
+        crawl.wait()
+        killed_at = archived_count(archive)
+        assert 60 <= killed_at < 240, "the crawl should have been killed midway"
+        before = article_fetches(site)
+
+        stats = run_crawl(tmp_path, site.source(concurrency=2))["bulk"]
+        after = article_fetches(site) - before
+
+    assert archived_count(archive) == 240  # no article lost
+    assert stats["articles_fetched"] == 240 - killed_at
+    # The second crawl fetched exactly what was not on disk yet, each page once: no archived page again.
+    assert all(n == 1 for n in after.values())
+    assert sum(after.values()) == 240 - killed_at
+    # Pages served just before the kill but not yet written are the only ones asked twice.
+    assert len(set(before) & set(after)) <= 8
+
+
+def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_history(tmp_path: Path) -> None:
+    site = BulkSite(articles=30)
+    archive_path = tmp_path / "archive.db"
+    with site.server:
+        source = site.source(sitemap=True)
+        assert run_crawl(tmp_path, source)["bulk"]["articles_fetched"] == 30
+        first = len(site.server.log)
+
+        again = run_crawl(tmp_path, source)["bulk"]
+        second = [s for s in site.server.log[first:] if s.path != "/robots.txt"]
+        assert [(s.path, s.status) for s in second] == [("/sitemap.xml", 304)]
+        assert again["health"] == "unchanged"
+
+        site.edit(7, "Cập nhật: danh sách đại biểu đã được điều chỉnh theo kết luận của Ban Thường vụ.")
+        third_from = len(site.server.log)
+        changed = run_crawl(tmp_path, source)["bulk"]
+        third = [(s.path, s.status) for s in site.server.log[third_from:] if s.path != "/robots.txt"]
+    assert third == [("/sitemap.xml", 200), (site.href(7), 200)]
+    assert changed["articles_changed"] == 1 and changed["articles_fetched"] == 0
+
+    with RawArchive(archive_path) as archive:
+        url = f"{site.base}{site.href(7)}"
+        [previous] = archive.revisions(url)
+        assert b"danh s\xc3\xa1ch \xc4\x91\xe1\xba\xa1i bi\xe1\xbb\x83u" not in previous.body
+        store = SQLiteStore(tmp_path / "store.db")
+        try:
+            process_archive(archive, store, load_taxonomy(PACKAGE_DIR / "taxonomy.yaml"), Outbox(tmp_path / "out"))
+            hits = store.search(SearchQuery(text="danh sách đại biểu đã được điều chỉnh", limit=5)).hits
+        finally:
+            store.close()
+    assert [h.article.url for h in hits] == [url]
