@@ -9,6 +9,9 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 CONCURRENT_REQUESTS = 16
+# Items are written to SQLite one by one anyway; Scrapy's default (100) spawns 100 asyncio tasks
+# for every callback's output, which cost more than the crawl itself.
+CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True

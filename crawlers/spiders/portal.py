@@ -6,6 +6,7 @@ crawl resumes) and the validators of entry pages (conditional requests: an uncha
 page costs a 304). What the crawl saw goes to the crawl-health log when it closes.
 """
 
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -51,6 +52,23 @@ MAX_CANDIDATE_LISTS = 15
 BLOCK_PAGE_MAX_BYTES = 64 * 1024
 # Statuses that will not get better by asking again.
 _PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
+
+
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
+_CANONICAL = re.compile(r"""\brel\s*=\s*["']?canonical\b""", re.I)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def declared_canonical(html: str) -> str | None:
+    """The page's <link rel="canonical"> href, read from the head without parsing the whole page."""
+    end = html.lower().find("</head>")
+    head = html if end < 0 else html[:end]
+    for tag in _LINK_TAG.findall(head):
+        if _CANONICAL.search(tag):
+            href = _HREF.search(tag)
+            if href:
+                return next(g for g in href.groups() if g is not None).strip()
+    return None
 
 
 def original_url(request: scrapy.Request) -> str:
@@ -344,7 +362,7 @@ class PortalSpider(scrapy.Spider):
             self.blocked(response, blocked)
             return
         url = canonical_url(response.url)
-        declared = response.xpath("//link[@rel='canonical']/@href").get()
+        declared = declared_canonical(response.text)
         if declared:
             canonical = canonical_url(response.urljoin(declared.strip()))
             if canonical != url and same_site(canonical, self.source.homepage):
