@@ -366,8 +366,10 @@ class LiferayPortal(Site):
     news = "/web/guest/tin-tuc"
     home = "/web/guest/trang-chu"
     instance = "hT4kQw9ZbN2x"
-    category_ids: ClassVar[dict[str, int]] = {"tin-hoat-dong": 40518, "chuyen-doi-so": 40523, "dang-doan-the": 40527,
-                    "khoa-hoc-cong-nghe": 40531}
+    # Asset categories of the news vocabulary, filtered with the public render parameter p_r_p_categoryId.
+    category_ids: ClassVar[dict[str, int]] = {
+        "tin-hoat-dong": 40518, "chuyen-doi-so": 40523, "dang-doan-the": 40527, "khoa-hoc-cong-nghe": 40531,
+    }
     layouts: ClassVar[dict[str, str]] = {
         "/web/guest/gioi-thieu": "Giới thiệu",
         "/web/guest/co-cau-to-chuc": "Cơ cấu tổ chức",
