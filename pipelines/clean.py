@@ -8,8 +8,9 @@ from pipelines.normalize import fold, normalize_text
 _FURNITURE = re.compile(
     r"^(trả lời|phản hồi|hủy trả lời|bình luận( \(\d+\))?|gửi bình luận|ý kiến bạn đọc"
     r"|chia sẻ:?|in bài|gửi email|tin liên quan|bài viết liên quan|tin cùng chuyên mục|xem thêm:?.{0,120}"
-    r"|tin mới nhất|tin đọc nhiều|tin khác|tags?:.*|từ khóa:.*"
-    r"|(trực tuyến|đã truy cập|lượt truy cập|đang truy cập|lượt xem|đã xem|số lượt xem)\s*:?\s*[\d.,]*"
+    r"|tin mới nhất|tin đọc nhiều|tin khác|tags?:.*|từ khóa:.*|thống kê truy cập|liên kết website"
+    r"|(tổng\s+)?(trực tuyến|đã truy cập|lượt truy cập|đang truy cập|đang online|hôm nay|hôm qua|lượt xem|đã xem"
+    r"|số lượt xem)\s*:?\s*[\d.,]*"
     r"|\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}"
     r"|[\w.-]+\.(gov\.vn|org\.vn|com\.vn|vn|com|net)"
     r"|(facebook|zalo|twitter|linkedin|email)(\s+(facebook|zalo|twitter|linkedin|email))*)$",

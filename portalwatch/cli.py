@@ -27,7 +27,7 @@ from portalwatch.store.base import SearchQuery, StoreError
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(highlight=False)
-DEMO_PORTS = (8701, 8702)
+DEMO_PORTS = (8701, 8702, 8703, 8704)  # one per fixture site, in SITE_CLASSES order
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: PORTALWATCH_DATA_DIR).")]
 

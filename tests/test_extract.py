@@ -15,7 +15,14 @@ from portalwatch.fixture_portals.content import (
     articles_on,
     load_articles,
 )
-from portalwatch.fixture_portals.server import MALFORMED, NO_DATE, ProvincialPortal, WordPressNews
+from portalwatch.fixture_portals.server import (
+    MALFORMED,
+    NO_DATE,
+    LiferayPortal,
+    PartyCommitteeSite,
+    ProvincialPortal,
+    WordPressNews,
+)
 
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of shared/seeds: real portal text
 TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
@@ -101,6 +108,34 @@ def test_every_fixture_article_on_both_sites_extracts() -> None:
             found = extract(page.body, page.content_type)
             assert found.published_at is not None, article.slug
             assert len(found.paragraphs) >= len(article.paragraphs), article.slug
+
+
+def test_every_article_of_the_liferay_and_district_sites_extracts_whole() -> None:
+    """Date lines ("16/11/2026 08:15", "Cập nhật lúc 08:15 ngày 16/11/2026") under a header showing
+    today, signatures at the end, portlet and sidebar furniture (visitor counters) left out."""
+    for site in (LiferayPortal("http://so.test", TODAY), PartyCommitteeSite("http://db.test", TODAY)):
+        for article in site.articles:
+            view = site.view(article)
+            found = extract(site.route(site.href(article), {}).body)
+            assert found.title == normalize_text(article.title), article.slug
+            assert found.published_at == site.published(article), article.slug
+            assert found.author == article.author, article.slug
+            expected = [normalize_text(p) for p in (article.lead, *view["paragraphs"])]
+            assert found.paragraphs == expected, article.slug
+
+
+@pytest.mark.parametrize("path", ["/", "/web/guest/tin-tuc"])
+def test_liferay_list_pages_are_recognised(path: str) -> None:
+    page = LiferayPortal("http://so.test", TODAY).route(path, {})
+    with pytest.raises(ExtractionError, match=r"trang danh sách|không trích xuất được"):
+        extract(page.body, page.content_type)
+
+
+@pytest.mark.parametrize("path", ["/", "/xay-dung-dang", "/tin-tuc-su-kien", "/van-ban"])
+def test_district_list_pages_are_recognised(path: str) -> None:
+    page = PartyCommitteeSite("http://db.test", TODAY).route(path, {})
+    with pytest.raises(ExtractionError, match=r"trang danh sách|không trích xuất được"):
+        extract(page.body, page.content_type)
 
 
 @pytest.mark.parametrize("path", ["/tin-tuc/chinh-tri", "/", "/tin-tuc/xa-hoi?trang=2"])

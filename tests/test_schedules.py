@@ -4,6 +4,8 @@ from typer.testing import CliRunner
 
 from flows.deployments import DEFAULT_CRAWL_CRON, DIGEST_CRON, TIMEZONE, deployments
 from portalwatch.cli import app
+from portalwatch.fixture_portals.content import articles_on
+from portalwatch.fixture_portals.server import SITE_CLASSES
 from portalwatch.models import Source
 from tests.conftest import PipelineRun
 
@@ -26,6 +28,10 @@ def test_runs_lists_the_pipeline_run_with_its_state(pipeline_run: PipelineRun) -
     result = CliRunner(env={"COLUMNS": "300"}).invoke(app, ["runs", "--limit", "50"])
     assert result.exit_code == 0, result.output
     assert "portalwatch-pipeline" in result.output and "Completed" in result.output
-    # Counts are kept per run, summed over its sources (72 pages fetched, the 404 failed).
-    assert "thu thập 2 nguồn: 72 trang mới, 1 lỗi" in result.output
-    assert "xử lý 72 trang: 70 bài mới, 2 bỏ qua, 0 chờ" in result.output
+    # Counts are kept per run, summed over its sources (the 404 is the one failure).
+    crawled, processed = pipeline_run.result["crawl"], pipeline_run.result["process"]
+    fetched = sum(stats["articles_fetched"] for stats in crawled.values())
+    assert f"thu thập {len(SITE_CLASSES)} nguồn: {fetched} trang mới, 1 lỗi" in result.output
+    # Every fixture article is new once per site showing it; the two broken pages are skipped.
+    new = sum(len(articles_on(site)) for site in SITE_CLASSES)
+    assert f"xử lý {processed['pages']} trang: {new} bài mới, 2 bỏ qua, 0 chờ" in result.output

@@ -17,7 +17,25 @@ CATEGORIES = {
     "xa-hoi": "Xã hội",
     "quoc-phong": "Quốc phòng - An ninh",
 }
-# Minutes after the original that a syndicated copy appears on the newspaper.
+# Each site's own sections; an article's `category` is one of its first site's. The province's
+# portal and newspaper share one set of sections.
+SITE_CATEGORIES: dict[str, dict[str, str]] = {
+    "tinh": CATEGORIES,
+    "bao": CATEGORIES,
+    "sokhcn": {
+        "tin-hoat-dong": "Tin hoạt động",
+        "chuyen-doi-so": "Chuyển đổi số",
+        "dang-doan-the": "Hoạt động Đảng - Đoàn thể",
+        "khoa-hoc-cong-nghe": "Khoa học và công nghệ",
+    },
+    "dangbo": {
+        "tin-tuc-su-kien": "Tin tức - Sự kiện",
+        "xay-dung-dang": "Xây dựng Đảng",
+        "hoc-tap-lam-theo-bac": "Học tập và làm theo Bác",
+        "quoc-phong-an-ninh": "Quốc phòng - An ninh",
+    },
+}
+# Minutes after the original that a syndicated copy appears on the sites that repost it.
 SYNDICATION_DELAY_MINUTES = 150
 
 
@@ -54,6 +72,10 @@ def load_articles() -> tuple[FixtureArticle, ...]:
     for path in sorted(HERE.glob("articles_*.yaml")):
         for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
             published = datetime.strptime(raw["published"], "%Y-%m-%d %H:%M").replace(tzinfo=VN_TZ)
+            if raw["category"] not in SITE_CATEGORIES[raw["sites"][0]]:
+                # A typo here would silently drop the article from its site's section lists.
+                raise ValueError(f"{path.name}: {raw['slug']}: category {raw['category']!r} is not a section "
+                                 f"of {raw['sites'][0]}")
             items.append(
                 FixtureArticle(
                     slug=raw["slug"],
