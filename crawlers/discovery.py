@@ -399,9 +399,11 @@ def _region_of_classes(value: str) -> str | None:
             return "footer"
         if ("header" in parts and not parts & _CONTENT_HEAD_WORDS) or token.startswith(("header", "siteheader")):
             return "header"
+        # Only a right column is a sidebar by its name: on Vietnamese portals "col-left" is as often the
+        # main listing as a menu.
         if "sidebar" in token or parts & {"aside", "widget"} or (
-            parts & {"right", "left"} and parts & {"col", "column", "side", "bar"}
-        ) or token in {"colright", "colleft", "rightcol", "leftcol", "right-column", "left-column"}:
+            "right" in parts and parts & {"col", "column", "side", "bar"}
+        ) or token in {"colright", "rightcol", "right-column"}:
             return "sidebar"
     return None
 
@@ -520,7 +522,8 @@ def _url_evidence(url: str) -> tuple[int, bool]:
         score += 2
     if _DETAIL_WORDS.search(path):
         score += 1
-    if _UTILITY.search(path) and not strong:
+    # A utility section (`/van-ban/…-208`: documents) is no article even with an id.
+    if _UTILITY.search(path) and (not strong or _UTILITY.search("/" + "/".join(segments[:-1]) + "/")):
         score -= 4
     if _LIST_WORDS.search(path) and not strong:
         score -= 3

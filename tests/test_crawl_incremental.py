@@ -63,7 +63,7 @@ def test_a_crawl_killed_midway_resumes_without_duplicates_or_losses(tmp_path: Pa
     assert all(n == 1 for n in after.values())
     assert sum(after.values()) == 240 - killed_at
     # Pages served just before the kill but not yet written are the only ones asked twice.
-    assert len(set(before) & set(after)) <= 8
+    assert len(set(before) & set(after)) <= 16  # at most CONCURRENT_REQUESTS
 
 
 def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_history(tmp_path: Path) -> None:
