@@ -27,7 +27,7 @@ import lxml.html
 from protego import Protego
 from w3lib.encoding import html_to_unicode
 
-from crawlers.links import is_article_url, is_pagination_link, looks_like_page_url
+from crawlers.links import is_article_url, is_pagination_link, looks_like_page_url, without_session
 from portalwatch import VN_TZ
 
 # --------------------------------------------------------------------------------------------------- results
@@ -110,14 +110,6 @@ _FILE_EXT = re.compile(
     r"|mp3|mp4|m4a|wav|avi|wmv|flv|mov|mkv|webm|xml|rss|atom|json|js|css)$",
     re.I,
 )
-# Liferay appends the session to the path (`;jsessionid=…`); it changes per visit and names nothing.
-_SESSION_ID = re.compile(r";jsessionid=[^/?#]*", re.I)
-
-
-def _session_free(url: str) -> str:
-    return _SESSION_ID.sub("", url)
-
-
 def _clean_url(href: str | None, base: str) -> str | None:
     """Absolute http(s) URL without fragment, session id or Liferay's back-link; None for non-pages."""
     if not href:
@@ -126,7 +118,7 @@ def _clean_url(href: str | None, base: str) -> str | None:
     if not href or href.startswith("#") or href.lower().startswith(_SKIP_SCHEMES):
         return None
     try:
-        parts = urlsplit(_session_free(urljoin(base, href)))
+        parts = urlsplit(without_session(urljoin(base, href)))
     except ValueError:  # e.g. an invalid IPv6 host in a hand-typed link
         return None
     if parts.scheme not in ("http", "https") or not parts.netloc:

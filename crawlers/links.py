@@ -19,21 +19,26 @@ _ARTICLE_SHAPE = re.compile(r"/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:[-.]\d+)?(?:\.html?
 _NOISE = re.compile(
     r"^(utm_\w+|fbclid|gclid|zarsrc|_ga|jsessionid|phpsessid|sessionid|sid|aspsessionid\w*"
     r"|p_p_(lifecycle|state|mode|col_id|col_pos|col_count)|_?print|printable|\w*_redirect|\w*_backurl)$", re.I)
-_PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.I)
+
+
+# Java portals (Liferay) put the session in the path (`/content/slug;jsessionid=…`); it is no part of the address.
+_SESSION_ID = re.compile(r";jsessionid=[^/?#]*", re.I)
+
+
+def without_session(url: str) -> str:
+    return _SESSION_ID.sub("", url)
 
 
 def same_site(url: str, other: str) -> bool:
     return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
 
 
-# Liferay puts the session in the path (`/content/slug;jsessionid=…`); it is no part of the article's address.
-_SESSION_ID = re.compile(r";jsessionid=[^/?#]*", re.I)
 
 
 def is_article_url(url: str, pattern: str | None) -> bool:
     """Whether `url` is an article: `pattern` searched in its path, or in path + "?" + query when the
     pattern names the query (`\\?`), as for `/Pages/tin-tuc.aspx?ItemID=123`; else a URL-shape heuristic."""
-    parts = urlsplit(_SESSION_ID.sub("", url))
+    parts = urlsplit(without_session(url))
     path = parts.path
     if pattern:
         target = f"{path}?{parts.query}" if r"\?" in pattern else path
@@ -58,7 +63,7 @@ def looks_like_page_url(url: str) -> bool:
 
 def canonical_url(url: str) -> str:
     """One spelling per article: tracking, session and view-state parameters and fragments dropped, query sorted."""
-    url = _PATH_SESSION.sub("", url)
+    url = without_session(url)
     cleaned = url_query_cleaner(url, [p for p in _query_keys(url) if _NOISE.match(p)], remove=True)
     return canonicalize_url(cleaned)
 
