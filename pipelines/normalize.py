@@ -12,6 +12,26 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
 
+def _tone_candidates() -> str:
+    """Composed letters whose decomposition is a, e or y followed first by a tone mark: after o or u,
+    these are what _NEW_STYLE can rewrite. Derived from Unicode data so the fast path below is exact."""
+    letters = []
+    for code in range(0xC0, 0x2000):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        if len(decomposed) > 1 and decomposed[0] in "aAeEyY" and decomposed[1] in _TONES:
+            letters.append(chr(code))
+    return "".join(letters)
+
+
+# Text already in normal form is common (most pages are NFC with single spaces, and stored articles
+# are normalised already): these find what normalize_text would change, so it can return such text
+# untouched instead of decomposing and recomposing it.
+_TONE_CANDIDATE = re.compile(f"[oOuU][{_tone_candidates()}]")
+# Whitespace other than single spaces inside lines and "\n" between them (what splitlines, strip and
+# _SPACES would rewrite), or a trailing line break (splitlines drops it).
+_UNTIDY_SPACE = re.compile(r"[^\S \n]|\u200b| {2}|^ | $|\n\Z", re.MULTILINE)
+
+
 def _move_tone(match: re.Match[str]) -> str:
     first, second, tone = match.groups()
     pair = (first + second).lower()
@@ -22,6 +42,9 @@ def _move_tone(match: re.Match[str]) -> str:
 
 def normalize_text(text: str) -> str:
     """NFC with one tone placement and single spaces; line breaks are kept."""
+    if (unicodedata.is_normalized("NFC", text) and not _TONE_CANDIDATE.search(text)
+            and not _UNTIDY_SPACE.search(text)):
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     decomposed = _NEW_STYLE.sub(_move_tone, decomposed)
     text = unicodedata.normalize("NFC", decomposed)
