@@ -42,6 +42,8 @@ _LEAD = XPath("//*[contains(@class,'sapo') or contains(@class,'lead') or contain
               " or contains(@class,'excerpt') or contains(@class,'description')]"
               f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
 # Text an element shows, in document order: script and style bodies are code, not text.
+# An element's text_content() without the "smart string" links back to the tree (cheaper to make).
+_TEXT = XPath("string()", smart_strings=False)
 _SHOWN_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]", smart_strings=False)
 # Characters after the title within which its date line is looked for.
 _DATELINE_REACH = 160
@@ -195,24 +197,26 @@ def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list
     # fold() maps each character of NFC text to one character and spaces to themselves, so folding
     # then collapsing spaces equals collapsing then folding.
     keys = [" ".join(f.split()) for f in (folded if folded is not None else map(fold, paragraphs))]
+    # Page text usually equals the cleaned paragraph as it is; only other texts need folding to compare.
+    plain = {" ".join(p.split()): key for p, key in zip(paragraphs, keys, strict=True)}
     wanted = set(keys)
     lengths = {len(k) for k in wanted}
     shortest = min(lengths, default=0)
     blocks: dict[str, lxml.html.HtmlElement] = {}
     for element in doc.iter("p", "div", "span", "li", "td"):
-        raw = element.text_content()
+        raw = _TEXT(element)
         if len(raw) < shortest:  # collapsing spaces only shortens a text
             continue
         text = " ".join(raw.split())
-        if len(text) in lengths and (key := fold(text)) in wanted:  # folding keeps lengths of NFC text
+        if len(text) in lengths and (key := plain.get(text) or fold(text)) in wanted:  # fold keeps lengths
             blocks.setdefault(key, element)
     summaries = 0
     for paragraph, key in zip(paragraphs, keys, strict=True):
         element = blocks.get(key)
         for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
-            if container is None or len(container.text_content()) > len(paragraph) + 300:
+            if container is None or len(_TEXT(container)) > len(paragraph) + 300:
                 break
-            if any(len(a.text_content().strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
+            if any(len(_TEXT(a).strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
                 summaries += 1
                 break
     return summaries >= 1 and summaries >= len(paragraphs) / 2

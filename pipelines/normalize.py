@@ -12,24 +12,35 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 
 
-def _tone_candidates() -> str:
-    """Composed letters whose decomposition is a, e or y followed first by a tone mark: after o or u,
-    these are what _NEW_STYLE can rewrite. Derived from Unicode data so the fast path below is exact."""
-    letters = []
+def _tone_candidates(vowels: str) -> str:
+    """A regex of the composed letters whose decomposition is one of vowels followed first by a
+    tone mark: what _NEW_STYLE can rewrite after o or u. Derived from Unicode data so the fast path
+    below is exact. When letter + tone is the whole decomposition the syllable must end after it;
+    when another mark follows the tone, _NEW_STYLE's end-of-word test lets it through anyway."""
+    ending, always = [], []
     for code in range(0xC0, 0x2000):
         decomposed = unicodedata.normalize("NFD", chr(code))
-        if len(decomposed) > 1 and decomposed[0] in "aAeEyY" and decomposed[1] in _TONES:
-            letters.append(chr(code))
-    return "".join(letters)
+        if len(decomposed) > 1 and decomposed[0] in vowels and decomposed[1] in _TONES:
+            (ending if len(decomposed) == 2 else always).append(chr(code))
+    options = [f"[{''.join(ending)}](?!\\w)"] if ending else []
+    options += [f"[{''.join(always)}]"] if always else []
+    return f"(?:{'|'.join(options) or '(?!)'})"
 
 
 # Text already in normal form is common (most pages are NFC with single spaces, and stored articles
 # are normalised already): these find what normalize_text would change, so it can return such text
-# untouched instead of decomposing and recomposing it.
-_TONE_CANDIDATE = re.compile(f"[oOuU][{_tone_candidates()}]")
-# Whitespace other than single spaces inside lines and "\n" between them (what splitlines, strip and
-# _SPACES would rewrite), or a trailing line break (splitlines drops it).
-_UNTIDY_SPACE = re.compile(r"[^\S \n]|\u200b| {2}|^ | $|\n\Z", re.MULTILINE)
+# untouched instead of decomposing and recomposing it. Only the pairs _move_tone moves count.
+_TONE_CANDIDATE = re.compile(f"[oO](?<![qQ].){_tone_candidates('aAeE')}|[uU](?<![qQ].){_tone_candidates('yY')}")
+
+
+def _tidy_spaces(text: str) -> bool:
+    """Only single spaces inside lines and "\n" between them: nothing splitlines, strip or _SPACES
+    would rewrite. Every other space or line-break character (and U+200B) is unprintable, so one
+    isprintable() pass finds them; a few other unprintable characters merely take the slow path."""
+    if not (text.isprintable() or ("\n" in text and text.replace("\n", "x").isprintable())):
+        return False
+    return ("  " not in text and " \n" not in text and "\n " not in text
+            and not text.startswith(" ") and not text.endswith((" ", "\n")))
 
 
 def _move_tone(match: re.Match[str]) -> str:
@@ -43,7 +54,7 @@ def _move_tone(match: re.Match[str]) -> str:
 def normalize_text(text: str) -> str:
     """NFC with one tone placement and single spaces; line breaks are kept."""
     if (unicodedata.is_normalized("NFC", text) and not _TONE_CANDIDATE.search(text)
-            and not _UNTIDY_SPACE.search(text)):
+            and _tidy_spaces(text)):
         return text
     decomposed = unicodedata.normalize("NFD", text)
     decomposed = _NEW_STYLE.sub(_move_tone, decomposed)
@@ -52,7 +63,7 @@ def normalize_text(text: str) -> str:
     return "\n".join(lines)
 
 
-_MARKS = re.compile("[\u0300-\u036f]")
+_MARKS = re.compile("[\u0300-\u036f]+")  # runs: one replacement per letter, not per mark
 
 
 def fold(text: str) -> str:
