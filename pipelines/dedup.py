@@ -35,7 +35,10 @@ def fingerprint_folded(folded_body: str) -> list[int]:
     """MinHash of the body's word 5-shingles; folded_body is fold(body) (folding is per character,
     so the folded paragraphs joined give the same words)."""
     words = folded_body.split()
-    shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
+    if len(words) > SHINGLE_WORDS:  # zip of shifted word lists: the same shingles as slicing, made faster
+        shingles = set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+    else:
+        shingles = {" ".join(words)}
     digests = b"".join([_sha1(s.encode()).digest()[:4] for s in shingles])
     sketch = _TEMPLATE.copy()
     sketch.update_batch(np.frombuffer(digests, dtype="<u4").tolist())
