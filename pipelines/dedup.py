@@ -66,7 +66,9 @@ def duplicate_groups(keys: list[DedupKey]) -> dict[str, str | None]:
     sketches = {}
     for key in keys:
         if len(key.fingerprint) == NUM_PERM:
-            sketches[key.id] = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=key.fingerprint, scheme=SCHEME)
+            # The template's permutations: otherwise each sketch draws the same ones again from the seed.
+            sketches[key.id] = MinHash(seed=1, hashvalues=key.fingerprint, permutations=_TEMPLATE.permutations,
+                                       scheme=SCHEME)
             lsh.insert(key.id, sketches[key.id])
     for article_id, sketch in sketches.items():
         for other in lsh.query(sketch):
