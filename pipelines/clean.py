@@ -1,6 +1,7 @@
 """Boilerplate removal for Vietnamese portal text, paragraph by paragraph."""
 
 import re
+from dataclasses import dataclass
 
 from pipelines.normalize import fold, normalize_text
 
@@ -31,9 +32,25 @@ def strip_agency_prefix(text: str) -> str:
     return _AGENCY_PREFIX.sub("", text, count=1)
 
 
+@dataclass
+class Cleaned:
+    paragraphs: list[str]
+    # fold() of each paragraph: computed anyway to spot repeats, and reused downstream (hashes,
+    # fingerprints, the list-page check) instead of folding the same text again.
+    folded: list[str]
+    attribution: str
+
+
 def clean_paragraphs(paragraphs: list[str]) -> tuple[list[str], str]:
     """Normalised article paragraphs without furniture or repeats, and the attribution line."""
+    cleaned = clean_text(paragraphs)
+    return cleaned.paragraphs, cleaned.attribution
+
+
+def clean_text(paragraphs: list[str]) -> Cleaned:
+    """clean_paragraphs, with the folded form of each kept paragraph."""
     kept: list[str] = []
+    folded: list[str] = []
     seen: set[str] = set()
     attribution = ""
     for raw in paragraphs:
@@ -51,4 +68,5 @@ def clean_paragraphs(paragraphs: list[str]) -> tuple[list[str], str]:
             continue
         seen.add(key)
         kept.append(text)
-    return kept, attribution
+        folded.append(key)
+    return Cleaned(kept, folded, attribution)

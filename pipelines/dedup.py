@@ -1,6 +1,9 @@
 """Story clusters across sources: exact copies (same normalised text) and near-duplicates
 (MinHash/LSH over word shingles), each cluster led by its earliest article."""
 
+import hashlib
+
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from pipelines.normalize import fold
@@ -16,11 +19,29 @@ SIMILARITY = 0.6
 SCHEME = "affine32"
 
 
+# The permutations depend only on the seed: drawn once, not again for every article. The template
+# takes ready hash values (hashfunc=int), computed below exactly as datasketch's default sha1_hash32
+# does (the first 4 bytes of SHA-1, little-endian) but without a Python call per shingle, so the
+# fingerprints are bit-for-bit those of MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).update_batch.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashfunc=int)
+_sha1 = hashlib.sha1
+
+
 def fingerprint(body: str) -> list[int]:
-    words = fold(body).split()
-    shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    sketch = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
-    sketch.update_batch([s.encode() for s in shingles])
+    return fingerprint_folded(fold(body))
+
+
+def fingerprint_folded(folded_body: str) -> list[int]:
+    """MinHash of the body's word 5-shingles; folded_body is fold(body) (folding is per character,
+    so the folded paragraphs joined give the same words)."""
+    words = folded_body.split()
+    if len(words) > SHINGLE_WORDS:  # zip of shifted word lists: the same shingles as slicing, made faster
+        shingles = set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+    else:
+        shingles = {" ".join(words)}
+    digests = b"".join([_sha1(s.encode()).digest()[:4] for s in shingles])
+    sketch = _TEMPLATE.copy()
+    sketch.update_batch(np.frombuffer(digests, dtype="<u4").tolist())
     return sketch.hashvalues.tolist()
 
 
@@ -45,7 +66,9 @@ def duplicate_groups(keys: list[DedupKey]) -> dict[str, str | None]:
     sketches = {}
     for key in keys:
         if len(key.fingerprint) == NUM_PERM:
-            sketches[key.id] = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=key.fingerprint, scheme=SCHEME)
+            # The template's permutations: otherwise each sketch draws the same ones again from the seed.
+            sketches[key.id] = MinHash(seed=1, hashvalues=key.fingerprint, permutations=_TEMPLATE.permutations,
+                                       scheme=SCHEME)
             lsh.insert(key.id, sketches[key.id])
     for article_id, sketch in sketches.items():
         for other in lsh.query(sketch):

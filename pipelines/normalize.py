@@ -7,9 +7,35 @@ import unicodedata
 _TONES = "\u0300\u0301\u0309\u0303\u0323"
 # Open syllables ending in oa/oe/uy carry the mark on the first vowel in the style most
 # portals use ("hòa", "thủy", "khỏe"); the other style puts it on the second ("hoà").
-_NEW_STYLE = re.compile(rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONES}])(?!\w)")
+# The syllable must end after the mark: no letter and no further mark ("hoặc" has a breve after the dot).
+_NEW_STYLE = re.compile(rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONES}])(?![\w\u0300-\u036f])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def _tone_candidates(vowels: str) -> str:
+    """A regex of the composed letters that decompose to one of vowels plus a tone mark and nothing
+    else, at the end of a syllable: exactly what _NEW_STYLE rewrites after o or u. Derived from
+    Unicode data so the fast path below is exact."""
+    letters = [chr(code) for code in range(0xC0, 0x2000)
+               if len(d := unicodedata.normalize("NFD", chr(code))) == 2 and d[0] in vowels and d[1] in _TONES]
+    return f"[{''.join(letters)}](?![\\w\\u0300-\\u036f])" if letters else "(?!)"
+
+
+# Text already in normal form is common (most pages are NFC with single spaces, and stored articles
+# are normalised already): these find what normalize_text would change, so it can return such text
+# untouched instead of decomposing and recomposing it. Only the pairs _move_tone moves count.
+_TONE_CANDIDATE = re.compile(f"[oO](?<![qQ].){_tone_candidates('aAeE')}|[uU](?<![qQ].){_tone_candidates('yY')}")
+
+
+def _tidy_spaces(text: str) -> bool:
+    """Only single spaces inside lines and "\n" between them: nothing splitlines, strip or _SPACES
+    would rewrite. Every other space or line-break character (and U+200B) is unprintable, so one
+    isprintable() pass finds them; a few other unprintable characters merely take the slow path."""
+    if not (text.isprintable() or ("\n" in text and text.replace("\n", "x").isprintable())):
+        return False
+    return ("  " not in text and " \n" not in text and "\n " not in text
+            and not text.startswith(" ") and not text.endswith((" ", "\n")))
 
 
 def _move_tone(match: re.Match[str]) -> str:
@@ -22,6 +48,9 @@ def _move_tone(match: re.Match[str]) -> str:
 
 def normalize_text(text: str) -> str:
     """NFC with one tone placement and single spaces; line breaks are kept."""
+    if (unicodedata.is_normalized("NFC", text) and not _TONE_CANDIDATE.search(text)
+            and _tidy_spaces(text)):
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     decomposed = _NEW_STYLE.sub(_move_tone, decomposed)
     text = unicodedata.normalize("NFC", decomposed)
@@ -29,7 +58,7 @@ def normalize_text(text: str) -> str:
     return "\n".join(lines)
 
 
-_MARKS = re.compile("[\u0300-\u036f]")
+_MARKS = re.compile("[\u0300-\u036f]+")  # runs: one replacement per letter, not per mark
 
 
 def fold(text: str) -> str:

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 from pydantic import BaseModel
 
 from crawlers.links import canonical_url, same_site
-from pipelines.dedup import duplicate_groups, fingerprint
+from pipelines.dedup import duplicate_groups, fingerprint_folded
 from pipelines.directives import parse_directives
 from pipelines.extract import ExtractionError, extract
 from pipelines.normalize import fold
@@ -20,21 +20,27 @@ from portalwatch.store.base import ArticleStore, StoreUnavailable
 
 # Vietnamese-only letters; a page without them is not in Vietnamese.
 _VI_LETTER = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
-_LETTER = re.compile(r"[^\W\d_]")
+# Everything but letters: removing these and measuring what is left counts letters without
+# building a list of every letter.
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 # No news article is this long; such a page is a dump or a document listing.
 MAX_BODY_CHARS = 500_000
 # Publication times this far ahead of the fetch are a page error, not a date.
 _FUTURE_SLACK_SECONDS = 3600
 
 
-def content_hash(title: str, paragraphs: list[str]) -> str:
-    """Equal for copies that differ only in marks, case, tone placement or spacing."""
-    key = fold(" ".join([title, *paragraphs]))
+def content_hash(title: str, paragraphs: list[str], folded: list[str] | None = None) -> str:
+    """Equal for copies that differ only in marks, case, tone placement or spacing.
+
+    folded: fold() of each paragraph when the caller has it (folding works character by character,
+    so folding the parts equals folding the joined text).
+    """
+    key = " ".join([fold(title), *(folded if folded is not None else map(fold, paragraphs))])
     return hashlib.sha1(" ".join(key.split()).encode()).hexdigest()
 
 
 def detect_language(text: str) -> str:
-    letters = len(_LETTER.findall(text))
+    letters = len(_NOT_LETTER.sub("", text))
     if not letters:
         return "und"
     return "vi" if len(_VI_LETTER.findall(text.lower())) / letters > 0.05 else "und"
@@ -83,10 +89,10 @@ def process_page(page: RawPage, taxonomy: Taxonomy, source: Source | None = None
         published_at=found.published_at,
         fetched_at=page.fetched_at,
         language=language,
-        content_hash=content_hash(found.title, found.paragraphs),
+        content_hash=content_hash(found.title, found.paragraphs, found.folded),
         directives=[d.key for d in cited],
         directive_details=cited,
-        fingerprint=fingerprint(body),
+        fingerprint=fingerprint_folded("\n\n".join(found.folded)),
     )
     return tag_article(article, taxonomy)
 

@@ -1,10 +1,10 @@
 """Campaign tagging: weighted key-phrase and directive evidence per topic, multi-label."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
 from pipelines.clean import clean_paragraphs
@@ -28,8 +28,8 @@ class Topic:
     min_score: float | None = None
 
     def __post_init__(self) -> None:
-        self.pattern = _alternation(self.phrases)
-        self.negative_pattern = _alternation(self.negative) if self.negative else None
+        self.keys = _keys(self.phrases)
+        self.negative_keys = _keys(self.negative)
 
     def active_on(self, day: date) -> bool:
         return (self.active_from is None or day >= self.active_from) and (
@@ -37,16 +37,64 @@ class Topic:
         )
 
 
-def _alternation(phrases: list[str]) -> re.Pattern[str]:
-    # Longest first, so "nông thôn mới nâng cao" is one hit, not also "nông thôn mới".
-    keys = sorted({normalize_text(p).lower() for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
+def _keys(phrases: list[str]) -> set[str]:
+    """Phrases as matched: normalised, lowercased (an empty phrase would match everywhere)."""
+    return {key for key in (normalize_text(p).lower() for p in phrases) if key}
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w means in a Python regex
 
 
 @dataclass
 class Taxonomy:
     topics: list[Topic]
     min_score: float = 3.0
+
+    def __post_init__(self) -> None:
+        # One Aho-Corasick automaton over every topic's phrases reads each text once, instead of one
+        # regular expression per topic scanning it again. Value: the phrase and which topics use it,
+        # as (topic index, negative?).
+        self._automaton = ahocorasick.Automaton()
+        owners: dict[str, list[tuple[int, bool]]] = {}
+        for index, topic in enumerate(self.topics):
+            for key in topic.keys:
+                owners.setdefault(key, []).append((index, False))
+            for key in topic.negative_keys:
+                owners.setdefault(key, []).append((index, True))
+        for key, users in owners.items():
+            self._automaton.add_word(key, (key, users))
+        if owners:
+            self._automaton.make_automaton()
+
+    def hits(self, text: str) -> tuple[dict[int, list[str]], set[int]]:
+        """Whole-word phrase hits in a normalised, lowercased text: per topic index the phrases found
+        (leftmost, longest first, not overlapping: "nông thôn mới nâng cao" is one hit, not also
+        "nông thôn mới"), and the topics one of whose negative phrases occurs."""
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        vetoed: set[int] = set()
+        if self._automaton.kind != ahocorasick.AHOCORASICK:
+            return {}, vetoed
+        last = len(text) - 1
+        for end, (key, users) in self._automaton.iter(text):
+            start = end - len(key) + 1
+            if (start > 0 and _is_word(text[start - 1])) or (end < last and _is_word(text[end + 1])):
+                continue
+            for index, negative in users:
+                if negative:
+                    vetoed.add(index)
+                else:
+                    found.setdefault(index, []).append((start, -len(key), key))
+        hits: dict[int, list[str]] = {}
+        for index, spans in found.items():
+            spans.sort()
+            taken, reached = [], 0
+            for start, minus_length, key in spans:
+                if start >= reached:  # the longest phrase starting here, after the previous hit
+                    taken.append(key)
+                    reached = start - minus_length
+            hits[index] = taken
+        return hits, vetoed
 
     def get(self, topic_id: str) -> Topic:
         for topic in self.topics:
@@ -76,19 +124,20 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
         published_at: datetime | None = None) -> list[TopicTag]:
     """Topics whose evidence reaches the threshold, best first; each with what fired."""
     parts = {"title": title, "lead": lead, "body": body}
-    parts = {part: normalize_text(text).lower() for part, text in parts.items()}
+    found = {part: taxonomy.hits(normalize_text(text).lower()) for part, text in parts.items()}
+    vetoed = set().union(*(v for _, v in found.values()))
     tags: list[TopicTag] = []
-    for topic in taxonomy.topics:
+    for index, topic in enumerate(taxonomy.topics):
         if published_at and not topic.active_on(published_at.date()):
             continue
-        if topic.negative_pattern and any(topic.negative_pattern.search(t) for t in parts.values()):
+        if index in vetoed:
             continue
         score = 0.0
         phrases: dict[str, None] = {}
-        for part, text in parts.items():
-            for match in topic.pattern.finditer(text):
+        for part, (hits, _) in found.items():
+            for phrase in hits.get(index, ()):
                 score += WEIGHTS[part]
-                phrases[match.group(1)] = None
+                phrases[phrase] = None
         cited = [d for d in topic.directives if d in directives]
         score += DIRECTIVE_WEIGHT * len(cited)
         if score >= (topic.min_score or taxonomy.min_score):

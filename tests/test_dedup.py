@@ -32,3 +32,18 @@ def test_edited_copies_join_the_earliest_article_and_other_stories_stay_apart() 
 def test_no_two_fixture_stories_are_mistaken_for_copies() -> None:
     keys = [key(a.slug, a.paragraphs, hours=i) for i, a in enumerate(load_articles())]
     assert all(group is None for group in duplicate_groups(keys).values())
+
+
+def test_fingerprints_are_those_of_a_plain_datasketch_minhash() -> None:
+    """Stored fingerprints stay comparable: the fast path hashes exactly as MinHash.update_batch does."""
+    from datasketch import MinHash
+
+    from pipelines.dedup import NUM_PERM, SCHEME, SHINGLE_WORDS
+    from pipelines.normalize import fold
+
+    for body in ["", "Đảng bộ xã", "\n\n".join(load_articles()[0].paragraphs)]:
+        words = fold(body).split()
+        shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
+        sketch = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+        sketch.update_batch([s.encode() for s in shingles])
+        assert fingerprint(body) == sketch.hashvalues.tolist()

@@ -190,3 +190,22 @@ def test_article_images_are_listed_share_image_first() -> None:
         found = extract(site.route(site.href(article), {}).body)
         assert len(found.images) == 2, found.images
         assert found.images[0].startswith(site.base) and str(article.number) in found.images[1]
+
+
+def test_an_invalid_source_selector_is_a_clear_skip_reason_not_a_crash() -> None:
+    html = _article_html(load_articles()[0]).encode()
+    with pytest.raises(ExtractionError, match="bộ chọn CSS không hợp lệ"):
+        extract(html, selectors={"body": "div[[class"})
+
+
+def test_a_body_selector_that_matches_replaces_generic_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipelines.extract as extract_module
+
+    def no_generic_extraction(doc: object) -> list[str]:
+        raise AssertionError("trafilatura ran although the source's body selector matched")
+
+    monkeypatch.setattr(extract_module, "_main_text", no_generic_extraction)
+    article = load_articles()[0]
+    found = extract(_article_html(article).encode(), selectors={"body": "body"})
+    assert found.title == normalize_text(article.title)
+    assert len(found.paragraphs) >= len(article.paragraphs) - 1
