@@ -117,6 +117,9 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # What an earlier crawl found but never fetched (killed, or over its budget) goes first.
         for url, kind in self.frontier.pending(self.source.id):
+            if kind == "article" and self.is_known(url):  # archived just before a kill: done already
+                self.frontier.done(url)
+                continue
             request = self.article_request(url) if kind == "article" else self.list_request(url, pending=True)
             if request:
                 yield request
