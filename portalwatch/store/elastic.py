@@ -237,8 +237,10 @@ class ElasticStore:
                 "stories": {"cardinality": {"field": "story_id", "precision_threshold": 40000}},
             },
             "highlight": {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
-                          # Only the body makes the snippet: exact marks first, else folded ones.
-                          "fields": {"body": {}, "body.folded": {}},
+                          # Only the body makes the snippet. Its folded field marks words with and
+                          # without diacritics alike (as the embedded store does); highlighting is most
+                          # of a search's time, so the exact field is not highlighted as well.
+                          "fields": {"body.folded": {}},
                           "fragment_size": 200, "number_of_fragments": 1},
         }
         if query.cursor:
@@ -290,7 +292,6 @@ def _query(query: SearchQuery, text: str) -> dict[str, Any]:
 
 def _snippet(hit: dict[str, Any]) -> str:
     highlight = hit.get("highlight", {})
-    for field in ("body", "body.folded"):
-        if highlight.get(field):
-            return highlight[field][0]
+    if highlight.get("body.folded"):
+        return highlight["body.folded"][0]
     return hit["_source"]["body"][:200]
