@@ -335,10 +335,12 @@ class SQLiteStore:
                                     [rid for rid, _, _ in page]).fetchall())
         hits = [Hit(article=(art := self._article(docs[rid], group)), score=score,
                     snippet=snippet(art.body, query.text)) for rid, group, score in page]
+        # CROSS JOIN: drive from the (few) rows found, not from every topic tag; with no filter at
+        # all, every tag counts.
+        tagged = "FROM article_topics t" if source == "articles" else \
+            f"{selected} CROSS JOIN article_topics t ON t.rid = a.rid"
         topic_counts = dict(self.db.execute(
-            # CROSS JOIN: drive from the (few) rows found, not from every topic tag.
-            f"SELECT t.topic_id, count(*) {selected} CROSS JOIN article_topics t ON t.rid = a.rid"
-            " GROUP BY t.topic_id ORDER BY count(*) DESC, t.topic_id").fetchall())
+            f"SELECT t.topic_id, count(*) {tagged} GROUP BY t.topic_id ORDER BY count(*) DESC, t.topic_id").fetchall())
         source_counts = dict(self.db.execute(
             f"SELECT a.source_id, count(*) {selected} GROUP BY a.source_id ORDER BY count(*) DESC").fetchall())
         # Vietnam keeps UTC+7 all year, so a fixed offset gives local day numbers; weeks start on
