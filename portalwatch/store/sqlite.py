@@ -65,14 +65,12 @@ CREATE TEMP TABLE IF NOT EXISTS matches (
 """
 _COLUMNS = "a.rid, a.published_ts, a.source_id, a.id, a.duplicate_group"
 _TOKENS = re.compile(r'"[^"]+"|\S+')
-_WORDS = re.compile(r"\w+")  # what the unicode61 tokenizer keeps as tokens, near enough
 _SNIPPET_CHARS = 220
 # bm25 weights (title, body).
 _FOLDED = "SELECT rowid, bm25(fts_fold, 5.0, 1.0) AS rank FROM fts_fold WHERE fts_fold MATCH ?"
-# When filters leave few candidates, FTS5 checks just those rows. bm25() is not allowed in that
-# form, so every match scores -1 and the re-ranking below adds the title.
-_AMONG = ("SELECT c.rid, -1.0, c.published_ts, c.source_id, c.id, c.duplicate_group FROM candidates c"
-          " JOIN fts_fold ON fts_fold.rowid = c.rid WHERE fts_fold MATCH ?")
+# When filters leave few candidates, FTS5 checks just those rows (bm25() works in this form too).
+_AMONG = ("SELECT c.rid, bm25(fts_fold, 5.0, 1.0), c.published_ts, c.source_id, c.id, c.duplicate_group"
+          " FROM candidates c JOIN fts_fold ON fts_fold.rowid = c.rid WHERE fts_fold MATCH ?")
 _FILTERED = ("SELECT f.rowid, f.rank, c.published_ts, c.source_id, c.id, c.duplicate_group"
              f" FROM ({_FOLDED}) AS f JOIN candidates c ON c.rid = f.rowid")
 _ALL = ("SELECT f.rowid, f.rank, a.published_ts, a.source_id, a.id, a.duplicate_group"
@@ -281,26 +279,22 @@ class SQLiteStore:
         newest = self.db.execute("SELECT coalesce(max(rid), 0) FROM articles").fetchone()[0]
         return found <= _SELECTIVE * newest
 
-    def _rerank(self, words: list[str], title_boost: bool, folded_title: list[str]) -> None:
+    def _rerank(self, words: list[str]) -> None:
         """Re-rank the best folded matches: each query word with diacritics found as written counts
-        one (two in the title), and matches that count more come first; `title_boost` adds the
-        title weight bm25 gives elsewhere when the matches were found without bm25."""
+        one (two in the title), and matches that count more come first."""
         # The documents are read after the sort: a sorter would carry every match's text.
         rows = self.db.execute(
             # One json_extract with both paths parses each document once, not twice.
             "SELECT b.rid, json_extract(d.doc, '$.title', '$.body') FROM (SELECT rid"
             " FROM matches ORDER BY rank, published_ts DESC, id LIMIT ?) AS b JOIN article_docs d ON d.rid = b.rid",
             (_RERANK,)).fetchall()
-        exact, titled = [], []
+        exact = []
         for rid, fields in rows:
             title, body = (text.lower() for text in json.loads(fields))
             found = sum(2 if _contains(title, w) else 1 if _contains(body, w) else 0 for w in words)
             if found:
                 exact.append((found, rid))
-            if title_boost and all(_contains(_quick_fold(title), w) for w in folded_title):
-                titled.append((rid,))
         self.db.executemany("UPDATE matches SET exact = ? WHERE rid = ?", exact)
-        self.db.executemany("UPDATE matches SET rank = rank - 1.0 WHERE rid = ?", titled)
 
     def search(self, query: SearchQuery) -> SearchResult:
         where, params = self._where(query)
@@ -311,12 +305,11 @@ class SQLiteStore:
             # the page all read the result.
             folded, exact = matched
             self.db.execute("DELETE FROM matches")
-            among = selective
-            matching = _AMONG if among else _FILTERED if where else _ALL
+            matching = _AMONG if selective else _FILTERED if where else _ALL
             self.db.execute(f"INSERT INTO matches (rid, rank, published_ts, source_id, id, duplicate_group) {matching}",
                             (folded,))
-            if exact or among:
-                self._rerank(exact, among, _WORDS.findall(fold(query.text)))
+            if exact:
+                self._rerank(exact)
             source = "matches"
             order = "exact DESC, rank, published_ts DESC, id"
             score = "exact - rank"
