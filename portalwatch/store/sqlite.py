@@ -90,8 +90,8 @@ _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 1073741824", "PRAG
 
 
 # fold() one character at a time, for NFC text: str.translate does the same work many times faster.
-_FOLD_TABLE = {cp: fold(chr(cp)) for cp in range(0xC0, 0x2020) if unicodedata.is_normalized("NFC", chr(cp))
-               and len(fold(chr(cp))) == 1 and fold(chr(cp)) != chr(cp).lower()}
+_FOLD_TABLE = {ord(ch): folded for ch in map(chr, range(0xC0, 0x2020)) if unicodedata.is_normalized("NFC", ch)
+               and len(folded := fold(ch)) == 1 and folded != ch.lower()}
 
 
 def _quick_fold(text: str) -> str:
