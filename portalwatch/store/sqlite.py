@@ -14,6 +14,7 @@ import sqlite3
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
@@ -186,7 +187,10 @@ class SQLiteStore:
         """One transaction and one statement per table for the whole batch: per-row statements
         cost more than the indexing itself. The last copy of a repeated id wins."""
         batch = {a.id: a for a in articles}
-        with self.db:
+        # SQLite lets go of the GIL while it works, so a second thread serialises the records (the
+        # Python part of the work) while this one writes the previous part.
+        with ThreadPoolExecutor(1) as pool, self.db:
+            prepared = pool.map(_prepare, _chunks(batch.values(), _LOOKUP))
             old: dict[str, tuple[int, str, str]] = {}
             for ids in _chunks(batch, _LOOKUP):
                 old.update((i, (rid, title, body)) for i, rid, title, body in self.db.execute(
@@ -211,16 +215,18 @@ class SQLiteStore:
                 rids.update(self.db.execute(f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})",
                                             ids))
             rows = [(rids[i], a) for i, a in batch.items()]
-            self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, ?)",
-                                [(rid, a.model_dump_json()) for rid, a in rows])
-            self.db.executemany("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
-                                [(rid, array("I", a.fingerprint).tobytes()) for rid, a in rows])
             self.db.executemany("INSERT INTO article_topics VALUES (?, ?, ?)",
                                 [(rid, t.topic_id, t.score) for rid, a in rows for t in a.topics])
             self.db.executemany("INSERT INTO article_directives VALUES (?, ?)",
                                 [(rid, d) for rid, a in rows for d in dict.fromkeys(a.directives)])
-            self.db.executemany("INSERT INTO fts_fold (rowid, title, body) VALUES (?, ?, ?)",
-                                [(rid, _d_fold(a.title), _d_fold(a.body)) for rid, a in rows])
+            for part, (docs, fingerprints, texts) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
+                part_rids = [rid for rid, _ in part]
+                self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, ?)",
+                                    zip(part_rids, docs, strict=True))
+                self.db.executemany("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
+                                    zip(part_rids, fingerprints, strict=True))
+                self.db.executemany("INSERT INTO fts_fold (rowid, title, body) VALUES (?, ?, ?)",
+                                    ((rid, title, body) for rid, (title, body) in zip(part_rids, texts, strict=True)))
         return UpsertResult(new=len(fresh))
 
     def get(self, article_id: str) -> Article | None:
@@ -348,6 +354,12 @@ class SQLiteStore:
         return SearchResult(total=total, stories=stories, hits=hits, topic_counts=topic_counts,
                             source_counts=source_counts, histogram=histogram,
                             next_cursor=str(offset + len(hits)) if more else None)
+
+
+def _prepare(articles: list[Article]) -> tuple[list[str], list[bytes], list[tuple[str, str]]]:
+    """What upsert writes for each article, apart from the ids the database assigns."""
+    return ([a.model_dump_json() for a in articles], [array("I", a.fingerprint).tobytes() for a in articles],
+            [(_d_fold(a.title), _d_fold(a.body)) for a in articles])
 
 
 def _columns(article: Article) -> tuple:
