@@ -27,7 +27,7 @@ start() {
     mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:build-classpath -Dmdep.outputFile="$state/classpath.txt"
   fi
   rm -rf "$state/node"
-  nohup java -Xms512m -Xmx1g -cp "$(cat "$state/classpath.txt")" "$here/EngineMain.java" "$state/node" "$node_port" \
+  nohup java -Xms2g -Xmx2g -cp "$(cat "$state/classpath.txt")" "$here/EngineMain.java" "$state/node" "$node_port" \
     > "$state/node.log" 2>&1 &
   echo $! > "$state/node.pid"
   nohup "$python" "$here/bridge.py" --listen "$port" --upstream "$node_port" > "$state/bridge.log" 2>&1 &

@@ -1,16 +1,22 @@
 """The embedded store: SQLite with FTS5, searchable with and without Vietnamese diacritics.
 
-Two contentless FTS5 indexes over the same text: `fts_exact` keeps marks (remove_diacritics 0);
-`fts_fold` lets the tokenizer strip them (remove_diacritics 2) after đ→d, which has no Unicode
-decomposition, is replaced in Python. Queries always match the folded index; the exact index
-adds rank when the query carries diacritics, so "Đảng" ranks the Party above "đang" (currently).
+One contentless FTS5 index, `fts_fold`: the tokenizer strips the marks (remove_diacritics 2) after
+đ→d, which has no Unicode decomposition, is replaced in Python. Every query matches it. Tokenizing
+is most of the cost of indexing, so there is no second index with the marks kept: when the query
+carries diacritics, the best folded matches are re-ranked in Python by the query words they contain
+exactly, so "Đảng" ranks the Party above "đang" (currently).
 """
 
 import html
+import json
 import re
 import sqlite3
+import unicodedata
 from array import array
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from pathlib import Path
 
 from pipelines.normalize import fold, has_diacritics, normalize_text
@@ -43,28 +49,68 @@ CREATE TABLE IF NOT EXISTS article_directives (
     rid INTEGER NOT NULL, directive TEXT NOT NULL, PRIMARY KEY (directive, rid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_directives_rid ON article_directives (rid);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_exact USING fts5(
-    title, body, content = '', tokenize = 'unicode61 remove_diacritics 0'
-);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_fold USING fts5(
     title, body, content = '', tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TEMP TABLE IF NOT EXISTS matches (rid INTEGER PRIMARY KEY, rank REAL NOT NULL);
-CREATE TEMP TABLE IF NOT EXISTS candidates (rid INTEGER PRIMARY KEY);
+-- Databases made before the exact ranking moved to Python still carry the second index.
+DROP TABLE IF EXISTS fts_exact;
+-- One search's rows with the columns its counts, facets and page read: looked up in `articles`
+-- once, in rowid order, instead of once per facet.
+CREATE TEMP TABLE IF NOT EXISTS candidates (
+    rid INTEGER PRIMARY KEY, published_ts INTEGER, source_id TEXT, id TEXT, duplicate_group TEXT
+);
+CREATE TEMP TABLE IF NOT EXISTS matches (
+    rid INTEGER PRIMARY KEY, rank REAL NOT NULL, exact INTEGER NOT NULL DEFAULT 0,
+    published_ts INTEGER, source_id TEXT, id TEXT, duplicate_group TEXT
+);
 """
+_COLUMNS = "a.rid, a.published_ts, a.source_id, a.id, a.duplicate_group"
 _TOKENS = re.compile(r'"[^"]+"|\S+')
 _SNIPPET_CHARS = 220
-# bm25 weights (title, body); exact matches count twice on top of the folded score.
+# bm25 weights (title, body).
 _FOLDED = "SELECT rowid, bm25(fts_fold, 5.0, 1.0) AS rank FROM fts_fold WHERE fts_fold MATCH ?"
-_EXACT = "SELECT rowid, bm25(fts_exact, 5.0, 1.0) AS rank FROM fts_exact WHERE fts_exact MATCH ?"
-_WITH_EXACT = (f"INSERT INTO matches SELECT f.rowid, f.rank + 2 * coalesce(e.rank, 0) FROM ({_FOLDED}) AS f"
-               f" LEFT JOIN ({_EXACT}) AS e ON e.rowid = f.rowid")
-# When filters leave few candidates, FTS5 checks just those rows. bm25() is not allowed in that
-# form, so the score is coarse: -1 for a match, -2 more for exact diacritics, -1 more in the title.
-_AMONG = "SELECT c.rid FROM candidates c JOIN {t} ON {t}.rowid = c.rid WHERE {t} MATCH ?"
-_AMONG_MATCHES = "SELECT m.rid FROM matches m JOIN {t} ON {t}.rowid = m.rid WHERE {t} MATCH ?"
+# When filters leave few candidates, FTS5 checks just those rows (bm25() works in this form too).
+_AMONG = ("SELECT c.rid, bm25(fts_fold, 5.0, 1.0), c.published_ts, c.source_id, c.id, c.duplicate_group"
+          " FROM candidates c JOIN fts_fold ON fts_fold.rowid = c.rid WHERE fts_fold MATCH ?")
+_FILTERED = ("SELECT f.rowid, f.rank, c.published_ts, c.source_id, c.id, c.duplicate_group"
+             f" FROM ({_FOLDED}) AS f JOIN candidates c ON c.rid = f.rowid")
+_ALL = ("SELECT f.rowid, f.rank, a.published_ts, a.source_id, a.id, a.duplicate_group"
+        f" FROM ({_FOLDED}) AS f CROSS JOIN articles a ON a.rid = f.rowid")
 # Below this share of the collection, filtering first beats matching first.
 _SELECTIVE = 0.2
+# How many of the best folded matches are re-ranked by exact words. The order stays one total
+# order (so paging visits each match once); an exact match below this depth keeps its folded rank.
+_RERANK = 500
+# Rows per statement when looking ids up (SQLite allows 32,766 parameters; far fewer is plenty).
+_LOOKUP = 500
+# FTS5 merges index segments once this many of the same size exist (its default is 4): fewer merges
+# while indexing, for a few more segments to read per search.
+_AUTOMERGE = 8
+# Bigger page cache and memory-mapped reads: FTS5 segment merges and searches re-read the same pages.
+_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 1073741824", "PRAGMA temp_store = MEMORY")
+
+
+# fold() one character at a time, for NFC text: str.translate does the same work many times faster.
+_FOLD_TABLE = {ord(ch): folded for ch in map(chr, range(0xC0, 0x2020)) if unicodedata.is_normalized("NFC", ch)
+               and len(folded := fold(ch)) == 1 and folded != ch.lower()}
+
+
+def _quick_fold(text: str) -> str:
+    """fold(), position for position, without its Unicode normalisation when the text is NFC."""
+    if not unicodedata.is_normalized("NFC", text):
+        return fold(text)
+    return text.translate(_FOLD_TABLE).lower()
+
+
+def _contains(text: str, word: str) -> bool:
+    """Whether `word` occurs in `text` not inside a longer word (str.find is far cheaper than a regex)."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def _d_fold(text: str) -> str:
@@ -76,15 +122,21 @@ def _fts_phrases(tokens: list[str]) -> str:
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
 
 
-def fts_queries(text: str) -> tuple[str, str | None] | None:
-    """MATCH expressions for the folded index and, when the query has diacritics, the exact one.
-    Every user token is quoted, so no user text is FTS syntax."""
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def fts_queries(text: str) -> tuple[str, list[str]] | None:
+    """The MATCH expression for the folded index and the query words (or quoted phrases) that carry
+    diacritics, which rank the matches containing them exactly higher. Every user token is quoted,
+    so no user text is FTS syntax."""
     tokens = [normalize_text(t.strip('"')).lower() for t in _TOKENS.findall(text)]
     tokens = [t for t in tokens if re.search(r"\w", t)]
     if not tokens:
         return None
-    exact = _fts_phrases(tokens) if any(has_diacritics(t) for t in tokens) else None
-    return _fts_phrases([_d_fold(t) for t in tokens]), exact
+    return _fts_phrases([_d_fold(t) for t in tokens]), [t for t in tokens if has_diacritics(t)]
 
 
 def _local_bounds(since: date | None, until: date | None) -> tuple[int | None, int | None]:
@@ -95,7 +147,7 @@ def _local_bounds(since: date | None, until: date | None) -> tuple[int | None, i
 
 def snippet(body: str, text: str) -> str:
     """A window of the body around the first query word, matches marked, found ignoring diacritics."""
-    folded = fold(body)  # same length as body: fold maps each character to one character
+    folded = _quick_fold(body)  # same length as body: fold maps each character to one character
     words = [w for w in (fold(t.strip('"')) for t in _TOKENS.findall(text)) if re.search(r"\w", w)]
     positions = [p for w in words if (p := folded.find(w)) >= 0]
     start = max(0, min(positions) - 60) if positions else 0
@@ -120,51 +172,62 @@ class SQLiteStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         # WAL with NORMAL sync stays consistent on a crash; the raw archive can rebuild the rest.
         self.db.execute("PRAGMA synchronous=NORMAL")
+        for pragma in _PRAGMAS:
+            self.db.execute(pragma)
         self.db.executescript(_SCHEMA)
+        automerge = self.db.execute("SELECT v FROM fts_fold_config WHERE k = 'automerge'").fetchone()
+        if automerge is None or automerge[0] != _AUTOMERGE:  # a stored setting: write it once
+            with self.db:
+                self.db.execute("INSERT INTO fts_fold (fts_fold, rank) VALUES ('automerge', ?)", (_AUTOMERGE,))
 
     def close(self) -> None:
         self.db.close()
 
-    def _unindex(self, rid: int, old: Article) -> None:
-        """Contentless FTS5 rows are deleted by repeating what was indexed."""
-        self.db.execute("INSERT INTO fts_exact (fts_exact, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                        (rid, old.title, old.body))
-        self.db.execute("INSERT INTO fts_fold (fts_fold, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                        (rid, _d_fold(old.title), _d_fold(old.body)))
-        self.db.execute("DELETE FROM article_topics WHERE rid = ?", (rid,))
-        self.db.execute("DELETE FROM article_directives WHERE rid = ?", (rid,))
-
     def upsert(self, articles: list[Article]) -> UpsertResult:
-        new = 0
-        with self.db:
-            for article in articles:
-                row = self.db.execute("SELECT a.rid, d.doc FROM articles a JOIN article_docs d ON d.rid = a.rid"
-                                      " WHERE a.id = ?", (article.id,)).fetchone()
-                published = article.published_at.astimezone(VN_TZ)
-                values = (article.source_id, article.province, int(published.timestamp()), article.content_hash,
-                          article.duplicate_group)
-                if row:
-                    rid = row[0]
-                    self._unindex(rid, Article.model_validate_json(row[1]))
-                    self.db.execute("UPDATE articles SET source_id=?, province=?, published_ts=?, content_hash=?,"
-                                    " duplicate_group=? WHERE rid=?", (*values, rid))
-                else:
-                    new += 1
-                    rid = self.db.execute(
-                        "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group)"
-                        " VALUES (?, ?, ?, ?, ?, ?)", (article.id, *values)).lastrowid
-                self.db.execute("INSERT OR REPLACE INTO article_docs VALUES (?, ?)", (rid, article.model_dump_json()))
-                self.db.execute("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
-                                (rid, array("I", article.fingerprint).tobytes()))
-                self.db.executemany("INSERT INTO article_topics VALUES (?, ?, ?)",
-                                    [(rid, t.topic_id, t.score) for t in article.topics])
-                self.db.executemany("INSERT INTO article_directives VALUES (?, ?)",
-                                    [(rid, d) for d in article.directives])
-                self.db.execute("INSERT INTO fts_exact (rowid, title, body) VALUES (?, ?, ?)",
-                                (rid, article.title, article.body))
-                self.db.execute("INSERT INTO fts_fold (rowid, title, body) VALUES (?, ?, ?)",
-                                (rid, _d_fold(article.title), _d_fold(article.body)))
-        return UpsertResult(new=new)
+        """One transaction and one statement per table for the whole batch: per-row statements
+        cost more than the indexing itself. The last copy of a repeated id wins."""
+        batch = {a.id: a for a in articles}
+        # SQLite lets go of the GIL while it works, so a second thread serialises the records (the
+        # Python part of the work) while this one writes the previous part.
+        with ThreadPoolExecutor(1) as pool, self.db:
+            prepared = pool.map(_prepare, _chunks(batch.values(), _LOOKUP))
+            old: dict[str, tuple[int, str, str]] = {}
+            for ids in _chunks(batch, _LOOKUP):
+                old.update((i, (rid, title, body)) for i, rid, title, body in self.db.execute(
+                    "SELECT a.id, a.rid, json_extract(d.doc, '$.title'), json_extract(d.doc, '$.body')"
+                    f" FROM articles a JOIN article_docs d ON d.rid = a.rid WHERE a.id IN ({','.join('?' * len(ids))})",
+                    ids))
+            replaced = [(rid,) for rid, _, _ in old.values()]
+            # Contentless FTS5 rows are deleted by repeating what was indexed.
+            self.db.executemany("INSERT INTO fts_fold (fts_fold, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                                [(rid, _d_fold(title), _d_fold(body)) for rid, title, body in old.values()])
+            self.db.executemany("DELETE FROM article_topics WHERE rid = ?", replaced)
+            self.db.executemany("DELETE FROM article_directives WHERE rid = ?", replaced)
+            self.db.executemany(
+                "UPDATE articles SET source_id=?, province=?, published_ts=?, content_hash=?, duplicate_group=?"
+                " WHERE rid=?", [(*_columns(batch[i]), rid) for i, (rid, _, _) in old.items()])
+            fresh = [a for i, a in batch.items() if i not in old]
+            self.db.executemany(
+                "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group)"
+                " VALUES (?, ?, ?, ?, ?, ?)", [(a.id, *_columns(a)) for a in fresh])
+            rids = {i: rid for i, (rid, _, _) in old.items()}
+            for ids in _chunks((a.id for a in fresh), _LOOKUP):
+                rids.update(self.db.execute(f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})",
+                                            ids))
+            rows = [(rids[i], a) for i, a in batch.items()]
+            self.db.executemany("INSERT INTO article_topics VALUES (?, ?, ?)",
+                                [(rid, t.topic_id, t.score) for rid, a in rows for t in a.topics])
+            self.db.executemany("INSERT INTO article_directives VALUES (?, ?)",
+                                [(rid, d) for rid, a in rows for d in dict.fromkeys(a.directives)])
+            for part, (docs, fingerprints, texts) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
+                part_rids = [rid for rid, _ in part]
+                self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, ?)",
+                                    zip(part_rids, docs, strict=True))
+                self.db.executemany("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
+                                    zip(part_rids, fingerprints, strict=True))
+                self.db.executemany("INSERT INTO fts_fold (rowid, title, body) VALUES (?, ?, ?)",
+                                    ((rid, title, body) for rid, (title, body) in zip(part_rids, texts, strict=True)))
+        return UpsertResult(new=len(fresh))
 
     def get(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT d.doc, a.duplicate_group FROM articles a JOIN article_docs d ON d.rid = a.rid"
@@ -192,16 +255,19 @@ class SQLiteStore:
     def _where(self, query: SearchQuery) -> tuple[str, list]:
         clauses: list[str] = []
         params: list = []
+        # With a date, source or province filter, the articles indexes find fewer rows than the
+        # topic or directive lists: `+` stops SQLite from driving the search from those lists.
+        rid = "+a.rid" if query.sources or query.provinces or query.since or query.until else "a.rid"
         if query.topics:
             marks = ",".join("?" * len(query.topics))
-            clauses.append(f"a.rid IN (SELECT rid FROM article_topics WHERE topic_id IN ({marks}))")
+            clauses.append(f"{rid} IN (SELECT rid FROM article_topics WHERE topic_id IN ({marks}))")
             params += query.topics
         for column, values in (("source_id", query.sources), ("province", query.provinces)):
             if values:
                 clauses.append(f"a.{column} IN ({','.join('?' * len(values))})")
                 params += values
         if query.directive:
-            clauses.append("a.rid IN (SELECT rid FROM article_directives WHERE directive = ?)")
+            clauses.append(f"{rid} IN (SELECT rid FROM article_directives WHERE directive = ?)")
             params.append(query.directive)
         start, end = _local_bounds(query.since, query.until)
         if start is not None:
@@ -215,58 +281,87 @@ class SQLiteStore:
     def _select_candidates(self, where: str, params: list) -> bool:
         """Keep the filtered rows in `candidates`; True when they are few enough to match one by one."""
         self.db.execute("DELETE FROM candidates")
-        found = self.db.execute(f"INSERT INTO candidates SELECT a.rid FROM articles a{where}", params).rowcount
+        found = self.db.execute(f"INSERT INTO candidates SELECT {_COLUMNS} FROM articles a{where}", params).rowcount
         newest = self.db.execute("SELECT coalesce(max(rid), 0) FROM articles").fetchone()[0]
         return found <= _SELECTIVE * newest
 
-    def _match_candidates(self, folded: str, exact: str | None) -> None:
-        self.db.execute(f"INSERT INTO matches SELECT rid, -1.0 FROM ({_AMONG.format(t='fts_fold')})", (folded,))
-        boosts = [(2.0, "fts_exact", exact), (1.0, "fts_fold", "{title}: (" + folded + ")")]
-        for weight, table, expression in boosts:
-            if expression:
-                self.db.execute(f"UPDATE matches SET rank = rank - {weight} WHERE rid IN"
-                                f" ({_AMONG_MATCHES.format(t=table)})", (expression,))
+    def _rerank(self, words: list[str]) -> None:
+        """Re-rank the best folded matches: each query word with diacritics found as written counts
+        one (two in the title), and matches that count more come first."""
+        # The documents are read after the sort: a sorter would carry every match's text.
+        rows = self.db.execute(
+            # One json_extract with both paths parses each document once, not twice.
+            "SELECT b.rid, json_extract(d.doc, '$.title', '$.body') FROM (SELECT rid"
+            " FROM matches ORDER BY rank, published_ts DESC, id LIMIT ?) AS b JOIN article_docs d ON d.rid = b.rid",
+            (_RERANK,)).fetchall()
+        exact = []
+        for rid, fields in rows:
+            title, body = (text.lower() for text in json.loads(fields))
+            found = sum(2 if _contains(title, w) else 1 if _contains(body, w) else 0 for w in words)
+            if found:
+                exact.append((found, rid))
+        self.db.executemany("UPDATE matches SET exact = ? WHERE rid = ?", exact)
 
     def search(self, query: SearchQuery) -> SearchResult:
         where, params = self._where(query)
         matched = fts_queries(query.text)
+        selective = bool(where) and self._select_candidates(where, params)
         if matched:
-            # Run the full-text match once; counts, facets and the page all read its result.
+            # Run the full-text match once and apply the filters to it once; counts, facets and
+            # the page all read the result.
             folded, exact = matched
             self.db.execute("DELETE FROM matches")
-            if where and self._select_candidates(where, params):
-                self._match_candidates(folded, exact)
-            elif exact:
-                self.db.execute(_WITH_EXACT, (folded, exact))
-            else:
-                self.db.execute(f"INSERT INTO matches {_FOLDED}", (folded,))
-            source = "matches m CROSS JOIN articles a ON a.rid = m.rid"  # drive from the (few) matches
-            order = "m.rank, a.published_ts DESC, a.id"
+            matching = _AMONG if selective else _FILTERED if where else _ALL
+            self.db.execute(f"INSERT INTO matches (rid, rank, published_ts, source_id, id, duplicate_group) {matching}",
+                            (folded,))
+            if exact:
+                self._rerank(exact)
+            source = "matches"
+            order = "exact DESC, rank, published_ts DESC, id"
+            score = "exact - rank"
         else:
-            source = "articles a"
-            order = "a.published_ts DESC, a.id"
-        selected = f"FROM {source}{where}"
+            # The temporary tables have the columns of `articles` that the rest reads.
+            source = "candidates" if where else "articles"
+            order = "published_ts DESC, id"
+            score = "0"
+        selected = f"FROM {source} a"
         offset = int(query.cursor) if query.cursor else query.offset
         total, stories = self.db.execute(
-            f"SELECT count(*), count(DISTINCT coalesce(a.duplicate_group, a.id)) {selected}", params).fetchone()
-        rank = "m.rank" if matched else "0"
-        page = self.db.execute(f"SELECT a.rid, a.duplicate_group, {rank} {selected} ORDER BY {order} LIMIT ? OFFSET ?",
-                               [*params, query.limit, offset]).fetchall()
+            f"SELECT count(*), count(DISTINCT coalesce(a.duplicate_group, a.id)) {selected}").fetchone()
+        page = self.db.execute(f"SELECT a.rid, a.duplicate_group, {score} {selected} ORDER BY {order} LIMIT ? OFFSET ?",
+                               [query.limit, offset]).fetchall()
         docs = dict(self.db.execute(f"SELECT rid, doc FROM article_docs WHERE rid IN ({','.join('?' * len(page))})",
                                     [rid for rid, _, _ in page]).fetchall())
-        hits = [Hit(article=(art := self._article(docs[rid], group)), score=-score,
+        hits = [Hit(article=(art := self._article(docs[rid], group)), score=score,
                     snippet=snippet(art.body, query.text)) for rid, group, score in page]
+        # CROSS JOIN: drive from the (few) rows found, not from every topic tag; with no filter at
+        # all, every tag counts.
+        tagged = "FROM article_topics t" if source == "articles" else \
+            f"{selected} CROSS JOIN article_topics t ON t.rid = a.rid"
         topic_counts = dict(self.db.execute(
-            f"SELECT t.topic_id, count(*) FROM {source} JOIN article_topics t ON t.rid = a.rid{where}"
-            " GROUP BY t.topic_id ORDER BY count(*) DESC, t.topic_id", params).fetchall())
+            f"SELECT t.topic_id, count(*) {tagged} GROUP BY t.topic_id ORDER BY count(*) DESC, t.topic_id").fetchall())
         source_counts = dict(self.db.execute(
-            f"SELECT a.source_id, count(*) {selected} GROUP BY a.source_id ORDER BY count(*) DESC", params).fetchall())
-        # Vietnam keeps UTC+7 all year, so a fixed offset gives local days; weeks start on Monday.
-        bucket = "date(a.published_ts, 'unixepoch', '+7 hours'" + (", 'weekday 0', '-6 days')" if
-                                                                   query.interval == "week" else ")")
+            f"SELECT a.source_id, count(*) {selected} GROUP BY a.source_id ORDER BY count(*) DESC").fetchall())
+        # Vietnam keeps UTC+7 all year, so a fixed offset gives local day numbers; weeks start on
+        # Monday (day 0, 1 January 1970, was a Thursday). Rows are grouped by number and only the
+        # buckets become dates: date() on every row cost more than the rest of the facets.
+        day = "((a.published_ts + 25200) / 86400)"
+        bucket = f"({day} - ({day} + 3) % 7)" if query.interval == "week" else day
         histogram = dict(self.db.execute(
-            f"SELECT {bucket} AS d, count(*) {selected} GROUP BY d ORDER BY d", params).fetchall())
+            f"SELECT date(b * 86400, 'unixepoch'), n FROM (SELECT {bucket} AS b, count(*) AS n {selected} GROUP BY b)"
+            " ORDER BY b").fetchall())
         more = bool(hits) and offset + len(hits) < total
         return SearchResult(total=total, stories=stories, hits=hits, topic_counts=topic_counts,
                             source_counts=source_counts, histogram=histogram,
                             next_cursor=str(offset + len(hits)) if more else None)
+
+
+def _prepare(articles: list[Article]) -> tuple[list[str], list[bytes], list[tuple[str, str]]]:
+    """What upsert writes for each article, apart from the ids the database assigns."""
+    return ([a.model_dump_json() for a in articles], [array("I", a.fingerprint).tobytes() for a in articles],
+            [(_d_fold(a.title), _d_fold(a.body)) for a in articles])
+
+
+def _columns(article: Article) -> tuple:
+    return (article.source_id, article.province, int(article.published_at.timestamp()), article.content_hash,
+            article.duplicate_group)
