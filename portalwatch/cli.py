@@ -382,24 +382,24 @@ def sources(data_dir: DataDir = None) -> None:
     table = Table(title="Tình trạng các nguồn")
     for column in ("Nguồn", "Lần gần nhất", "Tình trạng", "Lần tốt gần nhất", "Liên kết bài (thường lệ)",
                    "Bài mới", "Lỗi", "Lỗi gần nhất"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     problems = 0
     with HealthLog(settings.archive_path) as health:
         for source in load_sources(settings.sources_file):
             history = health.history(source.id)
             if not history:
-                table.add_row(f"{source.id}\n{source.name}", "chưa thu thập", "", "", "", "", "", "")
+                table.add_row(source.id, "chưa thu thập", "", "", "", "", "", "")
                 continue
             last = history[0]
             good = next((r for r in history if r.status not in PROBLEMS), None)
             usual = usual_links(history[1:])
             until = health.backoff_until(source.id)
-            status = LABELS[last.status] + (f"\n{last.message}" if last.message else "")
+            status = LABELS[last.status] + (f": {last.message}" if last.message else "")
             if until:
-                status += f"\ntạm hoãn tới {until.astimezone(VN_TZ):%d/%m %H:%M}"
+                status += f"; tạm hoãn tới {until.astimezone(VN_TZ):%d/%m %H:%M}"
             problems += last.status in PROBLEMS
             style = "red" if last.status in PROBLEMS else None
-            table.add_row(f"{source.id}\n{source.name}", f"{last.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}",
+            table.add_row(source.id, f"{last.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}",
                           status, f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
                           f"{last.stats.links_found} ({usual:g})" if usual else str(last.stats.links_found),
                           str(last.stats.new_articles + last.stats.changed_articles), str(last.stats.failures),

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from crawlers.frontier import Frontier
 from crawlers.launcher import crawl
 from pipelines.process import process_page
 from pipelines.tagging import load_taxonomy
 from portalwatch.archive import RawArchive
+from portalwatch.cli import app
 from portalwatch.config import PACKAGE_DIR
 from portalwatch.fixture_portals import hostile
 from portalwatch.fixture_portals.hostile import HostileSite
@@ -178,3 +180,7 @@ def test_a_dead_source_is_reported_as_failing(tmp_path: Path) -> None:
     stats = run_crawl(tmp_path, dead)["chet"]
     assert stats["health"] == "failed"
     assert "không kết nối được" in stats["health_message"]
+    shown = CliRunner().invoke(app, ["sources", "--data-dir", str(tmp_path)])
+    assert shown.exit_code == 1  # a failing source makes `portalwatch sources` fail, for cron and monitoring
+    row = next(line for line in shown.output.splitlines() if "chet" in line)
+    assert "lỗi" in row
