@@ -32,7 +32,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.SourceRedirectMiddleware": 600,
     # Sees 429/503 before Scrapy's RetryMiddleware (550): process_response runs in descending order.
     "crawlers.middlewares.RetryAfterMiddleware": 560,
+    # Next to the downloader: every response as received goes to the WARC file.
+    "crawlers.warc.WarcMiddleware": 990,
 }
-EXTENSIONS = {"crawlers.warc.WarcExtension": 500}
 ITEM_PIPELINES = {"crawlers.pipelines.ArchivePipeline": 300}
 LOG_LEVEL = "INFO"

@@ -1,10 +1,13 @@
 """Every HTTP response a crawl receives, written to a gzipped WARC file (warcio) beside the archive.
 
 The SQLite archive keeps the article pages the pipeline reads; the WARC files keep everything as
-received — feeds, list pages, errors, 304s and headers — for audit and re-extraction elsewhere.
+received — feeds, list pages, redirects, errors, 304s, headers, still content-encoded — for audit
+and re-extraction elsewhere. A downloader middleware next to the downloader, so it sees each
+response before redirects, retries or decompression act on it.
 """
 
 import os
+import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
@@ -17,43 +20,50 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-# Scrapy has already decoded these: the body in the record is the decoded one.
-_DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+# The body as received is already de-chunked.
+_DROPPED_HEADERS = {"transfer-encoding"}
 
 
-class WarcExtension:
-    def __init__(self, directory: Path) -> None:
+class WarcMiddleware:
+    def __init__(self, directory: Path, crawler: Crawler) -> None:
         self.directory = directory
+        self.crawler = crawler
         self.file: BinaryIO | None = None
+        self.buffer = BytesIO()
         self.writer: WARCWriter | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "WarcExtension":
-        ext = cls(Path(crawler.settings.get("PORTALWATCH_WARC_DIR", "warc")))
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
+    def from_crawler(cls, crawler: Crawler) -> "WarcMiddleware":
+        middleware = cls(Path(crawler.settings.get("PORTALWATCH_WARC_DIR", "warc")), crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
 
-    def _open(self, spider: Spider) -> WARCWriter:
+    def _open(self, spider: Spider | None) -> WARCWriter:
         if self.writer is None:
             source_id = spider.source.id  # type: ignore[attr-defined]
             path = self.directory / source_id / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.warc.gz"
             path.parent.mkdir(parents=True, exist_ok=True)
             # One file per crawl: a crawl killed mid-record leaves only its own file truncated.
             self.file = path.open("wb")
-            self.writer = WARCWriter(self.file, gzip=True)
+            self.writer = WARCWriter(self.buffer, gzip=False)
         return self.writer
 
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        writer = self._open(spider)
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        writer = self._open(self.crawler.spider)
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items()
                    for v in values if k.decode("latin-1").lower() not in _DROPPED_HEADERS]
         status = StatusAndHeaders(f"{response.status} {_reason(response.status)}", headers, protocol="HTTP/1.1")
         record = writer.create_warc_record(response.url, "response", payload=BytesIO(response.body),
                                            http_headers=status)
         writer.write_record(record)
-        if self.file:
-            self.file.flush()
+        # One gzip member per record, as .warc.gz readers expect; level 6 rather than warcio's 9, and
+        # no flush per record (the articles themselves are safe in the SQLite archive).
+        gz = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        assert self.file is not None
+        self.file.write(gz.compress(self.buffer.getvalue()) + gz.flush())
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return response
 
     def spider_closed(self, spider: Spider) -> None:
         if self.file:

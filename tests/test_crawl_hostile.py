@@ -124,6 +124,26 @@ def test_paging_and_calendar_traps_end_at_the_first_page_with_nothing_new(hostil
     assert server.requests_to(hostile.CALENDAR) == []
 
 
+def test_every_response_is_kept_in_a_readable_warc(hostile_crawl: HostileCrawl) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    records = []
+    for path in sorted((hostile_crawl.archive.parent / "warc" / "tanlap-hostile").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            records += [(r.rec_headers.get_header("WARC-Target-URI").removeprefix(hostile_crawl.site.base),
+                         r.http_headers.get_statuscode(), r.content_stream().read())
+                        for r in ArchiveIterator(stream) if r.rec_type == "response"]
+    statuses = {(url, status) for url, status, _ in records}
+    # Lists, articles, redirects and errors alike, with their bodies.
+    assert {("/tin-tuc", "200"), (hostile.MOVED, "301"), (hostile.LONG_WAIT, "429"), (hostile.NORMAL[0], "200")} \
+        <= statuses
+    body = next(b for url, status, b in records if url == hostile.NORMAL[0])
+    assert "Bài viết thử nghiệm".encode() in body
+    # One record per response the site gave; the slow and the huge page were cut off, so gave none.
+    served = [s for s in hostile_crawl.site.server.log if s.path not in (hostile.SLOW, hostile.HUGE)]
+    assert len(records) == len(served)
+
+
 def test_requests_identify_the_crawler_with_a_contact_url(hostile_crawl: HostileCrawl) -> None:
     agents = {seen.headers.get("user-agent", "") for seen in hostile_crawl.site.server.log}
     assert agents and all(a.startswith("portalwatch/") and "(+http" in a for a in agents)
