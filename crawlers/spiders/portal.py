@@ -71,6 +71,11 @@ def declared_canonical(html: str) -> str | None:
     return None
 
 
+def conditional(etag: str, last_modified: str) -> dict[str, str]:
+    """Request headers that let an unchanged page answer 304."""
+    return {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
+
+
 def original_url(request: scrapy.Request) -> str:
     """The URL first asked for, before any redirect: the one the frontier and skips know."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
@@ -177,9 +182,7 @@ class PortalSpider(scrapy.Spider):
 
     def entry_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         """A feed, sitemap or first list page: asked conditionally, so an unchanged one costs a 304."""
-        etag, modified = self.frontier.validators(url)
-        headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
-        return scrapy.Request(url, callback, errback=self.failed, headers=headers,
+        return scrapy.Request(url, callback, errback=self.failed, headers=conditional(*self.frontier.validators(url)),
                               meta={"kind": "entry", "handle_httpstatus_list": [304], **meta})
 
     def list_request(self, url: str, entry: bool = False, pending: bool = False,
@@ -236,9 +239,8 @@ class PortalSpider(scrapy.Spider):
             return None
         self.requested.add(url)
         self.stats.requested += 1
-        etag, modified = self.archive.validators(url) if url in self.archived else ("", "")
-        headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
-        return scrapy.Request(url, self.parse_article, errback=self.failed, headers=headers,
+        validators = self.archive.validators(url) if url in self.archived else ("", "")
+        return scrapy.Request(url, self.parse_article, errback=self.failed, headers=conditional(*validators),
                               meta={"kind": "article", "handle_httpstatus_list": [304]})
 
     # -- responses --------------------------------------------------------------------------------
