@@ -195,12 +195,13 @@ def test_a_layout_change_that_hides_every_article_is_not_mistaken_for_a_quiet_we
         assert [r.status for r in health.history("tanlap-hostile")] == ["empty", "ok"]
 
 
-def test_a_dead_source_is_reported_as_failing(tmp_path: Path) -> None:
+def test_a_dead_source_is_reported_as_failing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dead = Source(id="chet", name="Nguồn không còn", homepage="http://127.0.0.1:9/", list_pages=["http://127.0.0.1:9/tin"])
     stats = run_crawl(tmp_path, dead)["chet"]
     assert stats["health"] == "failed"
     assert "không kết nối được" in stats["health_message"]
-    shown = CliRunner().invoke(app, ["sources", "--data-dir", str(tmp_path)])
+    monkeypatch.setenv("PORTALWATCH_DATA_DIR", str(tmp_path))  # --data-dir would leak into later tests
+    shown = CliRunner().invoke(app, ["sources"])
     assert shown.exit_code == 1  # a failing source makes `portalwatch sources` fail, for cron and monitoring
     row = next(line for line in shown.output.splitlines() if "chet" in line)
     assert "lỗi" in row
