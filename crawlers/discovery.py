@@ -252,7 +252,7 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _w3c_datetime(text: str | None) -> datetime | None:
+def w3c_datetime(text: str | None) -> datetime | None:
     """W3C datetime as sitemaps write it; zone-less values are Vietnamese local time."""
     if not text:
         return None
@@ -304,8 +304,8 @@ def parse_sitemap(data: str | bytes, sitemap_url: str = "") -> SitemapContent:
             content.urls.append(
                 SitemapUrl(
                     loc=loc,
-                    lastmod=_w3c_datetime(_child_text(elem, "lastmod")),
-                    news_publication_date=_w3c_datetime(_child_text(elem, "publication_date")),
+                    lastmod=w3c_datetime(_child_text(elem, "lastmod")),
+                    news_publication_date=w3c_datetime(_child_text(elem, "publication_date")),
                     news_title=_child_text(elem, "title"),
                 )
             )

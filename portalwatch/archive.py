@@ -74,6 +74,12 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha1(body).hexdigest()
 
 
+def _page(row: tuple) -> RawPage:
+    url, source_id, status, fetched_at, content_type, body, etag, last_modified = row
+    return RawPage(url=url, source_id=source_id, status=status, fetched_at=datetime.fromisoformat(fetched_at),
+                   content_type=content_type, body=zlib.decompress(body), etag=etag, last_modified=last_modified)
+
+
 class RawArchive:
     def __init__(self, path: Path) -> None:
         self.db = open_db(path)
@@ -123,19 +129,23 @@ class RawArchive:
         row = self.db.execute("SELECT etag, last_modified FROM pages WHERE url = ?", (url,)).fetchone()
         return (row[0], row[1]) if row else ("", "")
 
+    _PAGE_COLUMNS = "url, source_id, status, fetched_at, content_type, body, etag, last_modified"
+
     def pages(self, pending_only: bool = False, source_id: str | None = None) -> Iterator[RawPage]:
         """Archived pages; with pending_only, those not yet through the process stage."""
-        sql = "SELECT url, source_id, status, fetched_at, content_type, body, etag, last_modified FROM pages"
         where, args = [], []
         if pending_only:
             where.append("processed = 0")
         if source_id:
             where.append("source_id = ?")
             args.append(source_id)
-        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY url"
-        for url, src, status, fetched_at, ctype, body, etag, modified in self.db.execute(sql, args).fetchall():
-            yield RawPage(url=url, source_id=src, status=status, fetched_at=datetime.fromisoformat(fetched_at),
-                          content_type=ctype, body=zlib.decompress(body), etag=etag, last_modified=modified)
+        sql = f"SELECT {self._PAGE_COLUMNS} FROM pages" + (" WHERE " + " AND ".join(where) if where else "")
+        for row in self.db.execute(sql + " ORDER BY url", args).fetchall():
+            yield _page(row)
+
+    def page(self, url: str) -> RawPage | None:
+        row = self.db.execute(f"SELECT {self._PAGE_COLUMNS} FROM pages WHERE url = ?", (url,)).fetchone()
+        return _page(row) if row else None
 
     def revisions(self, url: str) -> list[RawPage]:
         """Earlier versions of a page, oldest first (the current one is in pages())."""

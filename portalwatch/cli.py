@@ -416,8 +416,8 @@ def history(url: Annotated[str, typer.Argument(help="Địa chỉ bài viết.")
 
     settings = _settings(data_dir)
     with RawArchive(settings.archive_path) as archive:
-        current = [p for p in archive.pages() if p.url == url]
-        versions = archive.revisions(url) + current
+        current = archive.page(url)
+        versions = archive.revisions(url) + ([current] if current else [])
     if not versions:
         console.print(f"Không có trang {url} trong kho trang gốc.")
         raise typer.Exit(1)

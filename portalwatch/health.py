@@ -7,7 +7,7 @@ login wall or a changed layout shows none. So silence is told apart from failure
 
 import json
 import statistics
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -55,16 +55,13 @@ class CrawlStats:
 
     entry_pages: int = 0  # feeds, sitemaps and list pages fetched with content
     not_modified: int = 0  # entry pages answered 304
-    entry_failures: int = 0
     links_found: int = 0  # distinct article links seen, new or already archived
     requested: int = 0  # article requests sent
     new_articles: int = 0
     changed_articles: int = 0
-    deferred: int = 0  # over the page budget: left in the frontier for the next run
     failures: int = 0
     blocked: int = 0
     last_error: str = ""
-    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +93,12 @@ def assess(stats: CrawlStats, history: list[CrawlRun]) -> tuple[Status, str]:
     if usual and stats.links_found < LOW_SHARE * usual:
         return Status.LOW, f"chỉ thấy {stats.links_found} liên kết bài, thường là {usual:g}"
     return Status.OK, ""
+
+
+def _stats(recorded: str) -> CrawlStats:
+    """Stats as recorded, ignoring counters that later versions no longer keep."""
+    known = {f.name for f in fields(CrawlStats)}
+    return CrawlStats(**{k: v for k, v in json.loads(recorded).items() if k in known})
 
 
 class HealthLog:
@@ -132,7 +135,7 @@ class HealthLog:
         rows = self.db.execute("SELECT started_at, status, message, stats FROM crawl_runs WHERE source_id = ?"
                                " AND status != ? ORDER BY started_at DESC LIMIT ?",
                                (source_id, Status.BACKED_OFF, limit))
-        return [CrawlRun(source_id, datetime.fromisoformat(at), Status(status), message, CrawlStats(**json.loads(s)))
+        return [CrawlRun(source_id, datetime.fromisoformat(at), Status(status), message, _stats(s))
                 for at, status, message, s in rows]
 
     def backoff_until(self, source_id: str) -> datetime | None:

@@ -1,6 +1,7 @@
 """Incremental, resumable crawling, counted in the requests the site actually received."""
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -9,11 +10,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
+from typer.testing import CliRunner
 
 from pipelines.process import process_archive
 from pipelines.tagging import load_taxonomy
 from portalwatch.archive import RawArchive
+from portalwatch.cli import app
 from portalwatch.config import PACKAGE_DIR
 from portalwatch.fixture_portals.bulk import BulkSite
 from portalwatch.outbox import Outbox
@@ -66,7 +70,8 @@ def test_a_crawl_killed_midway_resumes_without_duplicates_or_losses(tmp_path: Pa
     assert len(set(before) & set(after)) <= 16  # at most CONCURRENT_REQUESTS
 
 
-def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_history(tmp_path: Path) -> None:
+def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_history(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = BulkSite(articles=30)
     archive_path = tmp_path / "archive.db"
     with site.server:
@@ -97,3 +102,9 @@ def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_his
         finally:
             store.close()
     assert [h.article.url for h in hits] == [url]
+
+    monkeypatch.setenv("PORTALWATCH_DATA_DIR", str(tmp_path))
+    shown = CliRunner().invoke(app, ["history", url])
+    versions = [line for line in shown.output.splitlines() if "Tin hoạt động cơ sở số 7" in line]
+    lengths = [int(re.search(r"(\d+) ký tự", line).group(1)) for line in versions]  # type: ignore[union-attr]
+    assert len(lengths) == 2 and lengths[0] < lengths[1]  # the original, then the corrected, longer one

@@ -37,6 +37,7 @@ from crawlers.discovery import (
     is_list_page,
     looks_like_feed,
     parse_sitemap,
+    w3c_datetime,
 )
 from crawlers.frontier import Found, Frontier
 from crawlers.links import canonical_url, is_article_url, is_pagination_link, same_site
@@ -81,19 +82,15 @@ def original_url(request: scrapy.Request) -> str:
     return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
-def _parse_time(value: str) -> datetime | None:
-    """A sitemap <lastmod> / Atom <updated> (ISO 8601) or an RSS date (RFC 822)."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+def _feed_time(value: str) -> datetime | None:
+    """An Atom <updated> (W3C datetime, read as sitemaps are) or an RSS date (RFC 822)."""
+    moment = w3c_datetime(value)
+    if moment is None and value.strip():
         try:
-            moment = parsedate_to_datetime(value)
+            moment = parsedate_to_datetime(value.strip())
         except (TypeError, ValueError):
             return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class PortalSpider(scrapy.Spider):
@@ -147,8 +144,6 @@ class PortalSpider(scrapy.Spider):
             yield self.entry_request(url, self.parse_feed)
         for url in sitemaps:
             yield self.entry_request(url, self.parse_sitemap)
-        if not (lists or feeds or sitemaps):
-            lists = [self.source.homepage]
         for url in lists:
             request = self.list_request(url, entry=True)
             if request:
@@ -208,17 +203,17 @@ class PortalSpider(scrapy.Spider):
 
         Each URL enters the frontier before it is requested, so a crawl killed now loses nothing.
         """
+        changed_since = changed_since or {}
         fresh, recheck = [], []
         for url in dict.fromkeys(urls):
-            if url in self.requested:
-                continue
-            if url in self.links_seen:
+            if url in self.requested or url in self.links_seen:
                 continue
             self.links_seen.add(url)
             self.stats.links_found += 1
+            changed = changed_since.get(url)
             if not self.is_known(url):
                 fresh.append(url)
-            elif url in self.archived and (changed_since or {}).get(url, self.archived[url]) > self.archived[url]:
+            elif changed and url in self.archived and changed > self.archived[url]:
                 recheck.append(url)
             else:
                 self.crawler.stats.inc_value("portalwatch/already_fetched")
@@ -232,7 +227,6 @@ class PortalSpider(scrapy.Spider):
         if url in self.requested:
             return None
         if self.stats.requested >= self.source.max_articles:
-            self.stats.deferred += 1
             self.crawler.stats.inc_value("portalwatch/articles_over_budget")
             return None
         if url in self.aliases:
@@ -253,7 +247,7 @@ class PortalSpider(scrapy.Spider):
             self.frontier.done(response.url)
             return False
         if not isinstance(response, TextResponse):
-            self.record_failure(response.url, response.meta.get("kind", ""), "không phải trang HTML/XML", True)
+            self.record_failure(response.url, "không phải trang HTML/XML", True)
             return False
         blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
@@ -322,7 +316,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             url = canonical_url(response.urljoin(link))
             urls.append(url)
-            updated = _parse_time(item.xpath("updated/text()").get() or "")
+            updated = _feed_time(item.xpath("updated/text()").get() or "")
             if updated:
                 changed[url] = updated
         yield from self.article_requests(self.own_articles(urls), changed)
@@ -360,7 +354,7 @@ class PortalSpider(scrapy.Spider):
             self.frontier.done(requested)
             return
         if not isinstance(response, TextResponse):
-            self.record_failure(requested, "article", "không phải trang HTML", True)
+            self.record_failure(requested, "không phải trang HTML", True)
             return
         blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
@@ -414,14 +408,14 @@ class PortalSpider(scrapy.Spider):
     def blocked(self, response: Response, reason: str) -> None:
         self.stats.blocked += 1
         self.crawler.stats.inc_value("portalwatch/blocked")
-        self.record_failure(response.url, response.meta.get("kind", ""), f"bị chặn: {reason}", permanent=False)
+        self.record_failure(response.url, f"bị chặn: {reason}", permanent=False)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("kind") == "quiet":
             return
         reason, permanent = self.explain(failure)
-        self.record_failure(original_url(request), request.meta.get("kind", ""), reason, permanent)
+        self.record_failure(original_url(request), reason, permanent)
 
     def explain(self, failure: Failure) -> tuple[str, bool]:
         """A readable reason, and whether asking again could help."""
@@ -447,13 +441,10 @@ class PortalSpider(scrapy.Spider):
             return f"không kết nối được: {failure.getErrorMessage()}", False
         return f"{failure.type.__name__}: {failure.getErrorMessage()}", False
 
-    def record_failure(self, url: str, kind: str, reason: str, permanent: bool) -> None:
+    def record_failure(self, url: str, reason: str, permanent: bool) -> None:
         self.stats.failures += 1
         self.stats.last_error = reason
-        self.stats.errors = [*self.stats.errors[-4:], f"{url}: {reason}"]
         self.crawler.stats.inc_value("portalwatch/failures")
-        if kind == "entry":
-            self.stats.entry_failures += 1
         given_up = self.frontier.failed(url, reason, permanent)
         if not given_up:
             reason += " — sẽ thử lại ở lần thu thập sau"
