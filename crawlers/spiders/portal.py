@@ -408,7 +408,9 @@ class PortalSpider(scrapy.Spider):
     def blocked(self, response: Response, reason: str) -> None:
         self.stats.blocked += 1
         self.crawler.stats.inc_value("portalwatch/blocked")
-        self.record_failure(response.url, f"bị chặn: {reason}", permanent=False)
+        # Under the address first asked for: that is the one the frontier holds.
+        url = original_url(response.request) if response.request else response.url
+        self.record_failure(url, f"bị chặn: {reason}", permanent=False)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
