@@ -33,9 +33,9 @@ class BulkSite:
 
     def source(self, sitemap: bool = False, **limits: object) -> Source:
         entry = {"sitemaps": [f"{self.base}/sitemap.xml"]} if sitemap else {"list_pages": [f"{self.base}/tin-moi"]}
+        budget = {"max_articles": self.articles, "max_list_pages": self.articles // self.per_page + 2}
         return Source(id="bulk", name="Cổng tin thử tải", homepage=f"{self.base}/", **entry,  # type: ignore[arg-type]
-                      article_pattern=r"/bai/[a-z0-9-]+-\d+\.html$", max_articles=self.articles,
-                      max_list_pages=self.articles // self.per_page + 2, **limits)  # type: ignore[arg-type]
+                      article_pattern=r"/bai/[a-z0-9-]+-\d+\.html$", **(budget | limits))  # type: ignore[arg-type]
 
     def edit(self, number: int, paragraph: str) -> None:
         """The site corrects an article: its body, Last-Modified and sitemap <lastmod> change."""
