@@ -31,14 +31,24 @@ def article_fetches(site: BulkSite) -> Counter[str]:
     return Counter(s.path for s in site.server.log if s.path.startswith("/bai/") and s.status == 200)
 
 
-def archived_count(archive: Path) -> int:
+def count(archive: Path, sql: str) -> int:
     if not archive.exists():
         return 0
     try:
         with sqlite3.connect(archive, timeout=1) as db:
-            return db.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+            return db.execute(sql).fetchone()[0]
     except sqlite3.OperationalError:  # not created yet
         return 0
+
+
+def archived_count(archive: Path) -> int:
+    return count(archive, "SELECT COUNT(*) FROM pages")
+
+
+def found_count(archive: Path) -> int:
+    """Articles archived or waiting in the frontier: what the crawl has found so far."""
+    return count(archive, "SELECT COUNT(*) FROM (SELECT url FROM pages UNION "
+                          "SELECT url FROM frontier WHERE kind = 'article')")
 
 
 def test_a_crawl_killed_midway_resumes_without_duplicates_or_losses(tmp_path: Path) -> None:
@@ -49,8 +59,10 @@ def test_a_crawl_killed_midway_resumes_without_duplicates_or_losses(tmp_path: Pa
         registry.write_text(yaml.safe_dump([site.source(concurrency=2).model_dump(exclude_defaults=True)]))
         crawl = subprocess.Popen([sys.executable, "-m", "crawlers.run", "--sources", str(registry), "--archive",
                                   str(archive), "--delay", "0", "--log-file", str(tmp_path / "killed.log")])
+        # Killed once every list was read (so everything left is in the frontier) and 60 pages are on disk.
         deadline = time.monotonic() + 60
-        while archived_count(archive) < 60 and time.monotonic() < deadline and crawl.poll() is None:
+        while ((archived_count(archive) < 60 or found_count(archive) < 240) and time.monotonic() < deadline
+               and crawl.poll() is None):
             time.sleep(0.05)
         os.kill(crawl.pid, signal.SIGKILL)
         crawl.wait()
@@ -70,6 +82,19 @@ def test_a_crawl_killed_midway_resumes_without_duplicates_or_losses(tmp_path: Pa
     assert sum(after.values()) == 240 - killed_at
     # Pages served just before the kill but not yet written are the only ones asked twice.
     assert len(set(before) & set(after)) <= 16  # at most CONCURRENT_REQUESTS
+
+
+def test_list_pages_over_the_budget_are_read_by_the_next_crawls(tmp_path: Path) -> None:
+    site = BulkSite(articles=100, per_page=20)
+    with site.server:
+        source = site.source(max_list_pages=2)
+        fetched = [run_crawl(tmp_path, source)["bulk"]["articles_fetched"] for _ in range(4)]
+        served = article_fetches(site)
+    # Two list pages a crawl: the first crawl reads the two newest, each later one the front page
+    # (nothing new there) and the oldest page it could not reach, until the archive is complete.
+    assert fetched == [40, 20, 20, 20]
+    assert archived_count(tmp_path / "archive.db") == 100
+    assert len(served) == 100 and set(served.values()) == {1}
 
 
 def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_history(

@@ -117,13 +117,15 @@ class PortalSpider(scrapy.Spider):
     # -- requests ---------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        # What an earlier crawl found but never fetched (killed, or over its budget) goes first.
-        for url, kind in self.frontier.pending(self.source.id):
-            if kind == "article" and self.is_known(url):  # archived just before a kill: done already
-                self.frontier.done(url)
+        # What an earlier crawl found but never fetched (killed, or over its budget) goes first; older
+        # list pages left over wait until the entry pages had their share of the list budget.
+        pending = self.frontier.pending(self.source.id)
+        for url, kind in pending:
+            if kind != "article":
                 continue
-            request = self.article_request(url) if kind == "article" else self.list_request(url, pending=True)
-            if request:
+            if self.is_known(url):  # archived just before a kill: done already
+                self.frontier.done(url)
+            elif request := self.article_request(url):
                 yield request
         if self.discovering:
             cached = self.frontier.discovery(self.source.id, REDISCOVER_AFTER)
@@ -135,6 +137,9 @@ class PortalSpider(scrapy.Spider):
             self.article_pattern = cached.article_pattern
         for request in self.entry_requests(self.found if self.discovering else None):
             yield request
+        for url, kind in pending:
+            if kind == "list" and (request := self.list_request(url, pending=True)):
+                yield request
 
     def entry_requests(self, found: "Found | None") -> Iterator[scrapy.Request]:
         """Every crawl starts from the feeds, sitemaps and first list pages (configured or discovered)."""
@@ -184,14 +189,14 @@ class PortalSpider(scrapy.Spider):
                      candidate: bool = False) -> scrapy.Request | None:
         if url in self.lists_requested:
             return None
+        if not (entry or pending):  # an older page: in the frontier until read, this crawl or the next
+            self.frontier.add(self.source.id, [url], "list")
         if len(self.lists_requested) >= self.source.max_list_pages:
             self.crawler.stats.inc_value("portalwatch/list_pages_over_budget")
             return None
         self.lists_requested.add(url)
         if entry:
             return self.entry_request(url, self.parse_list, candidate=candidate)
-        if not pending:
-            self.frontier.add(self.source.id, [url], "list")
         return scrapy.Request(url, self.parse_list, errback=self.failed, meta={"kind": "list"})
 
     def is_known(self, url: str) -> bool:
