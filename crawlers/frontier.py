@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS discovered (source_id TEXT PRIMARY KEY, found TEXT NO
 -- Other spellings of an archived article (print views, session ids) that its rel=canonical revealed.
 CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, source_id TEXT NOT NULL, canonical TEXT NOT NULL);
 """
+
+
 @dataclass
 class Found:
     """Entry points discovery confirmed (fetched and checked) for a source."""
@@ -39,14 +41,20 @@ class Found:
 
 # A URL that failed transiently this many times is given up (and recorded as a skip).
 MAX_ATTEMPTS = 3
+# Finished URLs are removed in batches of this many: a commit per page cost as much as archiving it.
+# What a kill leaves behind is harmless: an archived URL is dropped on resume without a request, and
+# a list page is read once more.
+DONE_BATCH = 100
 
 
 class Frontier:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self.db.executescript(_SCHEMA)
+        self.finished: list[str] = []
 
     def add(self, source_id: str, urls: list[str], kind: str) -> None:
+        self.flush()  # a URL finished earlier and found again is pending again
         with self.db:
             now = datetime.now(UTC).isoformat()
             self.db.executemany("INSERT OR IGNORE INTO frontier (url, source_id, kind, added_at) VALUES (?, ?, ?, ?)",
@@ -54,16 +62,26 @@ class Frontier:
 
     def pending(self, source_id: str) -> list[tuple[str, str]]:
         """(url, kind) left over from earlier runs, in the order they were found."""
+        self.flush()
         rows = self.db.execute("SELECT url, kind FROM frontier WHERE source_id = ? ORDER BY added_at, rowid",
                                (source_id,))
         return list(rows)
 
     def done(self, *urls: str) -> None:
-        with self.db:
-            self.db.executemany("DELETE FROM frontier WHERE url = ?", [(u,) for u in urls])
+        self.finished += urls
+        if len(self.finished) >= DONE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Remove the finished URLs from the frontier (also due when the crawl closes)."""
+        if self.finished:
+            with self.db:
+                self.db.executemany("DELETE FROM frontier WHERE url = ?", [(u,) for u in self.finished])
+            self.finished = []
 
     def failed(self, url: str, error: str, permanent: bool) -> bool:
         """Note a failed fetch; True when the URL is given up (permanent, or out of attempts)."""
+        self.flush()
         with self.db:
             row = self.db.execute("SELECT attempts FROM frontier WHERE url = ?", (url,)).fetchone()
             attempts = (row[0] if row else 0) + 1

@@ -5,6 +5,7 @@ Twisted's reactor cannot restart, so callers run this module in a subprocess (se
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -61,6 +62,9 @@ def main() -> None:
     sources = [s for s in load_sources(args.sources) if not args.source_id or s.id in args.source_id]
     summary: dict[str, dict] = {}
     process = CrawlerProcess(settings)
+    # Scrapy's handler drops what is below LOG_LEVEL, but only after a record was made for every
+    # page's DEBUG lines; a root logger at that level does not make them.
+    logging.getLogger().setLevel(settings.get("LOG_LEVEL"))
     crawlers = {}
     with HealthLog(args.archive) as health:
         for source in sources:

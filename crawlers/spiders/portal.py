@@ -459,6 +459,7 @@ class PortalSpider(scrapy.Spider):
                                       recorded_at=datetime.now(UTC)))
 
     def closed(self, reason: str) -> None:
+        self.frontier.flush()
         if self.discovering and (self.found.feeds or self.found.sitemaps or self.found.list_pages):
             self.frontier.save_discovery(self.source.id, self.found)
         with HealthLog(self.archive_path) as health:
