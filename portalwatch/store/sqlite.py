@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS article_fingerprints (rid INTEGER PRIMARY KEY, finger
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id, published_ts);
 CREATE INDEX IF NOT EXISTS articles_province ON articles (province, published_ts);
-CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
+-- Nothing looks articles up by content hash (dedup reads them all): an index only slowed writes.
+DROP INDEX IF EXISTS articles_hash;
 CREATE TABLE IF NOT EXISTS article_topics (
     rid INTEGER NOT NULL, topic_id TEXT NOT NULL, score REAL NOT NULL, PRIMARY KEY (topic_id, rid)
 ) WITHOUT ROWID;
@@ -84,8 +85,10 @@ _RERANK = 500
 # Rows per statement when looking ids up (SQLite allows 32,766 parameters; far fewer is plenty).
 _LOOKUP = 500
 # FTS5 merges index segments once this many of the same size exist (its default is 4): fewer merges
-# while indexing, for a few more segments to read per search.
-_AUTOMERGE = 8
+# while indexing, for a few more segments to read per search. Its pending terms become a new segment
+# whenever they outgrow hashsize (1 MB by default, a few hundred articles): with room for a whole
+# batch, a batch makes one segment, and there is far less to merge.
+_FTS_CONFIG = {"automerge": 16, "hashsize": 64 << 20}
 # Bigger page cache and memory-mapped reads: FTS5 segment merges and searches re-read the same pages.
 _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 1073741824", "PRAGMA temp_store = MEMORY")
 
@@ -175,10 +178,11 @@ class SQLiteStore:
         for pragma in _PRAGMAS:
             self.db.execute(pragma)
         self.db.executescript(_SCHEMA)
-        automerge = self.db.execute("SELECT v FROM fts_fold_config WHERE k = 'automerge'").fetchone()
-        if automerge is None or automerge[0] != _AUTOMERGE:  # a stored setting: write it once
-            with self.db:
-                self.db.execute("INSERT INTO fts_fold (fts_fold, rank) VALUES ('automerge', ?)", (_AUTOMERGE,))
+        stored = dict(self.db.execute("SELECT k, v FROM fts_fold_config"))
+        for key, value in _FTS_CONFIG.items():
+            if stored.get(key) != value:  # stored settings: written once
+                with self.db:
+                    self.db.execute("INSERT INTO fts_fold (fts_fold, rank) VALUES (?, ?)", (key, value))
 
     def close(self) -> None:
         self.db.close()
