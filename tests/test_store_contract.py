@@ -152,18 +152,3 @@ def test_a_quoted_phrase_with_its_marks_ranks_above_a_folded_match(store: Articl
     hits = [h.article.url for h in store.search(SearchQuery(text='"xây dựng Đảng"', sources=["d"])).hits]
     assert hits == ["http://d/2", "http://d/1"]
 
-
-def test_a_sqlite_store_from_before_the_word_lists_still_ranks_exact_words(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    store = SQLiteStore(path)
-    store.upsert(ARTICLES)
-    with store.db:  # as an older version left it: no word lists, schema version 0
-        store.db.execute("DELETE FROM article_words")
-        store.db.execute("PRAGMA user_version = 0")
-    store.close()
-    reopened = SQLiteStore(path)
-    try:
-        party = [h.article.url for h in reopened.search(SearchQuery(text="Đảng")).hits]
-    finally:
-        reopened.close()
-    assert sorted(party[:2]) == ["http://a/1", "http://b/4"] and party[2:] == ["http://a/2"]

@@ -37,9 +37,6 @@ CREATE TABLE IF NOT EXISTS articles (
 -- The full records live apart, so scans and joins over the columns above stay on few pages.
 CREATE TABLE IF NOT EXISTS article_docs (rid INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS article_fingerprints (rid INTEGER PRIMARY KEY, fingerprint BLOB NOT NULL);
--- What the exact re-ranking reads: the lowercased title and the distinct words with marks of the
--- body, space-separated (a fifth of the body, and no JSON to parse).
-CREATE TABLE IF NOT EXISTS article_words (rid INTEGER PRIMARY KEY, title TEXT NOT NULL, words TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_ts);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id, published_ts);
 CREATE INDEX IF NOT EXISTS articles_province ON articles (province, published_ts);
@@ -70,7 +67,6 @@ CREATE TEMP TABLE IF NOT EXISTS matches (
 """
 _COLUMNS = "a.rid, a.published_ts, a.source_id, a.id, a.duplicate_group"
 _TOKENS = re.compile(r'"[^"]+"|\S+')
-_WORD = re.compile(r"\w+")
 _SNIPPET_CHARS = 220
 # bm25 weights (title, body).
 _FOLDED = "SELECT rowid, bm25(fts_fold, 5.0, 1.0) AS rank FROM fts_fold WHERE fts_fold MATCH ?"
@@ -118,11 +114,6 @@ def _contains(text: str, word: str) -> bool:
             return True
         start = text.find(word, start + 1)
     return False
-
-
-def _marked_words(text: str) -> str:
-    """The distinct lowercased words of text that carry marks, between spaces (what _contains needs)."""
-    return " " + " ".join({w for w in _WORD.findall(text.lower()) if not w.isascii()}) + " "
 
 
 def _d_fold(text: str) -> str:
@@ -192,13 +183,6 @@ class SQLiteStore:
             if stored.get(key) != value:  # stored settings: written once
                 with self.db:
                     self.db.execute("INSERT INTO fts_fold (fts_fold, rank) VALUES (?, ?)", (key, value))
-        if self.db.execute("PRAGMA user_version").fetchone()[0] < 1:  # stores made before article_words
-            with self.db:
-                for rows in _chunks(self.db.execute("SELECT rid, json_extract(doc, '$.title', '$.body')"
-                                                    " FROM article_docs"), _LOOKUP):
-                    self.db.executemany("INSERT OR REPLACE INTO article_words VALUES (?, ?, ?)",
-                                        [(rid, *_exact_texts(*json.loads(texts))) for rid, texts in rows])
-                self.db.execute("PRAGMA user_version = 1")
 
     def close(self) -> None:
         self.db.close()
@@ -239,14 +223,12 @@ class SQLiteStore:
                                 [(rid, t.topic_id, t.score) for rid, a in rows for t in a.topics])
             self.db.executemany("INSERT INTO article_directives VALUES (?, ?)",
                                 [(rid, d) for rid, a in rows for d in dict.fromkeys(a.directives)])
-            for part, (docs, fingerprints, texts, exact_texts) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
+            for part, (docs, fingerprints, texts) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
                 part_rids = [rid for rid, _ in part]
                 self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, ?)",
                                     zip(part_rids, docs, strict=True))
                 self.db.executemany("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
                                     zip(part_rids, fingerprints, strict=True))
-                self.db.executemany("INSERT OR REPLACE INTO article_words VALUES (?, ?, ?)",
-                                    ((rid, *words) for rid, words in zip(part_rids, exact_texts, strict=True)))
                 self.db.executemany("INSERT INTO fts_fold (rowid, title, body) VALUES (?, ?, ?)",
                                     ((rid, title, body) for rid, (title, body) in zip(part_rids, texts, strict=True)))
         return UpsertResult(new=len(fresh))
@@ -310,17 +292,15 @@ class SQLiteStore:
     def _rerank(self, words: list[str]) -> None:
         """Re-rank the best folded matches: each query word with diacritics found as written counts
         one (two in the title), and matches that count more come first."""
-        # The texts are read after the sort: a sorter would carry every match's text.
-        best = "(SELECT rid FROM matches ORDER BY rank, published_ts DESC, id LIMIT ?) AS b"
-        if all(_WORD.fullmatch(w) for w in words):  # single words: the body's list of marked words will do
-            rows = self.db.execute(f"SELECT b.rid, w.title, w.words FROM {best} JOIN article_words w ON w.rid = b.rid",
-                                   (_RERANK,)).fetchall()
-        else:  # phrases or punctuation: the whole body (one json_extract with both paths parses it once)
-            rows = [(rid, *(text.lower() for text in json.loads(fields))) for rid, fields in self.db.execute(
-                f"SELECT b.rid, json_extract(d.doc, '$.title', '$.body') FROM {best}"
-                " JOIN article_docs d ON d.rid = b.rid", (_RERANK,))]
+        # The documents are read after the sort: a sorter would carry every match's text.
+        rows = self.db.execute(
+            # One json_extract with both paths parses each document once, not twice.
+            "SELECT b.rid, json_extract(d.doc, '$.title', '$.body') FROM (SELECT rid"
+            " FROM matches ORDER BY rank, published_ts DESC, id LIMIT ?) AS b JOIN article_docs d ON d.rid = b.rid",
+            (_RERANK,)).fetchall()
         exact = []
-        for rid, title, body in rows:
+        for rid, fields in rows:
+            title, body = (text.lower() for text in json.loads(fields))
             found = sum(2 if _contains(title, w) else 1 if _contains(body, w) else 0 for w in words)
             if found:
                 exact.append((found, rid))
@@ -380,14 +360,10 @@ class SQLiteStore:
                             next_cursor=str(offset + len(hits)) if more else None)
 
 
-def _exact_texts(title: str, body: str) -> tuple[str, str]:
-    return title.lower(), _marked_words(body)
-
-
-def _prepare(articles: list[Article]) -> tuple[list[str], list[bytes], list[tuple[str, str]], list[tuple[str, str]]]:
+def _prepare(articles: list[Article]) -> tuple[list[str], list[bytes], list[tuple[str, str]]]:
     """What upsert writes for each article, apart from the ids the database assigns."""
     return ([a.model_dump_json() for a in articles], [array("I", a.fingerprint).tobytes() for a in articles],
-            [(_d_fold(a.title), _d_fold(a.body)) for a in articles], [_exact_texts(a.title, a.body) for a in articles])
+            [(_d_fold(a.title), _d_fold(a.body)) for a in articles])
 
 
 def _columns(article: Article) -> tuple:
