@@ -152,3 +152,19 @@ def test_wrong_credentials_and_unreachable_engine_end_in_one_clear_line(tmp_path
         assert len(lines) == 1 and expected in lines[0], done.stdout + done.stderr
         assert "Traceback" not in done.stderr
     server.shutdown()
+
+
+def test_an_index_made_by_an_older_mapping_asks_for_reindex_before_searching(
+        es_settings: Settings, es_alias: str) -> None:
+    es = Elasticsearch(es_settings.es_url)
+    es.indices.create(index=f"{es_alias}-v1", aliases={es_alias: {"is_write_index": True}},
+                      mappings={"_meta": {"template_version": 1}, "properties": {"title": {"type": "text"}}})
+    es.close()
+    store = ElasticStore(es_settings, es_alias)
+    store.upsert(ARTICLES)
+    with pytest.raises(StoreError, match="portalwatch reindex"):
+        store.search(SearchQuery(text="xay dung dang"))
+    store.reindex()
+    assert {h.article.id for h in store.search(SearchQuery(text="xay dung dang")).hits} == \
+        {ARTICLES[0].id, ARTICLES[3].id}
+    store.close()

@@ -105,6 +105,7 @@ class ElasticStore:
         self.es = Elasticsearch(self.url, request_timeout=settings.es_timeout, max_retries=5, retry_on_timeout=True,
                                 retry_on_status=(429, 502, 503, 504), **auth)
         self._ready = False
+        self._outdated: bool | None = None  # whether the live index predates index_mappings/, once known
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run one engine call with readable errors; the index is made ready on first use, so an
@@ -162,6 +163,7 @@ class ElasticStore:
             {"remove": {"index": current, "alias": self.alias}},
             {"add": {"index": target, "alias": self.alias, "is_write_index": True}},
         ])
+        self._outdated = None
         return current, target
 
     # Writing -----------------------------------------------------------------------------------
@@ -223,6 +225,11 @@ class ElasticStore:
         return [DedupKey.model_validate(h["_source"]) for h in hits]
 
     def search(self, query: SearchQuery) -> SearchResult:
+        if self._outdated is None:
+            self._outdated = self.mapping_outdated()
+        if self._outdated:  # the queries are written for the current mapping: answers would be wrong
+            raise StoreError(f"Chỉ mục của alias {self.alias} theo mapping cũ hơn index_mappings/: chạy "
+                             "`portalwatch reindex` rồi tìm lại.")
         text = normalize_text(query.text).replace("\n", " ").strip()
         body: dict[str, Any] = {
             "query": _query(query, text),
