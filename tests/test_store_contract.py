@@ -107,6 +107,9 @@ def test_duplicate_groups_count_stories(store: ArticleStore) -> None:
     store.set_duplicate_groups({ARTICLES[0].id: ARTICLES[0].id, ARTICLES[3].id: ARTICLES[0].id})
     result = store.search(SearchQuery())
     assert (result.total, result.stories) == (4, 3)
+    matched = store.search(SearchQuery(text="dang"))  # 1 and 4 (one story) and 2
+    assert (matched.total, matched.stories) == (3, 2)
+    assert store.search(SearchQuery(text="dang", sources=["b"])).stories == 1
 
 
 def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:

