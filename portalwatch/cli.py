@@ -1,8 +1,10 @@
 """The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
 
 import ctypes
+import html
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from portalwatch import VN_TZ
 from portalwatch.archive import RawArchive
@@ -319,15 +322,17 @@ def search(
     limit: Annotated[int, typer.Option(help="Số bài hiển thị.")] = 20,
     interval: Annotated[str, typer.Option(help="Biểu đồ số bài theo day (ngày) hoặc week (tuần).")] = "day",
     format: Annotated[str, typer.Option("--format", help="table hoặc json.")] = "table",
+    cursor: Annotated[str | None, typer.Option(help="Mã trang sau, in ra ở cuối trang trước (next_cursor).")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Tìm bài viết theo từ khóa, chủ đề, nguồn và thời gian; kèm số bài theo chủ đề."""
+    """Tìm bài viết theo từ khóa, chủ đề, nguồn và thời gian; kèm số bài theo chủ đề và nguồn."""
     settings = _settings(data_dir)
     try:
         query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
                             directive=directive,
                             since=date.fromisoformat(since) if since else None,
-                            until=date.fromisoformat(until) if until else None, limit=limit, interval=interval)
+                            until=date.fromisoformat(until) if until else None, limit=limit, interval=interval,
+                            cursor=cursor)
     except ValueError as exc:
         raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc
     store = open_store(settings)
@@ -341,21 +346,44 @@ def search(
             "source_counts": result.source_counts, "histogram": result.histogram,
             "hits": [{"score": h.score, "snippet": h.snippet, **h.article.model_dump(mode="json")}
                      for h in result.hits],
+            "next_cursor": result.next_cursor,
         }, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{result.total} bài ({result.stories} tin)")
-    for column in ("Tiêu đề", "Nguồn", "Ngày đăng", "Chủ đề"):
-        table.add_column(column)
-    for hit in result.hits:
+    from pipelines.tagging import load_taxonomy
+    names = load_taxonomy(settings.taxonomy).names
+    console.print(f"[bold]{result.total} bài ({result.stories} tin)[/bold]" if result.total else
+                  "Không có bài nào khớp điều kiện tìm.")
+    for number, hit in enumerate(result.hits, 1):
         a = hit.article
-        table.add_row(a.title, a.source_id, f"{a.published_at:%d/%m/%Y %H:%M}", ", ".join(a.topic_ids))
-    console.print(table)
-    counts = Table(title="Số bài theo chủ đề")
-    counts.add_column("Chủ đề")
-    counts.add_column("Số bài", justify="right")
-    for topic_id, n in result.topic_counts.items():
-        counts.add_row(topic_id, str(n))
-    console.print(counts)
+        topics = ", ".join(a.topic_ids) or "chưa gắn chủ đề"  # ids: names are long; the table below has them
+        console.print(Text.assemble(f"\n{number:>3}. ", (a.title, "bold")))
+        console.print(Text(f"     {a.source_id} · {a.published_at:%d/%m/%Y %H:%M} · {topics}", style="dim"))
+        console.print(Text(f"     {a.url}", style="cyan"), soft_wrap=True)
+        console.print(Text.assemble("     ", _marked(hit.snippet)))
+    if result.topic_counts:
+        counts = Table(title="Số bài theo chủ đề")
+        for column in ("Chủ đề", "Mã", "Số bài"):
+            counts.add_column(column, justify="right" if column == "Số bài" else "left")
+        for topic_id, n in result.topic_counts.items():
+            counts.add_row(names.get(topic_id, topic_id), topic_id, str(n))
+        console.print(counts)
+    if result.source_counts:
+        sources = Table(title="Số bài theo nguồn")
+        sources.add_column("Nguồn")
+        sources.add_column("Số bài", justify="right")
+        for source_id, n in result.source_counts.items():
+            sources.add_row(source_id, str(n))
+        console.print(sources)
+    if result.next_cursor:
+        console.print(f"Trang sau: chạy lại lệnh với --cursor {result.next_cursor}", soft_wrap=True)
+
+
+def _marked(snippet: str) -> Text:
+    """A store's HTML snippet (escaped text, matches in <mark>) as terminal text with the matches highlighted."""
+    text = Text()
+    for i, piece in enumerate(re.split(r"</?mark>", snippet)):
+        text.append(html.unescape(piece), style="bold yellow" if i % 2 else "")
+    return text
 
 
 @app.command()

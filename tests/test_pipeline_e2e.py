@@ -100,8 +100,30 @@ def test_cli_search_with_topic_and_date_filters() -> None:
         assert "xay-dung-dang" in [t["topic_id"] for t in hit["topics"]]
         assert hit["published_at"] >= "2026-11-01"
     assert data["topic_counts"]["xay-dung-dang"] == data["total"]
-    table = CliRunner().invoke(app, ["search", "xay dung dang", "--topic", "xay-dung-dang"])
-    assert table.exit_code == 0 and "Số bài theo chủ đề" in table.output
+    table = CliRunner().invoke(app, [*args[:-2], "--limit", "3"], env={"COLUMNS": "400"})  # as a table
+    assert table.exit_code == 0, table.output
+    # Each hit shows where to read it and why it matched; the facets name the topics in Vietnamese.
+    for hit in data["hits"][:3]:
+        assert hit["url"] in table.output
+    assert "xây dựng Đảng" in table.output.split("Số bài theo chủ đề")[0]  # a snippet with the match
+    assert "Xây dựng, chỉnh đốn Đảng và hệ thống chính trị" in table.output
+    assert "--cursor 3" in table.output  # how to see the next page
+
+
+def test_cli_pages_through_every_match_with_the_printed_cursor() -> None:
+    seen: list[str] = []
+    args = ["search", "dang", "--limit", "7", "--format", "json"]
+    while True:
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        seen += [hit["id"] for hit in data["hits"]]
+        if not data["next_cursor"]:
+            break
+        args = ["search", "dang", "--limit", "7", "--format", "json", "--cursor", data["next_cursor"]]
+    assert len(seen) == len(set(seen)) == data["total"] > 7
+    bad = CliRunner().invoke(app, ["search", "dang", "--cursor", "abc"])
+    assert bad.exit_code != 0 and "Mã trang sau không hợp lệ" in str(bad.exception)
 
 
 def test_digest_counts_equal_the_store(pipeline_run: PipelineRun, store: SQLiteStore) -> None:

@@ -9,7 +9,7 @@ import pytest
 from pipelines.process import content_hash
 from portalwatch import VN_TZ
 from portalwatch.models import Article, TopicTag, article_id
-from portalwatch.store.base import ArticleStore, SearchQuery
+from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.sqlite import SQLiteStore
 
 
@@ -125,6 +125,17 @@ def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:
                 break
             page = store.search(SearchQuery(text=text, sources=["c"], limit=10, cursor=page.next_cursor))
         assert sorted(seen) == sorted(a.id for a in extra)
+
+    with pytest.raises(BadCursor):  # one clear error, not a crash or a silent first page
+        store.search(SearchQuery(text="nong thon moi", cursor="not-a-cursor!"))
+
+
+def test_snippets_are_escaped_html_with_or_without_a_query(store: ArticleStore) -> None:
+    store.upsert([make("http://d/1", "Mã nhúng", "Cổng tin hiện <script>alert(1)</script> & mã nhúng lạ.",
+                       datetime(2026, 11, 3, 9, tzinfo=VN_TZ), source="d")])
+    for text in ("", "ma nhung"):
+        snippet = store.search(SearchQuery(text=text, sources=["d"])).hits[0].snippet
+        assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "&amp;" in snippet
 
 
 def test_selective_filters_with_text_find_exactly_the_matching_articles(store: ArticleStore) -> None:

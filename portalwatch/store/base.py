@@ -13,6 +13,14 @@ class StoreError(RuntimeError):
     """A store failure with a message that names the cause and the fix (shown to users as is)."""
 
 
+class BadCursor(StoreError):
+    """A --cursor that no page of this store printed."""
+
+    def __init__(self, cursor: str) -> None:
+        super().__init__(f"Mã trang sau không hợp lệ: {cursor!r}. Dùng đúng mã in ở cuối trang trước,"
+                         " với cùng điều kiện tìm.")
+
+
 class StoreUnavailable(StoreError):
     """The store cannot be reached now; work can wait and be retried."""
 

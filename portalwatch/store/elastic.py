@@ -6,6 +6,7 @@ with an OpenSearch node behind engine/bridge.py).
 """
 
 import base64
+import html
 import json
 import re
 import time
@@ -19,6 +20,7 @@ from pipelines.normalize import normalize_text
 from portalwatch.config import PACKAGE_DIR, Settings
 from portalwatch.models import Article
 from portalwatch.store.base import (
+    BadCursor,
     DedupKey,
     Hit,
     SearchQuery,
@@ -251,7 +253,10 @@ class ElasticStore:
                           "fragment_size": 200, "number_of_fragments": 1},
         }
         if query.cursor:
-            body["search_after"] = json.loads(base64.urlsafe_b64decode(query.cursor))
+            try:
+                body["search_after"] = json.loads(base64.urlsafe_b64decode(query.cursor))
+            except ValueError as exc:  # binascii.Error and JSONDecodeError are ValueErrors
+                raise BadCursor(query.cursor) from exc
         else:
             body["from"] = query.offset
         response = self._call(self.es.search, index=self.alias, **body)
@@ -301,4 +306,4 @@ def _snippet(hit: dict[str, Any]) -> str:
     highlight = hit.get("highlight", {})
     if highlight.get("body.folded"):
         return highlight["body.folded"][0]
-    return hit["_source"]["body"][:200]
+    return html.escape(hit["_source"]["body"][:200])  # escaped like the highlighter's output (encoder html)

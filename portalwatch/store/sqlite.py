@@ -22,7 +22,7 @@ from pathlib import Path
 from pipelines.normalize import fold, has_diacritics, normalize_text
 from portalwatch import VN_TZ
 from portalwatch.models import Article
-from portalwatch.store.base import DedupKey, Hit, SearchQuery, SearchResult, UpsertResult
+from portalwatch.store.base import BadCursor, DedupKey, Hit, SearchQuery, SearchResult, UpsertResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -329,7 +329,10 @@ class SQLiteStore:
             order = "published_ts DESC, id"
             score = "0"
         selected = f"FROM {source} a"
-        offset = int(query.cursor) if query.cursor else query.offset
+        try:
+            offset = int(query.cursor) if query.cursor else query.offset
+        except ValueError as exc:
+            raise BadCursor(query.cursor or "") from exc
         # A story is a duplicate group, or an article alone (no group). Counting distinct groups only,
         # not coalesce(group, id) over every row, spares sorting every match (30 ms at 57k matches).
         total, stories = self.db.execute(
