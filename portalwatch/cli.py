@@ -387,16 +387,18 @@ def _marked(snippet: str) -> Text:
 
 
 @app.command()
-def skips(data_dir: DataDir = None) -> None:
+def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn này (mã nguồn).")] = None,
+          data_dir: DataDir = None) -> None:
     """Liệt kê các trang bị bỏ qua khi thu thập hoặc xử lý, kèm lý do."""
     settings = _settings(data_dir)
     with RawArchive(settings.archive_path) as archive:
-        rows = archive.skips()
+        rows = [s for s in archive.skips() if not source or s.source_id in source]
     table = Table(title=f"{len(rows)} trang bị bỏ qua")
-    for column in ("Giai đoạn", "Nguồn", "Địa chỉ", "Lý do"):
-        table.add_column(column)
+    for column in ("Giai đoạn", "Nguồn", "Địa chỉ", "Lý do", "Ghi lúc"):
+        table.add_column(column, overflow="fold")  # a cut URL cannot be opened
     for s in rows:
-        table.add_row("thu thập" if s.stage == "crawl" else "xử lý", s.source_id, s.url, s.reason)
+        table.add_row("thu thập" if s.stage == "crawl" else "xử lý", s.source_id, s.url, s.reason,
+                      f"{s.recorded_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}")
     console.print(table)
 
 

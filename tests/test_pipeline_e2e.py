@@ -152,6 +152,14 @@ def test_bad_pages_are_recorded_as_skips_with_reasons(pipeline_run: PipelineRun)
     assert skips["gioi-thieu-chung-ve-tinh-binh-giang-9002.html"].reason == "không tìm thấy ngày đăng trên trang"
     assert len(skips) == 3
     assert pipeline_run.result["process"]["skipped"] == 2
+    dead = skips["bai-viet-da-go-9003.html"]
+    shown = CliRunner().invoke(app, ["skips", "--source", dead.source_id], env={"COLUMNS": "60"})
+    assert shown.exit_code == 0, shown.output
+    # The URL is shown whole (folded over lines, never cut), so the user can open the page.
+    url_column = "".join(line.split("│")[3].strip() for line in shown.output.splitlines() if line.startswith("│"))
+    assert dead.url in url_column
+    others = CliRunner().invoke(app, ["skips", "--source", "khong-co-nguon-nay"])
+    assert "0 trang bị bỏ qua" in others.output
 
 
 def test_rerunning_crawl_and_process_changes_nothing(pipeline_run: PipelineRun, store: SQLiteStore) -> None:
