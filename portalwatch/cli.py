@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -22,10 +23,11 @@ from rich.text import Text
 from portalwatch import VN_TZ
 from portalwatch.archive import RawArchive
 from portalwatch.config import Settings, get_settings
+from portalwatch.export import write_csv
 from portalwatch.mailer import MailError
 from portalwatch.runtime import configure_runtime
 from portalwatch.store import open_store
-from portalwatch.store.base import SearchQuery, StoreError
+from portalwatch.store.base import SearchQuery, StoreError, iter_hits
 
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -321,7 +323,10 @@ def search(
     until: Annotated[str | None, typer.Option(help="Đến ngày (YYYY-MM-DD).")] = None,
     limit: Annotated[int, typer.Option(help="Số bài hiển thị.")] = 20,
     interval: Annotated[str, typer.Option(help="Biểu đồ số bài theo day (ngày) hoặc week (tuần).")] = "day",
-    format: Annotated[str, typer.Option("--format", help="table hoặc json.")] = "table",
+    format: Annotated[str, typer.Option("--format", help="table, json, hoặc csv (mọi bài khớp, không theo --limit).")
+                      ] = "table",
+    output: Annotated[Path | None, typer.Option(help="Ghi csv vào tệp này (UTF-8 có BOM, mở thẳng bằng Excel).")
+                      ] = None,
     cursor: Annotated[str | None, typer.Option(help="Mã trang sau, in ra ở cuối trang trước (next_cursor).")] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -335,8 +340,16 @@ def search(
                             cursor=cursor)
     except ValueError as exc:
         raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc
+    if format not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"--format phải là table, json hoặc csv, không phải {format!r}")
     store = open_store(settings)
     try:
+        if format == "csv":
+            with open(output, "w", encoding="utf-8-sig", newline="") if output else nullcontext(sys.stdout) as out:
+                rows = write_csv(out, iter_hits(store, query))
+            if output:
+                console.print(f"Đã ghi {rows} bài vào {output}")
+            return
         result = store.search(query)
     finally:
         store.close()

@@ -211,7 +211,7 @@ def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
     paths["md"].write_text(_env.get_template("digest.md.j2").render(d=digest, stem=stem), encoding="utf-8")
     paths["json"].write_text(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False, indent=2),
                              encoding="utf-8")
-    with paths["csv"].open("w", encoding="utf-8", newline="") as out:
+    with paths["csv"].open("w", encoding="utf-8-sig", newline="") as out:  # the BOM: Excel reads it as UTF-8
         writer = csv.writer(out)
         writer.writerow(["source_id", "source", "topic_id", "articles"])
         for line in digest.sources:

@@ -126,6 +126,22 @@ def test_cli_pages_through_every_match_with_the_printed_cursor() -> None:
     assert bad.exit_code != 0 and "Mã trang sau không hợp lệ" in str(bad.exception)
 
 
+def test_cli_exports_every_match_as_csv(tmp_path: Path) -> None:
+    args = ["search", "xay dung dang", "--since", "2026-11-01", "--limit", "2"]
+    expected = json.loads(CliRunner().invoke(app, [*args, "--limit", "500", "--format", "json"]).output)
+    out = tmp_path / "ket-qua.csv"
+    result = CliRunner().invoke(app, [*args, "--format", "csv", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8 only with the BOM
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == expected["total"] > 2  # every match, not one page
+    assert [r["url"] for r in rows] == [h["url"] for h in expected["hits"]]
+    first = expected["hits"][0]
+    assert rows[0]["title"] == first["title"] and rows[0]["topics"] == "; ".join(t["topic_id"] for t in first["topics"])
+    assert rows[0]["published_at"].endswith("+07:00")
+    assert len({r["story"] for r in rows}) == expected["stories"]
+
+
 def test_digest_counts_equal_the_store(pipeline_run: PipelineRun, store: SQLiteStore) -> None:
     paths = pipeline_run.result["digest"]
     digest = json.loads(Path(paths["json"]).read_text(encoding="utf-8"))
@@ -217,7 +233,7 @@ def test_digest_trends_gaps_matrix_and_directives_match_the_store(pipeline_run: 
         assert count(directive=key, until=monday - timedelta(days=1)).total == 0
         assert len(cited["articles"]) == count(directive=key, since=monday, until=sunday).total
     assert digest["new_directives"], "the fixture week cites directives never cited before"
-    rows = list(csv.DictReader(Path(paths["csv"]).read_text(encoding="utf-8").splitlines()))
+    rows = list(csv.DictReader(Path(paths["csv"]).read_text(encoding="utf-8-sig").splitlines()))
     assert sum(int(r["articles"]) for r in rows) == sum(count(since=monday, until=sunday).topic_counts.values())
     for chart in ("topics", "coverage"):
         assert Path(paths["html"]).with_name(f"digest-2026-W47-{chart}.png").read_bytes().startswith(b"\x89PNG")

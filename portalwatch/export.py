@@ -1,0 +1,24 @@
+"""Search results as CSV, one row per article, for spreadsheets."""
+
+import csv
+from collections.abc import Iterable
+from typing import TextIO
+
+from portalwatch import VN_TZ
+from portalwatch.models import Article
+
+COLUMNS = ["published_at", "source_id", "province", "title", "url", "topics", "directives", "story", "author",
+           "lead"]
+
+
+def write_csv(out: TextIO, articles: Iterable[Article]) -> int:
+    """Write the articles (dates in Vietnamese local time; lists joined by "; ") and return how many."""
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    rows = 0
+    for a in articles:
+        writer.writerow([a.published_at.astimezone(VN_TZ).isoformat(), a.source_id, a.province, a.title, a.url,
+                         "; ".join(a.topic_ids), "; ".join(a.directives), a.duplicate_group or a.id, a.author,
+                         a.lead])
+        rows += 1
+    return rows
