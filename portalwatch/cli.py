@@ -314,7 +314,8 @@ def digest(data_dir: DataDir = None,
 
 @app.command()
 def search(
-    text: Annotated[str, typer.Argument(help="Từ khóa, có hoặc không dấu; đặt trong ngoặc kép để tìm cụm từ.")] = "",
+    text: Annotated[str, typer.Argument(help="Từ khóa, có hoặc không dấu. \"cụm từ\" trong ngoặc kép; a | b: a hoặc b;"
+                                         " -từ: loại trừ; (…): nhóm. Các phép tính theo thứ tự trái sang phải.")] = "",
     topic: Annotated[list[str] | None, typer.Option(help="Mã chủ đề, ví dụ xay-dung-dang.")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Mã nguồn.")] = None,
     province: Annotated[list[str] | None, typer.Option(help="Tỉnh, ví dụ \"Bình Giang\".")] = None,

@@ -10,6 +10,7 @@ from pipelines.process import content_hash
 from portalwatch import VN_TZ
 from portalwatch.models import Article, TopicTag, article_id
 from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
+from portalwatch.store.query import UnsupportedQuery
 from portalwatch.store.sqlite import SQLiteStore
 
 
@@ -81,6 +82,25 @@ def test_search_syntax_in_user_text_is_harmless(store: ArticleStore) -> None:
     for text in ['05-CT/TW', 'NEAR(a b)', '"unterminated', "a OR b AND", "title:xx", "*", "-"]:
         store.search(SearchQuery(text=text))
     assert ids(store, text='"xây dựng Đảng"') == {"http://a/1", "http://b/4"}
+
+
+def test_or_exclusion_and_grouping_mean_the_same_on_every_store(store: ArticleStore) -> None:
+    # simple_query_string's operators, which the engine applies and the embedded store compiles.
+    assert ids(store, text='"xây dựng" | "thủy lợi"') == {"http://a/1", "http://b/3", "http://b/4"}
+    assert ids(store, text='"xay dung" | "thuy loi"') == {"http://a/1", "http://b/3", "http://b/4"}
+    assert ids(store, text='dang -"xay dung"') == {"http://a/2"}  # Đảng, đang and đảng, less "xây dựng"
+    assert ids(store, text='(lúa | "thủy lợi") -trũng') == {"http://b/3"}
+    # Left to right, no precedence: (thủy AND lợi) OR lúa, but (lúa OR thủy) AND lợi.
+    assert ids(store, text="thủy lợi | lúa") == {"http://b/3", "http://a/2"}
+    assert ids(store, text="lúa | thủy lợi") == {"http://b/3"}
+    snippet = store.search(SearchQuery(text='"thủy lợi" -"xây dựng"')).hits[0].snippet
+    assert "<mark>thủy lợi</mark>" in snippet.replace("</mark> <mark>", " ")
+
+
+def test_a_query_of_exclusions_only_is_refused_with_a_reason(store: ArticleStore) -> None:
+    for text in ["-dang", '-"xây dựng" -lúa', "lúa | -dang"]:
+        with pytest.raises(UnsupportedQuery, match="loại trừ"):
+            store.search(SearchQuery(text=text))
 
 
 def test_filters_and_facets(store: ArticleStore) -> None:

@@ -29,6 +29,7 @@ from portalwatch.store.base import (
     StoreUnavailable,
     UpsertResult,
 )
+from portalwatch.store.query import parse
 
 MAPPINGS_DIR = PACKAGE_DIR.parent / "index_mappings"
 _TZ = "Asia/Ho_Chi_Minh"
@@ -233,6 +234,8 @@ class ElasticStore:
             raise StoreError(f"Chỉ mục của alias {self.alias} theo mapping cũ hơn index_mappings/: chạy "
                              "`portalwatch reindex` rồi tìm lại.")
         text = normalize_text(query.text).replace("\n", " ").strip()
+        if parse(text) is None:  # refuses what the embedded store cannot answer; no word means no text query
+            text = ""
         body: dict[str, Any] = {
             "query": _query(query, text),
             "size": query.limit,

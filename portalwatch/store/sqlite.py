@@ -19,10 +19,11 @@ from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 
-from pipelines.normalize import fold, has_diacritics, normalize_text
+from pipelines.normalize import fold, has_diacritics
 from portalwatch import VN_TZ
 from portalwatch.models import Article
 from portalwatch.store.base import BadCursor, DedupKey, Hit, SearchQuery, SearchResult, UpsertResult
+from portalwatch.store.query import Node, Not, Or, Term, parse, positive_terms
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -66,7 +67,6 @@ CREATE TEMP TABLE IF NOT EXISTS matches (
 );
 """
 _COLUMNS = "a.rid, a.published_ts, a.source_id, a.id, a.duplicate_group"
-_TOKENS = re.compile(r'"[^"]+"|\S+')
 _SNIPPET_CHARS = 220
 # bm25 weights (title, body).
 _FOLDED = "SELECT rowid, bm25(fts_fold, 5.0, 1.0) AS rank FROM fts_fold WHERE fts_fold MATCH ?"
@@ -121,8 +121,19 @@ def _d_fold(text: str) -> str:
     return text.replace("đ", "d").replace("Đ", "D")
 
 
-def _fts_phrases(tokens: list[str]) -> str:
-    return " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+def _fts(node: Node) -> str:
+    """The FTS5 expression of a query tree, on the folded index: each term a quoted string (so no user
+    text is FTS syntax; FTS5 reads a quoted string of several words as a phrase)."""
+    if isinstance(node, Term):
+        return '"' + _d_fold(node.text).replace('"', '""') + '"'
+    if isinstance(node, Or):
+        return "(" + " OR ".join(map(_fts, node.children)) + ")"
+    if isinstance(node, Not):  # parse() lets a Not stand only in an AND beside a term to look for
+        raise AssertionError(node)
+    wanted = [c for c in node.children if not isinstance(c, Not)]
+    excluded = [c.child for c in node.children if isinstance(c, Not)]
+    expression = "(" + " AND ".join(map(_fts, wanted)) + ")"
+    return f"({expression} NOT ({' OR '.join(map(_fts, excluded))}))" if excluded else expression
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -131,15 +142,12 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def fts_queries(text: str) -> tuple[str, list[str]] | None:
+def fts_queries(tree: Node | None) -> tuple[str, list[str]] | None:
     """The MATCH expression for the folded index and the query words (or quoted phrases) that carry
-    diacritics, which rank the matches containing them exactly higher. Every user token is quoted,
-    so no user text is FTS syntax."""
-    tokens = [normalize_text(t.strip('"')).lower() for t in _TOKENS.findall(text)]
-    tokens = [t for t in tokens if re.search(r"\w", t)]
-    if not tokens:
+    diacritics, which rank the matches containing them exactly higher."""
+    if tree is None:
         return None
-    return _fts_phrases([_d_fold(t) for t in tokens]), [t for t in tokens if has_diacritics(t)]
+    return _fts(tree), [t.text for t in positive_terms(tree) if has_diacritics(t.text)]
 
 
 def _local_bounds(since: date | None, until: date | None) -> tuple[int | None, int | None]:
@@ -148,10 +156,10 @@ def _local_bounds(since: date | None, until: date | None) -> tuple[int | None, i
     return start, end
 
 
-def snippet(body: str, text: str) -> str:
-    """A window of the body around the first query word, matches marked, found ignoring diacritics."""
+def snippet(body: str, tree: Node | None) -> str:
+    """A window of the body around the first query term, terms marked, found ignoring diacritics."""
     folded = _quick_fold(body)  # same length as body: fold maps each character to one character
-    words = [w for w in (fold(t.strip('"')) for t in _TOKENS.findall(text)) if re.search(r"\w", w)]
+    words = [fold(t.text) for t in positive_terms(tree)]
     positions = [p for w in words if (p := folded.find(w)) >= 0]
     start = max(0, min(positions) - 60) if positions else 0
     end = min(len(body), start + _SNIPPET_CHARS)
@@ -308,7 +316,8 @@ class SQLiteStore:
 
     def search(self, query: SearchQuery) -> SearchResult:
         where, params = self._where(query)
-        matched = fts_queries(query.text)
+        tree = parse(query.text)
+        matched = fts_queries(tree)
         selective = bool(where) and self._select_candidates(where, params)
         if matched:
             # Run the full-text match once and apply the filters to it once; counts, facets and
@@ -343,7 +352,7 @@ class SQLiteStore:
         docs = dict(self.db.execute(f"SELECT rid, doc FROM article_docs WHERE rid IN ({','.join('?' * len(page))})",
                                     [rid for rid, _, _ in page]).fetchall())
         hits = [Hit(article=(art := self._article(docs[rid], group)), score=score,
-                    snippet=snippet(art.body, query.text)) for rid, group, score in page]
+                    snippet=snippet(art.body, tree)) for rid, group, score in page]
         # CROSS JOIN: drive from the (few) rows found, not from every topic tag; with no filter at
         # all, every tag counts.
         tagged = "FROM article_topics t" if source == "articles" else \

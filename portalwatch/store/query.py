@@ -1,0 +1,116 @@
+"""The search syntax both stores answer alike: Elasticsearch's simple_query_string with the AND, OR,
+NOT, PHRASE and PRECEDENCE operators, which the engine applies itself and the embedded store
+compiles to FTS5 from the tree parsed here.
+
+Words and "quoted phrases" must all occur; `|` between two of them means either; `-` before one
+excludes it; parentheses group. As in simple_query_string, operators apply left to right with no
+precedence: `a b | c` is `(a b) | c`, so alternatives of several words are written as phrases
+(`"xây dựng" | "chỉnh đốn"`). Any other character is text, so user input is never an error in
+itself; only exclusions with nothing to exclude from are refused, with a message saying why.
+"""
+
+import re
+from dataclasses import dataclass
+
+from pipelines.normalize import normalize_text
+from portalwatch.store.base import StoreError
+
+# A phrase (an unclosed quote runs to the end), an operator, a leading minus, or a word: `-` inside
+# a word ("35-CT/TW") is text.
+_TOKEN = re.compile(r'"[^"]*"?|[()|+]|-(?=[^\s)|+])|[^\s()|+"]+')
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # normalised and lowercased; several words when quoted
+    phrase: bool
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+
+
+Node = Term | Not | And | Or
+
+
+class UnsupportedQuery(StoreError):
+    """A query whose exclusions have nothing to exclude from."""
+
+
+def parse(text: str) -> Node | None:
+    """The query tree of user text, or None when it has no word to look for."""
+    tokens = _TOKEN.findall(normalize_text(text).lower())
+    tokens.reverse()  # popped from the end
+    tree = _sequence(tokens)
+    if tree is not None:
+        _check(tree)
+    return tree
+
+
+def _sequence(tokens: list[str]) -> Node | None:
+    """Terms and groups up to the closing parenthesis, combined left to right."""
+    top: Node | None = None
+    either = negate = False
+    while tokens:
+        token = tokens.pop()
+        if token == ")":
+            break
+        if token in ("|", "+", "-"):
+            either, negate = (True, negate) if token == "|" else (False, negate) if token == "+" else \
+                (either, not negate)
+            continue
+        node = _sequence(tokens) if token == "(" else _term(token)
+        if node is not None:
+            node = Not(node) if negate else node
+            top = node if top is None else _join(Or if either else And, top, node)
+        either = negate = False
+    return top
+
+
+def _term(token: str) -> Term | None:
+    phrase = token.startswith('"')
+    text = " ".join(token.strip('"').split())
+    return Term(text, phrase) if _WORD.search(text) else None
+
+
+def _join(kind: type[And] | type[Or], left: Node, right: Node) -> Node:
+    """left kind right, flattened: (a AND b) AND c is one AND of three."""
+    head = left.children if isinstance(left, kind) else (left,)
+    return kind((*head, right))
+
+
+def _check(node: Node) -> None:
+    """Every exclusion must sit in an AND beside something to look for: FTS5 has no "every document"
+    to subtract from, and a lone exclusion would list the whole collection anyway."""
+    if isinstance(node, Not):
+        raise UnsupportedQuery("Truy vấn chỉ có từ loại trừ (-): thêm ít nhất một từ cần tìm, ví dụ "
+                               "`bầu cử -\"quốc hội\"`.")
+    children = node.children if isinstance(node, And | Or) else ()
+    if isinstance(node, And) and all(isinstance(c, Not) for c in children):
+        _check(children[0])
+    for child in children:
+        if isinstance(node, Or) and isinstance(child, Not):
+            raise UnsupportedQuery("Không dùng được từ loại trừ (-) làm một lựa chọn sau dấu |: đặt nó ngoài "
+                                   "nhóm, ví dụ `(lúa | gạo) -\"giá cả\"`.")
+        _check(child.child if isinstance(child, Not) else child)
+
+
+def positive_terms(node: Node | None) -> list[Term]:
+    """The terms looked for (not those excluded), for highlighting and exact re-ranking."""
+    if node is None or isinstance(node, Not):
+        return []
+    if isinstance(node, Term):
+        return [node]
+    return [term for child in node.children for term in positive_terms(child)]
