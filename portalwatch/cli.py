@@ -138,7 +138,7 @@ def runs(data_dir: DataDir = None,
         raise typer.Exit(2) from exc
     table = Table(title=f"{len(flow_runs)} lượt chạy gần nhất")
     for column in ("Luồng", "Trạng thái", "Bắt đầu", "Thời lượng", "Số liệu"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # flow names are ids: a cut one names nothing
     for run in flow_runs:
         started = run.start_time.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if run.start_time else "—"
         table.add_row(flows.get(run.flow_id, str(run.flow_id)), run.state_name or "—", started,
