@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -23,7 +24,7 @@ from portalwatch.fixture_portals.server import SITE_CLASSES
 from portalwatch.outbox import Outbox
 from portalwatch.sources import load_sources
 from portalwatch.store.base import SearchQuery, StoreError
-from portalwatch.store.elastic import ElasticStore
+from portalwatch.store.elastic import BUSY_BACKOFF, ElasticStore
 from portalwatch.store.sqlite import SQLiteStore
 from tests.conftest import PipelineRun
 from tests.test_pipeline_e2e import SOURCE_OF_SITE
@@ -84,6 +85,47 @@ def test_engine_down_queues_articles_on_disk_and_the_next_run_sends_them(
     assert outbox.pending() == 0
     assert up.count() == STORED
     up.close()
+
+
+def _busy(store: ElasticStore, busy: bool) -> None:
+    """The flood-stage disk block: the engine answers each document of a bulk request with 429."""
+    store.es.indices.put_settings(index=store.alias, settings={"index.blocks.read_only_allow_delete": busy or None})
+
+
+def test_documents_the_engine_is_too_busy_for_are_retried_then_wait_in_the_outbox(
+        archive_copy: RawArchive, es_settings: Settings, es_alias: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    taxonomy = load_taxonomy(es_settings.taxonomy)
+    outbox = Outbox(tmp_path / "outbox")
+    store = ElasticStore(es_settings, es_alias)
+    store.ensure_index()
+    waits: list[float] = []
+
+    def backoff(seconds: float, busy_until: int) -> None:  # the engine stops being busy after busy_until waits
+        waits.append(seconds)
+        if len(waits) == busy_until:
+            _busy(store, False)
+
+    # Busy for a moment: one retry after the backoff gets every article in.
+    _busy(store, True)
+    monkeypatch.setattr("portalwatch.store.elastic.time", SimpleNamespace(sleep=lambda s: backoff(s, 1)))
+    report = process_archive(archive_copy, store, taxonomy, outbox, full=True)
+    assert (report.store_error, report.queued, report.new, waits) == ("", 0, STORED, [BUSY_BACKOFF[0]])
+    # Busy for longer than the retries: nothing is lost or recorded as refused; the outbox keeps it all.
+    store.es.delete_by_query(index=store.alias, query={"match_all": {}}, refresh=True)
+    _busy(store, True)
+    waits.clear()
+    monkeypatch.setattr("portalwatch.store.elastic.time", SimpleNamespace(sleep=lambda s: backoff(s, 99)))
+    report = process_archive(archive_copy, store, taxonomy, outbox, full=True)
+    assert "quá tải (429)" in report.store_error and waits == list(BUSY_BACKOFF)
+    queued = report.pages - BROKEN_PAGES
+    assert report.queued == queued == outbox.pending()
+    assert not any("429" in skip.reason for skip in archive_copy.skips())
+    _busy(store, False)
+    report = process_archive(archive_copy, store, taxonomy, outbox)
+    assert (report.sent_from_outbox, report.new, outbox.pending()) == (queued, STORED, 0)
+    assert store.count() == STORED
+    store.close()
 
 
 def test_reindex_moves_the_alias_with_every_article(es_settings: Settings, es_alias: str) -> None:

@@ -32,6 +32,8 @@ from portalwatch.store.base import (
 from portalwatch.store.query import parse
 
 MAPPINGS_DIR = PACKAGE_DIR.parent / "index_mappings"
+# Seconds before each new try of the documents the engine refused as too busy (429).
+BUSY_BACKOFF = (2, 4, 8, 16)
 _TZ = "Asia/Ho_Chi_Minh"
 _VERSION = re.compile(r"-v(\d+)$")
 # Fields added for search that are not part of the Article record.
@@ -174,11 +176,11 @@ class ElasticStore:
     def upsert(self, articles: list[Article]) -> UpsertResult:
         result = UpsertResult()
         pending = {a.id: a for a in articles}
-        for attempt in range(5):
+        for wait in (0, *BUSY_BACKOFF):
             if not pending:
                 break
-            if attempt:
-                time.sleep(2**attempt)  # the engine said 429 (too busy) for some documents
+            if wait:
+                time.sleep(wait)  # the engine said 429 (too busy) for some documents
             busy: dict[str, Article] = {}
             for ok, item in self._call(self._bulk, list(pending.values())):
                 info = item["index"]
@@ -191,8 +193,9 @@ class ElasticStore:
                     reason = f"{error.get('type', '')}: {error.get('reason', '')}" if isinstance(error, dict) else error
                     result.rejected[info["_id"]] = f"Elasticsearch từ chối bài ({info.get('status')}): {reason}"
             pending = busy
-        for article_id in pending:
-            result.rejected[article_id] = "Elasticsearch quá tải (429) sau 5 lần thử: chạy lại lệnh process --all sau."
+        if pending:  # busy, not wrong: the caller keeps the batch (the outbox) and sends it again later
+            raise StoreUnavailable(f"Elasticsearch tại {self.url} vẫn quá tải (429) với {len(pending)} bài sau "
+                                   f"{len(BUSY_BACKOFF)} lần thử lại: các bài chờ trong outbox, lần chạy sau gửi lại.")
         self._call(self.es.indices.refresh, index=self.alias)
         return result
 
