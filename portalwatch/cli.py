@@ -1,6 +1,7 @@
 """The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
 
 import ctypes
+import difflib
 import html
 import json
 import os
@@ -343,6 +344,12 @@ def search(
         raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc
     if format not in ("table", "json", "csv"):
         raise typer.BadParameter(f"--format phải là table, json hoặc csv, không phải {format!r}")
+    from pipelines.tagging import load_taxonomy
+    names = load_taxonomy(settings.taxonomy).names
+    for unknown in [t for t in query.topics if t not in names]:  # a typo would otherwise find nothing, silently
+        near = difflib.get_close_matches(unknown, names, n=3, cutoff=0.5)
+        hint = f"có phải {', '.join(near)}?" if near else f"các mã: {', '.join(names)}"
+        raise typer.BadParameter(f"không có chủ đề {unknown!r} trong bộ chủ đề ({hint})", param_hint="--topic")
     store = open_store(settings)
     try:
         if format == "csv":
@@ -363,8 +370,6 @@ def search(
             "next_cursor": result.next_cursor,
         }, ensure_ascii=False, indent=2))
         return
-    from pipelines.tagging import load_taxonomy
-    names = load_taxonomy(settings.taxonomy).names
     console.print(f"[bold]{result.total} bài ({result.stories} tin)[/bold]" if result.total else
                   "Không có bài nào khớp điều kiện tìm.")
     for number, hit in enumerate(result.hits, 1):

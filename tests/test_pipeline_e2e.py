@@ -82,7 +82,7 @@ def test_dates_parse_to_the_right_day_and_hour(store: SQLiteStore) -> None:
             assert articles[key(site, fixture.title)].published_at == expected, fixture.slug
 
 
-def test_query_without_diacritics_finds_text_with_them() -> None:
+def test_query_without_diacritics_finds_text_with_them(pipeline_run: PipelineRun) -> None:
     fixture = next(a for a in load_articles() if "xay-dung-dang" in a.topics)
     result = CliRunner().invoke(app, ["search", fold(fixture.title), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -90,7 +90,7 @@ def test_query_without_diacritics_finds_text_with_them() -> None:
     assert hits[0]["title"] == normalize_text(fixture.title)
 
 
-def test_cli_search_with_topic_and_date_filters() -> None:
+def test_cli_search_with_topic_and_date_filters(pipeline_run: PipelineRun) -> None:
     args = ["search", "xay dung dang", "--topic", "xay-dung-dang", "--since", "2026-11-01", "--format", "json"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -109,8 +109,11 @@ def test_cli_search_with_topic_and_date_filters() -> None:
     assert "Xây dựng, chỉnh đốn Đảng và hệ thống chính trị" in table.output
     assert "--cursor 3" in table.output  # how to see the next page
 
+    typo = CliRunner().invoke(app, ["search", "--topic", "xay-dung-dag"], env={"COLUMNS": "200"})
+    assert typo.exit_code == 2 and "có phải xay-dung-dang?" in typo.output  # not an empty result
 
-def test_cli_pages_through_every_match_with_the_printed_cursor() -> None:
+
+def test_cli_pages_through_every_match_with_the_printed_cursor(pipeline_run: PipelineRun) -> None:
     seen: list[str] = []
     args = ["search", "dang", "--limit", "7", "--format", "json"]
     while True:
@@ -126,7 +129,7 @@ def test_cli_pages_through_every_match_with_the_printed_cursor() -> None:
     assert bad.exit_code != 0 and "Mã trang sau không hợp lệ" in str(bad.exception)
 
 
-def test_cli_exports_every_match_as_csv(tmp_path: Path) -> None:
+def test_cli_exports_every_match_as_csv(pipeline_run: PipelineRun, tmp_path: Path) -> None:
     args = ["search", "xay dung dang", "--since", "2026-11-01", "--limit", "2"]
     expected = json.loads(CliRunner().invoke(app, [*args, "--limit", "500", "--format", "json"]).output)
     out = tmp_path / "ket-qua.csv"
