@@ -93,6 +93,9 @@ def test_or_exclusion_and_grouping_mean_the_same_on_every_store(store: ArticleSt
     # Left to right, no precedence: (thủy AND lợi) OR lúa, but (lúa OR thủy) AND lợi.
     assert ids(store, text="thủy lợi | lúa") == {"http://b/3", "http://a/2"}
     assert ids(store, text="lúa | thủy lợi") == {"http://b/3"}
+    # A minus before a space and an unmatched ")" are ignored; a minus inside a word is text.
+    assert ids(store, text="dang - xay") == ids(store, text="dang )xay") == {"http://a/1", "http://b/4"}
+    assert ids(store, text="dang -xay-dung") == {"http://a/2"}
     snippet = store.search(SearchQuery(text='"thủy lợi" -"xây dựng"')).hits[0].snippet
     assert "<mark>thủy lợi</mark>" in snippet.replace("</mark> <mark>", " ")
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pipelines.normalize import normalize_text
 from portalwatch.store.base import StoreError
 
-# A phrase (an unclosed quote runs to the end), an operator, a leading minus, or a word: `-` inside
-# a word ("35-CT/TW") is text.
-_TOKEN = re.compile(r'"[^"]*"?|[()|+]|-(?=[^\s)|+])|[^\s()|+"]+')
+# A phrase (an unclosed quote runs to the end), an operator, a minus before a term, or a word: `-`
+# inside a word ("35-CT/TW") is text, and one followed by a space or nothing is ignored, as the engine does.
+_TOKEN = re.compile(r'"[^"]*"?|[()|+]|-(?=[^\s)|+])|(?P<lone>-+(?=[\s)|+]|$))|[^\s()|+"]+')
 _WORD = re.compile(r"\w")
 
 
@@ -51,31 +51,37 @@ class UnsupportedQuery(StoreError):
 
 def parse(text: str) -> Node | None:
     """The query tree of user text, or None when it has no word to look for."""
-    tokens = _TOKEN.findall(normalize_text(text).lower())
+    tokens = [m.group() for m in _TOKEN.finditer(normalize_text(text).lower()) if not m.group("lone")]
     tokens.reverse()  # popped from the end
-    tree = _sequence(tokens)
+    tree = _sequence(tokens, nested=False)
     if tree is not None:
         _check(tree)
     return tree
 
 
-def _sequence(tokens: list[str]) -> Node | None:
-    """Terms and groups up to the closing parenthesis, combined left to right."""
+def _sequence(tokens: list[str], nested: bool) -> Node | None:
+    """Terms and groups up to the closing parenthesis, combined left to right (an unmatched closing
+    parenthesis is ignored, as the engine ignores it)."""
     top: Node | None = None
     either = negate = False
     while tokens:
         token = tokens.pop()
         if token == ")":
-            break
-        if token in ("|", "+", "-"):
-            either, negate = (True, negate) if token == "|" else (False, negate) if token == "+" else \
-                (either, not negate)
+            if nested:
+                break
             continue
-        node = _sequence(tokens) if token == "(" else _term(token)
-        if node is not None:
-            node = Not(node) if negate else node
-            top = node if top is None else _join(Or if either else And, top, node)
-        either = negate = False
+        if token == "|":
+            either = True
+        elif token == "+":
+            either = False
+        elif token == "-":
+            negate = not negate
+        else:
+            node = _sequence(tokens, nested=True) if token == "(" else _term(token)
+            if node is not None:
+                node = Not(node) if negate else node
+                top = node if top is None else _join(Or if either else And, top, node)
+            either = negate = False
     return top
 
 
@@ -94,14 +100,11 @@ def _join(kind: type[And] | type[Or], left: Node, right: Node) -> Node:
 def _check(node: Node) -> None:
     """Every exclusion must sit in an AND beside something to look for: FTS5 has no "every document"
     to subtract from, and a lone exclusion would list the whole collection anyway."""
-    if isinstance(node, Not):
+    if isinstance(node, Not) or (isinstance(node, And) and all(isinstance(c, Not) for c in node.children)):
         raise UnsupportedQuery("Truy vấn chỉ có từ loại trừ (-): thêm ít nhất một từ cần tìm, ví dụ "
                                "`bầu cử -\"quốc hội\"`.")
-    children = node.children if isinstance(node, And | Or) else ()
-    if isinstance(node, And) and all(isinstance(c, Not) for c in children):
-        _check(children[0])
-    for child in children:
-        if isinstance(node, Or) and isinstance(child, Not):
+    for child in node.children if isinstance(node, And | Or) else ():
+        if isinstance(child, Not) and isinstance(node, Or):
             raise UnsupportedQuery("Không dùng được từ loại trừ (-) làm một lựa chọn sau dấu |: đặt nó ngoài "
                                    "nhóm, ví dụ `(lúa | gạo) -\"giá cả\"`.")
         _check(child.child if isinstance(child, Not) else child)
