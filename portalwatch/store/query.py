@@ -23,8 +23,7 @@ _WORD = re.compile(r"\w")
 
 @dataclass(frozen=True)
 class Term:
-    text: str  # normalised and lowercased; several words when quoted
-    phrase: bool
+    text: str  # normalised and lowercased; several words (a phrase) when quoted
 
 
 @dataclass(frozen=True)
@@ -86,9 +85,8 @@ def _sequence(tokens: list[str], nested: bool) -> Node | None:
 
 
 def _term(token: str) -> Term | None:
-    phrase = token.startswith('"')
     text = " ".join(token.strip('"').split())
-    return Term(text, phrase) if _WORD.search(text) else None
+    return Term(text) if _WORD.search(text) else None
 
 
 def _join(kind: type[And] | type[Or], left: Node, right: Node) -> Node:

@@ -315,6 +315,10 @@ class SQLiteStore:
         self.db.executemany("UPDATE matches SET exact = ? WHERE rid = ?", exact)
 
     def search(self, query: SearchQuery) -> SearchResult:
+        try:  # before any matching: a bad cursor wastes no work
+            offset = int(query.cursor) if query.cursor else query.offset
+        except ValueError as exc:
+            raise BadCursor(query.cursor or "") from exc
         where, params = self._where(query)
         tree = parse(query.text)
         matched = fts_queries(tree)
@@ -338,10 +342,6 @@ class SQLiteStore:
             order = "published_ts DESC, id"
             score = "0"
         selected = f"FROM {source} a"
-        try:
-            offset = int(query.cursor) if query.cursor else query.offset
-        except ValueError as exc:
-            raise BadCursor(query.cursor or "") from exc
         # A story is a duplicate group, or an article alone (no group). Counting distinct groups only,
         # not coalesce(group, id) over every row, spares sorting every match (30 ms at 57k matches).
         total, stories = self.db.execute(
