@@ -20,12 +20,11 @@ from datetime import UTC, datetime, timedelta
 from pipelines.dedup import duplicate_groups
 from pipelines.process import process_page
 from pipelines.tagging import load_taxonomy
-from portalwatch import VN_TZ
-from portalwatch.config import PACKAGE_DIR
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import PACKAGE_DIR
+from portalwatch.core.models import Article, DedupKey, RawPage
 from portalwatch.fixture_portals.content import load_articles
 from portalwatch.fixture_portals.server import ProvincialPortal, WordPressNews
-from portalwatch.models import Article, RawPage
-from portalwatch.store.base import DedupKey
 
 
 def synthetic_pages(n: int, seed: int = 5) -> list[RawPage]:

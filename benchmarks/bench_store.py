@@ -24,12 +24,12 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pipelines.normalize import normalize_text
 from pipelines.process import content_hash
-from portalwatch import VN_TZ
-from portalwatch.config import Settings
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import Settings
+from portalwatch.core.models import Article, TopicTag, article_id
+from portalwatch.core.normalize import normalize_text
 from portalwatch.fixture_portals.content import load_articles
-from portalwatch.models import Article, TopicTag, article_id
 from portalwatch.store.base import ArticleStore, SearchQuery
 from portalwatch.store.sqlite import SQLiteStore
 

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel
 
 from pipelines.tagging import Taxonomy, load_taxonomy, tag_plain_text
-from portalwatch.config import get_settings
+from portalwatch.core.config import get_settings
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled"
 

@@ -20,7 +20,7 @@ from bench_process import synthetic_pages
 import pipelines.extract as extract_module
 import pipelines.process as process_module
 from pipelines.tagging import load_taxonomy
-from portalwatch.config import PACKAGE_DIR
+from portalwatch.core.config import PACKAGE_DIR
 
 # (module, function name, label): what process_page and extract call, by the names they call them.
 STAGES = [

@@ -27,8 +27,8 @@ import lxml.html
 from protego import Protego
 from w3lib.encoding import html_to_unicode
 
-from crawlers.links import is_article_url, is_pagination_link, looks_like_page_url, without_session
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
+from portalwatch.core.urls import is_article_url, is_pagination_link, looks_like_page_url, without_session
 
 # --------------------------------------------------------------------------------------------------- results
 
@@ -63,7 +63,7 @@ class Discovery:
     sitemaps: list[str]  # named by robots.txt
     sitemap_guesses: list[str]  # the usual places, to try quietly when robots.txt names none
     list_pages: list[str]  # candidates, likeliest first; keep those where `is_list_page` holds
-    article_pattern: str | None  # regex for `crawlers.links.is_article_url`; None when unsure
+    article_pattern: str | None  # regex for `portalwatch.core.urls.is_article_url`; None when unsure
     article_links: list[str]
 
 
@@ -678,7 +678,7 @@ def learn_article_pattern(pages: list[tuple[str, str | bytes]]) -> str | None:
     `pages` are (url, html) of fetched pages: homepage, category pages. The regex generalises the repeated
     article templates found on them, as loosely as it can while matching none of the pages' navigation,
     list or pagination links. None when fewer than three articles share a template or nothing separates them.
-    Use it with `crawlers.links.is_article_url`.
+    Use it with `portalwatch.core.urls.is_article_url`.
     """
     articles: dict[str, None] = {}
     others: dict[str, None] = {}

@@ -13,9 +13,9 @@ from scrapy.settings import Settings
 
 from crawlers import settings as crawl_settings
 from crawlers.spiders.portal import PortalSpider
-from portalwatch.health import HealthLog, Status
-from portalwatch.models import Source
-from portalwatch.sources import load_sources
+from portalwatch.core.models import Source
+from portalwatch.core.sources import load_sources
+from portalwatch.state.health import HealthLog, Status
 
 STAT_KEYS = ("articles_fetched", "articles_changed", "already_fetched", "not_modified", "failures", "blocked",
              "list_pages", "feeds", "sitemaps", "articles_over_budget", "list_pages_over_budget",

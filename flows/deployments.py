@@ -8,10 +8,10 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.pipeline import crawl_task, digest_task, process_task
-from portalwatch.config import get_settings
-from portalwatch.digest import iso_week
-from portalwatch.health import LABELS, PROBLEMS
-from portalwatch.models import Source
+from portalwatch.core.config import get_settings
+from portalwatch.core.models import Source
+from portalwatch.reports.digest import iso_week
+from portalwatch.state.health import LABELS, PROBLEMS
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_CRAWL_CRON = "0 */6 * * *"

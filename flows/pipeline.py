@@ -8,19 +8,19 @@ from prefect.tasks import exponential_backoff
 from rich.console import Console
 
 from crawlers.launcher import crawl
-from pipelines.process import ProcessReport, process_archive
-from pipelines.retag import RetagReport, retag_store
+from flows.processing import ProcessReport, process_archive
+from flows.retagging import RetagReport, retag_store
 from pipelines.tagging import load_taxonomy
-from portalwatch.archive import RawArchive
-from portalwatch.config import get_settings
-from portalwatch.digest import build_digest, iso_week, write_digest
-from portalwatch.health import LABELS, PROBLEMS, HealthLog
-from portalwatch.mailer import send_digest
-from portalwatch.outbox import Outbox
-from portalwatch.plans import load_plans
-from portalwatch.sources import load_sources
+from portalwatch.core.config import get_settings
+from portalwatch.core.plans import load_plans
+from portalwatch.core.sources import load_sources
+from portalwatch.reports.digest import build_digest, iso_week, write_digest
+from portalwatch.reports.mailer import send_digest
+from portalwatch.state.archive import RawArchive
+from portalwatch.state.health import LABELS, PROBLEMS, HealthLog
 from portalwatch.store import open_store
 from portalwatch.store.base import SearchQuery
+from portalwatch.store.outbox import Outbox
 
 # Stage lines go to stdout: progress for a CLI user, run output in a deployment's logs.
 console = Console(highlight=False)

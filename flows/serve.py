@@ -4,8 +4,8 @@ command keeps control of shutdown: Prefect's runner does not stop on SIGTERM, it
 from prefect import serve
 
 from flows.deployments import deployments
-from portalwatch.config import get_settings
-from portalwatch.sources import load_sources
+from portalwatch.core.config import get_settings
+from portalwatch.core.sources import load_sources
 
 if __name__ == "__main__":
     serve(*deployments(load_sources(get_settings().sources_file)))

@@ -1,1 +1,1 @@
-"""Pipeline stages: plain functions over portalwatch.models, independent of Scrapy and Prefect."""
+"""Pipeline stages: plain functions over portalwatch.core.models, independent of Scrapy and Prefect."""

@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from pipelines.normalize import fold, normalize_text
+from portalwatch.core.normalize import fold, normalize_text
 
 # Whole paragraphs that are page furniture, never article text (matched case-insensitively).
 _FURNITURE = re.compile(

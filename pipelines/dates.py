@@ -9,7 +9,7 @@ day-first pattern finds the date and the nearest clock time beside it.
 import re
 from datetime import datetime
 
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
 
 _DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
 _TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?::|h|giờ)\s*(\d{2})(?::(\d{2}))?(?!\d)")

@@ -6,8 +6,8 @@ import hashlib
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.normalize import fold
-from portalwatch.store.base import DedupKey
+from portalwatch.core.models import DedupKey
+from portalwatch.core.normalize import fold
 
 NUM_PERM = 64
 SHINGLE_WORDS = 5

@@ -4,7 +4,7 @@ with their type, issuer and date where the text states them, each normalised to 
 import re
 from datetime import date
 
-from portalwatch.models import Directive
+from portalwatch.core.models import Directive
 
 # Party documents: number-TYPE/ISSUER, e.g. 05-CT/TW, 258-KH/BTCTW, 144-QĐ/TW.
 _PARTY = re.compile(r"(?<![\w/-])(\d{1,4})\s*-\s*(CT|NQ|KH|KL|QĐ|QĐi|HD|TB|QC|CV)\s*/\s*([A-ZĐ]{2,8})(?![\w/])")

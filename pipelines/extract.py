@@ -15,8 +15,8 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 from pipelines.clean import clean_text, strip_agency_prefix
 from pipelines.dates import parse_iso_datetime, parse_vn_datetime
-from pipelines.normalize import fold, normalize_text
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
+from portalwatch.core.normalize import fold, normalize_text
 
 # The page is parsed once and the tree shared with trafilatura (which copies it before pruning).
 # These are trafilatura's own parser settings, so its text is the same as when it parses the markup.

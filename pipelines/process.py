@@ -5,18 +5,13 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
-from pydantic import BaseModel
-
-from crawlers.links import canonical_url, same_site
-from pipelines.dedup import duplicate_groups, fingerprint_folded
+from pipelines.dedup import fingerprint_folded
 from pipelines.directives import parse_directives
 from pipelines.extract import ExtractionError, extract
-from pipelines.normalize import fold
 from pipelines.tagging import Taxonomy, tag_article
-from portalwatch.archive import RawArchive
-from portalwatch.models import Article, RawPage, Skip, Source, article_id
-from portalwatch.outbox import Outbox
-from portalwatch.store.base import ArticleStore, StoreUnavailable
+from portalwatch.core.models import Article, RawPage, Skip, Source, article_id
+from portalwatch.core.normalize import fold
+from portalwatch.core.urls import canonical_url, same_site
 
 # Vietnamese-only letters; a page without them is not in Vietnamese.
 _VI_LETTER = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
@@ -48,11 +43,6 @@ def detect_language(text: str) -> str:
 
 def _skip(page: RawPage, reason: str) -> Skip:
     return Skip(url=page.url, source_id=page.source_id, stage="process", reason=reason,
-                recorded_at=datetime.now(UTC))
-
-
-def _skip_article(article: Article, reason: str) -> Skip:
-    return Skip(url=article.url, source_id=article.source_id, stage="process", reason=reason,
                 recorded_at=datetime.now(UTC))
 
 
@@ -95,79 +85,3 @@ def process_page(page: RawPage, taxonomy: Taxonomy, source: Source | None = None
         fingerprint=fingerprint_folded("\n\n".join(found.folded)),
     )
     return tag_article(article, taxonomy)
-
-
-class ProcessReport(BaseModel):
-    pages: int = 0
-    articles: int = 0
-    new: int = 0
-    skipped: int = 0
-    queued: int = 0  # waiting in the outbox until the store is reachable
-    sent_from_outbox: int = 0
-    duplicate_groups: int = 0
-    store_error: str = ""
-
-
-def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy, outbox: Outbox,
-                    sources: dict[str, Source] | None = None, full: bool = False,
-                    batch_size: int = 200) -> ProcessReport:
-    """Process archived pages into the store: new and changed ones, or all of them with full.
-
-    Re-running leaves the store as it was. When the store is unreachable, processed articles go
-    to the outbox on disk and are sent first on the next run.
-    """
-    report = ProcessReport()
-    sources = sources or {}
-
-    def reject(articles: list[Article], rejected: dict[str, str]) -> None:
-        for article in articles:
-            if article.id in rejected:
-                archive.record_skip(_skip_article(article, rejected[article.id]))
-                report.skipped += 1
-
-    def send(batch: list[Article]) -> None:
-        if not report.store_error:
-            try:
-                result = store.upsert(batch)
-                report.new += result.new
-                reject(batch, result.rejected)
-                return
-            except StoreUnavailable as exc:
-                report.store_error = str(exc)
-        outbox.put(batch)
-        report.queued += len(batch)
-
-    try:
-        for sent, result in outbox.drain(store):
-            report.sent_from_outbox += len(sent)
-            report.new += result.new
-            reject(sent, result.rejected)
-    except StoreUnavailable as exc:
-        report.store_error = str(exc)
-
-    batch: list[Article] = []
-    done: list[str] = []
-    for page in archive.pages(pending_only=not full):
-        report.pages += 1
-        done.append(page.url)
-        outcome = process_page(page, taxonomy, sources.get(page.source_id))
-        if isinstance(outcome, Skip):
-            archive.record_skip(outcome)
-            report.skipped += 1
-            continue
-        archive.clear_skip(page.url, "process")
-        batch.append(outcome)
-        report.articles += 1
-        if len(batch) >= batch_size:
-            send(batch)
-            archive.mark_processed(done)
-            batch, done = [], []
-    if batch:
-        send(batch)
-    archive.mark_processed(done)
-
-    if not report.store_error:
-        groups = duplicate_groups(store.dedup_keys())
-        store.set_duplicate_groups(groups)
-        report.duplicate_groups = len({g for g in groups.values() if g})
-    return report

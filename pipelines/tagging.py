@@ -9,8 +9,8 @@ import yaml
 
 from pipelines.clean import clean_paragraphs
 from pipelines.directives import find_directives
-from pipelines.normalize import normalize_text
-from portalwatch.models import Article, TopicTag
+from portalwatch.core.models import Article, TopicTag
+from portalwatch.core.normalize import normalize_text
 
 WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
 DIRECTIVE_WEIGHT = 3.0

@@ -21,12 +21,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from portalwatch import VN_TZ
-from portalwatch.archive import RawArchive
-from portalwatch.config import Settings, get_settings
-from portalwatch.export import write_csv
-from portalwatch.mailer import MailError
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import Settings, get_settings
+from portalwatch.reports.export import write_csv
+from portalwatch.reports.mailer import MailError
 from portalwatch.runtime import configure_runtime
+from portalwatch.state.archive import RawArchive
 from portalwatch.store import open_store
 from portalwatch.store.base import SearchQuery, StoreError, iter_hits
 
@@ -93,7 +93,7 @@ def serve(data_dir: DataDir = None,
         os.environ["PREFECT_API_URL"] = api
         console.print(f"Máy chủ Prefect: {api.removesuffix('/api')} (giao diện web)")
     from flows.deployments import deployments
-    from portalwatch.sources import load_sources
+    from portalwatch.core.sources import load_sources
 
     for deployment in deployments(load_sources(settings.sources_file)):
         schedule = deployment.schedules[0].schedule
@@ -424,8 +424,8 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
 @app.command()
 def sources(data_dir: DataDir = None) -> None:
     """Tình trạng từng nguồn: lần thu thập gần nhất, số liên kết bài so với thường lệ, lỗi và lỗi gần nhất."""
-    from portalwatch.health import LABELS, PROBLEMS, HealthLog, usual_links
-    from portalwatch.sources import load_sources
+    from portalwatch.core.sources import load_sources
+    from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, usual_links
 
     settings = _settings(data_dir)
     table = Table(title="Tình trạng các nguồn")

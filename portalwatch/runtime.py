@@ -3,7 +3,7 @@
 import logging
 import os
 
-from portalwatch.config import Settings
+from portalwatch.core.config import Settings
 
 
 def configure_runtime(settings: Settings) -> None:

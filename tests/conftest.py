@@ -18,7 +18,7 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ["PORTALWATCH_DATA_DIR"] = str(_ROOT / "data")
 
-from portalwatch.config import Settings, get_settings  # noqa: E402
+from portalwatch.core.config import Settings, get_settings  # noqa: E402
 from portalwatch.fixture_portals.server import FixturePortals, serve_fixture_portals  # noqa: E402
 
 

@@ -10,12 +10,12 @@ import yaml
 from typer.testing import CliRunner
 
 from benchmarks.eval_tagging import load_labelled
-from pipelines.normalize import normalize_text
-from pipelines.retag import retag_store
+from flows.retagging import retag_store
 from pipelines.tagging import load_taxonomy
-from portalwatch import VN_TZ
 from portalwatch.cli import app
-from portalwatch.config import PACKAGE_DIR
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import PACKAGE_DIR
+from portalwatch.core.normalize import normalize_text
 from portalwatch.fixture_portals.server import MALFORMED, ProvincialPortal, WordPressNews
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.sqlite import SQLiteStore

@@ -8,18 +8,18 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from crawlers.frontier import Frontier
 from crawlers.launcher import crawl
 from pipelines.process import process_page
 from pipelines.tagging import load_taxonomy
-from portalwatch.archive import RawArchive
 from portalwatch.cli import app
-from portalwatch.config import PACKAGE_DIR
+from portalwatch.core.config import PACKAGE_DIR
+from portalwatch.core.models import Article, Source
 from portalwatch.fixture_portals import hostile
 from portalwatch.fixture_portals.hostile import HostileSite
 from portalwatch.fixture_portals.loopback import LoopbackServer, Reply
-from portalwatch.health import HealthLog
-from portalwatch.models import Article, Source
+from portalwatch.state.archive import RawArchive
+from portalwatch.state.frontier import Frontier
+from portalwatch.state.health import HealthLog
 
 
 def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, dict]:

@@ -14,14 +14,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipelines.process import process_archive
+from flows.processing import process_archive
 from pipelines.tagging import load_taxonomy
-from portalwatch.archive import RawArchive
 from portalwatch.cli import app
-from portalwatch.config import PACKAGE_DIR
+from portalwatch.core.config import PACKAGE_DIR
 from portalwatch.fixture_portals.bulk import BulkSite
-from portalwatch.outbox import Outbox
+from portalwatch.state.archive import RawArchive
 from portalwatch.store.base import SearchQuery
+from portalwatch.store.outbox import Outbox
 from portalwatch.store.sqlite import SQLiteStore
 from tests.test_crawl_hostile import run_crawl
 

@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from pipelines.dates import parse_iso_datetime, parse_vn_datetime
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
 
 
 @pytest.mark.parametrize(

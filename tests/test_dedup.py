@@ -2,9 +2,9 @@ from datetime import datetime, timedelta
 
 from pipelines.dedup import duplicate_groups, fingerprint
 from pipelines.process import content_hash
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import DedupKey
 from portalwatch.fixture_portals.content import load_articles
-from portalwatch.store.base import DedupKey
 
 T0 = datetime(2026, 11, 17, 8, 0, tzinfo=VN_TZ)
 
@@ -39,7 +39,7 @@ def test_fingerprints_are_those_of_a_plain_datasketch_minhash() -> None:
     from datasketch import MinHash
 
     from pipelines.dedup import NUM_PERM, SCHEME, SHINGLE_WORDS
-    from pipelines.normalize import fold
+    from portalwatch.core.normalize import fold
 
     for body in ["", "Đảng bộ xã", "\n\n".join(load_articles()[0].paragraphs)]:
         words = fold(body).split()

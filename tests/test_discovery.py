@@ -20,8 +20,8 @@ from crawlers.discovery import (
     sitemap_guesses,
     sitemaps_in_robots,
 )
-from crawlers.links import is_article_url
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
+from portalwatch.core.urls import is_article_url
 from portalwatch.fixture_portals.content import CATEGORIES
 from portalwatch.fixture_portals.server import FixturePortals, ProvincialPortal, WordPressNews
 

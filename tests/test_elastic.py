@@ -14,17 +14,17 @@ from types import SimpleNamespace
 import pytest
 from elasticsearch import Elasticsearch
 
-from pipelines.process import process_archive
+from flows.processing import process_archive
 from pipelines.tagging import load_taxonomy
-from portalwatch.archive import RawArchive
-from portalwatch.config import Settings
-from portalwatch.digest import build_digest
+from portalwatch.core.config import Settings
+from portalwatch.core.sources import load_sources
 from portalwatch.fixture_portals.content import articles_on, load_articles
 from portalwatch.fixture_portals.server import SITE_CLASSES
-from portalwatch.outbox import Outbox
-from portalwatch.sources import load_sources
+from portalwatch.reports.digest import build_digest
+from portalwatch.state.archive import RawArchive
 from portalwatch.store.base import SearchQuery, StoreError
 from portalwatch.store.elastic import BUSY_BACKOFF, ElasticStore
+from portalwatch.store.outbox import Outbox
 from portalwatch.store.sqlite import SQLiteStore
 from tests.conftest import PipelineRun
 from tests.test_pipeline_e2e import SOURCE_OF_SITE

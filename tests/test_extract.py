@@ -7,8 +7,8 @@ import pytest
 
 from pipelines.clean import clean_paragraphs
 from pipelines.extract import ExtractionError, extract
-from pipelines.normalize import normalize_text
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
+from portalwatch.core.normalize import normalize_text
 from portalwatch.fixture_portals.content import (
     SYNDICATION_DELAY_MINUTES,
     FixtureArticle,

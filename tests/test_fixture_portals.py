@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipelines.extract import extract
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
 from portalwatch.fixture_portals.content import SITE_CATEGORIES, articles_on, load_articles
 from portalwatch.fixture_portals.server import (
     SITE_CLASSES,

@@ -17,10 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from pipelines.tagging import load_taxonomy
-from portalwatch.config import Settings
-from portalwatch.digest import build_digest, write_digest
-from portalwatch.mailer import MailError, send_digest
-from portalwatch.sources import load_sources
+from portalwatch.core.config import Settings
+from portalwatch.core.sources import load_sources
+from portalwatch.reports.digest import build_digest, write_digest
+from portalwatch.reports.mailer import MailError, send_digest
 from portalwatch.store.sqlite import SQLiteStore
 from tests.conftest import PipelineRun
 

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from pipelines.normalize import fold, has_diacritics, normalize_text
+from portalwatch.core.normalize import fold, has_diacritics, normalize_text
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipelines.normalize import fold, normalize_text
-from portalwatch import VN_TZ
-from portalwatch.archive import RawArchive
 from portalwatch.cli import app
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import Article
+from portalwatch.core.normalize import fold, normalize_text
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, articles_on, load_articles
 from portalwatch.fixture_portals.server import SITE_CLASSES
-from portalwatch.models import Article
+from portalwatch.state.archive import RawArchive
 from portalwatch.store.base import SearchQuery, SearchResult
 from portalwatch.store.sqlite import SQLiteStore
 from tests.conftest import PipelineRun
@@ -243,7 +243,7 @@ def test_digest_trends_gaps_matrix_and_directives_match_the_store(pipeline_run: 
 
 
 def test_digest_escapes_text_from_portals(tmp_path: Path) -> None:
-    from portalwatch.digest import build_digest, write_digest
+    from portalwatch.reports.digest import build_digest, write_digest
     from tests.test_store_contract import make
 
     hostile = make("http://x/1", "<script>alert('x')</script> Hội nghị", "Nội dung <img src=x onerror=alert(1)>.",

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from portalwatch.sources import load_sources
+from portalwatch.core.sources import load_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 

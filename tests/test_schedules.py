@@ -4,9 +4,9 @@ from typer.testing import CliRunner
 
 from flows.deployments import DEFAULT_CRAWL_CRON, DIGEST_CRON, TIMEZONE, deployments
 from portalwatch.cli import app
+from portalwatch.core.models import Source
 from portalwatch.fixture_portals.content import articles_on
 from portalwatch.fixture_portals.server import SITE_CLASSES
-from portalwatch.models import Source
 from tests.conftest import PipelineRun
 
 

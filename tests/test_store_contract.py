@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.process import content_hash
-from portalwatch import VN_TZ
-from portalwatch.models import Article, TopicTag, article_id
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import Article, TopicTag, article_id
 from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery
 from portalwatch.store.sqlite import SQLiteStore

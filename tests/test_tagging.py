@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.tagging import Taxonomy, load_taxonomy, tag
-from portalwatch.config import PACKAGE_DIR
+from portalwatch.core.config import PACKAGE_DIR
 
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of shared/seeds: real portal text
 
@@ -54,7 +54,7 @@ def test_seed_article_is_tagged_with_its_campaigns(taxonomy: Taxonomy) -> None:
 def test_negative_phrases_and_active_periods(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from portalwatch import VN_TZ
+    from portalwatch.core import VN_TZ
 
     (tmp_path / "taxonomy.yaml").write_text(
         "topics:\n"

@@ -2,7 +2,7 @@
 
 from benchmarks.eval_tagging import evaluate, load_labelled
 from pipelines.tagging import load_taxonomy
-from portalwatch.config import PACKAGE_DIR
+from portalwatch.core.config import PACKAGE_DIR
 
 
 def test_default_taxonomy_tags_the_labelled_set_well() -> None:

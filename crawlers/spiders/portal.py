@@ -39,11 +39,11 @@ from crawlers.discovery import (
     parse_sitemap,
     w3c_datetime,
 )
-from crawlers.frontier import Found, Frontier
-from crawlers.links import canonical_url, is_article_url, is_pagination_link, same_site
-from portalwatch.archive import RawArchive, Saved
-from portalwatch.health import CrawlStats, HealthLog
-from portalwatch.models import RawPage, Skip, Source
+from portalwatch.core.models import RawPage, Skip, Source
+from portalwatch.core.urls import canonical_url, is_article_url, is_pagination_link, same_site
+from portalwatch.state.archive import RawArchive, Saved
+from portalwatch.state.frontier import Found, Frontier
+from portalwatch.state.health import CrawlStats, HealthLog
 
 # Discovery is redone this often, in case a site added feeds or sections.
 REDISCOVER_AFTER = timedelta(days=7)

@@ -9,9 +9,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 from hashlib import sha1
 from urllib.parse import parse_qs, urlsplit
 
+from portalwatch.core.models import Source
 from portalwatch.fixture_portals.hostile import article_html
 from portalwatch.fixture_portals.loopback import LoopbackServer, Reply
-from portalwatch.models import Source
 
 _PUBLISHED = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 

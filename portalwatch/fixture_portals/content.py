@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
 
 HERE = Path(__file__).resolve().parent
 CATEGORIES = {

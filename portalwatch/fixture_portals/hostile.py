@@ -16,8 +16,8 @@ from hashlib import sha1
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
+from portalwatch.core.models import Source
 from portalwatch.fixture_portals.loopback import LoopbackServer, Reply
-from portalwatch.models import Source
 
 ARTICLE_PATTERN = r"/tin-tuc/[a-z0-9/-]+\.html$"
 HUGE_BYTES = 50 * 1024 * 1024

@@ -26,7 +26,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from portalwatch import VN_TZ
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import Source
 from portalwatch.fixture_portals.content import (
     CATEGORIES,
     HERE,
@@ -36,7 +37,6 @@ from portalwatch.fixture_portals.content import (
     articles_on,
     load_articles,
 )
-from portalwatch.models import Source
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 # Broken pages linked from the portal's "Xã hội" list like any other article.

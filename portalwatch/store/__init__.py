@@ -1,6 +1,6 @@
 """Article stores: one interface, an embedded SQLite backend (default) and Elasticsearch."""
 
-from portalwatch.config import Settings
+from portalwatch.core.config import Settings
 from portalwatch.store.base import ArticleStore
 
 

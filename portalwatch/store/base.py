@@ -1,12 +1,12 @@
 """The store interface every backend implements, and its query and result records."""
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from portalwatch.models import Article
+from portalwatch.core.models import Article, DedupKey
 
 
 class StoreError(RuntimeError):
@@ -58,14 +58,6 @@ class SearchResult(BaseModel):
 class UpsertResult(BaseModel):
     new: int = 0  # ids not stored before
     rejected: dict[str, str] = Field(default_factory=dict)  # article id -> reason
-
-
-class DedupKey(BaseModel):
-    id: str
-    content_hash: str
-    published_at: datetime
-    duplicate_group: str | None
-    fingerprint: list[int] = Field(default_factory=list)
 
 
 class ArticleStore(Protocol):

@@ -11,17 +11,17 @@ import json
 import re
 import time
 from datetime import timedelta
+from importlib import resources
 from typing import Any
 
 import elasticsearch
 from elasticsearch import Elasticsearch, helpers
 
-from pipelines.normalize import normalize_text
-from portalwatch.config import PACKAGE_DIR, Settings
-from portalwatch.models import Article
+from portalwatch.core.config import Settings
+from portalwatch.core.models import Article, DedupKey
+from portalwatch.core.normalize import normalize_text
 from portalwatch.store.base import (
     BadCursor,
-    DedupKey,
     Hit,
     SearchQuery,
     SearchResult,
@@ -31,7 +31,6 @@ from portalwatch.store.base import (
 )
 from portalwatch.store.query import parse
 
-MAPPINGS_DIR = PACKAGE_DIR.parent / "index_mappings"
 # Seconds before each new try of the documents the engine refused as too busy (429).
 BUSY_BACKOFF = (2, 4, 8, 16)
 _TZ = "Asia/Ho_Chi_Minh"
@@ -42,7 +41,7 @@ _BULK_FIELDS = ["errors", "items.*._id", "items.*.status", "items.*.result", "it
 
 
 def load_template(alias: str) -> dict:
-    template = json.loads((MAPPINGS_DIR / "articles.json").read_text(encoding="utf-8"))
+    template = json.loads(resources.files("index_mappings").joinpath("articles.json").read_text(encoding="utf-8"))
     template.pop("_comment", None)
     template["index_patterns"] = [f"{alias}-v*"]
     return template

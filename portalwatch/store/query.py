@@ -12,7 +12,7 @@ itself; only exclusions with nothing to exclude from are refused, with a message
 import re
 from dataclasses import dataclass
 
-from pipelines.normalize import normalize_text
+from portalwatch.core.normalize import normalize_text
 from portalwatch.store.base import StoreError
 
 # A phrase (an unclosed quote runs to the end), an operator, a minus before a term, or a word: `-`

@@ -19,10 +19,10 @@ from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 
-from pipelines.normalize import fold, has_diacritics
-from portalwatch import VN_TZ
-from portalwatch.models import Article
-from portalwatch.store.base import BadCursor, DedupKey, Hit, SearchQuery, SearchResult, UpsertResult
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import Article, DedupKey
+from portalwatch.core.normalize import fold, has_diacritics
+from portalwatch.store.base import BadCursor, Hit, SearchQuery, SearchResult, UpsertResult
 from portalwatch.store.query import Node, Not, Or, Term, parse, positive_terms
 
 _SCHEMA = """

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from portalwatch.archive import open_db
+from portalwatch.state.archive import open_db
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawl_runs (

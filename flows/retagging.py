@@ -3,7 +3,7 @@
 from pydantic import BaseModel
 
 from pipelines.tagging import Taxonomy, tag_article
-from portalwatch.models import Article
+from portalwatch.core.models import Article
 from portalwatch.store.base import ArticleStore, SearchQuery, iter_hits
 
 

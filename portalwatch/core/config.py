@@ -5,7 +5,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+# The installed portalwatch package: the default taxonomy ships inside it.
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def _default_data_dir() -> Path:

@@ -4,8 +4,8 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
-from portalwatch import VN_TZ
-from portalwatch.models import Article
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import Article
 
 COLUMNS = ["published_at", "source_id", "province", "title", "url", "topics", "directives", "story", "author",
            "lead"]

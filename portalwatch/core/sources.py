@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from portalwatch.models import Source
+from portalwatch.core.models import Source
 
 
 class RegistryError(ValueError):

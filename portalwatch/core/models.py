@@ -91,6 +91,16 @@ class Article(BaseModel):
         return [t.topic_id for t in self.topics]
 
 
+class DedupKey(BaseModel):
+    """What story grouping needs of a stored article."""
+
+    id: str
+    content_hash: str
+    published_at: datetime
+    duplicate_group: str | None
+    fingerprint: list[int] = Field(default_factory=list)
+
+
 class Skip(BaseModel):
     """A page that did not become an article, and why: a recorded, visible outcome."""
 

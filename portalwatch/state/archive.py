@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from portalwatch.models import RawPage, Skip
+from portalwatch.core.models import RawPage, Skip
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from portalwatch.models import Article
+from portalwatch.core.models import Article
 from portalwatch.store.base import ArticleStore, UpsertResult
 
 

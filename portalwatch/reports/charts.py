@@ -7,7 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from portalwatch.digest import Digest
+from portalwatch.reports.digest import Digest
 
 
 def _png(figure: plt.Figure) -> bytes:

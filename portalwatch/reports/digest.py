@@ -9,12 +9,11 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, PackageLoader
 from pydantic import BaseModel
 
-from portalwatch.config import PACKAGE_DIR
-from portalwatch.models import Article, Directive, Skip
-from portalwatch.plans import CampaignPlan
+from portalwatch.core.models import Article, Directive, Skip
+from portalwatch.core.plans import CampaignPlan
 from portalwatch.store.base import ArticleStore, SearchQuery, iter_hits
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
@@ -187,7 +186,7 @@ def _new_directives(store: ArticleStore, articles: list[Article], start: date, s
 
 
 # Portal text is untrusted: everything rendered into the HTML digest is escaped.
-_env = Environment(loader=FileSystemLoader(PACKAGE_DIR / "templates"),
+_env = Environment(loader=PackageLoader("portalwatch.reports"),
                    autoescape=lambda name: name is not None and ".html" in name, trim_blocks=True, lstrip_blocks=True)
 
 
@@ -198,7 +197,7 @@ def render_html(digest: Digest, chart_sources: dict[str, str]) -> str:
 
 def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
     """HTML (inline styles, charts embedded) and Markdown for readers; JSON and CSV with the numbers."""
-    from portalwatch.charts import coverage_heatmap, topic_bars
+    from portalwatch.reports.charts import coverage_heatmap, topic_bars
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"digest-{digest.week}"

@@ -5,8 +5,8 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from portalwatch.config import Settings
-from portalwatch.digest import Digest, render_html
+from portalwatch.core.config import Settings
+from portalwatch.reports.digest import Digest, render_html
 
 
 class MailError(RuntimeError):

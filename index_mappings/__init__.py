@@ -1,0 +1,1 @@
+"""Elasticsearch index templates and mappings, shipped with the package."""

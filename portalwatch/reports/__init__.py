@@ -1,0 +1,1 @@
+"""What users read: the weekly digest, its charts, its e-mail, and CSV exports."""
