@@ -1,5 +1,6 @@
 # The two commands: `make demo` (set up and run the whole pipeline on the fixture portals)
-# and `make test` (set up, start a real search engine node on loopback, run lint and the tests).
+# and `make test` (set up, run ruff, mypy and the layer contracts, start a real search engine node on
+# loopback, run the tests).
 # Both create .venv on first use.
 PYTHON ?= python3
 VENV := .venv
@@ -22,6 +23,8 @@ demo: install
 # The engine is stopped again whatever the tests' outcome; the exit status is pytest's.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	PYTHON=$(BIN)/python ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh start
 	PORTALWATCH_TEST_ES_URL=http://127.0.0.1:$(ENGINE_PORT) $(BIN)/pytest; \
 	  status=$$?; ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh stop; exit $$status

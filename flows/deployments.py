@@ -2,6 +2,7 @@
 the weekly digest on Monday mornings. `portalwatch serve` runs them against a Prefect server."""
 
 from datetime import date, timedelta
+from typing import cast
 
 from prefect import flow
 from prefect.deployments.runner import RunnerDeployment
@@ -40,16 +41,17 @@ def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
 
 
 def deployments(sources: list[Source]) -> list[RunnerDeployment]:
+    # to_deployment is sync-compatible: called outside an event loop it returns the deployment itself.
     crawls = [
-        source_flow.to_deployment(
+        cast(RunnerDeployment, source_flow.to_deployment(
             name=f"crawl-{source.id}", parameters={"source_id": source.id}, tags=["crawl", source.id],
             schedules=[Cron(source.schedule or DEFAULT_CRAWL_CRON, timezone=TIMEZONE)],
             description=f"Thu thập và xử lý {source.name}",
-        )
+        ))
         for source in sources
     ]
-    digest = weekly_digest_flow.to_deployment(
+    digest = cast(RunnerDeployment, weekly_digest_flow.to_deployment(
         name="weekly-digest", tags=["digest"], schedules=[Cron(DIGEST_CRON, timezone=TIMEZONE)],
         description="Bản tin tuần, sáng thứ Hai",
-    )
+    ))
     return [*crawls, digest]

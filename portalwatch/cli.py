@@ -14,7 +14,7 @@ import urllib.request
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -28,7 +28,7 @@ from portalwatch.reports.mailer import MailError
 from portalwatch.runtime import configure_runtime
 from portalwatch.state.archive import RawArchive
 from portalwatch.store import open_store
-from portalwatch.store.base import SearchQuery, StoreError, iter_hits
+from portalwatch.store.base import Interval, SearchQuery, StoreError, iter_hits
 
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -92,12 +92,15 @@ def serve(data_dir: DataDir = None,
             _wait_healthy(api, server)
         os.environ["PREFECT_API_URL"] = api
         console.print(f"Máy chủ Prefect: {api.removesuffix('/api')} (giao diện web)")
+    from prefect.client.schemas.schedules import CronSchedule
+
     from flows.deployments import deployments
     from portalwatch.core.sources import load_sources
 
     for deployment in deployments(load_sources(settings.sources_file)):
-        schedule = deployment.schedules[0].schedule
-        console.print(f"  {deployment.name}: {schedule.cron} ({schedule.timezone})")
+        for planned in deployment.schedules or []:
+            if isinstance(planned.schedule, CronSchedule):
+                console.print(f"  {deployment.name}: {planned.schedule.cron} ({planned.schedule.timezone})")
     # Own sessions: a SIGTERM to our process group reaches only us, and we stop the children in order.
     runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=_die_with_parent,
                               start_new_session=True)
@@ -338,7 +341,8 @@ def search(
         query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
                             directive=directive,
                             since=date.fromisoformat(since) if since else None,
-                            until=date.fromisoformat(until) if until else None, limit=limit, interval=interval,
+                            until=date.fromisoformat(until) if until else None, limit=limit,
+                            interval=cast(Interval, interval),  # pydantic refuses any other value
                             cursor=cursor)
     except ValueError as exc:
         raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc

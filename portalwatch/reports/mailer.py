@@ -21,7 +21,8 @@ def digest_message(digest: Digest, markdown: str, charts: dict[str, bytes], sett
     message["To"] = ", ".join(recipients(settings))
     message.set_content(markdown)
     message.add_alternative(render_html(digest, {name: f"cid:{name}@portalwatch" for name in charts}), subtype="html")
-    html_part = message.get_payload()[1]
+    html_part = message.get_body(preferencelist=("html",))
+    assert html_part is not None  # added just above
     for name, png in charts.items():
         html_part.add_related(png, maintype="image", subtype="png", cid=f"<{name}@portalwatch>",
                               filename=f"{name}.png")

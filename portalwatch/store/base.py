@@ -25,6 +25,9 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached now; work can wait and be retried."""
 
 
+Interval = Literal["day", "week"]
+
+
 class SearchQuery(BaseModel):
     text: str = ""
     topics: list[str] = Field(default_factory=list)  # any of
@@ -36,7 +39,7 @@ class SearchQuery(BaseModel):
     limit: int = 20
     offset: int = 0
     cursor: str | None = None  # next_cursor of the previous page (deep paging)
-    interval: Literal["day", "week"] = "day"  # buckets of SearchResult.histogram
+    interval: Interval = "day"  # buckets of SearchResult.histogram
 
 
 class Hit(BaseModel):

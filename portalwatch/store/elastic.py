@@ -157,6 +157,8 @@ class ElasticStore:
 
     def _reindex(self) -> tuple[str, str]:
         current = self.current_index()
+        if current is None:
+            raise StoreError(f"Chưa có chỉ mục nào sau bí danh {self.alias}: chạy portalwatch process trước.")
         match = _VERSION.search(current)
         target = f"{self.alias}-v{int(match.group(1)) + 1 if match else 2}"
         if self.es.indices.exists(index=target):
