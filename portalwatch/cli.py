@@ -25,6 +25,7 @@ from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings, get_settings
 from portalwatch.reports.export import write_csv
 from portalwatch.reports.mailer import MailError
+from portalwatch.reports.neutralise import plain, terminal
 from portalwatch.runtime import configure_runtime
 from portalwatch.state.archive import RawArchive
 from portalwatch.store import open_store
@@ -379,9 +380,9 @@ def search(
     for number, hit in enumerate(result.hits, 1):
         a = hit.article
         topics = ", ".join(a.topic_ids) or "chưa gắn chủ đề"  # ids: names are long; the table below has them
-        console.print(Text.assemble(f"\n{number:>3}. ", (a.title, "bold")))
+        console.print(Text.assemble(f"\n{number:>3}. ", terminal(a.title, "bold")))
         console.print(Text(f"     {a.source_id} · {a.published_at:%d/%m/%Y %H:%M} · {topics}", style="dim"))
-        console.print(Text(f"     {a.url}", style="cyan"), soft_wrap=True)
+        console.print(terminal(f"     {a.url}", "cyan"), soft_wrap=True)
         console.print(Text.assemble("     ", _marked(hit.snippet)))
     if result.topic_counts:
         counts = Table(title="Số bài theo chủ đề")
@@ -405,7 +406,7 @@ def _marked(snippet: str) -> Text:
     """A store's HTML snippet (escaped text, matches in <mark>) as terminal text with the matches highlighted."""
     text = Text()
     for i, piece in enumerate(re.split(r"</?mark>", snippet)):
-        text.append(html.unescape(piece), style="bold yellow" if i % 2 else "")
+        text.append(plain(html.unescape(piece)), style="bold yellow" if i % 2 else "")
     return text
 
 
@@ -420,7 +421,7 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
     for column in ("Giai đoạn", "Nguồn", "Địa chỉ", "Lý do", "Ghi lúc"):
         table.add_column(column, overflow="fold")  # a cut URL cannot be opened
     for s in rows:
-        table.add_row("thu thập" if s.stage == "crawl" else "xử lý", s.source_id, s.url, s.reason,
+        table.add_row("thu thập" if s.stage == "crawl" else "xử lý", s.source_id, terminal(s.url), terminal(s.reason),
                       f"{s.recorded_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}")
     console.print(table)
 
@@ -456,7 +457,7 @@ def sources(data_dir: DataDir = None) -> None:
                           status, f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
                           f"{last.stats.links_found} ({usual:g})" if usual else str(last.stats.links_found),
                           str(last.stats.new_articles + last.stats.changed_articles), str(last.stats.failures),
-                          last.stats.last_error, style=style)
+                          terminal(last.stats.last_error), style=style)
     console.print(table)
     if problems:
         raise typer.Exit(1)
@@ -472,7 +473,7 @@ def history(url: Annotated[str, typer.Argument(help="Địa chỉ bài viết.")
         current = archive.page(url)
         versions = archive.revisions(url) + ([current] if current else [])
     if not versions:
-        console.print(f"Không có trang {url} trong kho trang gốc.")
+        console.print(terminal(f"Không có trang {url} trong kho trang gốc."))
         raise typer.Exit(1)
     for page in versions:
         try:
@@ -480,7 +481,7 @@ def history(url: Annotated[str, typer.Argument(help="Địa chỉ bài viết.")
             line = f"{found.title} — {sum(len(p) for p in found.paragraphs)} ký tự"
         except ExtractionError as exc:
             line = f"(không trích xuất được: {exc})"
-        console.print(f"{page.fetched_at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}  {line}")
+        console.print(terminal(f"{page.fetched_at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}  {line}"))
 
 
 @app.command()

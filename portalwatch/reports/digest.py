@@ -10,10 +10,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from portalwatch.core.models import Article, Directive, Skip
 from portalwatch.core.plans import CampaignPlan
+from portalwatch.reports.neutralise import csv_cell, html_link, markdown, markdown_link, plain
 from portalwatch.store.base import ArticleStore, SearchQuery, iter_hits
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
@@ -187,7 +189,11 @@ def _new_directives(store: ArticleStore, articles: list[Article], start: date, s
 
 # Portal text is untrusted: everything rendered into the HTML digest is escaped.
 _env = Environment(loader=PackageLoader("portalwatch.reports"),
-                   autoescape=lambda name: name is not None and ".html" in name, trim_blocks=True, lstrip_blocks=True)
+                   autoescape=lambda name: name is not None and ".html" in name, trim_blocks=True, lstrip_blocks=True,
+                   # No control character or terminal escape from portal text reaches any output.
+                   finalize=lambda value: value if isinstance(value, Markup) else plain(value))
+# Markdown has no autoescape: its template passes every portal value through these.
+_env.filters.update(md=markdown, md_link=markdown_link, html_link=html_link)
 
 
 def render_html(digest: Digest, chart_sources: dict[str, str]) -> str:
@@ -215,5 +221,5 @@ def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
         writer.writerow(["source_id", "source", "topic_id", "articles"])
         for line in digest.sources:
             for topic in digest.topics:
-                writer.writerow([line.id, line.name, topic.id, line.topics.get(topic.id, 0)])
+                writer.writerow([csv_cell(line.id), csv_cell(line.name), topic.id, line.topics.get(topic.id, 0)])
     return paths

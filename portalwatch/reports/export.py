@@ -6,19 +6,23 @@ from typing import TextIO
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.models import Article
+from portalwatch.reports.neutralise import csv_cell
 
 COLUMNS = ["published_at", "source_id", "province", "title", "url", "topics", "directives", "story", "author",
            "lead"]
 
 
 def write_csv(out: TextIO, articles: Iterable[Article]) -> int:
-    """Write the articles (dates in Vietnamese local time; lists joined by "; ") and return how many."""
+    """Write the articles (dates in Vietnamese local time; lists joined by "; ") and return how many.
+
+    Every cell is neutralised: portal text that starts like a formula stays text in a spreadsheet.
+    """
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     rows = 0
     for a in articles:
-        writer.writerow([a.published_at.astimezone(VN_TZ).isoformat(), a.source_id, a.province, a.title, a.url,
-                         "; ".join(a.topic_ids), "; ".join(a.directives), a.duplicate_group or a.id, a.author,
-                         a.lead])
+        writer.writerow([csv_cell(cell) for cell in (
+            a.published_at.astimezone(VN_TZ).isoformat(), a.source_id, a.province, a.title, a.url,
+            "; ".join(a.topic_ids), "; ".join(a.directives), a.duplicate_group or a.id, a.author, a.lead)])
         rows += 1
     return rows
