@@ -11,18 +11,25 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings, get_settings
+from portalwatch.core.config_files import ConfigError
+from portalwatch.core.models import Source
+from portalwatch.core.plans import load_plans
+from portalwatch.core.sources import load_sources
+from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
 from portalwatch.reports.mailer import MailError
 from portalwatch.reports.neutralise import plain, terminal
@@ -30,6 +37,9 @@ from portalwatch.runtime import configure_runtime
 from portalwatch.state.archive import RawArchive
 from portalwatch.store import open_store
 from portalwatch.store.base import Interval, SearchQuery, StoreError, iter_hits
+
+if TYPE_CHECKING:
+    from pipelines.tagging import Taxonomy
 
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -45,6 +55,43 @@ def _settings(data_dir: Path | None) -> Settings:
     settings = get_settings()
     configure_runtime(settings)
     return settings
+
+
+def _check_ids(option: str, kind: str, asked: list[str] | None, known: dict[str, str] | list[str]) -> None:
+    """An id that is not configured is an error naming the nearest ones: a typo would otherwise find nothing."""
+    for unknown in [i for i in asked or [] if i not in known]:
+        near = difflib.get_close_matches(unknown, list(known), n=3, cutoff=0.5)
+        hint = f"có phải {', '.join(near)}?" if near else f"các mã: {', '.join(known)}"
+        raise typer.BadParameter(f"không có {kind} {unknown!r} ({hint})", param_hint=option)
+
+
+def _taxonomy(settings: Settings) -> "Taxonomy":
+    from pipelines.tagging import load_taxonomy
+
+    try:
+        return load_taxonomy(settings.taxonomy)
+    except ConfigError:
+        raise
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"Tệp chủ đề {settings.taxonomy} không dùng được ({exc}); sửa tệp hoặc đặt "
+                          "PORTALWATCH_TAXONOMY trỏ tới tệp đúng.") from exc
+
+
+def _configuration(settings: Settings) -> tuple[list[Source], "Taxonomy"]:
+    """Sources, taxonomy and plans read and cross-checked before any flow starts, so a mistake in them
+    is one line at once instead of a crawl that retries for minutes."""
+    sources = load_sources(settings.sources_file)
+    taxonomy = _taxonomy(settings)
+    load_plans(settings.plans_file, set(taxonomy.names), {s.id for s in sources})
+    return sources, taxonomy
+
+
+def _week(week: str | None) -> None:
+    if week is not None:
+        try:
+            week_bounds(week)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--week") from exc
 
 
 @app.command()
@@ -79,6 +126,7 @@ def serve(data_dir: DataDir = None,
           port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200) -> None:
     """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai."""
     settings = _settings(data_dir)
+    configured, _ = _configuration(settings)
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         # Schedules never fire on Prefect's temporary in-process server: start (or reuse) a real one.
@@ -96,9 +144,8 @@ def serve(data_dir: DataDir = None,
     from prefect.client.schemas.schedules import CronSchedule
 
     from flows.deployments import deployments
-    from portalwatch.core.sources import load_sources
 
-    for deployment in deployments(load_sources(settings.sources_file)):
+    for deployment in deployments(configured):
         for planned in deployment.schedules or []:
             if isinstance(planned.schedule, CronSchedule):
                 console.print(f"  {deployment.name}: {planned.schedule.cron} ({planned.schedule.timezone})")
@@ -180,7 +227,8 @@ def _wait_healthy(api: str, server: subprocess.Popen) -> None:
 def run(data_dir: DataDir = None,
         week: Annotated[str | None, typer.Option(help="Tuần của bản tin, ví dụ 2026-W47.")] = None) -> None:
     """Thu thập mọi nguồn trong danh mục nguồn, xử lý và viết bản tin tuần."""
-    _settings(data_dir)
+    _configuration(_settings(data_dir))
+    _week(week)
     from flows.pipeline import pipeline_flow
     result = pipeline_flow(week=week)
     for path in result["digest"].values():
@@ -195,7 +243,8 @@ def crawl(data_dir: DataDir = None,
           = False,
           ) -> None:
     """Thu thập bài mới và bài đã sửa từ các nguồn (bỏ qua bài đã có; tiếp tục lần thu thập bị ngắt)."""
-    _settings(data_dir)
+    configured, _ = _configuration(_settings(data_dir))
+    _check_ids("--source", "nguồn", source, [s.id for s in configured])
     from flows.pipeline import crawl_flow
     for source_id, stats in crawl_flow(delay, source, force).items():
         console.print(f"{source_id}: {json.dumps(stats, ensure_ascii=False)}")
@@ -204,7 +253,7 @@ def crawl(data_dir: DataDir = None,
 @app.command()
 def process(data_dir: DataDir = None) -> None:
     """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho các trang mới thu thập hoặc vừa thay đổi."""
-    _settings(data_dir)
+    _configuration(_settings(data_dir))
     from flows.pipeline import describe, process_flow
     console.print(describe(process_flow()))
 
@@ -212,7 +261,7 @@ def process(data_dir: DataDir = None) -> None:
 @app.command()
 def reprocess(data_dir: DataDir = None) -> None:
     """Dựng lại mọi bài từ kho trang gốc, không thu thập lại (sau khi sửa bộ trích xuất hay bộ chọn CSS)."""
-    _settings(data_dir)
+    _configuration(_settings(data_dir))
     from flows.pipeline import describe, process_flow
     console.print(describe(process_flow(full=True)))
 
@@ -220,7 +269,7 @@ def reprocess(data_dir: DataDir = None) -> None:
 @app.command()
 def retag(data_dir: DataDir = None) -> None:
     """Gắn lại chủ đề cho mọi bài trong kho sau khi sửa bộ chủ đề (không thu thập lại)."""
-    _settings(data_dir)
+    _taxonomy(_settings(data_dir))
     from flows.pipeline import retag_flow
 
     report = retag_flow()
@@ -311,7 +360,8 @@ def digest(data_dir: DataDir = None,
            email: Annotated[bool, typer.Option("--email", help="Gửi thư tới PORTALWATCH_MAIL_TO.")] = False,
            ) -> None:
     """Viết bản tin tuần (HTML, Markdown, số liệu JSON và CSV); --email để gửi thư."""
-    _settings(data_dir)
+    _configuration(_settings(data_dir))
+    _week(week)
     from flows.pipeline import digest_flow
     for kind, value in digest_flow(week, email).items():
         console.print(f"Đã gửi tới: {value}" if kind == "email" else value)
@@ -349,12 +399,10 @@ def search(
         raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc
     if format not in ("table", "json", "csv"):
         raise typer.BadParameter(f"--format phải là table, json hoặc csv, không phải {format!r}")
-    from pipelines.tagging import load_taxonomy
-    names = load_taxonomy(settings.taxonomy).names
-    for unknown in [t for t in query.topics if t not in names]:  # a typo would otherwise find nothing, silently
-        near = difflib.get_close_matches(unknown, names, n=3, cutoff=0.5)
-        hint = f"có phải {', '.join(near)}?" if near else f"các mã: {', '.join(names)}"
-        raise typer.BadParameter(f"không có chủ đề {unknown!r} trong bộ chủ đề ({hint})", param_hint="--topic")
+    names = _taxonomy(settings).names
+    _check_ids("--topic", "chủ đề", query.topics, names)
+    if settings.sources_file.exists():
+        _check_ids("--source", "nguồn", query.sources, [s.id for s in load_sources(settings.sources_file)])
     store = open_store(settings)
     try:
         if format == "csv":
@@ -411,10 +459,79 @@ def _marked(snippet: str) -> Text:
 
 
 @app.command()
+def check(data_dir: DataDir = None) -> None:
+    """Kiểm tra cấu hình (nguồn, chủ đề, kế hoạch, cài đặt) và kết nối tới kho, máy chủ thư, Prefect; không thu thập."""
+    settings = _settings(data_dir)
+    table = Table(title="Kiểm tra cấu hình")
+    for column in ("Mục", "Kết quả", "Chi tiết"):
+        table.add_column(column, overflow="fold")
+    failed = 0
+
+    def row(name: str, probe: "Callable[[], str]") -> None:
+        nonlocal failed
+        try:
+            table.add_row(name, "[green]được[/green]", terminal(probe()))
+        except (ConfigError, StoreError, MailError, OSError) as exc:
+            failed += 1
+            table.add_row(name, "[bold red]lỗi[/bold red]", terminal(str(exc)))
+
+    sources: list[Source] = []
+
+    def registry() -> str:
+        sources.extend(load_sources(settings.sources_file))
+        return f"{settings.sources_file}: {len(sources)} nguồn"
+
+    def taxonomy() -> str:
+        return f"{settings.taxonomy}: {len(_taxonomy(settings).names)} chủ đề"
+
+    def plans() -> str:
+        known = set(_taxonomy(settings).names)
+        found = load_plans(settings.plans_file, known, {s.id for s in sources} if sources else None)
+        return f"{settings.plans_file}: {len(found)} kế hoạch" if settings.plans_file.exists() else "chưa có kế hoạch"
+
+    def store() -> str:
+        if not settings.es_url:
+            open_store(settings).close()  # creates or opens the file: the data directory is writable
+            return f"kho nhúng SQLite {settings.store_path}"
+        from portalwatch.store.elastic import ElasticStore
+
+        engine = ElasticStore(settings)
+        try:
+            return f"{settings.es_url}: {engine.server()}"
+        finally:
+            engine.close()
+
+    def mail() -> str:
+        if not settings.smtp_host:
+            return "chưa cấu hình (không gửi thư)"
+        from portalwatch.reports.mailer import smtp_session
+
+        with smtp_session(settings):
+            return f"{settings.smtp_host}:{settings.smtp_port}, gửi tới {settings.mail_to or '(chưa có người nhận)'}"
+
+    def prefect() -> str:
+        api = os.environ.get("PREFECT_API_URL")
+        if not api:
+            return "máy chủ tạm thời cục bộ (không cần cấu hình)"
+        if not _healthy(api):
+            raise OSError(f"không kết nối được máy chủ Prefect {api}")
+        return api
+
+    for name, probe in (("Danh mục nguồn", registry), ("Bộ chủ đề", taxonomy), ("Kế hoạch tuyên truyền", plans),
+                        ("Kho bài viết", store), ("Thư điện tử", mail), ("Prefect", prefect)):
+        row(name, probe)
+    console.print(table)
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
 def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn này (mã nguồn).")] = None,
           data_dir: DataDir = None) -> None:
     """Liệt kê các trang bị bỏ qua khi thu thập hoặc xử lý, kèm lý do."""
     settings = _settings(data_dir)
+    if settings.sources_file.exists():
+        _check_ids("--source", "nguồn", source, [s.id for s in load_sources(settings.sources_file)])
     with RawArchive(settings.archive_path) as archive:
         rows = [s for s in archive.skips() if not source or s.source_id in source]
     table = Table(title=f"{len(rows)} trang bị bỏ qua")
@@ -429,7 +546,6 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
 @app.command()
 def sources(data_dir: DataDir = None) -> None:
     """Tình trạng từng nguồn: lần thu thập gần nhất, số liên kết bài so với thường lệ, lỗi và lỗi gần nhất."""
-    from portalwatch.core.sources import load_sources
     from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, usual_links
 
     settings = _settings(data_dir)
@@ -503,6 +619,6 @@ def main() -> None:
     """Console entry point: store failures end in one line naming the cause and the fix."""
     try:
         app()
-    except (StoreError, MailError) as exc:
-        console.print(f"[bold red]Lỗi:[/bold red] {exc}", soft_wrap=True)
+    except (StoreError, MailError, ConfigError) as exc:
+        console.print(Text.assemble(("Lỗi: ", "bold red"), terminal(str(exc))), soft_wrap=True)
         sys.exit(2)

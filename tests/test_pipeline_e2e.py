@@ -177,8 +177,9 @@ def test_bad_pages_are_recorded_as_skips_with_reasons(pipeline_run: PipelineRun)
     # The URL is shown whole (folded over lines, never cut), so the user can open the page.
     url_column = "".join(line.split("│")[3].strip() for line in shown.output.splitlines() if line.startswith("│"))
     assert dead.url in url_column
-    others = CliRunner().invoke(app, ["skips", "--source", "khong-co-nguon-nay"])
-    assert "0 trang bị bỏ qua" in others.output
+    # A source id that is not configured is a mistake to point out, not an empty list.
+    others = CliRunner().invoke(app, ["skips", "--source", dead.source_id + "x"])
+    assert others.exit_code == 2 and "không có nguồn" in others.output and dead.source_id in others.output
 
 
 def test_rerunning_crawl_and_process_changes_nothing(pipeline_run: PipelineRun, store: SQLiteStore) -> None:

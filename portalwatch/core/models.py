@@ -1,9 +1,22 @@
 """The records that flow between stages: raw pages in, articles and skips out."""
 
 import hashlib
+import re
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from cronsim import CronSim, CronSimError
+from pydantic import BaseModel, Field, field_validator
+
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def web_address(value: str) -> str:
+    """An http(s) URL with a host, as every configured address must be."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"'{value}' không phải địa chỉ web (cần dạng https://ten-mien.gov.vn/)")
+    return value.strip()
 
 
 class Source(BaseModel):
@@ -19,15 +32,52 @@ class Source(BaseModel):
     # Regex that article URLs match; without it a URL-shape heuristic decides.
     article_pattern: str | None = None
     # Limits per crawl. Articles over the budget wait in the frontier for the next crawl.
-    max_list_pages: int = 50
-    max_articles: int = 5000
-    delay: float | None = None  # seconds between requests to the site (default: the crawler's)
-    concurrency: int | None = None  # requests in flight to the site at once
-    timeout: float | None = None  # seconds before a slow response is given up
+    max_list_pages: int = Field(default=50, ge=1)
+    max_articles: int = Field(default=5000, ge=1)
+    delay: float | None = Field(default=None, ge=0)  # seconds between requests to the site (default: the crawler's)
+    concurrency: int | None = Field(default=None, ge=1)  # requests in flight to the site at once
+    timeout: float | None = Field(default=None, gt=0)  # seconds before a slow response is given up
     # When `portalwatch serve` crawls it: a cron line in Asia/Ho_Chi_Minh time (default every 6 hours).
     schedule: str | None = None
     # CSS selectors that win over generic extraction: title, body, date, author, lead.
     selectors: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SOURCE_ID.match(value):
+            raise ValueError(f"mã nguồn '{value}' chỉ được gồm chữ thường không dấu, số, '-' và '_'")
+        return value
+
+    @field_validator("homepage")
+    @classmethod
+    def _homepage(cls, value: str) -> str:
+        return web_address(value)
+
+    @field_validator("list_pages", "feeds", "sitemaps")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [web_address(v) for v in values]
+
+    @field_validator("article_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"biểu thức chính quy không hợp lệ ({exc})") from exc
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                next(CronSim(value, datetime(2026, 1, 1)))
+            except (CronSimError, StopIteration) as exc:
+                raise ValueError(f"lịch '{value}' không phải dòng cron (ví dụ \"0 */6 * * *\": mỗi 6 giờ)") from exc
+        return value
 
 
 class RawPage(BaseModel):

@@ -3,8 +3,11 @@
 from datetime import date
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, model_validator
+
+from portalwatch.core.config_files import ConfigError, as_list, item_line, read_yaml, validate_items, where
+
+_WHAT = "kế hoạch tuyên truyền"
 
 
 class CampaignPlan(BaseModel):
@@ -12,17 +15,33 @@ class CampaignPlan(BaseModel):
     start: date = Field(alias="from")
     until: date
     sources: list[str] | None = None  # None: every monitored source
-    topics: list[str]
+    topics: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "CampaignPlan":
+        if self.until < self.start:
+            raise ValueError(f"ngày kết thúc {self.until} trước ngày bắt đầu {self.start}")
+        return self
 
     def active_during(self, first: date, last: date) -> bool:
         return self.start <= last and self.until >= first
 
 
-def load_plans(path: Path) -> list[CampaignPlan]:
-    """The plans in a YAML list; no file means no plan (the digest then lists no gaps)."""
+def load_plans(path: Path, topic_ids: set[str] | None = None, source_ids: set[str] | None = None
+               ) -> list[CampaignPlan]:
+    """The plans in a YAML list; no file means no plan (the digest then lists no gaps).
+
+    With the known topic and source ids, a plan naming another id is an error that says which.
+    """
     if not path.exists():
         return []
-    try:
-        return [CampaignPlan.model_validate(item) for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
-    except (yaml.YAMLError, ValidationError, TypeError) as exc:
-        raise ValueError(f"campaign plan file {path} is invalid: {exc}") from exc
+    data, node = read_yaml(path, _WHAT, "")
+    plans = validate_items(CampaignPlan, as_list(data, path, _WHAT, "- name: …"), node, path, _WHAT)
+    for index, plan in enumerate(plans):
+        for field, known, used in (("topics", topic_ids, plan.topics), ("sources", source_ids, plan.sources or [])):
+            unknown = [i for i in used if known is not None and i not in known]
+            if unknown:
+                line = item_line(node, index, field) or item_line(node, index)
+                raise ConfigError(f"{where(path, line)}: kế hoạch '{plan.name}' nêu mã không có: "
+                                  f"{', '.join(unknown)} (mã có: {', '.join(sorted(known or []))}).")
+    return plans

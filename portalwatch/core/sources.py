@@ -2,25 +2,15 @@
 
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
+from portalwatch.core.config_files import as_list, read_yaml, repeated, validate_items
 from portalwatch.core.models import Source
 
-
-class RegistryError(ValueError):
-    pass
+_WHAT = "danh mục nguồn"
 
 
 def load_sources(path: Path) -> list[Source]:
-    if not path.exists():
-        raise RegistryError(f"source registry {path} not found: create it or set PORTALWATCH_SOURCES")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        sources = [Source.model_validate(item) for item in data]
-    except (yaml.YAMLError, ValidationError, TypeError) as exc:
-        raise RegistryError(f"source registry {path} is invalid: {exc}") from exc
-    ids = [s.id for s in sources]
-    if len(ids) != len(set(ids)):
-        raise RegistryError(f"source registry {path} repeats a source id")
+    """Every source in the registry, validated; any fault is one ConfigError line naming where."""
+    data, node = read_yaml(path, _WHAT, "tạo tệp (xem sources.example.yaml) hoặc đặt PORTALWATCH_SOURCES trỏ tới nó.")
+    sources = validate_items(Source, as_list(data, path, _WHAT, "- id: camau-gov"), node, path, _WHAT)
+    repeated([s.id for s in sources], node, path, _WHAT)
     return sources

@@ -95,9 +95,12 @@ def iso_week(day: date) -> str:
 def week_bounds(week: str) -> tuple[date, date]:
     """Monday and Sunday of an ISO week written like 2026-W47."""
     match = _WEEK.match(week)
-    if not match:
-        raise ValueError(f"week must look like 2026-W47, got {week!r}")
-    monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+    try:
+        if not match:
+            raise ValueError(week)
+        monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError as exc:
+        raise ValueError(f"tuần {week!r} không có: viết theo tuần ISO, ví dụ 2026-W47 (tuần 1 đến 52 hoặc 53)") from exc
     return monday, monday + timedelta(days=6)
 
 

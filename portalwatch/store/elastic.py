@@ -125,6 +125,14 @@ class ElasticStore:
     def close(self) -> None:
         self.es.close()
 
+    def server(self) -> str:
+        """The engine's name and version, asked without touching any index (`portalwatch check`)."""
+        try:
+            info = self.es.info()
+        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
+            raise explain(exc, self.url) from exc
+        return f"{info['version'].get('distribution', 'elasticsearch')} {info['version']['number']}"
+
     # Index lifecycle ---------------------------------------------------------------------------
 
     def ensure_index(self) -> str:

@@ -1,0 +1,88 @@
+"""Broken configuration files end at once in one line that names the file, the line and the fix (exit 2)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD = "- id: binhgiang\n  name: Cổng TTĐT tỉnh Bình Giang\n  homepage: https://binhgiang.gov.vn/\n"
+# (registry text, the line at fault counted by hand, words the message must carry)
+BROKEN_REGISTRIES = {
+    "unclosed quote": ('- id: a\n  name: "Cổng tỉnh\n  homepage: https://a.gov.vn/\n', 2, "YAML"),
+    "missing id": ("- name: A\n  homepage: https://a.gov.vn/\n", 1, "'id'"),
+    "duplicate ids": (GOOD + GOOD.replace("name: Cổng TTĐT", "name: Bản sao"), 4, "lặp lại"),
+    "homepage not a URL": (GOOD.replace("https://binhgiang.gov.vn/", "binhgiang.gov.vn"), 3, "địa chỉ web"),
+    "bad article pattern": (GOOD + '  article_pattern: "(tin-tuc"\n', 4, "biểu thức chính quy"),
+    "negative budget": (GOOD + "  max_articles: -1\n", 4, "lớn hơn hoặc bằng 1"),
+    "not a cron line": (GOOD + "  schedule: every tuesday\n", 4, "cron"),
+}
+BROKEN_PLANS = {
+    "month 13": ("- name: Tuyên truyền bầu cử\n  from: 2026-13-01\n  until: 2026-12-31\n  topics: [bau-cu]\n", 2,
+                 "'from'"),
+    "unknown topic": ("- name: Tuyên truyền bầu cử\n  from: 2026-11-01\n  until: 2026-12-31\n  topics: [bau-cuu]\n",
+                      4, "bau-cuu"),
+    "unknown source": ("- name: Tuyên truyền bầu cử\n  from: 2026-11-01\n  until: 2026-12-31\n  topics: [bau-cu]\n"
+                       "  sources: [binhgiang, nope]\n", 5, "nope"),
+}
+
+
+def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(data_dir), "COLUMNS": "250"}
+    env.pop("PORTALWATCH_ES_URL", None)
+    return subprocess.run([sys.executable, "-c", "from portalwatch.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stdout
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", list(BROKEN_REGISTRIES))
+def test_a_broken_registry_stops_crawl_in_one_line(tmp_path: Path, case: str) -> None:
+    text, line, words = BROKEN_REGISTRIES[case]
+    (tmp_path / "sources.yaml").write_text(text, encoding="utf-8")
+    message = one_line(run(tmp_path, "crawl"))
+    assert "sources.yaml" in message and f"dòng {line}" in message and words in message
+
+
+def test_a_missing_registry_says_how_to_make_one(tmp_path: Path) -> None:
+    message = one_line(run(tmp_path, "process"))
+    assert "sources.yaml" in message and "PORTALWATCH_SOURCES" in message
+
+
+@pytest.mark.parametrize("case", list(BROKEN_PLANS))
+def test_a_broken_plan_file_stops_digest_in_one_line(tmp_path: Path, case: str) -> None:
+    text, line, words = BROKEN_PLANS[case]
+    (tmp_path / "sources.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "plans.yaml").write_text(text, encoding="utf-8")
+    message = one_line(run(tmp_path, "digest", "--week", "2026-W47"))
+    assert "plans.yaml" in message and f"dòng {line}" in message and words in message
+
+
+def test_unknown_source_ids_suggest_the_nearest(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(GOOD, encoding="utf-8")
+    done = run(tmp_path, "crawl", "--source", "binhgiag")
+    assert done.returncode == 2 and "có phải binhgiang?" in done.stdout + done.stderr
+
+
+def test_a_week_that_does_not_exist_is_refused_before_any_flow(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(GOOD, encoding="utf-8")
+    done = run(tmp_path, "digest", "--week", "2026-W99")
+    assert done.returncode == 2 and "2026-W47" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_check_reports_each_part_and_fails_on_a_broken_one(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(GOOD, encoding="utf-8")
+    good = run(tmp_path, "check")
+    assert good.returncode == 0, good.stdout
+    assert "1 nguồn" in good.stdout and "13 chủ đề" in good.stdout
+    (tmp_path / "sources.yaml").write_text(BROKEN_REGISTRIES["missing id"][0], encoding="utf-8")
+    bad = run(tmp_path, "check")
+    assert bad.returncode == 2 and "thiếu trường bắt buộc" in bad.stdout
