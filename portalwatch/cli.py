@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 import urllib.request
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -31,9 +32,9 @@ from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
-from portalwatch.reports.mailer import MailError
+from portalwatch.reports.mailer import MailError, recipients
 from portalwatch.reports.neutralise import plain, terminal
-from portalwatch.runtime import configure_runtime
+from portalwatch.runtime import configure_runtime, log_file
 from portalwatch.state.archive import RawArchive
 from portalwatch.store import open_store
 from portalwatch.store.base import Interval, SearchQuery, StoreError, iter_hits
@@ -49,11 +50,11 @@ DEMO_PORTS = (8701, 8702, 8703, 8704)  # one per fixture site, in SITE_CLASSES o
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: PORTALWATCH_DATA_DIR).")]
 
 
-def _settings(data_dir: Path | None) -> Settings:
+def _settings(data_dir: Path | None, console_logs: bool = False) -> Settings:
     if data_dir:
         os.environ["PORTALWATCH_DATA_DIR"] = str(data_dir.resolve())
     settings = get_settings()
-    configure_runtime(settings)
+    configure_runtime(settings, console_logs)
     return settings
 
 
@@ -125,7 +126,7 @@ def demo(data_dir: DataDir = None) -> None:
 def serve(data_dir: DataDir = None,
           port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200) -> None:
     """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai."""
-    settings = _settings(data_dir)
+    settings = _settings(data_dir, console_logs=True)  # a long-running service: its runs log to the terminal
     configured, _ = _configuration(settings)
     server = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -360,8 +361,12 @@ def digest(data_dir: DataDir = None,
            email: Annotated[bool, typer.Option("--email", help="Gửi thư tới PORTALWATCH_MAIL_TO.")] = False,
            ) -> None:
     """Viết bản tin tuần (HTML, Markdown, số liệu JSON và CSV); --email để gửi thư."""
-    _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    _configuration(settings)
     _week(week)
+    if email and not (settings.smtp_host and recipients(settings)):
+        raise MailError("Chưa cấu hình gửi thư: đặt PORTALWATCH_SMTP_HOST và PORTALWATCH_MAIL_TO "
+                        "(xem portalwatch check).")
     from flows.pipeline import digest_flow
     for kind, value in digest_flow(week, email).items():
         console.print(f"Đã gửi tới: {value}" if kind == "email" else value)
@@ -616,9 +621,24 @@ def fixtures(data_dir: DataDir = None) -> None:
 
 
 def main() -> None:
-    """Console entry point: store failures end in one line naming the cause and the fix."""
+    """Console entry point: every failure ends in one line naming the cause (and the fix, or the log file)."""
     try:
         app()
     except (StoreError, MailError, ConfigError) as exc:
-        console.print(Text.assemble(("Lỗi: ", "bold red"), terminal(str(exc))), soft_wrap=True)
+        _fail(str(exc))
         sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("Đã dừng theo yêu cầu.")
+        sys.exit(130)
+    except Exception as exc:  # anything else: the details go to the log file, not the terminal
+        log = log_file(get_settings())
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}\n"
+                      + "".join(traceback.format_exception(exc)))
+        _fail(f"{type(exc).__name__}: {exc} (chi tiết trong {log})")
+        sys.exit(1)
+
+
+def _fail(message: str) -> None:
+    console.print(Text.assemble(("Lỗi: ", "bold red"), terminal(" ".join(message.split()))), soft_wrap=True)

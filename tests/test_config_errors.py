@@ -86,3 +86,22 @@ def test_check_reports_each_part_and_fails_on_a_broken_one(tmp_path: Path) -> No
     (tmp_path / "sources.yaml").write_text(BROKEN_REGISTRIES["missing id"][0], encoding="utf-8")
     bad = run(tmp_path, "check")
     assert bad.returncode == 2 and "thiếu trường bắt buộc" in bad.stdout
+
+
+def test_an_error_raised_inside_a_flow_is_one_line_without_prefect_output(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(GOOD, encoding="utf-8")
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path), "PORTALWATCH_ES_URL": "http://127.0.0.1:9"}
+    done = subprocess.run([sys.executable, "-c", "from portalwatch.cli import main; main()", "digest", "--week",
+                           "2026-W47"], capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert "Không kết nối được Elasticsearch" in one_line(done)
+    assert done.stderr.strip() == ""  # no flow-run traceback printed by Prefect
+
+
+def test_an_unexpected_failure_is_one_line_pointing_to_a_log_that_exists(tmp_path: Path) -> None:
+    (tmp_path / "archive.db").mkdir()  # a data directory broken by hand: the database cannot be opened
+    done = run(tmp_path, "skips")
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1 and "chi tiết trong" in lines[0]
+    log = tmp_path / "logs" / "portalwatch.log"
+    assert str(log) in lines[0] and "Traceback" in log.read_text(encoding="utf-8")
