@@ -80,30 +80,29 @@ class Taxonomy:
     secondary_margin: float = 0.0
 
     def __post_init__(self) -> None:
-        # One Aho-Corasick automaton over every topic's phrases reads each text once, instead of one
-        # regular expression per topic scanning it again. Value: the phrase and which topics use it,
-        # as (topic index, kind) with kind "phrase", "weak" or "negative".
+        # One Aho-Corasick automaton over every topic's phrases and the occasion markers reads each text
+        # once, instead of one regular expression per topic scanning it again. Value: the phrase and who
+        # uses it, as (topic index, kind) with kind "phrase", "weak" or "negative", or (-1, "occasion").
         self._automaton = ahocorasick.Automaton()
         owners: dict[str, list[tuple[int, str]]] = {}
         for index, topic in enumerate(self.topics):
             for kind, keys in (("phrase", topic.keys), ("weak", topic.weak_keys), ("negative", topic.negative_keys)):
                 for key in keys:
                     owners.setdefault(key, []).append((index, kind))
+        for key in _keys(self.occasion_markers):
+            owners.setdefault(key, []).append((-1, "occasion"))
         for key, users in owners.items():
             self._automaton.add_word(key, (key, users))
         if owners:
             self._automaton.make_automaton()
-        markers = sorted(_keys(self.occasion_markers), key=len, reverse=True)
-        self._occasion = re.compile("|".join(rf"(?<!\w){re.escape(m)}(?!\w)" for m in markers)) if markers else None
 
-    def occasions(self, text: str) -> list[tuple[int, int]]:
+    @staticmethod
+    def _occasions(text: str, markers: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Spans of occasion clauses: from a marker ("nhân dịp", "chào mừng"…) to the end of its clause."""
-        if self._occasion is None:
-            return []
         spans = []
-        for found in self._occasion.finditer(text):
-            stop = OCCASION_END.search(text, found.end(), found.end() + OCCASION_MAX)
-            spans.append((found.start(), stop.start() if stop else min(len(text), found.end() + OCCASION_MAX)))
+        for start, end in markers:
+            stop = OCCASION_END.search(text, end, end + OCCASION_MAX)
+            spans.append((start, stop.start() if stop else min(len(text), end + OCCASION_MAX)))
         return spans
 
     def hits(self, text: str) -> tuple[dict[int, list[tuple[str, float, bool]]], set[int]]:
@@ -112,6 +111,7 @@ class Taxonomy:
         overlapping: "nông thôn mới nâng cao" is one hit, not also "nông thôn mới"), and the topics one of
         whose negative phrases occurs."""
         found: dict[int, list[tuple[int, int, str, bool]]] = {}
+        markers: list[tuple[int, int]] = []
         vetoed: set[int] = set()
         if self._automaton.kind != ahocorasick.AHOCORASICK:
             return {}, vetoed
@@ -121,11 +121,13 @@ class Taxonomy:
             if (start > 0 and _is_word(text[start - 1])) or (end < last and _is_word(text[end + 1])):
                 continue
             for index, kind in users:
-                if kind == "negative":
+                if kind == "occasion":
+                    markers.append((start, end + 1))
+                elif kind == "negative":
                     vetoed.add(index)
                 else:
                     found.setdefault(index, []).append((start, -len(key), key, kind == "weak"))
-        occasions = self.occasions(text) if found else []
+        occasions = self._occasions(text, markers) if found and markers else []
         hits: dict[int, list[tuple[str, float, bool]]] = {}
         for index, spans in found.items():
             spans.sort()
