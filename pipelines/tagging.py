@@ -181,17 +181,19 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
             continue
         score = 0.0
         phrases: dict[str, None] = {}
+        specific = False  # weak phrases support a tag but never make one alone
         for part, (hits, _) in found.items():  # title, lead, body: a weak phrase counts once, where it weighs most
             for phrase, factor, weak in hits.get(index, ()):
                 if not (weak and phrase in phrases):
                     score += WEIGHTS[part] * factor
                 phrases[phrase] = None
+                specific = specific or not weak
         cited = [d for d in topic.directives if d in directives]
         score += DIRECTIVE_WEIGHT * len(cited)
         filed_under = topic.section_match(section)
         score += SECTION_WEIGHT if filed_under else 0.0
         threshold = topic.min_score or taxonomy.min_score
-        if score >= threshold:
+        if score >= threshold and (specific or cited or filed_under):
             titled = any(factor == 1.0 for _, factor, _ in found["title"][0].get(index, ()))
             candidates.append((TopicTag(topic_id=topic.id, score=score, phrases=list(phrases), directives=cited,
                                         section=filed_under), titled, threshold))

@@ -121,6 +121,17 @@ def test_a_weak_phrase_counts_once_however_often_repeated(small: Taxonomy) -> No
     assert [(t.topic_id, t.score) for t in tags] == [("xay-dung-dang", 3.0)]  # lead 2 × 0.5, section 2
 
 
+def test_weak_phrases_alone_never_make_a_tag(tmp_path: Path) -> None:
+    (tmp_path / "taxonomy.yaml").write_text(
+        "topics:\n  - id: thi-dua-yeu-nuoc\n    name: Thi đua\n    phrases: [phong trào thi đua]\n"
+        "    weak: [khen thưởng, Bằng khen, tuyên dương]\n", encoding="utf-8")
+    taxonomy = load_taxonomy(tmp_path / "taxonomy.yaml")
+    title, lead = "Tuyên dương, khen thưởng học sinh giỏi", "Sở Giáo dục trao Bằng khen cho 40 học sinh giỏi."
+    assert tag(taxonomy, title, lead, "", []) == []  # 1.5 + 1.5 + 1: enough points, but only generic words
+    tags = tag(taxonomy, title, lead, "Các em là gương sáng của phong trào thi đua dạy tốt, học tốt.", [])
+    assert [(t.topic_id, t.score) for t in tags] == [("thi-dua-yeu-nuoc", 5.0)]
+
+
 def test_a_topic_the_title_names_outweighs_a_passing_one(small: Taxonomy) -> None:
     lead = ("Sáng 16/2, huyện Yên Bình tổ chức lễ giao nhận quân, tiễn 120 thanh niên nhập ngũ, bảo đảm các biện "
             "pháp phòng, chống dịch COVID-19.")
