@@ -300,7 +300,10 @@ def extract(files: Annotated[list[Path], typer.Argument(help="Các tệp HTML.",
 @app.command()
 def tag(
     text: Annotated[str | None, typer.Argument(help="Văn bản, đường dẫn tệp, hoặc - để đọc từ stdin.")] = None,
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="Đầu vào là JSON Lines {\"id\", \"text\"}.")] = False,
+    jsonl: Annotated[bool, typer.Option(
+        "--jsonl", help="Đầu vào là JSON Lines {\"id\", \"text\"}, có thể kèm \"title\" và \"section\".")] = False,
+    title: Annotated[str, typer.Option("--title", help="Tiêu đề bài (nặng ký hơn thân bài).")] = "",
+    section: Annotated[str, typer.Option("--section", help="Chuyên mục của trang, ví dụ \"Xây dựng Đảng\".")] = "",
     data_dir: DataDir = None,
 ) -> None:
     """Gắn chủ đề cho một văn bản (kèm căn cứ), hoặc cho từng dòng JSON Lines với --jsonl."""
@@ -315,8 +318,8 @@ def tag(
     else:
         source = text
 
-    def topics_of(item: str) -> list:
-        return tag_plain_text(taxonomy, item)
+    def topics_of(item: str, item_title: str = title, item_section: str = section) -> list:
+        return tag_plain_text(taxonomy, item, item_title, section=item_section)
 
     if jsonl:
         for number, line in enumerate(source.splitlines(), 1):
@@ -324,7 +327,7 @@ def tag(
                 continue
             try:
                 item = json.loads(line)
-                topics = topics_of(str(item["text"]))
+                topics = topics_of(str(item["text"]), str(item.get("title") or ""), str(item.get("section") or ""))
             except (ValueError, KeyError, TypeError) as exc:
                 print(json.dumps({"line": number, "error": f"dòng không hợp lệ: {exc}"}, ensure_ascii=False))
                 continue
@@ -334,8 +337,9 @@ def tag(
     for column in ("Chủ đề", "Điểm", "Cụm từ", "Văn bản chỉ đạo"):
         table.add_column(column)
     for found in topics_of(source):
+        evidence = ", ".join(found.phrases) + (f"\nchuyên mục: {found.section}" if found.section else "")
         table.add_row(f"{found.topic_id}\n{taxonomy.names[found.topic_id]}", f"{found.score:g}",
-                      ", ".join(found.phrases), ", ".join(found.directives))
+                      evidence, ", ".join(found.directives))
     console.print(table)
 
 

@@ -69,3 +69,91 @@ def test_negative_phrases_and_active_periods(tmp_path: Path) -> None:
     assert [t.topic_id for t in tag(taxonomy, title, lead, "", [], during)] == ["bau-cu"]
     assert tag(taxonomy, title, lead, "", [], after) == []  # the campaign is over
     assert tag(taxonomy, "Kết quả bầu cử Mỹ", lead, "", [], during) == []  # vetoed by a negative phrase
+
+
+SMALL = (
+    "min_score: 3\n"
+    "secondary_margin: 2\n"
+    "occasion_markers: [nhân dịp, chào mừng]\n"
+    "topics:\n"
+    "  - id: xay-dung-dang\n    name: Xây dựng Đảng\n"
+    "    phrases: [Huy hiệu Đảng, kết nạp đảng viên]\n"
+    "    weak: [đảng viên]\n"
+    "    sections: [Xây dựng Đảng]\n"
+    "  - id: ky-niem-ngay-le-lon\n    name: Kỷ niệm\n"
+    "    phrases: [kỷ niệm, Ngày sinh Chủ tịch Hồ Chí Minh]\n"
+    "  - id: quoc-phong-an-ninh\n    name: Quốc phòng\n"
+    "    phrases: [giao nhận quân, nhập ngũ]\n"
+    "  - id: phong-chong-covid-19\n    name: COVID-19\n"
+    "    phrases: [COVID-19, \"phòng, chống dịch\"]\n"
+)
+
+
+@pytest.fixture()
+def small(tmp_path: Path) -> Taxonomy:
+    (tmp_path / "taxonomy.yaml").write_text(SMALL, encoding="utf-8")
+    return load_taxonomy(tmp_path / "taxonomy.yaml")
+
+
+def test_the_portal_section_is_evidence_but_not_enough_alone(small: Taxonomy) -> None:
+    title, lead = "Chi bộ thôn Đồng Tâm sinh hoạt tháng Năm", "Chi bộ thôn Đồng Tâm, xã Yên Bình, tỉnh Bình Giang họp."
+    body = "Chi bộ bàn việc làm đường. Cuối buổi, chi bộ xét hồ sơ kết nạp đảng viên cho một quần chúng."
+    assert tag(small, title, lead, body, []) == []  # one body mention: 1 point
+    tags = tag(small, title, lead, body, [], section="Tin tức > Xây dựng Đảng")
+    assert [(t.topic_id, t.score, t.section) for t in tags] == [("xay-dung-dang", 3.0, "Xây dựng Đảng")]
+    assert tag(small, title, lead, "Chi bộ bàn việc làm đường.", [], section="Xây dựng Đảng") == []
+
+
+def test_an_anniversary_named_as_the_occasion_counts_half(small: Taxonomy) -> None:
+    title = "Trao Huy hiệu Đảng cho 120 đảng viên"
+    lead = ("Nhân dịp kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh (19/5), Ban Thường vụ Tỉnh ủy Bình Giang "
+            "trao Huy hiệu Đảng cho 120 đảng viên.")
+    assert [t.topic_id for t in tag(small, title, lead, "", [])] == ["xay-dung-dang"]
+    # the same anniversary as the subject of the lead, not its occasion, is a topic of its own
+    lead = "Sáng 19/5, tỉnh Bình Giang tổ chức lễ kỷ niệm 135 năm Ngày sinh Chủ tịch Hồ Chí Minh."
+    assert "ky-niem-ngay-le-lon" in [t.topic_id for t in tag(small, "Lễ dâng hương tại Đền thờ Bác", lead, "", [])]
+
+
+def test_a_weak_phrase_counts_once_however_often_repeated(small: Taxonomy) -> None:
+    body = " ".join(["Mỗi đảng viên nhận một phần việc."] * 8)
+    assert tag(small, "Làm đường liên thôn", "Người dân góp công làm đường.", body, []) == []
+    tags = tag(small, "Làm đường liên thôn", "Mỗi đảng viên nhận một phần việc.", body, [], section="Xây dựng Đảng")
+    assert [(t.topic_id, t.score) for t in tags] == [("xay-dung-dang", 3.0)]  # lead 2 × 0.5, section 2
+
+
+def test_weak_phrases_alone_never_make_a_tag(tmp_path: Path) -> None:
+    (tmp_path / "taxonomy.yaml").write_text(
+        "topics:\n  - id: thi-dua-yeu-nuoc\n    name: Thi đua\n    phrases: [phong trào thi đua]\n"
+        "    weak: [khen thưởng, Bằng khen, tuyên dương]\n", encoding="utf-8")
+    taxonomy = load_taxonomy(tmp_path / "taxonomy.yaml")
+    title, lead = "Tuyên dương, khen thưởng học sinh giỏi", "Sở Giáo dục trao Bằng khen cho 40 học sinh giỏi."
+    assert tag(taxonomy, title, lead, "", []) == []  # 1.5 + 1.5 + 1: enough points, but only generic words
+    tags = tag(taxonomy, title, lead, "Các em là gương sáng của phong trào thi đua dạy tốt, học tốt.", [])
+    assert [(t.topic_id, t.score) for t in tags] == [("thi-dua-yeu-nuoc", 5.0)]
+
+
+def test_a_topic_the_title_names_outweighs_a_passing_one(small: Taxonomy) -> None:
+    lead = ("Sáng 16/2, huyện Yên Bình tổ chức lễ giao nhận quân, tiễn 120 thanh niên nhập ngũ, bảo đảm các biện "
+            "pháp phòng, chống dịch COVID-19.")
+    tags = tag(small, "Thanh niên Yên Bình lên đường nhập ngũ", lead, "", [])
+    assert [t.topic_id for t in tags] == ["quoc-phong-an-ninh"]  # COVID-19: 4 points, short of 3 + 2
+    # without a title that names a topic, the same lead tags both
+    assert {t.topic_id for t in tag(small, "Tin sáng 16/2", lead, "", [])} == {"quoc-phong-an-ninh",
+                                                                               "phong-chong-covid-19"}
+
+
+def test_tag_article_uses_the_article_section(small: Taxonomy) -> None:
+    from datetime import datetime
+
+    from pipelines.tagging import tag_article
+    from portalwatch import VN_TZ
+    from portalwatch.models import Article
+
+    now = datetime(2026, 5, 19, 8, 0, tzinfo=VN_TZ)
+    lead = "Chi bộ thôn Đồng Tâm xét hồ sơ kết nạp đảng viên."
+    article = Article(id="x", url="https://binhgiang.dcs.vn/a", canonical_url="https://binhgiang.dcs.vn/a",
+                      source_id="bg", title="Chi bộ thôn Đồng Tâm họp", lead=lead, section="Xây dựng Đảng",
+                      body=f"{lead}\n\nCuộc họp kết thúc lúc 11 giờ.", published_at=now, fetched_at=now,
+                      content_hash="h")
+    assert [t.topic_id for t in tag_article(article, small).topics] == ["xay-dung-dang"]
+    assert tag_article(article.model_copy(update={"section": ""}), small).topics == []

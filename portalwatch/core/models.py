@@ -99,6 +99,7 @@ class TopicTag(BaseModel):
     score: float
     phrases: list[str] = Field(default_factory=list)
     directives: list[str] = Field(default_factory=list)
+    section: str = ""  # the configured section name that the article's section matched, if it counted
 
 
 class Directive(BaseModel):
@@ -118,6 +119,7 @@ class Article(BaseModel):
     province: str = ""
     title: str
     lead: str = ""
+    section: str = ""  # the portal's section or breadcrumb leaf, e.g. "Xây dựng Đảng"
     body: str  # paragraphs separated by a blank line
     author: str = ""
     attribution: str = ""
