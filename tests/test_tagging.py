@@ -145,10 +145,9 @@ def test_a_topic_the_title_names_outweighs_a_passing_one(small: Taxonomy) -> Non
 def test_tag_article_uses_the_article_section(small: Taxonomy) -> None:
     from datetime import datetime
 
-    from portalwatch.core.models import Article
-
     from pipelines.tagging import tag_article
     from portalwatch.core import VN_TZ
+    from portalwatch.core.models import Article
 
     now = datetime(2026, 5, 19, 8, 0, tzinfo=VN_TZ)
     lead = "Chi bộ thôn Đồng Tâm xét hồ sơ kết nạp đảng viên."
