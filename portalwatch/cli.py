@@ -635,12 +635,17 @@ def main() -> None:
         console.print("Đã dừng theo yêu cầu.")
         sys.exit(130)
     except Exception as exc:  # anything else: the details go to the log file, not the terminal
-        log = log_file(get_settings())
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("a", encoding="utf-8") as out:
-            out.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}\n"
-                      + "".join(traceback.format_exception(exc)))
-        _fail(f"{type(exc).__name__}: {exc} (chi tiết trong {log})")
+        details = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}\n" + "".join(
+            traceback.format_exception(exc))
+        try:
+            log = log_file(get_settings())
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as out:
+                out.write(details)
+            where = f"chi tiết trong {log}"
+        except (OSError, ConfigError):  # the data directory itself is what failed
+            where = "không ghi được nhật ký vào thư mục dữ liệu"
+        _fail(f"{type(exc).__name__}: {exc} ({where})")
         sys.exit(1)
 
 

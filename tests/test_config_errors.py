@@ -105,3 +105,50 @@ def test_an_unexpected_failure_is_one_line_pointing_to_a_log_that_exists(tmp_pat
     assert len(lines) == 1 and "chi tiết trong" in lines[0]
     log = tmp_path / "logs" / "portalwatch.log"
     assert str(log) in lines[0] and "Traceback" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("variable", "value", "problem"), [
+    ("PORTALWATCH_ES_URL", "not-a-url", "không phải địa chỉ web"),
+    ("PORTALWATCH_SMTP_PORT", "hai mươi lăm", "phải là số nguyên"),
+])
+def test_a_bad_setting_names_its_variable(tmp_path: Path, variable: str, value: str, problem: str) -> None:
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path), variable: value}
+    done = subprocess.run([sys.executable, "-c", "from portalwatch.cli import main; main()", "search", "x"],
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    message = one_line(done)
+    assert variable in message and problem in message
+
+
+def test_a_data_directory_that_cannot_be_made_says_which_variable_to_set(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    message = one_line(run(tmp_path / "file" / "data", "search", "x"))
+    assert "PORTALWATCH_DATA_DIR" in message
+
+
+def test_a_web_server_that_is_not_the_engine_is_named_so_in_one_short_line(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NotTheEngine(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            page = ("<html><body>" + "<p>Trang này không hỗ trợ phương thức đó.</p>" * 200 + "</body></html>").encode()
+            self.send_response(501)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        do_PUT = do_POST = do_HEAD = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotTheEngine)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path),
+           "PORTALWATCH_ES_URL": f"http://127.0.0.1:{server.server_address[1]}"}
+    done = subprocess.run([sys.executable, "-c", "from portalwatch.cli import main; main()", "search", "x"],
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    server.shutdown()
+    message = one_line(done)
+    assert "không trả lời như Elasticsearch" in message and len(message) < 400

@@ -3,7 +3,11 @@
 import os
 from pathlib import Path
 
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from portalwatch.core.config_files import ConfigError, describe_error
+from portalwatch.core.models import web_address
 
 # The installed portalwatch package: the default taxonomy ships inside it.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -40,6 +44,11 @@ class Settings(BaseSettings):
     mail_from: str = "portalwatch@localhost"
     mail_to: str = ""  # comma-separated recipients
 
+    @field_validator("es_url")
+    @classmethod
+    def _engine_address(cls, value: str | None) -> str | None:
+        return web_address(value) if value else None
+
     @property
     def sources_file(self) -> Path:
         return self.sources or self.data_dir / "sources.yaml"
@@ -66,6 +75,16 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """The settings, with the data directory made; a bad value is one ConfigError line naming its variable."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = f"PORTALWATCH_{str(error['loc'][0]).upper()}" if error["loc"] else "PORTALWATCH_*"
+        raise ConfigError(f"Biến môi trường {name}: {describe_error(error)}.") from exc
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Không tạo được thư mục dữ liệu {settings.data_dir} ({exc.strerror}): đặt "
+                          "PORTALWATCH_DATA_DIR là một thư mục ghi được.") from exc
     return settings

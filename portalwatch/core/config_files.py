@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -52,6 +53,12 @@ def where(path: Path, line: int | None = None, column: int | None = None) -> str
     if line is None:
         return str(path)
     return f"{path}, dòng {line}" + (f", cột {column}" if column is not None else "")
+
+
+def describe_error(error: ErrorDetails) -> str:
+    """One pydantic error in Vietnamese (our validators already write Vietnamese)."""
+    problem = _MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
+    return problem.format(**error.get("ctx", {}))
 
 
 def read_yaml(path: Path, what: str, fix: str) -> tuple[Any, yaml.Node | None]:
@@ -106,8 +113,7 @@ def validate_items(model: type[Model], items: list[Any], node: yaml.Node | None,
             field = ".".join(str(part) for part in error["loc"])
             key = str(error["loc"][0]) if error["loc"] else None
             line = item_line(node, index, key) or item_line(node, index)
-            problem = _MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
-            problem = problem.format(**error.get("ctx", {}))
+            problem = describe_error(error)
             label = f"mục thứ {index + 1} trong tệp {what}"
             raise ConfigError(f"{where(path, line)}: {label}, trường '{field}': {problem}.") from exc
     return valid

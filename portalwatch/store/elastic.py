@@ -69,6 +69,9 @@ def explain(exc: Exception, url: str) -> StoreError:
         if exc.status_code in (502, 503, 504, 429):
             return StoreUnavailable(f"Elasticsearch tại {url} đang quá tải hoặc chưa sẵn sàng ({exc.status_code}: "
                                     f"{reason}); thử lại sau.")
+        if not isinstance(exc.body, dict):  # an engine always answers errors in JSON
+            return StoreError(f"Máy chủ tại {url} không trả lời như Elasticsearch (HTTP {exc.status_code}: {reason});"
+                              " kiểm tra PORTALWATCH_ES_URL.")
         if "mapper" in reason or "illegal_argument" in reason:
             return StoreError(f"Xung đột mapping trên Elasticsearch tại {url}: {reason}. Cập nhật "
                               "index_mappings/articles.json rồi chạy `portalwatch reindex`.")
@@ -77,10 +80,12 @@ def explain(exc: Exception, url: str) -> StoreError:
 
 
 def _reason(exc: elasticsearch.ApiError) -> str:
+    """The engine's reason; a server that is not the engine answers with a whole page, of which a line will do."""
     error = exc.body.get("error") if isinstance(exc.body, dict) else None
     if isinstance(error, dict):
         return f"{error.get('type', '')}: {error.get('reason', '')}"
-    return str(error or exc.message)
+    text = " ".join(re.sub(r"<[^>]*>", " ", str(error or exc.message)).split())
+    return text if len(text) <= 160 else text[:160] + "…"
 
 
 def _document(article: Article) -> str:
