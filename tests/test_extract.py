@@ -1,7 +1,6 @@
 """Extraction on pages of both fixture site families (rendered directly) and on the real seeds."""
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,8 @@ from portalwatch.fixture_portals.server import (
     ProvincialPortal,
     WordPressNews,
 )
+from tests.support import seed_text
 
-SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of shared/seeds: real portal text
 TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
 COMMENT_FORM = ("Email của bạn", "Trả lời", "Bình luận", "Lưu tên của tôi", "Phản hồi", "Tên *")
 
@@ -78,11 +77,11 @@ def test_wrong_declared_charset_is_overridden_by_the_page() -> None:
 
 
 def test_seed_comment_form_and_source_line_are_stripped() -> None:
-    first = (SEEDS / "000_1f63b6b694167a1c.txt").read_text(encoding="utf-8")
+    first = seed_text("000_1f63b6b694167a1c.txt")
     paragraphs, _ = clean_paragraphs(first.splitlines())
     assert paragraphs[-1].startswith("Điển hình công tác tuyên truyền")
     assert not any("Email của bạn" in p or p == "Trả lời" for p in paragraphs)
-    second = (SEEDS / "004_a2e73a008901b89c.txt").read_text(encoding="utf-8")
+    second = seed_text("004_a2e73a008901b89c.txt")
     paragraphs, _ = clean_paragraphs(second.splitlines())
     assert "camau.gov.vn" not in paragraphs
     assert paragraphs[-1].startswith("Việc đẩy mạnh thông tin")

@@ -19,9 +19,8 @@ from portalwatch.fixture_portals.server import SITE_CLASSES
 from portalwatch.state.archive import RawArchive
 from portalwatch.store.base import SearchQuery, SearchResult
 from portalwatch.store.sqlite import SQLiteStore
-from tests.conftest import PipelineRun
+from tests.support import SOURCE_OF_SITE, PipelineRun, make
 
-SOURCE_OF_SITE = {"tinh": "binhgiang-gov", "bao": "baobinhgiang", "sokhcn": "sokhcn-hason", "dangbo": "dangbo-tanlap"}
 COMMENT_FORM = ("Email của bạn", "Trả lời", "Bình luận", "Lưu tên của tôi", "Phản hồi")
 
 
@@ -244,7 +243,6 @@ def test_digest_trends_gaps_matrix_and_directives_match_the_store(pipeline_run: 
 
 def test_digest_escapes_text_from_portals(tmp_path: Path) -> None:
     from portalwatch.reports.digest import build_digest, write_digest
-    from tests.test_store_contract import make
 
     hostile = make("http://x/1", "<script>alert('x')</script> Hội nghị", "Nội dung <img src=x onerror=alert(1)>.",
                    datetime(2026, 11, 17, 9, tzinfo=VN_TZ))

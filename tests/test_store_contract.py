@@ -6,34 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.process import content_hash
 from portalwatch.core import VN_TZ
-from portalwatch.core.models import Article, TopicTag, article_id
 from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery
 from portalwatch.store.sqlite import SQLiteStore
-
-
-def make(url: str, title: str, body: str, when: datetime, source: str = "a", topics: tuple[str, ...] = (),
-         directives: tuple[str, ...] = (), province: str = "Bình Giang") -> Article:
-    return Article(
-        id=article_id(url), url=url, canonical_url=url, source_id=source, province=province, title=title,
-        lead=body.split("\n\n")[0],
-        body=body, published_at=when, fetched_at=when, content_hash=content_hash(title, body.split("\n\n")),
-        topics=[TopicTag(topic_id=t, score=3.0) for t in topics], directives=list(directives),
-    )
-
-
-ARTICLES = [
-    make("http://a/1", "Hội nghị xây dựng Đảng", "Tỉnh ủy quán triệt công tác xây dựng Đảng.\n\nNội dung thứ hai.",
-         datetime(2026, 11, 16, 8, 0, tzinfo=VN_TZ), topics=("xay-dung-dang",), directives=("05-CT/TW",)),
-    make("http://a/2", "Giá lúa đang tăng", "Giá lúa đang tăng mạnh ở các xã vùng trũng.",
-         datetime(2026, 11, 17, 23, 30, tzinfo=VN_TZ)),
-    make("http://b/3", "Giữ gìn hòa bình, thủy lợi", "Bài viết về hòa bình và công trình thủy lợi.",
-         datetime(2026, 11, 9, 7, 0, tzinfo=VN_TZ), source="b", topics=("quoc-phong-an-ninh",), province="Cà Mau"),
-    make("http://b/4", "Đại hội đảng bộ xã", "Đại hội đảng bộ xã nhiệm kỳ mới, bàn về xây dựng Đảng.",
-         datetime(2026, 11, 22, 23, 59, tzinfo=VN_TZ), source="b", topics=("dai-hoi-dang", "xay-dung-dang")),
-]
+from tests.support import ARTICLES, make
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
