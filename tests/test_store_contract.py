@@ -56,8 +56,17 @@ def test_tone_placement_variants_match(store: ArticleStore) -> None:
 
 
 def test_search_syntax_in_user_text_is_harmless(store: ArticleStore) -> None:
-    for text in ['05-CT/TW', 'NEAR(a b)', '"unterminated', "a OR b AND", "title:xx", "*", "-"]:
-        store.search(SearchQuery(text=text))
+    """Syntax of the underlying engines (FTS5's NEAR, OR, column filters; Lucene's field:value) is
+    read as plain words: each text finds what its words find, never what the operator would."""
+    store.upsert([make("http://e/1", "Sơ kết Chỉ thị", "Các chi bộ sơ kết Chỉ thị 05-CT/TW của Bộ Chính trị.",
+                       datetime(2026, 11, 18, 9, tzinfo=VN_TZ), source="e")])
+    assert ids(store, text="05-CT/TW") == {"http://e/1"}  # "-CT" is no exclusion, "/" no syntax
+    assert ids(store, text='"xây dựng') == ids(store, text='"xây dựng"') == {"http://a/1", "http://b/4"}
+    # As operators these would find a/1 and b/4 (NEAR), a/2 and b/3 (OR), a/2 (the title column).
+    assert ids(store, text="NEAR(xây dựng)") == set()
+    assert ids(store, text="lúa OR thủy") == set()
+    assert ids(store, text="title:lúa") == set()
+    assert ids(store, text="a OR b AND") == set()
     assert ids(store, text='"xây dựng Đảng"') == {"http://a/1", "http://b/4"}
 
 
