@@ -195,9 +195,12 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
         threshold = topic.min_score or taxonomy.min_score
         if score >= threshold and (specific or cited or filed_under):
             titled = any(factor == 1.0 for _, factor, _ in found["title"][0].get(index, ()))
+            # Many different specific phrases are a subject treated at length (a plan's section on it),
+            # not a passing mention: such a topic stands with the title's.
+            broad = len({p for hits, _ in found.values() for p, _, weak in hits.get(index, ()) if not weak}) >= 4
             candidates.append((TopicTag(topic_id=topic.id, score=score, phrases=list(phrases), directives=cited,
-                                        section=filed_under), titled, threshold))
-    title_named = any(titled for _, titled, _ in candidates)
+                                        section=filed_under), titled or broad, threshold))
+    title_named = any(titled for _, titled, _ in candidates)  # broad ones too: they outweigh passing mentions
     tags = [found_tag for found_tag, titled, threshold in candidates
             if titled or not title_named or found_tag.score >= threshold + taxonomy.secondary_margin]
     return sorted(tags, key=lambda t: -t.score)

@@ -4,7 +4,6 @@ real pipeline run (Scrapy over HTTP, Prefect flows) that the end-to-end tests in
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ os.environ["PORTALWATCH_DATA_DIR"] = str(_ROOT / "data")
 
 from portalwatch.core.config import Settings, get_settings  # noqa: E402
 from portalwatch.fixture_portals.server import FixturePortals, serve_fixture_portals  # noqa: E402
+from tests.support import PipelineRun  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -34,13 +34,6 @@ def prefect_harness() -> Iterator[None]:
 def portals() -> Iterator[FixturePortals]:
     with serve_fixture_portals() as running:
         yield running
-
-
-@dataclass
-class PipelineRun:
-    settings: Settings
-    portals: FixturePortals
-    result: dict
 
 
 @pytest.fixture(scope="session")

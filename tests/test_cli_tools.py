@@ -9,7 +9,6 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from benchmarks.eval_tagging import load_labelled
 from flows.retagging import retag_store
 from pipelines.tagging import load_taxonomy
 from portalwatch.cli import app
@@ -19,7 +18,7 @@ from portalwatch.core.normalize import normalize_text
 from portalwatch.fixture_portals.server import MALFORMED, ProvincialPortal, WordPressNews
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.sqlite import SQLiteStore
-from tests.conftest import PipelineRun
+from tests.support import PipelineRun, load_labelled
 
 TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PipelineRun
+from tests.support import PipelineRun
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -26,9 +26,7 @@ from portalwatch.store.base import SearchQuery, StoreError
 from portalwatch.store.elastic import BUSY_BACKOFF, ElasticStore
 from portalwatch.store.outbox import Outbox
 from portalwatch.store.sqlite import SQLiteStore
-from tests.conftest import PipelineRun
-from tests.test_pipeline_e2e import SOURCE_OF_SITE
-from tests.test_store_contract import ARTICLES
+from tests.support import ARTICLES, SOURCE_OF_SITE, PipelineRun
 
 # What the end-to-end run's archive holds, derived from the fixture content: one article per site
 # showing a story, one duplicate group per syndicated story. The archive can hold more article pages

@@ -22,7 +22,7 @@ from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import build_digest, write_digest
 from portalwatch.reports.mailer import MailError, send_digest
 from portalwatch.store.sqlite import SQLiteStore
-from tests.conftest import PipelineRun
+from tests.support import PipelineRun
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:

@@ -2,6 +2,7 @@
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,14 +15,18 @@ from portalwatch.cli import app
 from portalwatch.core import VN_TZ
 from portalwatch.core.models import Article
 from portalwatch.core.normalize import fold, normalize_text
-from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, articles_on, load_articles
+from portalwatch.fixture_portals.content import (
+    SYNDICATION_DELAY_MINUTES,
+    FixtureArticle,
+    articles_on,
+    load_articles,
+)
 from portalwatch.fixture_portals.server import SITE_CLASSES
 from portalwatch.state.archive import RawArchive
-from portalwatch.store.base import SearchQuery, SearchResult
+from portalwatch.store.base import SearchQuery
 from portalwatch.store.sqlite import SQLiteStore
-from tests.conftest import PipelineRun
+from tests.support import SOURCE_OF_SITE, PipelineRun, fixture_week, make, published_on
 
-SOURCE_OF_SITE = {"tinh": "binhgiang-gov", "bao": "baobinhgiang", "sokhcn": "sokhcn-hason", "dangbo": "dangbo-tanlap"}
 COMMENT_FORM = ("Email của bạn", "Trả lời", "Bình luận", "Lưu tên của tôi", "Phản hồi")
 
 
@@ -145,19 +150,38 @@ def test_cli_exports_every_match_as_csv(pipeline_run: PipelineRun, tmp_path: Pat
     assert len({r["story"] for r in rows}) == expected["stories"]
 
 
-def test_digest_counts_equal_the_store(pipeline_run: PipelineRun, store: SQLiteStore) -> None:
+def stored_copies(store: SQLiteStore, monday: date) -> list[tuple[FixtureArticle, Article]]:
+    """The stored article of each fixture copy the YAML dates in the week of `monday` (Vietnam time).
+
+    Which articles belong to the week comes from the fixture content; the stored article gives only
+    what the pipeline made of each (its topics, as tagged, and its directives).
+    """
+    articles = by_site_and_title(store)
+    site_of = {source: site for site, source in SOURCE_OF_SITE.items()}
+    return [(fixture, articles[key(site_of[source], fixture.title)]) for source, fixture in fixture_week(monday).copies]
+
+
+def topic_counts(copies: list[tuple[FixtureArticle, Article]]) -> Counter[str]:
+    return Counter(t for _, article in copies for t in article.topic_ids)
+
+
+def test_digest_counts_the_fixture_week(pipeline_run: PipelineRun, store: SQLiteStore) -> None:
     paths = pipeline_run.result["digest"]
     digest = json.loads(Path(paths["json"]).read_text(encoding="utf-8"))
-    week = store.search(SearchQuery(since=date(2026, 11, 16), until=date(2026, 11, 22), limit=0))
-    before = store.search(SearchQuery(since=date(2026, 11, 9), until=date(2026, 11, 15), limit=0))
-    assert digest["articles"] == week.total > 0
+    monday = date(2026, 11, 16)
+    week, before = fixture_week(monday), fixture_week(monday - timedelta(days=7))
+    assert (digest["start"], digest["end"]) == ("2026-11-16", "2026-11-22")
+    assert digest["articles"] == week.articles == 30  # the YAML's week 47
     assert digest["stories"] == week.stories
-    assert {t["id"]: t["articles"] for t in digest["topics"] if t["articles"]} == week.topic_counts
-    assert {t["id"]: t["previous"] for t in digest["topics"] if t["previous"]} == before.topic_counts
-    assert {s["id"]: s["articles"] for s in digest["sources"]} == week.source_counts
+    assert digest["previous_articles"] == before.articles
+    assert {s["id"]: s["articles"] for s in digest["sources"]} == week.source_counts()
+    assert {s["id"]: s["previous"] for s in digest["sources"]} == before.source_counts()
+    this, previous = stored_copies(store, monday), stored_copies(store, monday - timedelta(days=7))
+    assert {t["id"]: t["articles"] for t in digest["topics"] if t["articles"]} == topic_counts(this)
+    assert {t["id"]: t["previous"] for t in digest["topics"] if t["previous"]} == topic_counts(previous)
     html = Path(paths["html"]).read_text(encoding="utf-8")
     assert "Bản tin theo dõi tuyên truyền tuần 2026-W47" in html
-    assert f"<strong>{week.total}</strong> bài viết" in html
+    assert f"<strong>{week.articles}</strong> bài viết" in html
     markdown = Path(paths["md"]).read_text(encoding="utf-8")
     assert "## Theo chủ đề tuyên truyền" in markdown
 
@@ -209,43 +233,46 @@ def test_rerunning_crawl_and_process_changes_nothing(pipeline_run: PipelineRun, 
     assert statuses[("dangbo", "/xay-dung-dang")] == 200  # the district site sends no validators
 
 
-def test_digest_trends_gaps_matrix_and_directives_match_the_store(pipeline_run: PipelineRun,
-                                                                  store: SQLiteStore) -> None:
+def test_digest_trends_gaps_matrix_and_directives_follow_the_fixture_weeks(pipeline_run: PipelineRun,
+                                                                          store: SQLiteStore) -> None:
     paths = pipeline_run.result["digest"]
     digest = json.loads(Path(paths["json"]).read_text(encoding="utf-8"))
-    monday, sunday = date(2026, 11, 16), date(2026, 11, 22)
-
-    def count(**query: object) -> SearchResult:
-        return store.search(SearchQuery(limit=0, **query))
-
+    monday = date(2026, 11, 16)
+    this = stored_copies(store, monday)
+    earlier = [stored_copies(store, monday - timedelta(days=7 * n)) for n in range(1, 5)]
     for topic in digest["topics"]:
-        assert topic["stories"] == count(topics=[topic["id"]], since=monday, until=sunday).stories
-        weeks = [count(topics=[topic["id"]], since=monday - timedelta(days=7 * n),
-                       until=sunday - timedelta(days=7 * n)).total for n in range(1, 5)]
-        assert topic["average"] == sum(weeks) / 4
-    for source in digest["sources"]:
-        assert source["topics"] == count(sources=[source["id"]], since=monday, until=sunday).topic_counts
+        assert topic["stories"] == len({f.slug for f, a in this if topic["id"] in a.topic_ids}), topic["id"]
+        assert topic["average"] == sum(topic_counts(week)[topic["id"]] for week in earlier) / 4, topic["id"]
+    coverage: dict[str, Counter[str]] = {}
+    for _, article in this:
+        coverage.setdefault(article.source_id, Counter()).update(article.topic_ids)
+    assert {s["id"]: s["topics"] for s in digest["sources"] if s["topics"]} == coverage
     plans = yaml.safe_load(pipeline_run.settings.plans_file.read_text(encoding="utf-8"))
     names = {s["id"]: s["name"] for s in digest["sources"]}
     topic_names = {t["id"]: t["name"] for t in digest["topics"]}
     expected_gaps = {(p["name"], names[s], topic_names[t]) for p in plans for s in p.get("sources") or names
-                     for t in p["topics"] if count(topics=[t], sources=[s], since=monday, until=sunday).total == 0}
+                     for t in p["topics"] if not coverage.get(s, Counter())[t]}
     assert {(g["plan"], g["source"], g["topic"]) for g in digest["gaps"]} == expected_gaps
     assert any(g["topic"].startswith("Bầu cử") for g in digest["gaps"])  # the quiet campaign of the week
-    for cited in digest["new_directives"]:
-        key = cited["directive"]["key"]
-        assert count(directive=key, until=monday - timedelta(days=1)).total == 0
-        assert len(cited["articles"]) == count(directive=key, since=monday, until=sunday).total
-    assert digest["new_directives"], "the fixture week cites directives never cited before"
+    # New directives: cited by this week's fixture copies and by none the YAML dates earlier.
+    cited_before = {d for fixture in load_articles() for site in fixture.sites
+                    if published_on(fixture, site).date() < monday
+                    for d in by_site_and_title(store)[key(site, fixture.title)].directives}
+    cited_now: dict[str, set[str]] = {}
+    for _, article in this:
+        for directive in article.directives:
+            cited_now.setdefault(directive, set()).add(article.url)
+    expected_new = {d: urls for d, urls in cited_now.items() if d not in cited_before}
+    assert {c["directive"]["key"]: {s["url"] for s in c["articles"]} for c in digest["new_directives"]} == expected_new
+    assert expected_new, "the fixture week cites directives never cited before"
     rows = list(csv.DictReader(Path(paths["csv"]).read_text(encoding="utf-8-sig").splitlines()))
-    assert sum(int(r["articles"]) for r in rows) == sum(count(since=monday, until=sunday).topic_counts.values())
+    assert sum(int(r["articles"]) for r in rows) == sum(topic_counts(this).values())
     for chart in ("topics", "coverage"):
         assert Path(paths["html"]).with_name(f"digest-2026-W47-{chart}.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_digest_escapes_text_from_portals(tmp_path: Path) -> None:
     from portalwatch.reports.digest import build_digest, write_digest
-    from tests.test_store_contract import make
 
     hostile = make("http://x/1", "<script>alert('x')</script> Hội nghị", "Nội dung <img src=x onerror=alert(1)>.",
                    datetime(2026, 11, 17, 9, tzinfo=VN_TZ))

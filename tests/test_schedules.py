@@ -7,7 +7,7 @@ from portalwatch.cli import app
 from portalwatch.core.models import Source
 from portalwatch.fixture_portals.content import articles_on
 from portalwatch.fixture_portals.server import SITE_CLASSES
-from tests.conftest import PipelineRun
+from tests.support import PipelineRun
 
 
 def test_each_source_gets_its_own_crawl_schedule_and_the_digest_runs_monday_7am() -> None:

@@ -6,34 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.process import content_hash
 from portalwatch.core import VN_TZ
-from portalwatch.core.models import Article, TopicTag, article_id
 from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery
 from portalwatch.store.sqlite import SQLiteStore
-
-
-def make(url: str, title: str, body: str, when: datetime, source: str = "a", topics: tuple[str, ...] = (),
-         directives: tuple[str, ...] = (), province: str = "Bình Giang") -> Article:
-    return Article(
-        id=article_id(url), url=url, canonical_url=url, source_id=source, province=province, title=title,
-        lead=body.split("\n\n")[0],
-        body=body, published_at=when, fetched_at=when, content_hash=content_hash(title, body.split("\n\n")),
-        topics=[TopicTag(topic_id=t, score=3.0) for t in topics], directives=list(directives),
-    )
-
-
-ARTICLES = [
-    make("http://a/1", "Hội nghị xây dựng Đảng", "Tỉnh ủy quán triệt công tác xây dựng Đảng.\n\nNội dung thứ hai.",
-         datetime(2026, 11, 16, 8, 0, tzinfo=VN_TZ), topics=("xay-dung-dang",), directives=("05-CT/TW",)),
-    make("http://a/2", "Giá lúa đang tăng", "Giá lúa đang tăng mạnh ở các xã vùng trũng.",
-         datetime(2026, 11, 17, 23, 30, tzinfo=VN_TZ)),
-    make("http://b/3", "Giữ gìn hòa bình, thủy lợi", "Bài viết về hòa bình và công trình thủy lợi.",
-         datetime(2026, 11, 9, 7, 0, tzinfo=VN_TZ), source="b", topics=("quoc-phong-an-ninh",), province="Cà Mau"),
-    make("http://b/4", "Đại hội đảng bộ xã", "Đại hội đảng bộ xã nhiệm kỳ mới, bàn về xây dựng Đảng.",
-         datetime(2026, 11, 22, 23, 59, tzinfo=VN_TZ), source="b", topics=("dai-hoi-dang", "xay-dung-dang")),
-]
+from tests.support import ARTICLES, make
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
@@ -79,8 +56,17 @@ def test_tone_placement_variants_match(store: ArticleStore) -> None:
 
 
 def test_search_syntax_in_user_text_is_harmless(store: ArticleStore) -> None:
-    for text in ['05-CT/TW', 'NEAR(a b)', '"unterminated', "a OR b AND", "title:xx", "*", "-"]:
-        store.search(SearchQuery(text=text))
+    """Syntax of the underlying engines (FTS5's NEAR, OR, column filters; Lucene's field:value) is
+    read as plain words: each text finds what its words find, never what the operator would."""
+    store.upsert([make("http://e/1", "Sơ kết Chỉ thị", "Các chi bộ sơ kết Chỉ thị 05-CT/TW của Bộ Chính trị.",
+                       datetime(2026, 11, 18, 9, tzinfo=VN_TZ), source="e")])
+    assert ids(store, text="05-CT/TW") == {"http://e/1"}  # "-CT" is no exclusion, "/" no syntax
+    assert ids(store, text='"xây dựng') == ids(store, text='"xây dựng"') == {"http://a/1", "http://b/4"}
+    # As operators these would find a/1 and b/4 (NEAR), a/2 and b/3 (OR), a/2 (the title column).
+    assert ids(store, text="NEAR(xây dựng)") == set()
+    assert ids(store, text="lúa OR thủy") == set()
+    assert ids(store, text="title:lúa") == set()
+    assert ids(store, text="a OR b AND") == set()
     assert ids(store, text='"xây dựng Đảng"') == {"http://a/1", "http://b/4"}
 
 

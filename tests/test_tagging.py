@@ -4,8 +4,7 @@ import pytest
 
 from pipelines.tagging import Taxonomy, load_taxonomy, tag
 from portalwatch.core.config import PACKAGE_DIR
-
-SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of shared/seeds: real portal text
+from tests.support import seed_text
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +43,7 @@ def test_seed_article_is_tagged_with_its_campaigns(taxonomy: Taxonomy) -> None:
     from pipelines.clean import clean_paragraphs
     from pipelines.directives import find_directives
 
-    text = (SEEDS / "004_a2e73a008901b89c.txt").read_text(encoding="utf-8")
+    text = seed_text("004_a2e73a008901b89c.txt")
     paragraphs, _ = clean_paragraphs(text.splitlines())
     body = "\n\n".join(paragraphs)
     tags = {t.topic_id for t in tag(taxonomy, "", paragraphs[0], body, find_directives(body))}

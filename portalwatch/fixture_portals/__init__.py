@@ -1,6 +1,8 @@
-"""Fixture portals: two realistic local sites of two site families, served on loopback.
+"""Fixture portals: local sites of four real site families, served on loopback for the demo and the tests.
 
-`tinh` is a provincial government portal (category lists with numbered pagination, date lines,
-breadcrumbs, "Tin liên quan", visitor counters); `bao` is a WordPress newspaper (RSS feed,
-sitemap index, comment form after each post). They back the demo and the tests.
+`provincial` (a provincial government portal), `wordpress` (a newspaper with feed and sitemaps),
+`liferay` (a department portal with session ids and article variants) and `district` (a district
+Party committee's site without feed, sitemap or validators) share `site`; `server` starts them.
+`hostile` and `bulk` are test sites for the crawler; all run on `loopback.LoopbackServer`.
+The articles and their ground truth (dates, topics) are in `articles_*.yaml`, read by `content`.
 """

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Reply:
     status: int = 200
     body: bytes | Iterable[bytes] = b""  # an iterable is streamed (huge pages)
-    content_type: str = "text/html; charset=utf-8"
+    content_type: str = "text/html; charset=utf-8"  # not sent with a 304 (RFC 9110 15.4.5)
     headers: dict[str, str] = field(default_factory=dict)
     length: int | None = None  # Content-Length of a streamed body
     delay: float = 0.0  # seconds to wait before answering (slow servers)
@@ -40,11 +40,15 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    def __init__(self, route: Route) -> None:
+    def __init__(self, route: Route, port: int = 0) -> None:
+        """port: the one to prefer (stable URLs across demo runs); when it is busy, any free one."""
         self.route = route
         self.log: list[Seen] = []
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
+        try:
+            self._server = _QuietServer(("127.0.0.1", port), self._handler())
+        except OSError:
+            self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> "LoopbackServer":
@@ -79,11 +83,13 @@ class LoopbackServer:
             def _send(self, reply: Reply) -> None:
                 body = reply.body
                 self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
+                # A 304 has no body: no type and no length (RFC 9110 8.6, 15.4.5).
+                if reply.status != 304:
+                    self.send_header("Content-Type", reply.content_type)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 length = len(body) if isinstance(body, bytes) else reply.length
-                if length is not None:
+                if length is not None and reply.status != 304:
                     self.send_header("Content-Length", str(length))
                 self.end_headers()
                 for chunk in [body] if isinstance(body, bytes) else body:
