@@ -17,7 +17,7 @@ def test_a_homepage_alone_is_enough_to_find_every_article(site: str, portals: Fi
                                                           tmp_path: Path) -> None:
     source = next(s for s in portals.homepage_only_sources() if s.id == SITES[site])
     stats = run_crawl(tmp_path, source)[source.id]
-    assert stats["health"] == "ok", stats
+    assert stats.health == "ok", stats
     with RawArchive(tmp_path / "archive.db") as archive:
         fetched = set(archive.fetched(source.id))
     expected = {f"{portals.base_urls[site]}{portals.sites[site].href(a)}" for a in articles_on(site)}
