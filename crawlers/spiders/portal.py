@@ -172,9 +172,9 @@ class PortalSpider(scrapy.Spider):
                 yield scrapy.Request(urljoin(self.source.homepage, "/robots.txt"), self.parse_robots,
                                      errback=self.failed, meta={"kind": "quiet", "handle_httpstatus_all": True})
                 return
+            # Not saved again: it keeps the date it was found, so it is redone once REDISCOVER_AFTER old.
             self.found = cached
             self.article_pattern = cached.article_pattern
-            yield self.discovery_found()
         for output in self.entry_requests(self.found if self.discovering else None):
             yield output
         for url, kind in pending:
@@ -195,7 +195,8 @@ class PortalSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         robots = response.text if response.status == 200 and isinstance(response, TextResponse) else ""
-        yield self.entry_request(self.source.homepage, self.parse_home, robots=robots)
+        # Unconditional: discovery needs the homepage itself, not a 304.
+        yield self.entry_request(self.source.homepage, self.parse_home, robots=robots).replace(headers={})
 
     def parse_home(self, response: Response) -> Output:
         """Discovery: what the homepage and robots.txt say, then the homepage read as a list page."""
@@ -309,6 +310,9 @@ class PortalSpider(scrapy.Spider):
                 return  # a discovered menu link that is not a list of articles
             self.found.list_pages.append(response.url)
             yield self.discovery_found()
+        if response.meta.get("candidate") and response.status == 304:  # confirmed by an earlier discovery
+            self.found.list_pages.append(response.url)
+            yield self.discovery_found()
         if not (yield from self.entry_seen(response)):
             return
         assert isinstance(response, TextResponse)  # entry_seen said so
@@ -350,6 +354,9 @@ class PortalSpider(scrapy.Spider):
                 return
             self.found.feeds.append(response.url)
             yield self.discovery_found()
+        if response.meta.get("candidate") and response.status == 304:  # confirmed by an earlier discovery
+            self.found.feeds.append(response.url)
+            yield self.discovery_found()
         if not (yield from self.entry_seen(response)):
             return
         assert isinstance(response, TextResponse)  # entry_seen said so
@@ -369,11 +376,11 @@ class PortalSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Output:
         self.count(keys.SITEMAPS)
-        if response.meta.get("kind") == "quiet" and response.status != 200:
+        if response.meta.get("kind") == "quiet" and response.status not in (200, 304):
             return
         content = parse_sitemap(response.body, response.url) if response.status == 200 else SitemapContent()
         if response.meta.get("candidate"):
-            if not (content.sitemaps or content.urls):
+            if not (content.sitemaps or content.urls or response.status == 304):  # 304: confirmed before
                 return
             self.found.sitemaps.append(response.url)
             yield self.discovery_found()
