@@ -31,8 +31,8 @@ def one_run(pages: int, concurrency: int) -> tuple[float, float]:
         started = time.perf_counter()
         stats = crawl(registry, Path(tmp) / "archive.db", Path(tmp) / "logs", delay=0)["bulk"]
         elapsed = time.perf_counter() - started
-    if stats["articles_fetched"] != pages:
-        raise SystemExit(f"crawl fetched {stats['articles_fetched']} of {pages} pages: {stats}")
+    if stats.articles_fetched != pages:
+        raise SystemExit(f"crawl fetched {stats.articles_fetched} of {pages} pages: {stats}")
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return pages / elapsed, peak_mb
 

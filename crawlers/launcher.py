@@ -1,10 +1,11 @@
 """Start a crawl in its own process (Twisted's reactor cannot be restarted in one process)."""
 
-import json
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+from crawlers.summary import SUMMARIES, CrawlSummary
 
 
 class CrawlError(RuntimeError):
@@ -12,7 +13,7 @@ class CrawlError(RuntimeError):
 
 
 def crawl(sources_file: Path, archive: Path, log_dir: Path, source_ids: list[str] | None = None,
-          delay: float | None = None, user_agent: str | None = None, force: bool = False) -> dict[str, dict]:
+          delay: float | None = None, user_agent: str | None = None, force: bool = False) -> dict[str, CrawlSummary]:
     """Crawl the sources; return per-source counts and health. The Scrapy log goes to a file in log_dir.
 
     With force, sources backing off after repeated failures are crawled too.
@@ -32,4 +33,4 @@ def crawl(sources_file: Path, archive: Path, log_dir: Path, source_ids: list[str
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
         raise CrawlError(f"crawl process failed (exit {done.returncode}); log: {log_file}\n" + "\n".join(tail))
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return SUMMARIES.validate_json(done.stdout.strip().splitlines()[-1])

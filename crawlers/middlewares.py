@@ -14,6 +14,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from crawlers import stats as keys
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -126,12 +128,14 @@ class RetryAfterMiddleware:
         return deferred_from_coro(self._wait_and_retry(request, wait, tries))
 
     async def _wait_and_retry(self, request: Request, wait: float, tries: int) -> Request:
-        slot_key = request.meta.get("download_slot")
-        slot = self.crawler.engine.downloader.slots.get(slot_key) if self.crawler.engine else None
+        slot_key: str | None = request.meta.get("download_slot")
+        engine = self.crawler.engine
+        slot = engine.downloader.slots.get(slot_key) if engine and slot_key is not None else None
         pace = slot.delay if slot is not None else 0.0
         if slot is not None:  # the whole site asked for a pause, not just this URL
             slot.delay = max(pace, wait)
-        self.crawler.stats.inc_value("portalwatch/retry_after_waits")
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(keys.RETRY_AFTER_WAITS)
         await asyncio.sleep(wait)
         if slot is not None:
             slot.delay = pace

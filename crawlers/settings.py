@@ -35,7 +35,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Next to the downloader: every response as received goes to the WARC file.
     "crawlers.warc.WarcMiddleware": 990,
 }
-ITEM_PIPELINES = {"crawlers.pipelines.ArchivePipeline": 300}
+# The one writer of the crawl state (archive and frontier), and health recorded when the crawl closes.
+ITEM_PIPELINES = {"crawlers.pipelines.CrawlStatePipeline": 300}
+EXTENSIONS = {"crawlers.extensions.HealthExtension": 500}
 LOG_LEVEL = "INFO"
 # A development aid that re-reads each callback's source with inspect on every response (about 5 % of
 # the crawl's CPU); the spider's generators return nothing.

@@ -20,28 +20,29 @@ from scrapy.http import Response
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawlers.context import crawl_source
+
 # The body as received is already de-chunked.
 _DROPPED_HEADERS = {"transfer-encoding"}
 
 
 class WarcMiddleware:
-    def __init__(self, directory: Path, crawler: Crawler) -> None:
+    def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.crawler = crawler
         self.file: BinaryIO | None = None
         self.buffer = BytesIO()
         self.writer: WARCWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcMiddleware":
-        middleware = cls(Path(crawler.settings.get("PORTALWATCH_WARC_DIR", "warc")), crawler)
+        warc_dir = Path(crawler.settings.get("PORTALWATCH_WARC_DIR", "warc"))
+        middleware = cls(warc_dir / crawl_source(crawler.settings).id)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def _open(self, spider: Spider | None) -> WARCWriter:
+    def _open(self) -> WARCWriter:
         if self.writer is None:
-            source_id = spider.source.id  # type: ignore[attr-defined]
-            path = self.directory / source_id / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.warc.gz"
+            path = self.directory / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}.warc.gz"
             path.parent.mkdir(parents=True, exist_ok=True)
             # One file per crawl: a crawl killed mid-record leaves only its own file truncated.
             self.file = path.open("wb")
@@ -49,7 +50,7 @@ class WarcMiddleware:
         return self.writer
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        writer = self._open(self.crawler.spider)
+        writer = self._open()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items()
                    for v in values if k.decode("latin-1").lower() not in _DROPPED_HEADERS]
         status = StatusAndHeaders(f"{response.status} {_reason(response.status)}", headers, protocol="HTTP/1.1")

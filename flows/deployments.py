@@ -24,9 +24,9 @@ def source_flow(source_id: str) -> dict:
     """Crawl one source, then process what it brought; a failing source fails only its own run."""
     crawled = crawl_task(None, [source_id])
     result = {"crawl": crawled, "process": process_task().model_dump()}
-    stats = crawled.get(source_id, {})
-    if stats.get("health") in PROBLEMS:  # silent failures must show as failed runs, not quiet ones
-        raise SourceUnhealthy(f"{source_id}: {LABELS[stats['health']]} — {stats['health_message']}")
+    stats = crawled.get(source_id)
+    if stats and stats.health in PROBLEMS:  # silent failures must show as failed runs, not quiet ones
+        raise SourceUnhealthy(f"{source_id}: {LABELS[stats.health]} — {stats.health_message}")
     return result
 
 

@@ -8,6 +8,7 @@ from prefect.tasks import exponential_backoff
 from rich.console import Console
 
 from crawlers.launcher import crawl
+from crawlers.summary import CrawlSummary
 from flows.processing import ProcessReport, process_archive
 from flows.retagging import RetagReport, retag_store
 from pipelines.tagging import load_taxonomy
@@ -28,12 +29,12 @@ console = Console(highlight=False)
 
 @task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30))
 def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
-               force: bool = False) -> dict[str, dict]:
+               force: bool = False) -> dict[str, CrawlSummary]:
     settings = get_settings()
     stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
                   settings.user_agent, force)
-    fetched = sum(s["articles_fetched"] for s in stats.values())
-    failures = sum(s["failures"] for s in stats.values())
+    fetched = sum(s.articles_fetched for s in stats.values())
+    failures = sum(s.failures for s in stats.values())
     record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")
     return stats
 
@@ -128,7 +129,7 @@ def retag_flow() -> RetagReport:
 
 @flow(name="portalwatch-crawl")
 def crawl_flow(delay: float | None = None, source_ids: list[str] | None = None,
-               force: bool = False) -> dict[str, dict]:
+               force: bool = False) -> dict[str, CrawlSummary]:
     return crawl_task(delay, source_ids, force)
 
 
@@ -148,9 +149,9 @@ def pipeline_flow(week: str | None = None, delay: float | None = None) -> dict:
     console.print("Thu thập (crawl)…")
     crawled = crawl_task(delay)
     for source_id, stats in crawled.items():
-        console.print(f"  {source_id}: {stats['articles_fetched']} trang mới, {stats['articles_changed']} trang sửa, "
-                      f"{stats['already_fetched']} đã có, {stats['failures']} lỗi — {LABELS[stats['health']]}"
-                      + (f": {stats['health_message']}" if stats["health_message"] else ""))
+        console.print(f"  {source_id}: {stats.articles_fetched} trang mới, {stats.articles_changed} trang sửa, "
+                      f"{stats.already_fetched} đã có, {stats.failures} lỗi — {LABELS[stats.health]}"
+                      + (f": {stats.health_message}" if stats.health_message else ""))
     console.print("Xử lý (trích xuất, làm sạch, gắn chủ đề)…")
     processed = process_task()
     console.print(describe(processed))

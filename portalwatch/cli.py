@@ -248,7 +248,7 @@ def crawl(data_dir: DataDir = None,
     _check_ids("--source", "nguồn", source, [s.id for s in configured])
     from flows.pipeline import crawl_flow
     for source_id, stats in crawl_flow(delay, source, force).items():
-        console.print(f"{source_id}: {json.dumps(stats, ensure_ascii=False)}")
+        console.print(f"{source_id}: {json.dumps(stats.model_dump(mode='json'), ensure_ascii=False)}")
 
 
 @app.command()

@@ -9,6 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from crawlers.launcher import crawl
+from crawlers.summary import CrawlSummary
 from pipelines.process import process_page
 from pipelines.tagging import load_taxonomy
 from portalwatch.cli import app
@@ -22,7 +23,7 @@ from portalwatch.state.frontier import Frontier
 from portalwatch.state.health import HealthLog
 
 
-def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, dict]:
+def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, CrawlSummary]:
     registry = tmp / "sources.yaml"
     registry.write_text(yaml.safe_dump([s.model_dump(exclude_defaults=True) for s in sources], allow_unicode=True),
                         encoding="utf-8")
@@ -33,7 +34,7 @@ def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, dic
 class HostileCrawl:
     site: HostileSite
     canary: LoopbackServer
-    stats: dict
+    stats: CrawlSummary
     archive: Path
 
     def url(self, path: str) -> str:
@@ -102,7 +103,7 @@ def test_retry_after_is_waited_for_then_the_page_is_fetched(hostile_crawl: Hosti
         assert (first.status, second.status) == (first.status, 200) and first.status in (429, 503)
         assert second.at - first.at >= 0.9
         assert path in hostile_crawl.archived()
-    assert hostile_crawl.stats["retry_after_waits"] == 2
+    assert hostile_crawl.stats.retry_after_waits == 2
 
 
 def test_a_long_retry_after_is_not_hammered_but_kept_for_later(hostile_crawl: HostileCrawl) -> None:
@@ -150,8 +151,8 @@ def test_requests_identify_the_crawler_with_a_contact_url(hostile_crawl: Hostile
 
 
 def test_a_working_site_with_bad_pages_is_healthy_and_its_errors_are_counted(hostile_crawl: HostileCrawl) -> None:
-    assert hostile_crawl.stats["health"] == "ok"
-    assert hostile_crawl.stats["failures"] >= 8
+    assert hostile_crawl.stats.health == "ok"
+    assert hostile_crawl.stats.failures >= 8
 
 
 def test_an_unchanged_site_costs_one_conditional_request(hostile_crawl: HostileCrawl, tmp_path: Path) -> None:
@@ -163,7 +164,7 @@ def test_an_unchanged_site_costs_one_conditional_request(hostile_crawl: HostileC
     listing = [s for s in again if s.path.startswith("/tin-tuc?") or s.path == "/tin-tuc"]
     assert [s.status for s in listing] == [304]
     assert {s.path for s in again} - {"/tin-tuc"} == {hostile.SLOW, hostile.LONG_WAIT}
-    assert stats["health"] == "unchanged"
+    assert stats.health == "unchanged"
 
 
 @pytest.mark.parametrize(("mode", "reason"), [("captcha", "captcha"), ("login", "đăng nhập")])
@@ -173,24 +174,24 @@ def test_block_pages_are_reported_and_a_source_blocked_twice_is_backed_off(mode:
     site.mode = mode
     with site.server:
         first = run_crawl(tmp_path, site.source())["tanlap-hostile"]
-        assert first["health"] == "blocked" and reason in first["health_message"]
-        assert run_crawl(tmp_path, site.source())["tanlap-hostile"]["health"] == "blocked"
+        assert first.health == "blocked" and reason in first.health_message
+        assert run_crawl(tmp_path, site.source())["tanlap-hostile"].health == "blocked"
         before = len(site.server.log)
         third = run_crawl(tmp_path, site.source())["tanlap-hostile"]
-        assert third["health"] == "backed_off" and "tạm hoãn" in third["health_message"]
+        assert third.health == "backed_off" and "tạm hoãn" in third.health_message
         assert len(site.server.log) == before  # resting: not asked at all
-        assert run_crawl(tmp_path, site.source(), force=True)["tanlap-hostile"]["health"] == "blocked"
+        assert run_crawl(tmp_path, site.source(), force=True)["tanlap-hostile"].health == "blocked"
 
 
 def test_a_layout_change_that_hides_every_article_is_not_mistaken_for_a_quiet_week(tmp_path: Path) -> None:
     site = HostileSite("http://127.0.0.1:9")
     source = site.source(max_articles=3)
     with site.server:
-        assert run_crawl(tmp_path, source)["tanlap-hostile"]["health"] == "ok"
+        assert run_crawl(tmp_path, source)["tanlap-hostile"].health == "ok"
         site.mode = "relayout"
         changed = run_crawl(tmp_path, source)["tanlap-hostile"]
-    assert changed["health"] == "empty"
-    assert "bố cục trang có thể đã đổi" in changed["health_message"]
+    assert changed.health == "empty"
+    assert "bố cục trang có thể đã đổi" in changed.health_message
     with HealthLog(tmp_path / "archive.db") as health:
         assert [r.status for r in health.history("tanlap-hostile")] == ["empty", "ok"]
 
@@ -198,8 +199,8 @@ def test_a_layout_change_that_hides_every_article_is_not_mistaken_for_a_quiet_we
 def test_a_dead_source_is_reported_as_failing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dead = Source(id="chet", name="Nguồn không còn", homepage="http://127.0.0.1:9/", list_pages=["http://127.0.0.1:9/tin"])
     stats = run_crawl(tmp_path, dead)["chet"]
-    assert stats["health"] == "failed"
-    assert "không kết nối được" in stats["health_message"]
+    assert stats.health == "failed"
+    assert "không kết nối được" in stats.health_message
     monkeypatch.setenv("PORTALWATCH_DATA_DIR", str(tmp_path))  # --data-dir would leak into later tests
     shown = CliRunner().invoke(app, ["sources"])
     assert shown.exit_code == 1  # a failing source makes `portalwatch sources` fail, for cron and monitoring

@@ -76,7 +76,7 @@ def test_a_crawl_killed_midway_resumes_without_duplicates_or_losses(tmp_path: Pa
         after = article_fetches(site) - before
 
     assert archived_count(archive) == 240  # no article lost
-    assert stats["articles_fetched"] == 240 - killed_at
+    assert stats.articles_fetched == 240 - killed_at
     # The second crawl fetched exactly what was not on disk yet, each page once: no archived page again.
     assert all(n == 1 for n in after.values())
     assert sum(after.values()) == 240 - killed_at
@@ -88,7 +88,7 @@ def test_list_pages_over_the_budget_are_read_by_the_next_crawls(tmp_path: Path) 
     site = BulkSite(articles=100, per_page=20)
     with site.server:
         source = site.source(max_list_pages=2)
-        fetched = [run_crawl(tmp_path, source)["bulk"]["articles_fetched"] for _ in range(4)]
+        fetched = [run_crawl(tmp_path, source)["bulk"].articles_fetched for _ in range(4)]
         served = article_fetches(site)
     # Two list pages a crawl: the first crawl reads the two newest, each later one the front page
     # (nothing new there) and the oldest page it could not reach, until the archive is complete.
@@ -103,20 +103,20 @@ def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_his
     archive_path = tmp_path / "archive.db"
     with site.server:
         source = site.source(sitemap=True)
-        assert run_crawl(tmp_path, source)["bulk"]["articles_fetched"] == 30
+        assert run_crawl(tmp_path, source)["bulk"].articles_fetched == 30
         first = len(site.server.log)
 
         again = run_crawl(tmp_path, source)["bulk"]
         second = [s for s in site.server.log[first:] if s.path != "/robots.txt"]
         assert [(s.path, s.status) for s in second] == [("/sitemap.xml", 304)]
-        assert again["health"] == "unchanged"
+        assert again.health == "unchanged"
 
         site.edit(7, "Cập nhật: danh sách đại biểu đã được điều chỉnh theo kết luận của Ban Thường vụ.")
         third_from = len(site.server.log)
         changed = run_crawl(tmp_path, source)["bulk"]
         third = [(s.path, s.status) for s in site.server.log[third_from:] if s.path != "/robots.txt"]
     assert third == [("/sitemap.xml", 200), (site.href(7), 200)]
-    assert changed["articles_changed"] == 1 and changed["articles_fetched"] == 0
+    assert changed.articles_changed == 1 and changed.articles_fetched == 0
 
     with RawArchive(archive_path) as archive:
         url = f"{site.base}{site.href(7)}"

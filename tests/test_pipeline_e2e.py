@@ -215,8 +215,8 @@ def test_rerunning_crawl_and_process_changes_nothing(pipeline_run: PipelineRun, 
     requests_before = len(portals.requests)
     crawled = crawl_flow(delay=0)
     assert set(crawled) == set(SOURCE_OF_SITE.values())
-    assert all(stats["articles_fetched"] == 0 and stats["articles_changed"] == 0 for stats in crawled.values())
-    assert all(stats["health"] in ("ok", "unchanged") for stats in crawled.values())
+    assert all(stats.articles_fetched == 0 and stats.articles_changed == 0 for stats in crawled.values())
+    assert all(stats.health in ("ok", "unchanged") for stats in crawled.values())
     report = process_flow()
     assert report.new == 0
     assert {a.id: a for a in stored(store)} == before

@@ -30,7 +30,7 @@ def test_runs_lists_the_pipeline_run_with_its_state(pipeline_run: PipelineRun) -
     assert "portalwatch-pipeline" in result.output and "Completed" in result.output
     # Counts are kept per run, summed over its sources (the 404 is the one failure).
     crawled, processed = pipeline_run.result["crawl"], pipeline_run.result["process"]
-    fetched = sum(stats["articles_fetched"] for stats in crawled.values())
+    fetched = sum(stats.articles_fetched for stats in crawled.values())
     assert f"thu thập {len(SITE_CLASSES)} nguồn: {fetched} trang mới, 1 lỗi" in result.output
     # Every fixture article is new once per site showing it; the two broken pages are skipped.
     new = sum(len(articles_on(site)) for site in SITE_CLASSES)

@@ -3,18 +3,21 @@
 What must outlive the process lives in the archive database: archived pages (not fetched again
 unless a sitemap or feed says they changed), the frontier (found but not fetched yet, so a killed
 crawl resumes) and the validators of entry pages (conditional requests: an unchanged feed or list
-page costs a 304). What the crawl saw goes to the crawl-health log when it closes.
+page costs a 304). The spider reads that state when it starts and never writes it: every change it
+decides on is an item (crawlers/items.py) that CrawlStatePipeline writes. It counts what it
+decides in the crawl's stats (crawlers/stats.py); HealthExtension judges the crawl from them.
 """
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -28,7 +31,9 @@ from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from crawlers import stats as keys
 from crawlers.blocks import block_reason
+from crawlers.context import ARCHIVE_SETTING, SOURCE_SETTING
 from crawlers.discovery import (
     SitemapContent,
     classify_links,
@@ -39,11 +44,20 @@ from crawlers.discovery import (
     parse_sitemap,
     w3c_datetime,
 )
-from portalwatch.core.models import RawPage, Skip, Source
+from crawlers.items import (
+    AliasesFound,
+    CrawlItem,
+    DiscoveryFound,
+    Done,
+    FetchFailed,
+    LinksFound,
+    PageFetched,
+    ValidatorsSeen,
+)
+from portalwatch.core.models import RawPage, Source
 from portalwatch.core.urls import canonical_url, is_article_url, is_pagination_link, same_site
-from portalwatch.state.archive import RawArchive, Saved
+from portalwatch.state.archive import RawArchive
 from portalwatch.state.frontier import Found, Frontier
-from portalwatch.state.health import CrawlStats, HealthLog
 
 # Discovery is redone this often, in case a site added feeds or sections.
 REDISCOVER_AFTER = timedelta(days=7)
@@ -72,6 +86,10 @@ def declared_canonical(html: str) -> str | None:
     return None
 
 
+# What a callback yields: requests to schedule, and items for the state pipeline.
+Output = Iterator[scrapy.Request | CrawlItem]
+
+
 def conditional(etag: str, last_modified: str) -> dict[str, str]:
     """Request headers that let an unchanged page answer 304."""
     return {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
@@ -80,6 +98,11 @@ def conditional(etag: str, last_modified: str) -> dict[str, str]:
 def original_url(request: scrapy.Request) -> str:
     """The URL first asked for, before any redirect: the one the frontier and skips know."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+def header(response: Response, name: str) -> str:
+    """A response header as text ("" when absent)."""
+    return (response.headers.get(name) or b"").decode("latin-1")
 
 
 def _feed_time(value: str) -> datetime | None:
@@ -99,24 +122,40 @@ class PortalSpider(scrapy.Spider):
     def __init__(self, source: str, archive_path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.source = Source.model_validate_json(source)
-        self.archive_path = Path(archive_path)
-        self.archive = RawArchive(self.archive_path)
+        # Read only: the state pipeline is the one writer.
+        self.archive = RawArchive(Path(archive_path), read_only=True)
         self.frontier = Frontier(self.archive.db)
+        # Archived, or yielded to be archived in this crawl.
         self.archived = self.archive.fetched(self.source.id)
         self.aliases = self.frontier.aliases(self.source.id)
         self.requested: set[str] = set()
         self.links_seen: set[str] = set()
         self.lists_requested: set[str] = set()
-        self.started_at = datetime.now(UTC)
-        self.stats = CrawlStats()
         self.article_pattern = self.source.article_pattern
         # A source given by its homepage alone: feeds, sitemaps and list pages are discovered.
         self.discovering = not (self.source.feeds or self.source.sitemaps or self.source.list_pages)
         self.found = Found(article_pattern=self.article_pattern)
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """The source and the archive come from the crawl's settings, as every component reads them."""
+        kwargs.setdefault("source", crawler.settings.get(SOURCE_SETTING))
+        kwargs.setdefault("archive_path", crawler.settings.get(ARCHIVE_SETTING))
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    def count(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key)
+
+    def discovery_found(self) -> DiscoveryFound:
+        """A copy of what discovery confirmed so far, for the pipeline to keep."""
+        found = self.found
+        return DiscoveryFound(self.source.id, Found(list(found.feeds), list(found.sitemaps), list(found.list_pages),
+                                                    found.article_pattern))
+
     # -- requests ---------------------------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[scrapy.Request | CrawlItem]:
         # What an earlier crawl found but never fetched (killed, or over its budget) goes first; older
         # list pages left over wait until the entry pages had their share of the list budget.
         pending = self.frontier.pending(self.source.id)
@@ -124,7 +163,7 @@ class PortalSpider(scrapy.Spider):
             if kind != "article":
                 continue
             if self.is_known(url):  # archived just before a kill: done already
-                self.frontier.done(url)
+                yield Done((url,))
             elif request := self.article_request(url):
                 yield request
         if self.discovering:
@@ -133,15 +172,17 @@ class PortalSpider(scrapy.Spider):
                 yield scrapy.Request(urljoin(self.source.homepage, "/robots.txt"), self.parse_robots,
                                      errback=self.failed, meta={"kind": "quiet", "handle_httpstatus_all": True})
                 return
+            # Not saved again: it keeps the date it was found, so it is redone once REDISCOVER_AFTER old.
             self.found = cached
             self.article_pattern = cached.article_pattern
-        for request in self.entry_requests(self.found if self.discovering else None):
-            yield request
+        for output in self.entry_requests(self.found if self.discovering else None):
+            yield output
         for url, kind in pending:
-            if kind == "list" and (request := self.list_request(url, pending=True)):
-                yield request
+            if kind == "list":
+                for output in self.list_request(url, pending=True):
+                    yield output
 
-    def entry_requests(self, found: "Found | None") -> Iterator[scrapy.Request]:
+    def entry_requests(self, found: "Found | None") -> Output:
         """Every crawl starts from the feeds, sitemaps and first list pages (configured or discovered)."""
         feeds, sitemaps, lists = ((found.feeds, found.sitemaps, [self.source.homepage, *found.list_pages]) if found
                                   else (self.source.feeds, self.source.sitemaps, self.source.list_pages))
@@ -150,15 +191,14 @@ class PortalSpider(scrapy.Spider):
         for url in sitemaps:
             yield self.entry_request(url, self.parse_sitemap)
         for url in lists:
-            request = self.list_request(url, entry=True)
-            if request:
-                yield request
+            yield from self.list_request(url, entry=True)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         robots = response.text if response.status == 200 and isinstance(response, TextResponse) else ""
-        yield self.entry_request(self.source.homepage, self.parse_home, robots=robots)
+        # Unconditional: discovery needs the homepage itself, not a 304.
+        yield self.entry_request(self.source.homepage, self.parse_home, robots=robots).replace(headers={})
 
-    def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_home(self, response: Response) -> Output:
         """Discovery: what the homepage and robots.txt say, then the homepage read as a list page."""
         if not isinstance(response, TextResponse) or response.status != 200:
             yield from self.parse_list(response)
@@ -166,6 +206,7 @@ class PortalSpider(scrapy.Spider):
         found = discover(self.source.homepage, response.text, response.meta.get("robots"))
         self.article_pattern = self.article_pattern or found.article_pattern
         self.found.article_pattern = self.article_pattern
+        yield self.discovery_found()
         self.lists_requested.add(response.url)
         for url in found.feeds:
             yield self.entry_request(url, self.parse_feed, candidate=True)
@@ -175,9 +216,7 @@ class PortalSpider(scrapy.Spider):
             yield self.entry_request(url, self.parse_sitemap, candidate=True, kind="quiet",
                                      handle_httpstatus_all=True)
         for url in found.list_pages[:MAX_CANDIDATE_LISTS]:
-            request = self.list_request(url, entry=True, candidate=True)
-            if request:
-                yield request
+            yield from self.list_request(url, entry=True, candidate=True)
         yield from self.parse_list(response)
 
     def entry_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
@@ -185,25 +224,25 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(url, callback, errback=self.failed, headers=conditional(*self.frontier.validators(url)),
                               meta={"kind": "entry", "handle_httpstatus_list": [304], **meta})
 
-    def list_request(self, url: str, entry: bool = False, pending: bool = False,
-                     candidate: bool = False) -> scrapy.Request | None:
+    def list_request(self, url: str, entry: bool = False, pending: bool = False, candidate: bool = False) -> Output:
+        """The request for a list page, if the budget allows; an older page enters the frontier first."""
         if url in self.lists_requested:
-            return None
+            return
         if not (entry or pending):  # an older page: in the frontier until read, this crawl or the next
-            self.frontier.add(self.source.id, [url], "list")
+            yield LinksFound(self.source.id, (url,), "list")
         if len(self.lists_requested) >= self.source.max_list_pages:
-            self.crawler.stats.inc_value("portalwatch/list_pages_over_budget")
-            return None
+            self.count(keys.LIST_PAGES_OVER_BUDGET)
+            return
         self.lists_requested.add(url)
         if entry:
-            return self.entry_request(url, self.parse_list, candidate=candidate)
-        return scrapy.Request(url, self.parse_list, errback=self.failed, meta={"kind": "list"})
+            yield self.entry_request(url, self.parse_list, candidate=candidate)
+        else:
+            yield scrapy.Request(url, self.parse_list, errback=self.failed, meta={"kind": "list"})
 
     def is_known(self, url: str) -> bool:
         return url in self.archived or url in self.aliases
 
-    def article_requests(self, urls: Iterable[str], changed_since: dict[str, datetime] | None = None
-                         ) -> Iterator[scrapy.Request]:
+    def article_requests(self, urls: Iterable[str], changed_since: dict[str, datetime] | None = None) -> Output:
         """Requests for article links not archived yet, and for archived ones a sitemap or feed says changed.
 
         Each URL enters the frontier before it is requested, so a crawl killed now loses nothing.
@@ -214,15 +253,16 @@ class PortalSpider(scrapy.Spider):
             if url in self.requested or url in self.links_seen:
                 continue
             self.links_seen.add(url)
-            self.stats.links_found += 1
+            self.count(keys.LINKS_FOUND)
             changed = changed_since.get(url)
             if not self.is_known(url):
                 fresh.append(url)
             elif changed and url in self.archived and changed > self.archived[url]:
                 recheck.append(url)
             else:
-                self.crawler.stats.inc_value("portalwatch/already_fetched")
-        self.frontier.add(self.source.id, fresh + recheck, "article")
+                self.count(keys.ALREADY_FETCHED)
+        if fresh or recheck:
+            yield LinksFound(self.source.id, (*fresh, *recheck), "article")
         for url in fresh + recheck:
             request = self.article_request(url)
             if request:
@@ -231,46 +271,51 @@ class PortalSpider(scrapy.Spider):
     def article_request(self, url: str) -> scrapy.Request | None:
         if url in self.requested:
             return None
-        if self.stats.requested >= self.source.max_articles:
-            self.crawler.stats.inc_value("portalwatch/articles_over_budget")
+        if len(self.requested) >= self.source.max_articles:
+            self.count(keys.ARTICLES_OVER_BUDGET)
             return None
         if url in self.aliases:
             return None
         self.requested.add(url)
-        self.stats.requested += 1
+        self.count(keys.REQUESTED)
         validators = self.archive.validators(url) if url in self.archived else ("", "")
         return scrapy.Request(url, self.parse_article, errback=self.failed, headers=conditional(*validators),
                               meta={"kind": "article", "handle_httpstatus_list": [304]})
 
     # -- responses --------------------------------------------------------------------------------
 
-    def entry_seen(self, response: Response) -> bool:
+    def entry_seen(self, response: Response) -> Generator[CrawlItem, None, bool]:
         """Count an entry or list page; False when it has nothing to read (304 or a block page)."""
         if response.status == 304:
-            self.stats.not_modified += 1
-            self.crawler.stats.inc_value("portalwatch/not_modified")
-            self.frontier.done(response.url)
+            self.count(keys.NOT_MODIFIED_ENTRY)
+            yield Done((response.url,))
             return False
         if not isinstance(response, TextResponse):
-            self.record_failure(response.url, "không phải trang HTML/XML", True)
+            yield self.record_failure(response.url, "không phải trang HTML/XML", True)
             return False
         blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
-            self.blocked(response, blocked)
+            yield self.blocked(response, blocked)
             return False
-        self.stats.entry_pages += 1
-        if response.meta.get("kind") == "entry":
-            self.frontier.remember_validators(response.url, *self.validators_of(response))
+        self.count(keys.ENTRY_PAGES)
+        etag, last_modified = self.validators_of(response)
+        if response.meta.get("kind") == "entry" and (etag or last_modified):
+            yield ValidatorsSeen(response.url, etag, last_modified)
         return True
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        self.crawler.stats.inc_value("portalwatch/list_pages")
+    def parse_list(self, response: Response) -> Output:
+        self.count(keys.LIST_PAGES)
         if response.meta.get("candidate") and response.status == 200 and isinstance(response, TextResponse):
             if not is_list_page(response.text, response.url, self.article_pattern):
                 return  # a discovered menu link that is not a list of articles
             self.found.list_pages.append(response.url)
-        if not self.entry_seen(response):
+            yield self.discovery_found()
+        if response.meta.get("candidate") and response.status == 304:  # confirmed by an earlier discovery
+            self.found.list_pages.append(response.url)
+            yield self.discovery_found()
+        if not (yield from self.entry_seen(response)):
             return
+        assert isinstance(response, TextResponse)  # entry_seen said so
         articles, pages = self.links_on(response)
         # New: neither archived nor already met in this crawl (a trap repeats the same links).
         unseen = [url for url in articles if not self.is_known(url) and url not in self.links_seen]
@@ -279,10 +324,8 @@ class PortalSpider(scrapy.Spider):
         # (A calendar or paging trap shows nothing new either, so it ends here too.)
         if unseen:
             for url in pages:
-                request = self.list_request(url)
-                if request:
-                    yield request
-        self.frontier.done(response.url)
+                yield from self.list_request(url)
+        yield Done((response.url,))
 
     def links_on(self, response: TextResponse) -> tuple[list[str], list[str]]:
         """(article links, pagination links) of a list page, by the source's pattern or by page structure."""
@@ -301,8 +344,8 @@ class PortalSpider(scrapy.Spider):
                 pages.append(url)
         return articles, pages
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        self.crawler.stats.inc_value("portalwatch/feeds")
+    def parse_feed(self, response: Response) -> Output:
+        self.count(keys.FEEDS)
         if response.meta.get("candidate") and response.status == 200:
             if not looks_like_feed(response.body):  # an "RSS" page listing the real feeds
                 if isinstance(response, TextResponse):
@@ -310,8 +353,13 @@ class PortalSpider(scrapy.Spider):
                         yield self.entry_request(url, self.parse_feed, candidate=True)
                 return
             self.found.feeds.append(response.url)
-        if not self.entry_seen(response):
+            yield self.discovery_found()
+        if response.meta.get("candidate") and response.status == 304:  # confirmed by an earlier discovery
+            self.found.feeds.append(response.url)
+            yield self.discovery_found()
+        if not (yield from self.entry_seen(response)):
             return
+        assert isinstance(response, TextResponse)  # entry_seen said so
         response.selector.remove_namespaces()
         changed: dict[str, datetime] = {}
         urls = []
@@ -326,16 +374,17 @@ class PortalSpider(scrapy.Spider):
                 changed[url] = updated
         yield from self.article_requests(self.own_articles(urls), changed)
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        self.crawler.stats.inc_value("portalwatch/sitemaps")
-        if response.meta.get("kind") == "quiet" and response.status != 200:
+    def parse_sitemap(self, response: Response) -> Output:
+        self.count(keys.SITEMAPS)
+        if response.meta.get("kind") == "quiet" and response.status not in (200, 304):
             return
         content = parse_sitemap(response.body, response.url) if response.status == 200 else SitemapContent()
         if response.meta.get("candidate"):
-            if not (content.sitemaps or content.urls):
+            if not (content.sitemaps or content.urls or response.status == 304):  # 304: confirmed before
                 return
             self.found.sitemaps.append(response.url)
-        if not self.entry_seen(response):
+            yield self.discovery_found()
+        if not (yield from self.entry_seen(response)):
             return
         for url in content.sitemaps:
             yield self.entry_request(url, self.parse_sitemap)
@@ -352,18 +401,18 @@ class PortalSpider(scrapy.Spider):
         pattern = self.article_pattern
         return [u for u in urls if same_site(u, self.source.homepage) and is_article_url(u, pattern)]
 
-    def parse_article(self, response: Response) -> Iterator[dict]:
+    def parse_article(self, response: Response) -> Iterator[CrawlItem]:
         requested = original_url(response.request) if response.request else response.url
         if response.status == 304:
-            self.crawler.stats.inc_value("portalwatch/not_modified")
-            self.frontier.done(requested)
+            self.count(keys.NOT_MODIFIED_ARTICLE)
+            yield Done((requested,))
             return
         if not isinstance(response, TextResponse):
-            self.record_failure(requested, "không phải trang HTML", True)
+            yield self.record_failure(requested, "không phải trang HTML", True)
             return
         blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
-            self.blocked(response, blocked)
+            yield self.blocked(response, blocked)
             return
         url = canonical_url(response.url)
         declared = declared_canonical(response.text)
@@ -372,61 +421,48 @@ class PortalSpider(scrapy.Spider):
             if canonical != url and same_site(canonical, self.source.homepage):
                 if canonical in self.archived and canonical != requested:
                     # A print view, session or tracking spelling of an archived article.
-                    self.remember_aliases(canonical, url, requested)
-                    self.crawler.stats.inc_value("portalwatch/duplicate_variants")
-                    self.frontier.done(requested)
+                    yield from self.remember_aliases(canonical, url, requested)
+                    self.count(keys.DUPLICATE_VARIANTS)
+                    yield Done((requested,))
                     return
                 url = canonical
         # Moved or variant addresses lead here next time without a fetch.
-        self.remember_aliases(url, canonical_url(response.url), requested)
+        yield from self.remember_aliases(url, canonical_url(response.url), requested)
         etag, modified = self.validators_of(response)
-        yield {"page": RawPage(url=url, source_id=self.source.id, status=response.status,
-                               fetched_at=datetime.now(UTC), etag=etag, last_modified=modified,
-                               content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
-                               body=response.body),
-               "requested": requested}
+        page = RawPage(url=url, source_id=self.source.id, status=response.status, fetched_at=datetime.now(UTC),
+                       etag=etag, last_modified=modified, content_type=header(response, "Content-Type"),
+                       body=response.body)
+        self.archived[url] = page.fetched_at
+        yield PageFetched(page, requested)
 
-    def remember_aliases(self, canonical: str, *urls: str) -> None:
-        for alias in set(urls) - {canonical}:
-            self.frontier.add_alias(self.source.id, alias, canonical)
-            self.aliases[alias] = canonical
-
-    def page_saved(self, item: dict, outcome: Saved) -> None:
-        """Called by the archive pipeline once a page is safely on disk."""
-        page: RawPage = item["page"]
-        self.archived[page.url] = page.fetched_at
-        self.frontier.done(item["requested"], page.url)
-        if outcome == Saved.NEW:
-            self.stats.new_articles += 1
-            self.crawler.stats.inc_value("portalwatch/articles_fetched")
-        elif outcome == Saved.CHANGED:
-            self.stats.changed_articles += 1
-            self.crawler.stats.inc_value("portalwatch/articles_changed")
+    def remember_aliases(self, canonical: str, *urls: str) -> Iterator[AliasesFound]:
+        aliases = tuple(sorted(set(urls) - {canonical}))
+        if aliases:
+            self.aliases.update(dict.fromkeys(aliases, canonical))
+            yield AliasesFound(self.source.id, canonical, aliases)
 
     @staticmethod
     def validators_of(response: Response) -> tuple[str, str]:
-        return (response.headers.get("ETag", b"").decode("latin-1"),
-                response.headers.get("Last-Modified", b"").decode("latin-1"))
+        return header(response, "ETag"), header(response, "Last-Modified")
 
     # -- failures ---------------------------------------------------------------------------------
 
-    def blocked(self, response: Response, reason: str) -> None:
-        self.stats.blocked += 1
-        self.crawler.stats.inc_value("portalwatch/blocked")
+    def blocked(self, response: Response, reason: str) -> FetchFailed:
+        self.count(keys.BLOCKED)
         # Under the address first asked for: that is the one the frontier holds.
         url = original_url(response.request) if response.request else response.url
-        self.record_failure(url, f"bị chặn: {reason}", permanent=False)
+        return self.record_failure(url, f"bị chặn: {reason}", permanent=False)
 
-    def failed(self, failure: Failure) -> None:
+    def failed(self, failure: Failure) -> Iterator[FetchFailed]:
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("kind") == "quiet":
             return
         reason, permanent = self.explain(failure)
-        self.record_failure(original_url(request), reason, permanent)
+        yield self.record_failure(original_url(request), reason, permanent)
 
     def explain(self, failure: Failure) -> tuple[str, bool]:
         """A readable reason, and whether asking again could help."""
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             response = failure.value.response
             reason = f"HTTP {response.status}"
             retry_after = response.headers.get("Retry-After")
@@ -446,24 +482,10 @@ class PortalSpider(scrapy.Spider):
         if failure.check(DownloadConnectionRefusedError, CannotResolveHostError, ConnectionRefusedError,
                          DNSLookupError):
             return f"không kết nối được: {failure.getErrorMessage()}", False
-        return f"{failure.type.__name__}: {failure.getErrorMessage()}", False
+        return f"{type(failure.value).__name__}: {failure.getErrorMessage()}", False
 
-    def record_failure(self, url: str, reason: str, permanent: bool) -> None:
-        self.stats.failures += 1
-        self.stats.last_error = reason
-        self.crawler.stats.inc_value("portalwatch/failures")
-        given_up = self.frontier.failed(url, reason, permanent)
-        if not given_up:
-            reason += " — sẽ thử lại ở lần thu thập sau"
-        self.archive.record_skip(Skip(url=url, source_id=self.source.id, stage="crawl", reason=reason,
-                                      recorded_at=datetime.now(UTC)))
+    def record_failure(self, url: str, reason: str, permanent: bool) -> FetchFailed:
+        return FetchFailed(self.source.id, url, reason, permanent)
 
     def closed(self, reason: str) -> None:
-        self.frontier.flush()
-        if self.discovering and (self.found.feeds or self.found.sitemaps or self.found.list_pages):
-            self.frontier.save_discovery(self.source.id, self.found)
-        with HealthLog(self.archive_path) as health:
-            run = health.record(self.source.id, self.started_at, self.stats)
-        self.crawler.stats.set_value("portalwatch/health", run.status.value)
-        self.crawler.stats.set_value("portalwatch/health_message", run.message)
         self.archive.close()

@@ -5,7 +5,6 @@ re-run from it without re-crawling (`portalwatch reprocess`).
 """
 
 import hashlib
-import sqlite3
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,61 +12,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from portalwatch.core.models import RawPage, Skip
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS pages (
-    url TEXT PRIMARY KEY,
-    source_id TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    fetched_at TEXT NOT NULL,
-    content_type TEXT NOT NULL DEFAULT '',
-    body BLOB NOT NULL,
-    processed INTEGER NOT NULL DEFAULT 0,  -- 1 once the process stage has stored, queued or skipped it
-    etag TEXT NOT NULL DEFAULT '',
-    last_modified TEXT NOT NULL DEFAULT '',
-    body_hash TEXT NOT NULL DEFAULT ''
-);
--- Earlier versions of pages whose content changed (revision history).
-CREATE TABLE IF NOT EXISTS revisions (
-    url TEXT NOT NULL,
-    fetched_at TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    body BLOB NOT NULL,
-    PRIMARY KEY (url, fetched_at)
-);
-CREATE TABLE IF NOT EXISTS skips (
-    url TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    stage TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (url, stage)
-);
-CREATE INDEX IF NOT EXISTS pages_source ON pages (source_id);
-CREATE TABLE IF NOT EXISTS run_counts (run_id TEXT PRIMARY KEY, counts TEXT NOT NULL);
-"""
-# Columns added after the first release, for archives written before them.
-_LATER_COLUMNS = {
-    "processed": "INTEGER NOT NULL DEFAULT 0",
-    "etag": "TEXT NOT NULL DEFAULT ''",
-    "last_modified": "TEXT NOT NULL DEFAULT ''",
-    "body_hash": "TEXT NOT NULL DEFAULT ''",
-}
+from portalwatch.state.db import open_db
 
 
 class Saved(StrEnum):
     NEW = "new"
     CHANGED = "changed"  # the previous version went to the revision history
     UNCHANGED = "unchanged"
-
-
-def open_db(path: Path) -> sqlite3.Connection:
-    """The archive database. WAL with synchronous=NORMAL: every commit survives a killed process."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    return db
 
 
 def body_hash(body: bytes) -> str:
@@ -81,13 +32,8 @@ def _page(row: tuple) -> RawPage:
 
 
 class RawArchive:
-    def __init__(self, path: Path) -> None:
-        self.db = open_db(path)
-        self.db.executescript(_SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
-        for name, spec in _LATER_COLUMNS.items():
-            if name not in columns:
-                self.db.execute(f"ALTER TABLE pages ADD COLUMN {name} {spec}")
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.db = open_db(path, read_only)
 
     def close(self) -> None:
         self.db.close()

@@ -10,24 +10,6 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS frontier (
-    url TEXT PRIMARY KEY,
-    source_id TEXT NOT NULL,
-    kind TEXT NOT NULL,               -- 'article' or 'list'
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT NOT NULL DEFAULT '',
-    added_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS frontier_source ON frontier (source_id);
--- ETag / Last-Modified of feeds, sitemaps and list pages, sent back as conditional requests.
-CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT NOT NULL, last_modified TEXT NOT NULL);
--- What discovery found for a source given by its homepage alone.
-CREATE TABLE IF NOT EXISTS discovered (source_id TEXT PRIMARY KEY, found TEXT NOT NULL, at TEXT NOT NULL);
--- Other spellings of an archived article (print views, session ids) that its rel=canonical revealed.
-CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, source_id TEXT NOT NULL, canonical TEXT NOT NULL);
-"""
-
 
 @dataclass
 class Found:
@@ -49,8 +31,7 @@ DONE_BATCH = 100
 
 class Frontier:
     def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-        self.db.executescript(_SCHEMA)
+        self.db = db  # opened by state.db.open_db, which owns the tables
         self.finished: list[str] = []
 
     def add(self, source_id: str, urls: list[str], kind: str) -> None:

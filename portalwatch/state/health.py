@@ -12,18 +12,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from portalwatch.state.archive import open_db
+from portalwatch.state.db import open_db
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS crawl_runs (
-    source_id TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL,
-    stats TEXT NOT NULL,
-    PRIMARY KEY (source_id, started_at)
-);
-"""
 # Fewer links than this share of the usual number means something broke.
 LOW_SHARE = 0.3
 USUAL_RUNS = 10
@@ -104,7 +94,6 @@ def _stats(recorded: str) -> CrawlStats:
 class HealthLog:
     def __init__(self, path: Path) -> None:
         self.db = open_db(path)
-        self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,148 @@
+"""The archive database (archive.db): its one schema, and the migrations that bring older files to it.
+
+Every table of the crawl state lives here — archived pages and their revisions, the stage log,
+run counts, the crawl frontier, validators, aliases, discovery results and crawl health — so the
+classes that use them (RawArchive, Frontier, HealthLog) never create tables themselves.
+
+The schema version is SQLite's `PRAGMA user_version`. Files written before it was kept have
+version 0, whatever tables they hold: migration 1 brings any of them to the first versioned
+schema. A later change appends a migration; none is ever edited once released.
+"""
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+# Version 1: every table as of the first versioned release. IF NOT EXISTS: an unversioned file
+# may hold any subset of them, written by earlier releases.
+_TABLES_V1 = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    body BLOB NOT NULL,
+    processed INTEGER NOT NULL DEFAULT 0,  -- 1 once the process stage has stored, queued or skipped it
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    body_hash TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS pages_source ON pages (source_id);
+-- Earlier versions of pages whose content changed (revision history).
+CREATE TABLE IF NOT EXISTS revisions (
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (url, fetched_at)
+);
+CREATE TABLE IF NOT EXISTS skips (
+    url TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (url, stage)
+);
+CREATE TABLE IF NOT EXISTS run_counts (run_id TEXT PRIMARY KEY, counts TEXT NOT NULL);
+-- The crawl frontier: found but not fetched yet.
+CREATE TABLE IF NOT EXISTS frontier (
+    url TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- 'article' or 'list'
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS frontier_source ON frontier (source_id);
+-- ETag / Last-Modified of feeds, sitemaps and list pages, sent back as conditional requests.
+CREATE TABLE IF NOT EXISTS validators (url TEXT PRIMARY KEY, etag TEXT NOT NULL, last_modified TEXT NOT NULL);
+-- What discovery found for a source given by its homepage alone.
+CREATE TABLE IF NOT EXISTS discovered (source_id TEXT PRIMARY KEY, found TEXT NOT NULL, at TEXT NOT NULL);
+-- Other spellings of an archived article (print views, session ids) that its rel=canonical revealed.
+CREATE TABLE IF NOT EXISTS aliases (url TEXT PRIMARY KEY, source_id TEXT NOT NULL, canonical TEXT NOT NULL);
+-- What each crawl of a source saw, and how healthy that looked.
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    source_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    stats TEXT NOT NULL,
+    PRIMARY KEY (source_id, started_at)
+);
+"""
+# Columns the first release's pages table lacked, added by later unversioned releases.
+_PAGE_COLUMNS_ADDED = {
+    "processed": "INTEGER NOT NULL DEFAULT 0",
+    "etag": "TEXT NOT NULL DEFAULT ''",
+    "last_modified": "TEXT NOT NULL DEFAULT ''",
+    "body_hash": "TEXT NOT NULL DEFAULT ''",
+}
+
+
+def _to_v1(db: sqlite3.Connection) -> None:
+    """Any unversioned archive → version 1."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(pages)")}
+    if columns:  # an existing pages table, perhaps from before some of its columns
+        for name, spec in _PAGE_COLUMNS_ADDED.items():
+            if name not in columns:
+                db.execute(f"ALTER TABLE pages ADD COLUMN {name} {spec}")
+    for statement in _statements(_TABLES_V1):
+        db.execute(statement)
+
+
+# Migration i (from 1) brings version i-1 to version i. Append only.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """A script's statements, one by one (executescript would commit the migration's transaction)."""
+    text = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply the migrations the file has not had yet, in one transaction; return the version now.
+
+    The version is read again under the write lock, so two processes opening one old file at
+    once migrate it once.
+    """
+    if schema_version(db) == SCHEMA_VERSION:  # the usual case: a read, no lock, no write
+        return SCHEMA_VERSION
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = schema_version(db)
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"archive.db có lược đồ phiên bản {version}, mới hơn phiên bản mà chương trình"
+                               f" này hiểu ({SCHEMA_VERSION}): hãy cập nhật portalwatch")
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[number - 1](db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+def open_db(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """The archive database, migrated to the current schema.
+
+    WAL with synchronous=NORMAL: every commit survives a killed process. A read-only connection
+    (for a reader beside the one writer) raises on any attempt to write.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    migrate(db)
+    if read_only:
+        db.close()
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    return db
