@@ -44,7 +44,9 @@ class HealthExtension:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         # Item pipelines close before spider_closed is sent: every write is counted by now.
+        # "shutdown": Ctrl+C or SIGTERM (also the parent's death) stopped the crawl before it was done.
         with HealthLog(self.path) as health:
-            run = health.record(self.source_id, self.started_at, crawl_stats(self.stats.get_stats()))
+            run = health.record(self.source_id, self.started_at, crawl_stats(self.stats.get_stats()),
+                                interrupted=reason == "shutdown")
         self.stats.set_value(keys.HEALTH, run.status.value)
         self.stats.set_value(keys.HEALTH_MESSAGE, run.message)

@@ -1,6 +1,5 @@
 """The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
 
-import ctypes
 import difflib
 import html
 import json
@@ -29,6 +28,7 @@ from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.config_files import ConfigError
 from portalwatch.core.models import Source
 from portalwatch.core.plans import load_plans
+from portalwatch.core.processes import die_with_parent
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
@@ -137,7 +137,7 @@ def serve(data_dir: DataDir = None,
             log.parent.mkdir(parents=True, exist_ok=True)
             server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start",
                                        "--host", "127.0.0.1", "--port", str(port)],
-                                      stdout=log.open("ab"), stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                                      stdout=log.open("ab"), stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
                                       start_new_session=True)
             _wait_healthy(api, server)
         os.environ["PREFECT_API_URL"] = api
@@ -151,7 +151,7 @@ def serve(data_dir: DataDir = None,
             if isinstance(planned.schedule, CronSchedule):
                 console.print(f"  {deployment.name}: {planned.schedule.cron} ({planned.schedule.timezone})")
     # Own sessions: a SIGTERM to our process group reaches only us, and we stop the children in order.
-    runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=_die_with_parent,
+    runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=die_with_parent,
                               start_new_session=True)
 
     def stop(*_: object) -> None:
@@ -197,11 +197,6 @@ def runs(data_dir: DataDir = None,
         table.add_row(flows.get(run.flow_id, str(run.flow_id)), run.state_name or "—", started,
                       f"{run.total_run_time.total_seconds():.1f} s", counts.get(str(run.id), ""))
     console.print(table)
-
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when `portalwatch serve` ends, however it ends (Linux)."""
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _healthy(api: str) -> bool:
@@ -626,14 +621,17 @@ def fixtures(data_dir: DataDir = None) -> None:
 
 def main() -> None:
     """Console entry point: every failure ends in one line naming the cause (and the fix, or the log file)."""
+    # SIGTERM (a service manager, `kill`) stops a command as Ctrl+C does: children stopped, work kept.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         app()
     except (StoreError, MailError, ConfigError) as exc:
         _fail(str(exc))
         sys.exit(2)
-    except KeyboardInterrupt:
-        console.print("Đã dừng theo yêu cầu.")
-        sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # Typer's answer to Ctrl+C or SIGINT
+            console.print("Đã dừng theo yêu cầu; phần đã làm xong được giữ lại, lần chạy sau làm tiếp.")
+        raise
     except Exception as exc:  # anything else: the details go to the log file, not the terminal
         details = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(sys.argv)}\n" + "".join(
             traceback.format_exception(exc))

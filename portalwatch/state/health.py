@@ -29,13 +29,14 @@ class Status(StrEnum):
     BLOCKED = "blocked"  # block page, captcha or login wall instead of content
     FAILED = "failed"  # no entry page could be fetched
     BACKED_OFF = "backed_off"  # not crawled: still backing off after repeated failures
+    INTERRUPTED = "interrupted"  # stopped (Ctrl+C, SIGTERM) before it was done: no judgement, no baseline
 
 
 PROBLEMS = {Status.LOW, Status.EMPTY, Status.BLOCKED, Status.FAILED}
 LABELS = {
     Status.OK: "bình thường", Status.UNCHANGED: "không có gì mới", Status.LOW: "ít bất thường",
     Status.EMPTY: "không thấy bài", Status.BLOCKED: "bị chặn", Status.FAILED: "lỗi",
-    Status.BACKED_OFF: "tạm hoãn",
+    Status.BACKED_OFF: "tạm hoãn", Status.INTERRUPTED: "bị dừng giữa chừng",
 }
 
 
@@ -104,8 +105,12 @@ class HealthLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def record(self, source_id: str, started_at: datetime, stats: CrawlStats) -> CrawlRun:
-        status, message = assess(stats, self.history(source_id))
+    def record(self, source_id: str, started_at: datetime, stats: CrawlStats, interrupted: bool = False) -> CrawlRun:
+        """Record one crawl; an interrupted one is kept as such, never judged nor used as the usual volume."""
+        if interrupted:
+            message = "bị dừng trước khi xong; lần thu thập sau tiếp tục từ chỗ dừng"
+            return self._insert(CrawlRun(source_id, started_at, Status.INTERRUPTED, message, stats))
+        status, message = assess(stats, [r for r in self.history(source_id) if r.status != Status.INTERRUPTED])
         return self._insert(CrawlRun(source_id, started_at, status, message, stats))
 
     def record_backed_off(self, source_id: str, until: datetime) -> CrawlRun:
@@ -132,6 +137,8 @@ class HealthLog:
         history = self.history(source_id, limit=20)
         streak = 0
         for run in history:
+            if run.status == Status.INTERRUPTED:  # says nothing about the source
+                continue
             if run.status not in (Status.FAILED, Status.BLOCKED):
                 break
             streak += 1

@@ -1,0 +1,77 @@
+"""Stopping a crawl: Ctrl+C, SIGTERM or kill -9 leave no process behind and keep what was fetched; an
+interrupted crawl is recorded as such, never as the source's usual volume."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from portalwatch.fixture_portals.server import FixturePortals
+
+
+def crawl_processes(data_dir: Path) -> list[str]:
+    listing = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
+    return [line for line in listing.splitlines() if "crawlers.run" in line and str(data_dir) in line]
+
+
+def archived(data_dir: Path) -> int:
+    try:
+        with sqlite3.connect(data_dir / "archive.db", timeout=10) as db:
+            return db.execute("SELECT count(*) FROM pages").fetchone()[0]
+    except sqlite3.OperationalError:  # not made yet
+        return 0
+
+
+def start_crawl(data_dir: Path, portals: FixturePortals, delay: int = 1) -> subprocess.Popen[str]:
+    """`portalwatch crawl` at a polite pace (seconds between requests), in its own session as from a terminal."""
+    portals.write_registry(data_dir / "sources.yaml")
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(data_dir)}
+    env.pop("PORTALWATCH_ES_URL", None)
+    crawl = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "crawl",
+                              "--delay", str(delay)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while archived(data_dir) < 3:  # the crawl is under way: pages are being archived
+        assert crawl.poll() is None, crawl.communicate()
+        assert time.monotonic() < deadline, "the crawl never started"
+        time.sleep(0.3)
+    return crawl
+
+
+def wait_gone(data_dir: Path, seconds: float) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while crawl_processes(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return crawl_processes(data_dir)
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_a_crawl_keeps_its_pages_and_records_it_as_interrupted(
+        tmp_path: Path, portals: FixturePortals, how: signal.Signals) -> None:
+    crawl = start_crawl(tmp_path, portals)
+    crawl.send_signal(how)
+    out, err = crawl.communicate(timeout=60)
+    assert crawl.returncode == 130, out + err
+    assert [line for line in out.splitlines() if line.strip()] == [
+        "Đã dừng theo yêu cầu; phần đã làm xong được giữ lại, lần chạy sau làm tiếp."]
+    assert "Traceback" not in err
+    assert not crawl_processes(tmp_path)
+    assert archived(tmp_path) >= 3
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        statuses = {source: status for source, status in db.execute("SELECT source_id, status FROM crawl_runs")}
+    assert statuses == {source.id: "interrupted" for source in portals.sources()}
+
+
+def test_the_crawl_process_dies_with_a_killed_command(tmp_path: Path, portals: FixturePortals) -> None:
+    # At 2 s a request the crawl alone would run on for more than a minute: only its parent's death stops it sooner.
+    crawl = start_crawl(tmp_path, portals, delay=2)
+    assert crawl_processes(tmp_path)
+    crawl.kill()
+    crawl.wait(timeout=30)  # not communicate(): what the command started may still hold its pipes
+    assert wait_gone(tmp_path, 40) == []
