@@ -33,8 +33,8 @@ def start_crawl(data_dir: Path, portals: FixturePortals, delay: int = 1) -> subp
     env = {**os.environ, "PORTALWATCH_DATA_DIR": str(data_dir)}
     env.pop("PORTALWATCH_ES_URL", None)
     crawl = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "crawl",
-                              "--delay", str(delay)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True,
+                              "--delay", str(delay)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while archived(data_dir) < 3:  # the crawl is under way: pages are being archived
