@@ -23,7 +23,8 @@ DIGEST_CRON = "0 7 * * 1"  # Mondays 07:00, for the week that just ended
 def source_flow(source_id: str) -> dict:
     """Crawl one source, then process what it brought; a failing source fails only its own run."""
     crawled = crawl_task(None, [source_id])
-    result = {"crawl": crawled, "process": process_task().model_dump()}
+    # Sources finish at their own times: their processing runs queue up instead of failing on each other.
+    result = {"crawl": crawled, "process": process_task(wait=True).model_dump()}
     stats = crawled.get(source_id)
     if stats and stats.health in PROBLEMS:  # silent failures must show as failed runs, not quiet ones
         raise SourceUnhealthy(f"{source_id}: {LABELS[stats.health]} — {stats.health_message}")

@@ -3,6 +3,7 @@
 from datetime import date
 
 from prefect import flow, task
+from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 from rich.console import Console
@@ -13,12 +14,14 @@ from flows.processing import ProcessReport, process_archive
 from flows.retagging import RetagReport, retag_store
 from pipelines.tagging import load_taxonomy
 from portalwatch.core.config import get_settings
+from portalwatch.core.config_files import ConfigError
 from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import build_digest, iso_week, write_digest
 from portalwatch.reports.mailer import send_digest
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog
+from portalwatch.state.lock import Busy, crawl_locks, job_lock
 from portalwatch.store import open_store
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.outbox import Outbox
@@ -27,12 +30,20 @@ from portalwatch.store.outbox import Outbox
 console = Console(highlight=False)
 
 
-@task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30))
+def _worth_retrying(task: object, task_run: object, state: State) -> bool:
+    """A crawl that failed on the network may succeed later; a busy source or a broken registry will not."""
+    return not isinstance(state.result(raise_on_failure=False), Busy | ConfigError)
+
+
+@task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30),
+      retry_condition_fn=_worth_retrying)
 def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
                force: bool = False) -> dict[str, CrawlSummary]:
     settings = get_settings()
-    stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
-                  settings.user_agent, force)
+    wanted = source_ids or [s.id for s in load_sources(settings.sources_file)]
+    with crawl_locks(settings.data_dir, wanted):
+        stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
+                      settings.user_agent, force)
     fetched = sum(s.articles_fetched for s in stats.values())
     failures = sum(s.failures for s in stats.values())
     record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")
@@ -40,16 +51,18 @@ def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
 
 
 @task(name="process")
-def process_task(full: bool = False) -> ProcessReport:
+def process_task(full: bool = False, wait: bool = False) -> ProcessReport:
+    """Process the archive; a second run on the same data directory waits (wait) or says it is busy."""
     settings = get_settings()
     sources = {s.id: s for s in load_sources(settings.sources_file)} if settings.sources_file.exists() else {}
     outbox = Outbox(settings.outbox_dir)
-    store = open_store(settings)
-    try:
-        with RawArchive(settings.archive_path) as archive:
-            report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full)
-    finally:
-        store.close()
+    with job_lock(settings.data_dir, "process", "Một lượt xử lý", wait):
+        store = open_store(settings)
+        try:
+            with RawArchive(settings.archive_path) as archive:
+                report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full)
+        finally:
+            store.close()
     record_counts(f"xử lý {report.pages} trang: {report.new} bài mới, {report.skipped} bỏ qua, {report.queued} chờ")
     return report
 

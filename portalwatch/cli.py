@@ -36,6 +36,7 @@ from portalwatch.reports.mailer import MailError, recipients
 from portalwatch.reports.neutralise import plain, terminal
 from portalwatch.runtime import configure_runtime, log_file
 from portalwatch.state.archive import RawArchive
+from portalwatch.state.lock import Busy
 from portalwatch.store import open_store
 from portalwatch.store.base import Interval, SearchQuery, StoreError, iter_hits
 
@@ -625,7 +626,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         app()
-    except (StoreError, MailError, ConfigError) as exc:
+    except (StoreError, MailError, ConfigError, Busy) as exc:
         _fail(str(exc))
         sys.exit(2)
     except SystemExit as exc:

@@ -75,3 +75,23 @@ def test_the_crawl_process_dies_with_a_killed_command(tmp_path: Path, portals: F
     crawl.kill()
     crawl.wait(timeout=30)  # not communicate(): what the command started may still hold its pipes
     assert wait_gone(tmp_path, 40) == []
+
+
+@pytest.mark.parametrize("command", ["crawl", "process"])
+def test_a_second_run_on_the_same_data_directory_says_who_holds_it(
+        tmp_path: Path, portals: FixturePortals, command: str) -> None:
+    from portalwatch.state.lock import crawl_locks, job_lock
+
+    portals.write_registry(tmp_path / "sources.yaml")
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path)}
+    env.pop("PORTALWATCH_ES_URL", None)
+    holder = (crawl_locks(tmp_path, [s.id for s in portals.sources()]) if command == "crawl"
+              else job_lock(tmp_path, "process", "Một lượt xử lý"))
+    with holder:  # this test process plays the first run
+        # A busy data directory is no reason to retry: the back-off (30, 60, 120 s) would outlast this timeout.
+        done = subprocess.run([sys.executable, "-c", "from portalwatch.cli import main; main()", command],
+                              env=env, capture_output=True, text=True, timeout=150, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert done.returncode == 2 and len(lines) == 1, done.stdout + done.stderr
+    assert f"pid {os.getpid()}" in lines[0] and "đang chạy" in lines[0]
+    assert archived(tmp_path) == 0
