@@ -9,6 +9,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.pipeline import crawl_task, digest_task, process_task
+from flows.runlog import recorded_run
 from portalwatch.core.config import get_settings
 from portalwatch.core.models import Source
 from portalwatch.reports.digest import iso_week
@@ -22,6 +23,11 @@ DIGEST_CRON = "0 7 * * 1"  # Mondays 07:00, for the week that just ended
 @flow(name="portalwatch-source")
 def source_flow(source_id: str) -> dict:
     """Crawl one source, then process what it brought; a failing source fails only its own run."""
+    with recorded_run(f"portalwatch-source ({source_id})"):
+        return _crawl_and_process(source_id)
+
+
+def _crawl_and_process(source_id: str) -> dict:
     crawled = crawl_task(None, [source_id])
     # Sources finish at their own times: their processing runs queue up instead of failing on each other.
     result = {"crawl": crawled, "process": process_task(wait=True).model_dump()}
@@ -38,7 +44,8 @@ class SourceUnhealthy(RuntimeError):
 @flow(name="portalwatch-weekly-digest")
 def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
     week = week or iso_week(date.today() - timedelta(days=7))
-    return digest_task(week, email=bool(get_settings().smtp_host))
+    with recorded_run("portalwatch-weekly-digest"):
+        return digest_task(week, email=bool(get_settings().smtp_host))
 
 
 def deployments(sources: list[Source]) -> list[RunnerDeployment]:

@@ -4,7 +4,6 @@ from datetime import date
 
 from prefect import flow, task
 from prefect.client.schemas.objects import State
-from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 from rich.console import Console
 
@@ -12,6 +11,7 @@ from crawlers.launcher import crawl
 from crawlers.summary import CrawlSummary
 from flows.processing import ProcessReport, process_archive
 from flows.retagging import RetagReport, retag_store
+from flows.runlog import record_counts, recorded_run
 from pipelines.tagging import load_taxonomy
 from portalwatch.core.config import get_settings
 from portalwatch.core.config_files import ConfigError
@@ -65,14 +65,6 @@ def process_task(full: bool = False, wait: bool = False) -> ProcessReport:
             store.close()
     record_counts(f"xử lý {report.pages} trang: {report.new} bài mới, {report.skipped} bỏ qua, {report.queued} chờ")
     return report
-
-
-def record_counts(counts: str) -> None:
-    """Keep a stage's counts with its flow run, for `portalwatch runs`."""
-    run_id = flow_run.get_id()
-    if run_id:
-        with RawArchive(get_settings().archive_path) as archive:
-            archive.add_run_counts(run_id, counts)
 
 
 def crawl_problems(source_ids: list[str]) -> dict[str, str]:
@@ -137,28 +129,37 @@ def retag_task() -> RetagReport:
 
 @flow(name="portalwatch-retag")
 def retag_flow() -> RetagReport:
-    return retag_task()
+    with recorded_run("portalwatch-retag"):
+        return retag_task()
 
 
 @flow(name="portalwatch-crawl")
 def crawl_flow(delay: float | None = None, source_ids: list[str] | None = None,
                force: bool = False) -> dict[str, CrawlSummary]:
-    return crawl_task(delay, source_ids, force)
+    with recorded_run("portalwatch-crawl"):
+        return crawl_task(delay, source_ids, force)
 
 
 @flow(name="portalwatch-process")
 def process_flow(full: bool = False) -> ProcessReport:
-    return process_task(full)
+    with recorded_run("portalwatch-process"):
+        return process_task(full)
 
 
 @flow(name="portalwatch-digest")
 def digest_flow(week: str | None = None, email: bool = False) -> dict[str, str]:
-    return digest_task(week or latest_week(), email)
+    with recorded_run("portalwatch-digest"):
+        return digest_task(week or latest_week(), email)
 
 
 @flow(name="portalwatch-pipeline")
 def pipeline_flow(week: str | None = None, delay: float | None = None) -> dict:
     """Crawl every source, process what was fetched, write the digest; report each stage's counts."""
+    with recorded_run("portalwatch-pipeline"):
+        return _pipeline(week, delay)
+
+
+def _pipeline(week: str | None, delay: float | None) -> dict:
     console.print("Thu thập (crawl)…")
     crawled = crawl_task(delay)
     for source_id, stats in crawled.items():

@@ -47,6 +47,7 @@ app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên c�
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(highlight=False)
 DEMO_PORTS = (8701, 8702, 8703, 8704)  # one per fixture site, in SITE_CLASSES order
+RUN_STATES = {"running": "đang chạy", "completed": "xong", "failed": "lỗi", "interrupted": "bị dừng"}
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: PORTALWATCH_DATA_DIR).")]
 
@@ -174,29 +175,15 @@ def runs(data_dir: DataDir = None,
          limit: Annotated[int, typer.Option(help="Số lượt chạy hiển thị (tối đa 200).", max=200)] = 20) -> None:
     """Các lượt chạy gần đây (thu thập, xử lý, bản tin): trạng thái, bắt đầu, thời lượng và số liệu."""
     settings = _settings(data_dir)
-    import httpx
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.sorting import FlowRunSort
-
     with RawArchive(settings.archive_path) as archive:
-        counts = archive.run_counts()
-    try:
-        with get_client(sync_client=True) as client:
-            # Scheduled runs have no start time yet; list the ones that ran or are running.
-            flow_runs = [run for run in client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=200)
-                         if run.start_time][:limit]
-            flows = {flow_id: client.read_flow(flow_id).name for flow_id in {run.flow_id for run in flow_runs}}
-    except httpx.HTTPError as exc:
-        console.print(f"[bold red]Lỗi:[/bold red] không đọc được các lượt chạy từ máy chủ Prefect "
-                      f"({os.environ.get('PREFECT_API_URL', 'máy chủ tạm')}): {exc}", soft_wrap=True)
-        raise typer.Exit(2) from exc
-    table = Table(title=f"{len(flow_runs)} lượt chạy gần nhất")
+        recorded = archive.runs(limit)
+    table = Table(title=f"{len(recorded)} lượt chạy gần nhất")
     for column in ("Luồng", "Trạng thái", "Bắt đầu", "Thời lượng", "Số liệu"):
         table.add_column(column, overflow="fold")  # flow names are ids: a cut one names nothing
-    for run in flow_runs:
-        started = run.start_time.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if run.start_time else "—"
-        table.add_row(flows.get(run.flow_id, str(run.flow_id)), run.state_name or "—", started,
-                      f"{run.total_run_time.total_seconds():.1f} s", counts.get(str(run.id), ""))
+    for run in recorded:
+        started = run.started_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if run.started_at else "—"
+        took = f"{(run.ended_at - run.started_at).total_seconds():.1f} s" if run.started_at and run.ended_at else "—"
+        table.add_row(run.flow or "—", RUN_STATES.get(run.state, run.state), started, took, terminal(run.counts))
     console.print(table)
 
 
@@ -267,9 +254,11 @@ def reprocess(data_dir: DataDir = None) -> None:
 def retag(data_dir: DataDir = None) -> None:
     """Gắn lại chủ đề cho mọi bài trong kho sau khi sửa bộ chủ đề (không thu thập lại)."""
     _taxonomy(_settings(data_dir))
-    from flows.pipeline import retag_flow
+    from flows.pipeline import retag_task
+    from flows.runlog import recorded_run
 
-    report = retag_flow()
+    with recorded_run("portalwatch-retag"):  # without starting Prefect: seconds, not a server start-up
+        report = retag_task.fn()
     console.print(f"Đã xem {report.articles} bài, {report.changed} bài đổi chủ đề.")
 
 
@@ -367,8 +356,13 @@ def digest(data_dir: DataDir = None,
     if email and not (settings.smtp_host and recipients(settings)):
         raise MailError("Chưa cấu hình gửi thư: đặt PORTALWATCH_SMTP_HOST và PORTALWATCH_MAIL_TO "
                         "(xem portalwatch check).")
-    from flows.pipeline import digest_flow
-    for kind, value in digest_flow(week, email).items():
+    # The flow's own steps, without starting Prefect: a one-shot answer in seconds, recorded as a run.
+    from flows.pipeline import digest_task, latest_week
+    from flows.runlog import recorded_run
+
+    with recorded_run("portalwatch-digest"):
+        written = digest_task.fn(week or latest_week(), email)
+    for kind, value in written.items():
         console.print(f"Đã gửi tới: {value}" if kind == "email" else value)
 
 

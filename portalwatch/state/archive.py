@@ -7,6 +7,7 @@ re-run from it without re-crawling (`portalwatch reprocess`).
 import hashlib
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +30,18 @@ def _page(row: tuple) -> RawPage:
     url, source_id, status, fetched_at, content_type, body, etag, last_modified = row
     return RawPage(url=url, source_id=source_id, status=status, fetched_at=datetime.fromisoformat(fetched_at),
                    content_type=content_type, body=zlib.decompress(body), etag=etag, last_modified=last_modified)
+
+
+@dataclass
+class RunRecord:
+    """One recorded run of a flow (crawl, process, digest, …)."""
+
+    id: str
+    flow: str
+    state: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    counts: str
 
 
 class RawArchive:
@@ -106,14 +119,29 @@ class RawArchive:
         with self.db:
             self.db.executemany("UPDATE pages SET processed = 1 WHERE url = ?", [(u,) for u in urls])
 
-    def add_run_counts(self, run_id: str, counts: str) -> None:
-        """What one stage of a flow run did, appended to that run's line (shown by `portalwatch runs`)."""
+    def start_run(self, run_id: str, flow: str, started_at: datetime) -> None:
         with self.db:
-            self.db.execute("INSERT INTO run_counts VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE"
-                            " SET counts = counts || ' · ' || excluded.counts", (run_id, counts))
+            self.db.execute("INSERT OR REPLACE INTO runs (id, flow, state, started_at) VALUES (?, ?, 'running', ?)",
+                            (run_id, flow, started_at.isoformat()))
 
-    def run_counts(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT run_id, counts FROM run_counts"))
+    def end_run(self, run_id: str, state: str, ended_at: datetime) -> None:
+        with self.db:
+            self.db.execute("UPDATE runs SET state = ?, ended_at = ? WHERE id = ?",
+                            (state, ended_at.isoformat(), run_id))
+
+    def add_run_counts(self, run_id: str, counts: str) -> None:
+        """What one stage of a run did, appended to that run's line (shown by `portalwatch runs`)."""
+        with self.db:
+            self.db.execute("UPDATE runs SET counts = CASE counts WHEN '' THEN ? ELSE counts || ' · ' || ? END"
+                            " WHERE id = ?", (counts, counts, run_id))
+
+    def runs(self, limit: int) -> list[RunRecord]:
+        """The latest runs, newest first."""
+        rows = self.db.execute("SELECT id, flow, state, started_at, ended_at, counts FROM runs"
+                               " ORDER BY started_at DESC LIMIT ?", (limit,))
+        return [RunRecord(id=i, flow=f, state=st, started_at=datetime.fromisoformat(s) if s else None,
+                          ended_at=datetime.fromisoformat(e) if e else None, counts=c)
+                for i, f, st, s, e, c in rows]
 
     def record_skip(self, skip: Skip) -> None:
         with self.db:

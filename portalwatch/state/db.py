@@ -1,7 +1,7 @@
 """The archive database (archive.db): its one schema, and the migrations that bring older files to it.
 
 Every table of the crawl state lives here — archived pages and their revisions, the stage log,
-run counts, the crawl frontier, validators, aliases, discovery results and crawl health — so the
+runs, the crawl frontier, validators, aliases, discovery results and crawl health — so the
 classes that use them (RawArchive, Frontier, HealthLog) never create tables themselves.
 
 The schema version is SQLite's `PRAGMA user_version`. Files written before it was kept have
@@ -92,8 +92,28 @@ def _to_v1(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _to_v2(db: sqlite3.Connection) -> None:
+    """Version 2: runs are recorded by portalwatch itself (flow, state, start, end, counts), so listing
+    them needs no Prefect server. The counts of earlier runs move over; their flow and times were Prefect's."""
+    for statement in _statements("""
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            flow TEXT NOT NULL,
+            state TEXT NOT NULL,        -- running, completed, failed, interrupted
+            started_at TEXT NOT NULL,   -- ISO 8601 UTC; '' for runs recorded before version 2
+            ended_at TEXT NOT NULL DEFAULT '',
+            counts TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX runs_started ON runs (started_at);
+        INSERT INTO runs (id, flow, state, started_at, counts) SELECT run_id, '', 'completed', '', counts
+            FROM run_counts;
+        DROP TABLE run_counts
+    """):
+        db.execute(statement)
+
+
 # Migration i (from 1) brings version i-1 to version i. Append only.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
