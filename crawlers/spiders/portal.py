@@ -6,13 +6,13 @@ crawl resumes) and the validators of entry pages (conditional requests: an uncha
 page costs a 304). What the crawl saw goes to the crawl-health log when it closes.
 """
 
-import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
+from weakref import WeakKeyDictionary
 
 import scrapy
 from scrapy.exceptions import (
@@ -34,12 +34,13 @@ from crawlers.discovery import (
     classify_links,
     discover,
     feeds_in,
-    is_list_page,
+    lists_articles,
     looks_like_feed,
     parse_sitemap,
     w3c_datetime,
 )
 from portalwatch.core.models import RawPage, Skip, Source
+from portalwatch.core.page import Page
 from portalwatch.core.urls import canonical_url, is_article_url, is_pagination_link, same_site
 from portalwatch.state.archive import RawArchive, Saved
 from portalwatch.state.frontier import Found, Frontier
@@ -55,21 +56,17 @@ BLOCK_PAGE_MAX_BYTES = 64 * 1024
 _PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
 
 
-_LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
-_CANONICAL = re.compile(r"""\brel\s*=\s*["']?canonical\b""", re.I)
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_PAGES: "WeakKeyDictionary[TextResponse, Page]" = WeakKeyDictionary()
 
 
-def declared_canonical(html: str) -> str | None:
-    """The page's <link rel="canonical"> href, read from the head without parsing the whole page."""
-    end = html.lower().find("</head>")
-    head = html if end < 0 else html[:end]
-    for tag in _LINK_TAG.findall(head):
-        if _CANONICAL.search(tag):
-            href = _HREF.search(tag)
-            if href:
-                return next(g for g in href.groups() if g is not None).strip()
-    return None
+def page_of(response: TextResponse) -> Page:
+    """The response as a Page: decoded by Scrapy, parsed at most once however many steps read it
+    (block check, discovery, list links, canonical link)."""
+    page = _PAGES.get(response)
+    if page is None:
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        page = _PAGES[response] = Page(response.url, response.body, content_type, text=response.text)
+    return page
 
 
 def conditional(etag: str, last_modified: str) -> dict[str, str]:
@@ -163,7 +160,7 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or response.status != 200:
             yield from self.parse_list(response)
             return
-        found = discover(self.source.homepage, response.text, response.meta.get("robots"))
+        found = discover(self.source.homepage, page_of(response), response.meta.get("robots"))
         self.article_pattern = self.article_pattern or found.article_pattern
         self.found.article_pattern = self.article_pattern
         self.lists_requested.add(response.url)
@@ -254,7 +251,7 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.record_failure(response.url, "không phải trang HTML/XML", True)
             return False
-        blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
+        blocked = block_reason(page_of(response)) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
             self.blocked(response, blocked)
             return False
@@ -266,10 +263,10 @@ class PortalSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self.crawler.stats.inc_value("portalwatch/list_pages")
         if response.meta.get("candidate") and response.status == 200 and isinstance(response, TextResponse):
-            if not is_list_page(response.text, response.url, self.article_pattern):
+            if not lists_articles(page_of(response), article_pattern=self.article_pattern):
                 return  # a discovered menu link that is not a list of articles
             self.found.list_pages.append(response.url)
-        if not self.entry_seen(response):
+        if not self.entry_seen(response) or not isinstance(response, TextResponse):
             return
         articles, pages = self.links_on(response)
         # New: neither archived nor already met in this crawl (a trap repeats the same links).
@@ -286,19 +283,17 @@ class PortalSpider(scrapy.Spider):
 
     def links_on(self, response: TextResponse) -> tuple[list[str], list[str]]:
         """(article links, pagination links) of a list page, by the source's pattern or by page structure."""
+        page = page_of(response)
         if self.source.article_pattern is None:
-            links = classify_links(response.text, response.url, self.article_pattern)
+            links = classify_links(page, article_pattern=self.article_pattern)
             return [canonical_url(u) for u in links.articles], links.pagination
         articles, pages = [], []
-        for link in response.css("a[href]"):
-            url = response.urljoin(link.attrib["href"]).split("#", 1)[0]
-            if not url.startswith(("http://", "https://")):
-                continue
-            if is_article_url(url, self.article_pattern):
-                if same_site(url, self.source.homepage):
-                    articles.append(canonical_url(url))
-            elif is_pagination_link(url, " ".join(link.css("::text").getall()), response.url):
-                pages.append(url)
+        for link in page.links:
+            if is_article_url(link.url, self.article_pattern):
+                if same_site(link.url, self.source.homepage):
+                    articles.append(canonical_url(link.url))
+            elif is_pagination_link(link.url, link.text, response.url):
+                pages.append(link.url)
         return articles, pages
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
@@ -306,7 +301,7 @@ class PortalSpider(scrapy.Spider):
         if response.meta.get("candidate") and response.status == 200:
             if not looks_like_feed(response.body):  # an "RSS" page listing the real feeds
                 if isinstance(response, TextResponse):
-                    for url in feeds_in(response.text, response.url)[:MAX_CANDIDATE_LISTS]:
+                    for url in feeds_in(page_of(response))[:MAX_CANDIDATE_LISTS]:
                         yield self.entry_request(url, self.parse_feed, candidate=True)
                 return
             self.found.feeds.append(response.url)
@@ -361,14 +356,14 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.record_failure(requested, "không phải trang HTML", True)
             return
-        blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
+        blocked = block_reason(page_of(response)) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
             self.blocked(response, blocked)
             return
         url = canonical_url(response.url)
-        declared = declared_canonical(response.text)
+        declared = page_of(response).canonical
         if declared:
-            canonical = canonical_url(response.urljoin(declared.strip()))
+            canonical = canonical_url(declared)
             if canonical != url and same_site(canonical, self.source.homepage):
                 if canonical in self.archived and canonical != requested:
                     # A print view, session or tracking spelling of an archived article.
