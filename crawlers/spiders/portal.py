@@ -305,7 +305,7 @@ class PortalSpider(scrapy.Spider):
                         yield self.entry_request(url, self.parse_feed, candidate=True)
                 return
             self.found.feeds.append(response.url)
-        if not self.entry_seen(response):
+        if not self.entry_seen(response) or not isinstance(response, TextResponse):
             return
         response.selector.remove_namespaces()
         changed: dict[str, datetime] = {}
