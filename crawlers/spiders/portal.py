@@ -377,7 +377,7 @@ class PortalSpider(scrapy.Spider):
         etag, modified = self.validators_of(response)
         yield {"page": RawPage(url=url, source_id=self.source.id, status=response.status,
                                fetched_at=datetime.now(UTC), etag=etag, last_modified=modified,
-                               content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
+                               content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
                                body=response.body),
                "requested": requested}
 
@@ -400,8 +400,8 @@ class PortalSpider(scrapy.Spider):
 
     @staticmethod
     def validators_of(response: Response) -> tuple[str, str]:
-        return (response.headers.get("ETag", b"").decode("latin-1"),
-                response.headers.get("Last-Modified", b"").decode("latin-1"))
+        return ((response.headers.get("ETag") or b"").decode("latin-1"),
+                (response.headers.get("Last-Modified") or b"").decode("latin-1"))
 
     # -- failures ---------------------------------------------------------------------------------
 
@@ -421,7 +421,7 @@ class PortalSpider(scrapy.Spider):
 
     def explain(self, failure: Failure) -> tuple[str, bool]:
         """A readable reason, and whether asking again could help."""
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             response = failure.value.response
             reason = f"HTTP {response.status}"
             retry_after = response.headers.get("Retry-After")
@@ -441,7 +441,7 @@ class PortalSpider(scrapy.Spider):
         if failure.check(DownloadConnectionRefusedError, CannotResolveHostError, ConnectionRefusedError,
                          DNSLookupError):
             return f"không kết nối được: {failure.getErrorMessage()}", False
-        return f"{failure.type.__name__}: {failure.getErrorMessage()}", False
+        return f"{type(failure.value).__name__}: {failure.getErrorMessage()}", False
 
     def record_failure(self, url: str, reason: str, permanent: bool) -> None:
         self.stats.failures += 1
