@@ -85,7 +85,8 @@ def _gunzip(data: bytes) -> bytes:
 
 def parse_xml(data: str | bytes) -> lxml.etree._Element | None:
     if isinstance(data, str):
-        data = _XML_DECLARATION.sub("", data, count=1).encode("utf-8")
+        declaration = _XML_DECLARATION.match(data)  # match, not sub: sub would try every position
+        data = data[declaration.end() if declaration else 0:].encode("utf-8")
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data)
     if not data.strip():

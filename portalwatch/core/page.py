@@ -46,7 +46,9 @@ def decode_html(body: bytes, content_type: str = "") -> str:
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
     """A tree for any markup, however broken; raises lxml's ParserError or ValueError when nothing is left."""
-    return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1), parser=_PARSER)
+    if declaration := _XML_DECLARATION.match(text):  # match, not sub: sub would try every position
+        text = text[declaration.end():]
+    return lxml.html.document_fromstring(text, parser=_PARSER)
 
 
 class Metas:
