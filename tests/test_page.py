@@ -88,6 +88,11 @@ def test_canonical_from_the_head_alone_spares_the_full_parse_and_agrees_with_it(
     assert parsed_first.canonical == fresh.canonical
 
 
+def test_a_page_that_declares_no_canonical_is_not_parsed_to_learn_it(parses: list[str]) -> None:
+    page = Page("https://binhgiang.gov.vn/a-1.html", "<html><head><title>Tin</title></head><body><p>Bài</p>".encode())
+    assert page.canonical is None and not page.parsed and parses == []
+
+
 def test_canonical_outside_the_head_is_found_by_the_full_parse_either_way() -> None:
     html = "<html><head><title>Tin</title></head><body><link rel='canonical' href='https://binhgiang.gov.vn/a-1.html'>"
     assert Page("https://binhgiang.gov.vn/a-1.html?in=1", html.encode()).canonical == "https://binhgiang.gov.vn/a-1.html"

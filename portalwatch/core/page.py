@@ -24,6 +24,7 @@ _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_
 # lxml refuses str input that still declares a byte encoding (old XHTML portals start with one).
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HEAD_END = re.compile(r"</head\s*>", re.I)
+_CANONICAL_WORD = re.compile("canonical", re.I)
 _META_ATTRS = ("property", "name", "itemprop")
 
 
@@ -153,10 +154,12 @@ class Page:
     def canonical(self) -> str | None:
         """The address the page declares as its own: the first <link rel="canonical">, made absolute.
 
-        Before anything has parsed the page, the head alone is parsed first (the link belongs there, and
-        the spider needs nothing else from an article); only when it holds none is the whole page parsed.
-        Either way the answer is that of the first such link in the document.
+        Before anything has parsed the page, a page without the word has none, and the head alone is parsed
+        first (the link belongs there, and the spider needs nothing else from an article); only when it
+        holds none is the whole page parsed. Either way the answer is that of the first such link.
         """
+        if not self.parsed and not _CANONICAL_WORD.search(self.text):
+            return None
         if not self.parsed and (end := _HEAD_END.search(self.text)):
             try:
                 head = parse_html(self.text[: end.start()])
