@@ -19,18 +19,20 @@ from bench_process import synthetic_pages
 
 import pipelines.extract as extract_module
 import pipelines.process as process_module
+import portalwatch.core.page as page_module
 from pipelines.tagging import load_taxonomy
 from portalwatch.core.config import PACKAGE_DIR
 
 # (module, function name, label): what process_page and extract call, by the names they call them.
 STAGES = [
     (process_module, "extract", "extract (all of it)"),
-    (extract_module, "decode_html", "  decode"),
+    (page_module, "decode_html", "  decode"),
+    (page_module, "parse_html", "  parse"),
     (extract_module, "_main_text", "  trafilatura"),
     (extract_module, "_lead", "  lead"),
     (extract_module, "clean_text", "  clean + normalise"),
     (extract_module, "_author", "  author"),
-    (extract_module, "is_list_page", "  list-page check"),
+    (extract_module, "is_teaser_text", "  teaser-text check"),
     (extract_module, "find_published", "  date"),
     (process_module, "detect_language", "language"),
     (process_module, "parse_directives", "directives"),

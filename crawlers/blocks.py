@@ -2,8 +2,9 @@
 
 import re
 
-import lxml.html
-from lxml.etree import ParserError
+from lxml.etree import XPath
+
+from portalwatch.core.page import Page
 
 _CHALLENGE = re.compile(
     r"captcha|cf-challenge|cf_chl_|challenge-platform|just a moment\.\.\.|attention required|ddos protection"
@@ -19,20 +20,19 @@ _MARKERS = ("captcha", "challenge", "just a moment", "attention required", "ddos
 # A page with this much visible text is content, whatever words it contains (a comment form's
 # reCAPTCHA under an article is not a block page).
 CONTENT_CHARS = 1500
+# Text a visitor sees: script, style and noscript bodies are not (the shared tree is read, never pruned).
+_SHOWN_TEXT = XPath("//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]", smart_strings=False)
 
 
-def block_reason(html: str) -> str | None:
+def block_reason(page: Page) -> str | None:
     """Why a fetched page is a block page rather than the content asked for (None: it is content)."""
-    lowered = html.lower()
+    lowered = page.text.lower()
     if not any(marker in lowered for marker in _MARKERS):
         return None
-    try:
-        doc = lxml.html.document_fromstring(html or "<html></html>")
-    except (ParserError, ValueError):
+    doc = page.tree
+    if doc is None:
         return None
-    for junk in doc.xpath("//script|//style|//noscript"):
-        junk.drop_tree()
-    text = " ".join(doc.text_content().split())
+    text = " ".join("".join(_SHOWN_TEXT(doc)).split())
     if len(text) >= CONTENT_CHARS:
         return None
     title = " ".join(doc.xpath("//title//text()")).strip()

@@ -9,18 +9,17 @@ import lxml.html
 import trafilatura
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
-from lxml.etree import ParserError, XPath
+from lxml.etree import XPath
 from trafilatura.settings import Extractor
-from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 from pipelines.clean import clean_text, strip_agency_prefix
 from pipelines.dates import parse_iso_datetime, parse_vn_datetime
 from portalwatch.core import VN_TZ
 from portalwatch.core.normalize import fold, normalize_text
+from portalwatch.core.page import Metas, Page
 
-# The page is parsed once and the tree shared with trafilatura (which copies it before pruning).
-# These are trafilatura's own parser settings, so its text is the same as when it parses the markup.
-_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+# The page is parsed once (portalwatch.core.page, with trafilatura's own parser settings) and the tree
+# shared with trafilatura, which copies it before pruning.
 # Built once: passing keyword options makes trafilatura rebuild this (reading its config) on every page.
 # fast: no second opinion from the readability/jusText fallbacks, which cost as much again.
 _TRAFILATURA = Extractor(output_format="txt", fast=True, precision=True, comments=False, tables=False, dedup=False)
@@ -33,7 +32,6 @@ _OUTSIDE_ARTICLE = "ancestor::header or ancestor::nav or ancestor::footer"
 # test changes no result (contains() on a missing class is false) but spares the string tests on most elements.
 _H1 = XPath(f"//h1[not({_OUTSIDE_ARTICLE})]")
 _TIME = XPath(f"//time[@datetime][not({_OUTSIDE_ARTICLE})]/@datetime", smart_strings=False)
-_CANONICAL = XPath("//link[@rel='canonical']/@href", smart_strings=False)
 _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
 # Bylines, but not the "author" field of a comment form.
 _BYLINE = XPath("//*[@class][(contains(@class,'byline')"
@@ -79,50 +77,6 @@ class Extracted:
     canonical_url: str | None = None
     description: str = ""
     images: list[str] = field(default_factory=list)  # as written in the page (may be relative)
-
-
-def decode_html(body: bytes, content_type: str) -> str:
-    """Unicode text using the HTTP header, the BOM or <meta charset>, in w3lib's order.
-
-    Servers often send a charset header that the page does not use (a Windows-1258 page served
-    as UTF-8): when the header's charset cannot decode the body, the page's own declaration wins.
-    """
-    encoding, text = html_to_unicode(content_type or None, body)
-    if "\ufffd" in text:
-        declared = html_body_declared_encoding(body)
-        if declared and declared != encoding:
-            try:
-                return body.decode(declared)
-            except (LookupError, UnicodeDecodeError):
-                pass
-    return text
-
-
-_META_ATTRS = ("property", "name", "itemprop")
-
-
-class Metas:
-    """The page's <meta> values, read in one pass: the first tag with a content attribute for each
-    (attribute, name) pair, as "//meta[@attr=name]/@content" would find it."""
-
-    def __init__(self, doc: lxml.html.HtmlElement) -> None:
-        self._first: dict[tuple[str, str], str] = {}
-        for meta in doc.iter("meta"):
-            content = meta.get("content")
-            if content is None:
-                continue
-            for attr in _META_ATTRS:
-                if (name := meta.get(attr)) is not None:
-                    self._first.setdefault((attr, name), content)
-
-    def get(self, *names: str) -> str:
-        """The first non-empty value among names, each looked up as property, name, then itemprop."""
-        for name in names:
-            for attr in _META_ATTRS:
-                value = self._first.get((attr, name), "").strip()
-                if value:
-                    return value
-        return ""
 
 
 def _title_element(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
@@ -203,8 +157,10 @@ def _override_date(override: dict[str, list[str]]) -> datetime | None:
     return None
 
 
-def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list[str] | None = None) -> bool:
-    """Most of the text is summaries, each sitting in a small block under its own headline link.
+def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list[str] | None = None) -> bool:
+    """Whether the extracted text is a listing's teasers, not an article: most of it is summaries, each
+    sitting in a small block under its own headline link. (Whether a page links to articles, as a list
+    page to crawl, is another question: `crawlers.discovery.lists_articles`.)
 
     folded: fold() of each paragraph when the caller has it already (folding is the costly part).
     """
@@ -275,13 +231,12 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     """Title, date, author, lead and paragraphs; a source's selectors win where they match."""
     if not body.strip():
         raise ExtractionError("trang trả về rỗng")
-    html = decode_html(body, content_type)
-    try:
-        doc = lxml.html.document_fromstring(html, parser=_PARSER)
-    except (ParserError, ValueError) as exc:
-        raise ExtractionError(f"HTML không đọc được: {exc}") from exc
+    page = Page(url, body, content_type)
+    doc = page.tree
+    if doc is None:
+        raise ExtractionError(f"HTML không đọc được: {page.parse_error}")
     override = _selected(doc, selectors) if selectors else {}
-    metas = Metas(doc)
+    metas = page.meta
     title_el = _title_element(doc)
     title = title_el.text_content() if title_el is not None else metas.get("og:title") or doc.findtext(".//title")
     if override.get("title"):
@@ -307,12 +262,11 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         raise ExtractionError("không tìm thấy tiêu đề bài")
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
         raise ExtractionError("không trích xuất được nội dung bài (trang lỗi, rỗng hoặc là trang danh sách)")
-    if is_list_page(doc, paragraphs, folded):
+    if is_teaser_text(doc, paragraphs, folded):
         raise ExtractionError("trang danh sách tin, không phải một bài viết")
     if len(_MOJIBAKE.findall(" ".join(paragraphs))) >= 5:
         raise ExtractionError("văn bản lỗi mã hóa ký tự (mojibake): kiểm tra bảng mã của nguồn")
     description = strip_agency_prefix(normalize_text(metas.get("description", "og:description")))
-    canonical = _CANONICAL(doc)
     return Extracted(
         title=title,
         paragraphs=paragraphs,
@@ -321,7 +275,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         author=author,
         attribution=cleaned.attribution,
         lead=paragraphs[0] if paragraphs else description,
-        canonical_url=canonical[0].strip() if canonical else None,
+        canonical_url=page.canonical,
         description=description,
         images=list(dict.fromkeys(src.strip() for src in _IMAGES(doc) if src.strip()
                                   and not src.strip().startswith("data:"))),

@@ -13,8 +13,8 @@ from crawlers.discovery import (
     classify_links,
     discover,
     feeds_in,
-    is_list_page,
     learn_article_pattern,
+    lists_articles,
     looks_like_feed,
     parse_sitemap,
     sitemap_guesses,
@@ -66,10 +66,10 @@ def test_discovery_from_the_portal_homepage_finds_its_category_lists(portals: Fi
     assert found.list_pages == [f"{base}/tin-tuc/{cat}" for cat in CATEGORIES]
     # Every list page the spider would fetch really is one: its main part links to articles.
     for url in found.list_pages:
-        assert is_list_page(_get(base, url.removeprefix(base)), url, found.article_pattern)
+        assert lists_articles(_get(base, url.removeprefix(base)), url, found.article_pattern)
     # The "Tin mới nhất" box every page carries in its sidebar does not make a page a list.
     bare = ProvincialPortal(base, portals.today).render("tinh_home.html", items=[]).body.decode()
-    assert not is_list_page(bare, f"{base}/lien-he", found.article_pattern)
+    assert not lists_articles(bare, f"{base}/lien-he", found.article_pattern)
 
 
 @pytest.mark.parametrize("family", [ProvincialPortal, WordPressNews])

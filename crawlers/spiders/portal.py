@@ -8,13 +8,13 @@ decides on is an item (crawlers/items.py) that CrawlStatePipeline writes. It cou
 decides in the crawl's stats (crawlers/stats.py); HealthExtension judges the crawl from them.
 """
 
-import re
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin
+from weakref import WeakKeyDictionary
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -39,7 +39,7 @@ from crawlers.discovery import (
     classify_links,
     discover,
     feeds_in,
-    is_list_page,
+    lists_articles,
     looks_like_feed,
     parse_sitemap,
     w3c_datetime,
@@ -55,6 +55,7 @@ from crawlers.items import (
     ValidatorsSeen,
 )
 from portalwatch.core.models import RawPage, Source
+from portalwatch.core.page import Page
 from portalwatch.core.urls import canonical_url, is_article_url, is_pagination_link, same_site
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.frontier import Found, Frontier
@@ -69,21 +70,17 @@ BLOCK_PAGE_MAX_BYTES = 64 * 1024
 _PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
 
 
-_LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
-_CANONICAL = re.compile(r"""\brel\s*=\s*["']?canonical\b""", re.I)
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_PAGES: "WeakKeyDictionary[TextResponse, Page]" = WeakKeyDictionary()
 
 
-def declared_canonical(html: str) -> str | None:
-    """The page's <link rel="canonical"> href, read from the head without parsing the whole page."""
-    end = html.lower().find("</head>")
-    head = html if end < 0 else html[:end]
-    for tag in _LINK_TAG.findall(head):
-        if _CANONICAL.search(tag):
-            href = _HREF.search(tag)
-            if href:
-                return next(g for g in href.groups() if g is not None).strip()
-    return None
+def page_of(response: TextResponse) -> Page:
+    """The response as a Page: decoded by Scrapy, parsed at most once however many steps read it
+    (block check, discovery, list links, canonical link)."""
+    page = _PAGES.get(response)
+    if page is None:
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        page = _PAGES[response] = Page(response.url, response.body, content_type, text=response.text)
+    return page
 
 
 # What a callback yields: requests to schedule, and items for the state pipeline.
@@ -203,7 +200,7 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or response.status != 200:
             yield from self.parse_list(response)
             return
-        found = discover(self.source.homepage, response.text, response.meta.get("robots"))
+        found = discover(self.source.homepage, page_of(response), response.meta.get("robots"))
         self.article_pattern = self.article_pattern or found.article_pattern
         self.found.article_pattern = self.article_pattern
         yield self.discovery_found()
@@ -293,7 +290,7 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.record_failure(response.url, "không phải trang HTML/XML", True)
             return False
-        blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
+        blocked = block_reason(page_of(response)) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
             yield self.blocked(response, blocked)
             return False
@@ -306,7 +303,7 @@ class PortalSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Output:
         self.count(keys.LIST_PAGES)
         if response.meta.get("candidate") and response.status == 200 and isinstance(response, TextResponse):
-            if not is_list_page(response.text, response.url, self.article_pattern):
+            if not lists_articles(page_of(response), article_pattern=self.article_pattern):
                 return  # a discovered menu link that is not a list of articles
             self.found.list_pages.append(response.url)
             yield self.discovery_found()
@@ -329,19 +326,17 @@ class PortalSpider(scrapy.Spider):
 
     def links_on(self, response: TextResponse) -> tuple[list[str], list[str]]:
         """(article links, pagination links) of a list page, by the source's pattern or by page structure."""
+        page = page_of(response)
         if self.source.article_pattern is None:
-            links = classify_links(response.text, response.url, self.article_pattern)
+            links = classify_links(page, article_pattern=self.article_pattern)
             return [canonical_url(u) for u in links.articles], links.pagination
         articles, pages = [], []
-        for link in response.css("a[href]"):
-            url = response.urljoin(link.attrib["href"]).split("#", 1)[0]
-            if not url.startswith(("http://", "https://")):
-                continue
-            if is_article_url(url, self.article_pattern):
-                if same_site(url, self.source.homepage):
-                    articles.append(canonical_url(url))
-            elif is_pagination_link(url, " ".join(link.css("::text").getall()), response.url):
-                pages.append(url)
+        for link in page.links:
+            if is_article_url(link.url, self.article_pattern):
+                if same_site(link.url, self.source.homepage):
+                    articles.append(canonical_url(link.url))
+            elif is_pagination_link(link.url, link.text, response.url):
+                pages.append(link.url)
         return articles, pages
 
     def parse_feed(self, response: Response) -> Output:
@@ -349,7 +344,7 @@ class PortalSpider(scrapy.Spider):
         if response.meta.get("candidate") and response.status == 200:
             if not looks_like_feed(response.body):  # an "RSS" page listing the real feeds
                 if isinstance(response, TextResponse):
-                    for url in feeds_in(response.text, response.url)[:MAX_CANDIDATE_LISTS]:
+                    for url in feeds_in(page_of(response))[:MAX_CANDIDATE_LISTS]:
                         yield self.entry_request(url, self.parse_feed, candidate=True)
                 return
             self.found.feeds.append(response.url)
@@ -410,14 +405,14 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield self.record_failure(requested, "không phải trang HTML", True)
             return
-        blocked = block_reason(response.text) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
+        blocked = block_reason(page_of(response)) if len(response.body) < BLOCK_PAGE_MAX_BYTES else None
         if blocked:
             yield self.blocked(response, blocked)
             return
         url = canonical_url(response.url)
-        declared = declared_canonical(response.text)
+        declared = page_of(response).canonical
         if declared:
-            canonical = canonical_url(response.urljoin(declared.strip()))
+            canonical = canonical_url(declared)
             if canonical != url and same_site(canonical, self.source.homepage):
                 if canonical in self.archived and canonical != requested:
                     # A print view, session or tracking spelling of an archived article.
