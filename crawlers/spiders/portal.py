@@ -78,8 +78,8 @@ def page_of(response: TextResponse) -> Page:
     (block check, discovery, list links, canonical link)."""
     page = _PAGES.get(response)
     if page is None:
-        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-        page = _PAGES[response] = Page(response.url, response.body, content_type, text=response.text)
+        page = _PAGES[response] = Page(response.url, response.body, header(response, "Content-Type"),
+                                       text=response.text)
     return page
 
 
