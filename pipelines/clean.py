@@ -64,9 +64,20 @@ def clean_text(paragraphs: list[str]) -> Cleaned:
         if not kept:
             text = strip_agency_prefix(text)
         key = fold(text)
-        if key in seen:  # a repeated lead or caption
+        if key in seen and _is_repeat_to_drop(key, folded):
             continue
         seen.add(key)
         kept.append(text)
         folded.append(key)
     return Cleaned(kept, folded, attribution)
+
+
+# A repeated paragraph this long is a page glitch (a lead or caption printed twice), not a refrain.
+REPEAT_CHARS = 120
+
+
+def _is_repeat_to_drop(key: str, kept: list[str]) -> bool:
+    """Whether a paragraph seen before is a repeat to drop: the lead again, the paragraph just before
+    again, or a long one. Short repeats are a list's or a table's own text ("1 tsp", the same question
+    put to each interviewee) and stay."""
+    return key == kept[0] or key == kept[-1] or len(key) >= REPEAT_CHARS

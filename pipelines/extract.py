@@ -1,9 +1,12 @@
 """Extraction of title, date, author and main text from one raw article page."""
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -13,7 +16,7 @@ from lxml.etree import ParserError, XPath
 from trafilatura.settings import Extractor
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
-from pipelines.clean import clean_text, strip_agency_prefix
+from pipelines.clean import Cleaned, clean_text, strip_agency_prefix
 from pipelines.dates import parse_iso_datetime, parse_vn_datetime
 from pipelines.normalize import fold, normalize_text
 from portalwatch import VN_TZ
@@ -23,7 +26,8 @@ from portalwatch import VN_TZ
 _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
 # Built once: passing keyword options makes trafilatura rebuild this (reading its config) on every page.
 # fast: no second opinion from the readability/jusText fallbacks, which cost as much again.
-_TRAFILATURA = Extractor(output_format="txt", fast=True, precision=True, comments=False, tables=False, dedup=False)
+_TRAFILATURA = Extractor(output_format="txt", fast=True, comments=False, tables=True, dedup=False)
+_TRAFILATURA_FALLBACKS = Extractor(output_format="txt", fast=False, comments=False, tables=True, dedup=False)
 _DATE_META = (
     "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
     "dc.date.issued", "dc.date", "date",
@@ -34,15 +38,28 @@ _OUTSIDE_ARTICLE = "ancestor::header or ancestor::nav or ancestor::footer"
 _H1 = XPath(f"//h1[not({_OUTSIDE_ARTICLE})]")
 _TIME = XPath(f"//time[@datetime][not({_OUTSIDE_ARTICLE})]/@datetime", smart_strings=False)
 _CANONICAL = XPath("//link[@rel='canonical']/@href", smart_strings=False)
+_OG_URL = XPath("//meta[@property='og:url']/@content", smart_strings=False)
+# Links to these are attachments of the article (a plan, a decision), not other articles.
+_DOCUMENT_FILES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".jpg", ".png")
 _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
 # Bylines, but not the "author" field of a comment form.
 _BYLINE = XPath("//*[@class][(contains(@class,'byline')"
                 " or contains(concat(' ', normalize-space(@class), ' '), ' author '))"
                 " and not(ancestor::form) and not(ancestor::*[@id='comments'])]")
-# Summary paragraphs ("sapo") that generic extractors often leave out as furniture.
+# Summary paragraphs ("sapo") that generic extractors often leave out as furniture. A cheap first
+# pass on class substrings; _is_lead() then wants one of these words as a whole part of a class name.
 _LEAD = XPath("//*[@class][contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary')"
-              " or contains(@class,'excerpt') or contains(@class,'description')]"
-              f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
+              " or contains(@class,'excerpt') or contains(@class,'description') or contains(@class,'chapeau')]"
+              f"[not({_OUTSIDE_ARTICLE} or ancestor::aside or ancestor::a or ancestor::form)]")
+_LEAD_WORDS = frozenset({"sapo", "lead", "summary", "excerpt", "description", "chapeau"})
+# ... unless the name says whose summary it is: an author's bio, the site's tagline, a cookie notice.
+_NOT_LEAD_WORDS = frozenset({"author", "bio", "site", "cookie", "product"})
+_CLASS_PARTS = re.compile(r"[^a-z0-9]+")
+# A sapo is a paragraph, not the page or the article: these elements hold more than a lead.
+_LEAD_TAGS = frozenset({"div", "p", "span", "h2", "strong", "em", "b"})
+_LEAD_CHARS = (40, 1000)
+# Shown characters allowed between the headline and its sapo (date line, byline, share buttons).
+_LEAD_REACH = 400
 # Text an element shows, in document order: script and style bodies are code, not text.
 # An element's text_content() without the "smart string" links back to the tree (cheaper to make).
 _TEXT = XPath("string()", smart_strings=False)
@@ -58,6 +75,14 @@ _IMAGES = XPath("//meta[@property='og:image']/@content | //article//img/@src"
 _URL_DATE = re.compile(r"/(20\d\d)[/-](\d\d)[/-](\d\d)(?:/|-|$)|[-_/](20\d\d)(\d\d)(\d\d)(?:\d{4,})?[-_./]")
 # A headline link has at least this much text.
 _HEADLINE_CHARS = 25
+# A list item led by a link is an entry of a list of links up to this long, and not a sentence.
+_LED_ITEM_CHARS = 200
+_SENTENCE_ENDS = (".", "!", "?", "…", ".\"", ".”", ":")
+# trafilatura's text marks list items with "- ".
+_BULLETS = ("-", "•", "*")
+# The date a list of headlines prints after each: " (21/11/2026)", " - 21/11/2026 08:15", " 21.11".
+_HEADLINE_DATE = re.compile(r"\s*[-|–]?\s*[(\[]?\s*\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?"
+                            r"(?:\s*[-,|]?\s*\d{1,2}:\d{2})?\s*[)\]]?$")
 # UTF-8 Vietnamese read as Windows-1252/Latin-1: "Ä‘" for đ, "á»" and "áº" before most marked vowels.
 _MOJIBAKE = re.compile(r"Ã[\x80-\xbf¡-ÿ]|á»|áº|Ä‘|Æ°|Æ¡|â€")
 
@@ -175,13 +200,51 @@ def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str]) -> 
     return normalize_text(author), paragraphs
 
 
-def _lead(doc: lxml.html.HtmlElement) -> str:
-    """The page's own summary paragraph, when it marks one up; a list item's summary is not one."""
-    for element in _LEAD(doc):
-        text = normalize_text(element.text_content()).replace("\n", " ").strip()
-        if len(text) > 40:
-            return text
+def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None) -> str:
+    """The page's own summary paragraph (sapo), when it marks one up right under the headline.
+
+    Class names alone mislead on pages from elsewhere ("leaderboard" ads, "field-with-summary" bodies,
+    cookie and author "description" boxes, teaser "excerpt" lists), so the element must also be one
+    paragraph-sized block, the only one with its class, and follow the headline closely.
+    """
+    candidates = _LEAD(doc)
+    classes = Counter(element.get("class") for element in candidates)
+    for element in candidates:
+        if element.tag not in _LEAD_TAGS or classes[element.get("class")] > 1 or not _names_lead(element):
+            continue
+        text = normalize_text(_shown_text(element, " ")).replace("\n", " ").strip()
+        if not _LEAD_CHARS[0] < len(text) <= _LEAD_CHARS[1]:
+            continue
+        if title is not None and not _soon_after(title, element, _LEAD_REACH):
+            continue
+        return text
     return ""
+
+
+def _names_lead(element: lxml.html.HtmlElement) -> bool:
+    """A class name with a lead word as one of its parts: "sapo", "detail-sapo", "article__summary"."""
+    parts = [set(_CLASS_PARTS.split(name)) for name in element.get("class", "").lower().split()]
+    return any(not _LEAD_WORDS.isdisjoint(p) for p in parts) and all(_NOT_LEAD_WORDS.isdisjoint(p) for p in parts)
+
+
+def _soon_after(start: lxml.html.HtmlElement, target: lxml.html.HtmlElement, reach: int) -> bool:
+    """Whether target begins within reach shown characters after start ends, in document order."""
+    seen = len((start.tail or "").strip())
+    node: lxml.html.HtmlElement | None = start
+    while node is not None:
+        for sibling in node.itersiblings():
+            for element in sibling.iter():
+                if element is target:
+                    return True
+                if isinstance(element.tag, str) and element.tag not in ("script", "style", "template"):
+                    seen += len((element.text or "").strip())
+                seen += len((element.tail or "").strip())
+                if seen > reach:
+                    return False
+            if sibling is target:
+                return True
+        node = node.getparent()
+    return False
 
 
 def date_in_url(url: str) -> datetime | None:
@@ -264,22 +327,142 @@ def _selected(doc: lxml.html.HtmlElement, selectors: dict[str, str]) -> dict[str
     return picked
 
 
-def _main_text(doc: lxml.html.HtmlElement) -> list[str]:
-    """Lines of the main text found by trafilatura (it works on a copy: the tree stays whole)."""
+def _main_text(doc: lxml.html.HtmlElement, url: str = "") -> list[str]:
+    """Lines of the main text found by trafilatura (it works on a copy: the tree stays whole).
+
+    The fast pass alone serves nearly every page; when it finds less than an article's worth of
+    text, trafilatura's fallbacks (readability, jusText) get a say, on those pages only.
+    """
     text = trafilatura.extract(doc, options=_TRAFILATURA) or ""
-    return [line for line in text.splitlines() if line.strip()]
+    if len(text) < MIN_BODY_CHARS:
+        text = trafilatura.extract(doc, options=_TRAFILATURA_FALLBACKS) or text
+    lines = [line for line in text.splitlines() if line.strip()]
+    return _without_headline_links(doc, lines, url)
+
+
+def _without_headline_links(doc: lxml.html.HtmlElement, lines: list[str], url: str) -> list[str]:
+    """The text without lists of other articles' headlines (related, latest, most read, documents).
+
+    A headline is a link to another page of the same site; a line that is one (maybe with its date),
+    and a run of list items that each begin with one ("125-KH/HU - Kế hoạch …"), are dropped. Links
+    elsewhere (sources, products), to attached documents, and single list items stay.
+    """
+    keys = [_headline_key(line) for line in lines]
+    bullets = [line.lstrip().startswith(_BULLETS) for line in lines]
+    if not any(len(key) >= _HEADLINE_CHARS for key in keys) and sum(bullets) < 2:
+        return lines
+    site = _site_host(doc, url)
+    links: dict[str, set[str]] = {}  # link texts by their first characters
+    for link in doc.iter("a"):
+        text = " ".join(_TEXT(link).split())
+        if len(text) >= 3 and _links_within(link.get("href") or "", site):
+            links.setdefault(text[:3], set()).add(text)
+    if not links:
+        return lines
+    drop = [len(key) >= _HEADLINE_CHARS and key in links.get(key[:3], ()) for key in keys]
+    led = [bullet and _led_by_link(key, links.get(key[:3], ())) for key, bullet in zip(keys, bullets, strict=True)]
+    for i, is_led in enumerate(led):
+        if is_led and ((i > 0 and led[i - 1]) or (i + 1 < len(led) and led[i + 1])):
+            drop[i] = True
+    return [line for line, dropped in zip(lines, drop, strict=True) if not dropped]
+
+
+def _led_by_link(key: str, texts: Iterable[str]) -> bool:
+    """A list item that begins with a link and goes on with a title, not with sentences: an entry of a
+    list of documents or articles ("125-KH/HU - Kế hoạch …"). Items that carry prose after their
+    link (a numbered digest of the day's stories) are text."""
+    if len(key) > _LED_ITEM_CHARS or key.endswith(_SENTENCE_ENDS):
+        return False
+    return any(key.startswith(text) for text in texts)
+
+
+def _headline_key(line: str) -> str:
+    """A line as a link's text would read: no list bullet, no date after it, spaces collapsed."""
+    return " ".join(_HEADLINE_DATE.sub("", line.lstrip().lstrip("".join(_BULLETS)).lstrip()).split())
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def _site_host(doc: lxml.html.HtmlElement, url: str) -> str:
+    """The page's own host: from its URL, else its canonical link or og:url."""
+    if host := _host(url):
+        return host
+    for value in (*_CANONICAL(doc), *_OG_URL(doc)):
+        if host := _host(value.strip()):
+            return host
+    return ""
+
+
+def _links_within(href: str, site: str) -> bool:
+    """A link to another page of the site: relative or same host, not an anchor nor a document file."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return False
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return False
+    if parts.path.lower().endswith(_DOCUMENT_FILES):
+        return False
+    if not parts.netloc:
+        return not parts.scheme
+    return bool(site) and _host(href) == site
+
+
+def _parse(body: bytes, content_type: str) -> lxml.html.HtmlElement:
+    if not body.strip():
+        raise ExtractionError("trang trả về rỗng")
+    html = decode_html(body, content_type)
+    try:
+        return lxml.html.document_fromstring(html, parser=_PARSER)
+    except (ParserError, ValueError) as exc:
+        raise ExtractionError(f"HTML không đọc được: {exc}") from exc
+
+
+def _body(doc: lxml.html.HtmlElement, title: str, title_el: lxml.html.HtmlElement | None,
+          override: dict[str, list[str]], url: str = "") -> Cleaned:
+    """The cleaned article text: main text (or the source's body rule), headline repeat dropped, lead first."""
+    if override.get("body"):  # the source's own rule: no need for generic extraction
+        lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
+    else:
+        lines = _main_text(doc, url)
+    if lines and normalize_text(lines[0]) == title:
+        lines = lines[1:]
+    lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc, title_el)
+    if lead and not _has_lead(lines, lead):
+        lines.insert(0, lead)
+    return clean_text(lines)
+
+
+def _has_lead(lines: list[str], lead: str) -> bool:
+    """The lead already opens the text, or sits further in (inserting it would repeat it)."""
+    key = fold(strip_agency_prefix(lead))
+    return any(key in fold(line) for line in lines[:3]) or key in fold("\n".join(lines[3:]))
+
+
+def extract_body(body: bytes, content_type: str = "", url: str = "") -> list[str]:
+    """The paragraphs extract() gives for this page, without deciding whether the page is an article.
+
+    For measuring body extraction on pages extract() refuses (list-like, short, no title): the
+    text is built by the same steps, signature line removed as extract() removes it.
+    """
+    doc = _parse(body, content_type)
+    metas = Metas(doc)
+    title_el = _title_element(doc)
+    title = title_el.text_content() if title_el is not None else metas.get("og:title") or doc.findtext(".//title")
+    cleaned = _body(doc, normalize_text(title or "").replace("\n", " "), title_el, {}, url)
+    return _author(doc, metas, cleaned.paragraphs)[1]
 
 
 def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None,
             url: str = "") -> Extracted:
     """Title, date, author, lead and paragraphs; a source's selectors win where they match."""
-    if not body.strip():
-        raise ExtractionError("trang trả về rỗng")
-    html = decode_html(body, content_type)
-    try:
-        doc = lxml.html.document_fromstring(html, parser=_PARSER)
-    except (ParserError, ValueError) as exc:
-        raise ExtractionError(f"HTML không đọc được: {exc}") from exc
+    doc = _parse(body, content_type)
     override = _selected(doc, selectors) if selectors else {}
     metas = Metas(doc)
     title_el = _title_element(doc)
@@ -287,16 +470,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     if override.get("title"):
         title = override["title"][0]
     title = normalize_text(title or "").replace("\n", " ")
-    if override.get("body"):  # the source's own rule: no need for generic extraction
-        lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
-    else:
-        lines = _main_text(doc)
-    if lines and normalize_text(lines[0]) == title:
-        lines = lines[1:]
-    lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc)
-    if lead and not any(fold(strip_agency_prefix(lead)) in fold(line) for line in lines[:3]):
-        lines.insert(0, lead)
-    cleaned = clean_text(lines)
+    cleaned = _body(doc, title, title_el, override, url)
     author, paragraphs = _author(doc, metas, cleaned.paragraphs)
     folded = cleaned.folded[: len(paragraphs)]  # _author drops at most the last paragraph
     if override.get("author"):
