@@ -2,7 +2,6 @@
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -28,6 +27,10 @@ _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_
 # fast: no second opinion from the readability/jusText fallbacks, which cost as much again.
 _TRAFILATURA = Extractor(output_format="txt", fast=True, comments=False, tables=True, dedup=False)
 _TRAFILATURA_FALLBACKS = Extractor(output_format="txt", fast=False, comments=False, tables=True, dedup=False)
+_TRAFILATURA_PRECISION = Extractor(output_format="txt", fast=True, precision=True, comments=False, tables=False,
+                                   dedup=False)
+# Text with at least this share of link texts may be a list or menu page (articles measured: < 0.45).
+_LINK_SHARE = 0.25
 _DATE_META = (
     "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
     "dc.date.issued", "dc.date", "date",
@@ -330,17 +333,45 @@ def _selected(doc: lxml.html.HtmlElement, selectors: dict[str, str]) -> dict[str
 def _main_text(doc: lxml.html.HtmlElement, url: str = "") -> list[str]:
     """Lines of the main text found by trafilatura (it works on a copy: the tree stays whole).
 
-    The fast pass alone serves nearly every page; when it finds less than an article's worth of
-    text, trafilatura's fallbacks (readability, jusText) get a say, on those pages only.
+    trafilatura's balanced mode keeps sub-headings, boxes, lists and tables that its precision mode
+    drops. The fast pass alone serves nearly every page; when it finds less than an article's worth of
+    text, the fallbacks (readability, jusText) get a say. When the text is mostly link texts, the page
+    may be a list or a menu: the precision mode then decides, and if it finds no article, there is none.
     """
     text = trafilatura.extract(doc, options=_TRAFILATURA) or ""
     if len(text) < MIN_BODY_CHARS:
         text = trafilatura.extract(doc, options=_TRAFILATURA_FALLBACKS) or text
     lines = [line for line in text.splitlines() if line.strip()]
-    return _without_headline_links(doc, lines, url)
+    if not lines:
+        return lines
+    links = _page_links(doc, _site_host(doc, url))
+    lines = _without_headline_links(lines, links)
+    if _link_share(lines, links) >= _LINK_SHARE:
+        strict = trafilatura.extract(doc, options=_TRAFILATURA_PRECISION) or ""
+        if len(strict) < MIN_BODY_CHARS:
+            return [line for line in strict.splitlines() if line.strip()]
+    return lines
 
 
-def _without_headline_links(doc: lxml.html.HtmlElement, lines: list[str], url: str) -> list[str]:
+def _page_links(doc: lxml.html.HtmlElement, site: str) -> dict[str, bool]:
+    """Each link text of the page (spaces collapsed), and whether one such link leads to another
+    page of the same site."""
+    links: dict[str, bool] = {}
+    for link in doc.iter("a"):
+        text = " ".join(_TEXT(link).split())
+        if len(text) >= 3:
+            links[text] = links.get(text, False) or _links_within(link.get("href") or "", site)
+    return links
+
+
+def _link_share(lines: list[str], links: dict[str, bool]) -> float:
+    """The share of the text's characters that are link texts (each occurrence counted)."""
+    text = "\n".join(" ".join(line.split()) for line in lines)
+    linked = sum(len(link) * text.count(link) for link in links)
+    return min(1.0, linked / len(text)) if text else 0.0
+
+
+def _without_headline_links(lines: list[str], links: dict[str, bool]) -> list[str]:
     """The text without lists of other articles' headlines (related, latest, most read, documents).
 
     A headline is a link to another page of the same site; a line that is one (maybe with its date),
@@ -351,29 +382,21 @@ def _without_headline_links(doc: lxml.html.HtmlElement, lines: list[str], url: s
     bullets = [line.lstrip().startswith(_BULLETS) for line in lines]
     if not any(len(key) >= _HEADLINE_CHARS for key in keys) and sum(bullets) < 2:
         return lines
-    site = _site_host(doc, url)
-    links: dict[str, set[str]] = {}  # link texts by their first characters
-    for link in doc.iter("a"):
-        text = " ".join(_TEXT(link).split())
-        if len(text) >= 3 and _links_within(link.get("href") or "", site):
-            links.setdefault(text[:3], set()).add(text)
-    if not links:
-        return lines
-    drop = [len(key) >= _HEADLINE_CHARS and key in links.get(key[:3], ()) for key in keys]
-    led = [bullet and _led_by_link(key, links.get(key[:3], ())) for key, bullet in zip(keys, bullets, strict=True)]
+    drop = [len(key) >= _HEADLINE_CHARS and links.get(key, False) for key in keys]
+    led = [bullet and _led_by_link(key, links) for key, bullet in zip(keys, bullets, strict=True)]
     for i, is_led in enumerate(led):
         if is_led and ((i > 0 and led[i - 1]) or (i + 1 < len(led) and led[i + 1])):
             drop[i] = True
     return [line for line, dropped in zip(lines, drop, strict=True) if not dropped]
 
 
-def _led_by_link(key: str, texts: Iterable[str]) -> bool:
-    """A list item that begins with a link and goes on with a title, not with sentences: an entry of a
-    list of documents or articles ("125-KH/HU - Kế hoạch …"). Items that carry prose after their
-    link (a numbered digest of the day's stories) are text."""
+def _led_by_link(key: str, links: dict[str, bool]) -> bool:
+    """A list item that begins with a link within the site and goes on with a title, not with sentences:
+    an entry of a list of documents or articles ("125-KH/HU - Kế hoạch …"). Items that carry prose
+    after their link (a numbered digest of the day's stories) are text."""
     if len(key) > _LED_ITEM_CHARS or key.endswith(_SENTENCE_ENDS):
         return False
-    return any(key.startswith(text) for text in texts)
+    return any(key.startswith(text) for text, within in links.items() if within and key[:3] == text[:3])
 
 
 def _headline_key(line: str) -> str:
@@ -431,7 +454,7 @@ def _body(doc: lxml.html.HtmlElement, title: str, title_el: lxml.html.HtmlElemen
         lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
     else:
         lines = _main_text(doc, url)
-    if lines and normalize_text(lines[0]) == title:
+    if lines and " ".join(normalize_text(lines[0]).split()) == " ".join(title.split()):  # the headline again
         lines = lines[1:]
     lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc, title_el)
     if lead and not _has_lead(lines, lead):
