@@ -24,16 +24,16 @@ from portalwatch import VN_TZ
 # These are trafilatura's own parser settings, so its text is the same as when it parses the markup.
 _PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
 # Built once: passing keyword options makes trafilatura rebuild this (reading its config) on every page.
-# fast: no second opinion from the readability/jusText fallbacks, which cost as much again.
-# Balanced mode (neither precision nor recall): precision mode drops sub-headings, boxes and lists of
-# the article (body recall 0.93 against 0.97 on the Zyte benchmark). Tables are article text too.
+# fast: the readability/jusText fallbacks, which cost as much again, run only when the fast pass finds
+# too little (_main_text). Balanced mode, not precision mode, which loses article text (body recall
+# 0.93 against 0.97 on the Zyte benchmark). Tables are article text too.
 _TRAFILATURA = Extractor(output_format="txt", fast=True, comments=False, tables=True, dedup=False)
 _TRAFILATURA_FALLBACKS = Extractor(output_format="txt", fast=False, comments=False, tables=True, dedup=False)
 # trafilatura 2.3 treats any focus but "precision" and "recall" as balanced, and only the literal
 # "balanced" adds its "recall escalation": for texts under 3,000 characters it renders the whole
 # page to text to see whether the extraction covers 20 % of it, then retries in recall mode. That
-# check is a third of the extraction's time on portal pages, changed nothing on the Zyte benchmark,
-# and its retry would pull list pages' teasers in: it is left out.
+# check was a third of the extraction's time on bench_process's portal pages and changed nothing on
+# the Zyte benchmark: it is left out.
 BALANCED_WITHOUT_ESCALATION = "balanced-without-escalation"
 for _options in (_TRAFILATURA, _TRAFILATURA_FALLBACKS):
     _options.focus = BALANCED_WITHOUT_ESCALATION
@@ -347,8 +347,8 @@ def _selected(doc: lxml.html.HtmlElement, selectors: dict[str, str]) -> dict[str
 def _main_text(doc: lxml.html.HtmlElement, url: str = "") -> list[str]:
     """Lines of the main text found by trafilatura (it works on a copy: the tree stays whole).
 
-    trafilatura's balanced mode keeps sub-headings, boxes, lists and tables that its precision mode
-    drops. The fast pass alone serves nearly every page; when it finds less than an article's worth of
+    trafilatura's balanced mode keeps more of the article than its precision mode (tables, link-rich
+    paragraphs). The fast pass alone serves nearly every page; when it finds less than an article's worth of
     text, the fallbacks (readability, jusText) get a say. When the text is mostly link texts, the page
     may be a list or a menu: the precision mode then decides, and if it finds no article, there is none.
     """
