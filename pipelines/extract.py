@@ -61,7 +61,7 @@ _BYLINE = XPath("//*[@class][(contains(@class,'byline')"
                 " or contains(concat(' ', normalize-space(@class), ' '), ' author '))"
                 " and not(ancestor::form) and not(ancestor::*[@id='comments'])]")
 # Summary paragraphs ("sapo") that generic extractors often leave out as furniture. A cheap first
-# pass on class substrings; _is_lead() then wants one of these words as a whole part of a class name.
+# pass on class substrings; _names_lead() then wants one of these words as a whole part of a class name.
 _LEAD = XPath("//*[@class][contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary')"
               " or contains(@class,'excerpt') or contains(@class,'description') or contains(@class,'chapeau')]"
               f"[not({_OUTSIDE_ARTICLE} or ancestor::aside or ancestor::a or ancestor::form)]")
@@ -349,8 +349,9 @@ def _main_text(doc: lxml.html.HtmlElement, url: str = "") -> list[str]:
 
     trafilatura's balanced mode keeps more of the article than its precision mode (tables, link-rich
     paragraphs). The fast pass alone serves nearly every page; when it finds less than an article's worth of
-    text, the fallbacks (readability, jusText) get a say. When the text is mostly link texts, the page
-    may be a list or a menu: the precision mode then decides, and if it finds no article, there is none.
+    text, the fallbacks (readability, jusText) get a say. When link texts make a fifth of the text or more,
+    the page may be a list or a menu: the precision mode then decides, and if it finds no article, there
+    is none.
     """
     text = trafilatura.extract(doc, options=_TRAFILATURA) or ""
     if len(text) < MIN_BODY_CHARS:
