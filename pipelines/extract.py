@@ -87,8 +87,11 @@ _IMAGES = XPath("//meta[@property='og:image']/@content | //article//img/@src"
                 " | //*[@class][contains(@class,'content') or contains(@class,'detail')]//img/@src",
                 smart_strings=False)
 _URL_DATE = re.compile(r"/(20\d\d)[/-](\d\d)[/-](\d\d)(?:/|-|$)|[-_/](20\d\d)(\d\d)(\d\d)(?:\d{4,})?[-_./]")
-# A headline link has at least this much text.
+# A headline link has at least this much text, and at most (with its date after it) this much.
 _HEADLINE_CHARS = 25
+_HEADLINE_MAX_CHARS = 300
+# The text pieces inside links, for the link share (a link with markup inside gives several).
+_LINK_TEXTS = XPath("//a//text()", smart_strings=False)
 # A list item led by a link is an entry of a list of links up to this long, and not a sentence.
 _LED_ITEM_CHARS = 200
 _SENTENCE_ENDS = (".", "!", "?", "…", ".\"", ".”", ":")
@@ -359,13 +362,21 @@ def _main_text(doc: lxml.html.HtmlElement, url: str = "") -> list[str]:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return lines
-    links = _page_links(doc, _site_host(doc, url))
-    lines = _without_headline_links(lines, links)
-    if _link_share(lines, links) >= _LINK_SHARE:
+    if _may_list_headlines(lines):  # most articles have no line that could be a headline
+        lines = _without_headline_links(lines, _page_links(doc, _site_host(doc, url)))
+    if _link_share(doc, lines) >= _LINK_SHARE:
         strict = trafilatura.extract(doc, options=_TRAFILATURA_PRECISION) or ""
         if len(strict) < MIN_BODY_CHARS:
             return [line for line in strict.splitlines() if line.strip()]
     return lines
+
+
+def _may_list_headlines(lines: list[str]) -> bool:
+    """Some line reads like a headline (headline-sized, no sentence end) or two are list items."""
+    if sum(line.lstrip().startswith(_BULLETS) for line in lines) >= 2:
+        return True
+    return any(_HEADLINE_CHARS <= len(line) <= _HEADLINE_MAX_CHARS and not line.rstrip().endswith(_SENTENCE_ENDS)
+               for line in lines)
 
 
 def _page_links(doc: lxml.html.HtmlElement, site: str) -> dict[str, bool]:
@@ -379,13 +390,14 @@ def _page_links(doc: lxml.html.HtmlElement, site: str) -> dict[str, bool]:
     return links
 
 
-def _link_share(lines: list[str], links: dict[str, bool]) -> float:
+def _link_share(doc: lxml.html.HtmlElement, lines: list[str]) -> float:
     """The share of the text's characters that are the page's link texts (each text counted once)."""
-    size = sum(len(line) for line in lines)
-    if not size or sum(map(len, links)) < _LINK_SHARE * size:  # cannot reach the threshold: skip the search
+    size = sum(map(len, lines))
+    pieces = {" ".join(piece.split()) for piece in _LINK_TEXTS(doc)}
+    if not size or sum(map(len, pieces)) < _LINK_SHARE * size:  # cannot reach the threshold: skip the search
         return 0.0
     text = "\n".join(" ".join(line.split()) for line in lines)
-    return min(1.0, sum(len(link) for link in links if link in text) / len(text))
+    return min(1.0, sum(len(piece) for piece in pieces if len(piece) >= 3 and piece in text) / len(text))
 
 
 def _without_headline_links(lines: list[str], links: dict[str, bool]) -> list[str]:
@@ -397,9 +409,7 @@ def _without_headline_links(lines: list[str], links: dict[str, bool]) -> list[st
     """
     keys = [_headline_key(line) for line in lines]
     bullets = [line.lstrip().startswith(_BULLETS) for line in lines]
-    if not any(len(key) >= _HEADLINE_CHARS for key in keys) and sum(bullets) < 2:
-        return lines
-    drop = [len(key) >= _HEADLINE_CHARS and links.get(key, False) for key in keys]
+    drop = [_HEADLINE_CHARS <= len(key) <= _HEADLINE_MAX_CHARS and links.get(key, False) for key in keys]
     led = [bullet and _led_by_link(key, links) for key, bullet in zip(keys, bullets, strict=True)]
     for i, is_led in enumerate(led):
         if is_led and ((i > 0 and led[i - 1]) or (i + 1 < len(led) and led[i + 1])):
@@ -485,9 +495,10 @@ def _body(doc: lxml.html.HtmlElement, title: str, title_el: lxml.html.HtmlElemen
 
 
 def _has_lead(lines: list[str], lead: str) -> bool:
-    """The lead already opens the text, or sits further in (inserting it would repeat it)."""
-    key = fold(strip_agency_prefix(lead))
-    return any(key in fold(line) for line in lines[:3]) or key in fold("\n".join(lines[3:]))
+    """The lead already opens the text, or sits further in as written (inserting it would repeat it)."""
+    lead = strip_agency_prefix(lead)
+    key = fold(lead)
+    return any(key in fold(line) for line in lines[:3]) or lead in " ".join(" ".join(lines[3:]).split())
 
 
 def extract_body(body: bytes, content_type: str = "", url: str = "") -> list[str]:
