@@ -13,6 +13,7 @@ _FURNITURE = re.compile(
     r"|(tổng\s+)?(trực tuyến|đã truy cập|lượt truy cập|đang truy cập|đang online|hôm nay|hôm qua|lượt xem|đã xem"
     r"|số lượt xem)\s*:?\s*[\d.,]*"
     r"|\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}"
+    r"|\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?"  # the rule under a table's header row, as trafilatura writes tables
     r"|[\w.-]+\.(gov\.vn|org\.vn|com\.vn|vn|com|net)"
     r"|(facebook|zalo|twitter|linkedin|email)(\s+(facebook|zalo|twitter|linkedin|email))*)$",
     re.IGNORECASE,
@@ -64,9 +65,22 @@ def clean_text(paragraphs: list[str]) -> Cleaned:
         if not kept:
             text = strip_agency_prefix(text)
         key = fold(text)
-        if key in seen:  # a repeated lead or caption
+        if key in seen and _is_repeat_to_drop(key, folded):
             continue
         seen.add(key)
         kept.append(text)
         folded.append(key)
     return Cleaned(kept, folded, attribution)
+
+
+# A repeated paragraph this long is a page glitch (a lead or caption printed twice), not a refrain;
+# a repeat of the first paragraph (the lead) is one from this length: a speaker's name is shorter.
+REPEAT_CHARS = 120
+LEAD_REPEAT_CHARS = 30
+
+
+def _is_repeat_to_drop(key: str, kept: list[str]) -> bool:
+    """Whether a paragraph seen before is a repeat to drop: the lead again, the paragraph just before
+    again, or a long one. Short repeats are a list's or a table's own text ("1 tsp", the same question
+    put to each interviewee) and stay."""
+    return (key == kept[0] and len(key) >= LEAD_REPEAT_CHARS) or key == kept[-1] or len(key) >= REPEAT_CHARS
