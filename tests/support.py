@@ -18,11 +18,13 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+from crawlers.launcher import crawl
+from crawlers.summary import CrawlSummary
 from pipelines.process import content_hash
 from pipelines.tagging import Taxonomy, tag_plain_text
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
-from portalwatch.core.models import Article, TopicTag, article_id
+from portalwatch.core.models import Article, Source, TopicTag, article_id
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, FixtureArticle, load_articles
 from portalwatch.fixture_portals.server import FixturePortals
 
@@ -40,6 +42,17 @@ class PipelineRun:
     settings: Settings
     portals: FixturePortals
     result: dict
+
+
+# ---------------------------------------------------------------- crawls
+
+
+def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, CrawlSummary]:
+    """A real crawl (its own process, no delay) of these sources into tmp's archive."""
+    registry = tmp / "sources.yaml"
+    registry.write_text(yaml.safe_dump([s.model_dump(exclude_defaults=True) for s in sources], allow_unicode=True),
+                        encoding="utf-8")
+    return crawl(registry, tmp / "archive.db", tmp / "logs", delay=0, force=force)
 
 
 # ---------------------------------------------------------------- the real seeds

@@ -10,7 +10,7 @@ import pytest
 from portalwatch.fixture_portals.content import articles_on
 from portalwatch.fixture_portals.server import FixturePortals
 from portalwatch.state.archive import RawArchive
-from tests.test_crawl_hostile import run_crawl
+from tests.support import run_crawl
 
 SITES = {"tinh": "binhgiang-gov", "bao": "baobinhgiang", "sokhcn": "sokhcn-hason", "dangbo": "dangbo-tanlap"}
 

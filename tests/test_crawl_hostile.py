@@ -5,10 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
-from crawlers.launcher import crawl
 from crawlers.summary import CrawlSummary
 from pipelines.process import process_page
 from pipelines.tagging import load_taxonomy
@@ -21,13 +19,7 @@ from portalwatch.fixture_portals.loopback import LoopbackServer, Reply
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.frontier import Frontier
 from portalwatch.state.health import HealthLog
-
-
-def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, CrawlSummary]:
-    registry = tmp / "sources.yaml"
-    registry.write_text(yaml.safe_dump([s.model_dump(exclude_defaults=True) for s in sources], allow_unicode=True),
-                        encoding="utf-8")
-    return crawl(registry, tmp / "archive.db", tmp / "logs", delay=0, force=force)
+from tests.support import run_crawl
 
 
 @dataclass

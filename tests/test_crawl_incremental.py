@@ -23,7 +23,7 @@ from portalwatch.state.archive import RawArchive
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.outbox import Outbox
 from portalwatch.store.sqlite import SQLiteStore
-from tests.test_crawl_hostile import run_crawl
+from tests.support import run_crawl
 
 
 def article_fetches(site: BulkSite) -> Counter[str]:
