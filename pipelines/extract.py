@@ -1,9 +1,11 @@
 """Extraction of title, date, author and main text from one raw article page."""
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -28,6 +30,7 @@ _DATE_META = (
     "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
     "dc.date.issued", "dc.date", "date",
 )
+_UPDATED_META = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
 _OUTSIDE_ARTICLE = "ancestor::header or ancestor::nav or ancestor::footer"
 # XPaths are compiled once; evaluating a string XPath compiles it again on every page. A leading [@class]
 # test changes no result (contains() on a missing class is false) but spares the string tests on most elements.
@@ -79,6 +82,8 @@ class Extracted:
     canonical_url: str | None = None
     description: str = ""
     images: list[str] = field(default_factory=list)  # as written in the page (may be relative)
+    updated_at: datetime | None = None  # the page's "last updated" time, told apart from publication
+    section: str = ""  # the portal's section: breadcrumb leaf or article:section
 
 
 def decode_html(body: bytes, content_type: str) -> str:
@@ -157,22 +162,22 @@ def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | No
     return parse_vn_datetime(following[:_DATELINE_REACH])
 
 
-def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str]) -> tuple[str, list[str]]:
-    """The byline from meta/byline markup, or a short signature paragraph ending the text."""
-    author = metas.get("author", "article:author", "dable:author")
-    if not author:
-        for byline in _BYLINE(doc):
-            author = " ".join(byline.text_content().split()).removeprefix("bởi ").removeprefix("By ").strip()
-            if author:
-                break
+def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str], ld_article: dict | None = None,
+            site_keys: set[str] | None = None) -> tuple[str, list[str]]:
+    """The byline (a person, never the outlet), or a short signature paragraph ending the text.
+
+    A last paragraph that is only the outlet's name is its signature line, not text: it is dropped.
+    """
+    site_keys = site_keys if site_keys is not None else set()
+    author = find_author(doc, metas, ld_article or {}, site_keys)
     if paragraphs:
         last = paragraphs[-1]
-        words = last.split()
-        signature = 1 <= len(words) <= 5 and all(w[:1].isupper() for w in words) and not last.endswith(".")
-        if signature or (author and last == author):
-            author = author or last
+        if len(last) <= 40 and site_keys and is_outlet_name(last, site_keys):
             paragraphs = paragraphs[:-1]
-    return normalize_text(author), paragraphs
+        elif is_signature(last) or (author and last == author):
+            author = author or normalize_text(last)
+            paragraphs = paragraphs[:-1]
+    return author, paragraphs
 
 
 def _lead(doc: lxml.html.HtmlElement) -> str:
@@ -270,6 +275,19 @@ def _main_text(doc: lxml.html.HtmlElement) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
+def _drop_repeats_and_promos(title: str, paragraphs: list[str], folded: list[str],
+                             doc: lxml.html.HtmlElement) -> tuple[list[str], list[str]]:
+    """Without the headline repeated as first paragraph, app-download lines and related-headline lists."""
+    related = headline_link_lines(doc, paragraphs)
+    title_key = " ".join(fold(title).split())
+    kept = [(p, f) for i, (p, f) in enumerate(zip(paragraphs, folded, strict=True))
+            if i not in related and not _APP_PROMO.match(p) and not (i == 0 and " ".join(f.split()) == title_key)]
+    return [p for p, _ in kept], [f for _, f in kept]
+
+
+_APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về ứng dụng|cài đặt ứng dụng)\b", re.IGNORECASE)
+
+
 def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None,
             url: str = "") -> Extracted:
     """Title, date, author, lead and paragraphs; a source's selectors win where they match."""
@@ -282,29 +300,36 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         raise ExtractionError(f"HTML không đọc được: {exc}") from exc
     override = _selected(doc, selectors) if selectors else {}
     metas = Metas(doc)
-    title_el = _title_element(doc)
-    title = title_el.text_content() if title_el is not None else metas.get("og:title") or doc.findtext(".//title")
+    ld = _json_ld(doc)
+    ld_article = _ld_article(ld)
+    site_keys = _site_keys(metas, url, ld)
+    title, title_el = _headline(doc, metas, ld_article, site_keys)
     if override.get("title"):
-        title = override["title"][0]
-    title = normalize_text(title or "").replace("\n", " ")
+        title = normalize_text(override["title"][0]).replace("\n", " ")
     if override.get("body"):  # the source's own rule: no need for generic extraction
         lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
     else:
         lines = _main_text(doc)
-    if lines and normalize_text(lines[0]) == title:
+    if lines and fold(normalize_text(lines[0]).strip()) == fold(title):
         lines = lines[1:]
     lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc)
     if lead and not any(fold(strip_agency_prefix(lead)) in fold(line) for line in lines[:3]):
         lines.insert(0, lead)
     cleaned = clean_text(lines)
-    author, paragraphs = _author(doc, metas, cleaned.paragraphs)
+    author, paragraphs = _author(doc, metas, cleaned.paragraphs, ld_article, site_keys)
     folded = cleaned.folded[: len(paragraphs)]  # _author drops at most the last paragraph
+    paragraphs, folded = _drop_repeats_and_promos(title, paragraphs, folded, doc)
     if override.get("author"):
         author = normalize_text(override["author"][0])
         kept = [(p, f) for p, f in zip(paragraphs, folded, strict=True) if p != author]
         paragraphs, folded = [p for p, _ in kept], [f for _, f in kept]
     if not title:
         raise ExtractionError("không tìm thấy tiêu đề bài")
+    section = find_section(doc, metas, ld, title)
+    article_markup = bool(ld_article) or metas.get("og:type").lower() == "article"
+    if not override.get("body") and (reason := looks_like_list_page(url, title, section, site_keys, ld,
+                                                                      article_markup)):
+        raise ExtractionError(f"trang danh sách tin: {reason}")
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
         raise ExtractionError("không trích xuất được nội dung bài (trang lỗi, rỗng hoặc là trang danh sách)")
     if is_list_page(doc, paragraphs, folded):
@@ -313,11 +338,13 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         raise ExtractionError("văn bản lỗi mã hóa ký tự (mojibake): kiểm tra bảng mã của nguồn")
     description = strip_agency_prefix(normalize_text(metas.get("description", "og:description")))
     canonical = _CANONICAL(doc)
+    published, updated = find_dates(doc, title_el, metas, ld_article)
     return Extracted(
         title=title,
         paragraphs=paragraphs,
         folded=folded,
-        published_at=_override_date(override) or find_published(doc, title_el, metas) or date_in_url(url),
+        published_at=_override_date(override) or published or date_in_url(url),
+        updated_at=updated,
         author=author,
         attribution=cleaned.attribution,
         lead=paragraphs[0] if paragraphs else description,
@@ -325,4 +352,313 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         description=description,
         images=list(dict.fromkeys(src.strip() for src in _IMAGES(doc) if src.strip()
                                   and not src.strip().startswith("data:"))),
+        section=section,
     )
+
+# --- Real-page metadata: JSON-LD, headline without <h1>, header date line, outlet names, sections ---
+
+_JSON_LD = XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+_ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
+                  "OpinionNewsArticle", "LiveBlogPosting"}
+_LIST_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
+# Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
+_DATE_BOX = XPath("//*[@class][contains(@class,'date') or contains(@class,'time') or contains(@class,'ngay')"
+                  " or contains(@class,'publish') or contains(@class,'post-meta') or contains(@class,'meta-info')]"
+                  f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
+_BREADCRUMB = XPath("//*[@class or @id][contains(@class,'breadcrumb') or contains(@id,'breadcrumb')"
+                    " or contains(@class,'breadcrumbs') or contains(@class,'duong-dan')]")
+_HEADLINE_LINKS = XPath("//a[string-length(normalize-space()) >= 25]")
+_TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
+_HOME_WORDS = {"trang chu", "home", "trang nhat"}
+# Titles that name a whole news listing, never one article.
+_LISTING_TITLES = _HOME_WORDS | {"tin tuc", "tin tuc su kien", "tin moi", "tin moi nhat", "tin noi bat", "thoi su"}
+# Inline elements a date line is written with; a date in a longer block is a sentence of the text.
+_INLINE = {"a", "b", "strong", "em", "i", "span", "time", "small", "font", "label", "abbr", "sup", "u"}
+_DATELINE_MAX = 120
+_UPDATED_WORDS = re.compile(r"c[ậa]p nh[ậa]t|updated|s[ửu]a l[úu]c", re.IGNORECASE)
+_LIST_URL = re.compile(r"/(tag|tags|chu-de|tu-khoa|search|tim-kiem|category|chuyen-muc|danh-muc)(/|\.|$|\?)"
+                       r"|[?&](s|q|keyword|tu-khoa)=|/page/\d+/?$|/trang-\d+\.", re.IGNORECASE)
+_ALNUM = re.compile(r"[\W_]+")
+
+
+def _json_ld(doc: lxml.html.HtmlElement) -> list[dict]:
+    """Every JSON-LD object of the page, @graph members included; broken blocks are skipped."""
+    found: list[dict] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            found.append(node)
+            walk(node.get("@graph", []))
+
+    for text in _JSON_LD(doc):
+        try:
+            walk(json.loads(text, strict=False))
+        except ValueError:
+            continue
+    return found
+
+
+def _ld_types(obj: dict) -> set[str]:
+    kind = obj.get("@type", "")
+    return set(kind) if isinstance(kind, list) else {kind}
+
+
+def _ld_article(objects: list[dict]) -> dict:
+    return next((o for o in objects if _ld_types(o) & _ARTICLE_TYPES), {})
+
+
+def _ld_names(value: object) -> list[str]:
+    """Names from a JSON-LD author/publisher value (a string, an object or a list of them)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [value["name"]] if isinstance(value.get("name"), str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _ld_names(v)]
+    return []
+
+
+def _site_keys(metas: Metas, url: str, ld: list[dict]) -> set[str]:
+    """Compact (folded, letters and digits only) forms of the outlet's own names and host."""
+    names = [metas.get("og:site_name"), metas.get("application-name"), metas.get("twitter:site").lstrip("@"),
+             metas.get("copyright"), metas.get("dc.publisher")]
+    names += [n for o in ld for n in _ld_names(o.get("publisher"))]
+    names += [n for o in ld if _ld_types(o) & {"Organization", "NewsMediaOrganization", "WebSite"}
+              for n in _ld_names(o)]
+    for address in (url, metas.get("og:url")):
+        host = urlsplit(address).hostname or ""
+        labels = [p for p in host.split(".") if p not in ("www", "vn", "com", "net", "org", "gov", "edu", "m")]
+        names += labels[:1]
+    keys = {_ALNUM.sub("", fold(n)) for n in names if n}
+    keys |= {k.removeprefix("bao").removeprefix("baodientu") for k in keys}
+    return {k for k in keys if len(k) >= 4}
+
+
+def is_outlet_name(name: str, site_keys: set[str]) -> bool:
+    """The outlet's own name in an author field ("VnExpress", "Dân Trí", "NLD.COM.VN", "TUOI TRE ONLINE")."""
+    key = _ALNUM.sub("", fold(name))
+    if not key:
+        return True
+    if re.search(r"\.(com|vn|net|org)\b", name, re.IGNORECASE) or key.endswith(("online", "corp")):
+        return True
+    return any(k in key or (key in k and len(key) >= 4) for k in site_keys)
+
+
+def _strip_site_suffix(title: str, site_keys: set[str]) -> str:
+    """"Tiêu đề - Báo VnExpress Sức khỏe" → "Tiêu đề": drop a trailing part naming the outlet."""
+    parts = _TITLE_SEPARATORS.split(title)
+    while len(parts) > 1 and (is_outlet_name(parts[-1], site_keys) or len(parts[-1]) <= 3):
+        parts.pop()
+    while len(parts) > 1 and is_outlet_name(parts[0], site_keys):
+        parts.pop(0)
+    return " - ".join(parts).strip()
+
+
+def _headline(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
+              site_keys: set[str]) -> tuple[str, lxml.html.HtmlElement | None]:
+    """The article's headline and the element showing it (None when only meta tags give it).
+
+    An <h1> holding the site's logo or name is not the headline; without a usable <h1> the
+    JSON-LD headline, og:title or <title> is taken, minus the site-name suffix.
+    """
+    for h1 in _H1(doc):
+        text = normalize_text(h1.text_content()).replace("\n", " ").strip()
+        if text and not is_outlet_name(text, site_keys) and fold(text) not in _HOME_WORDS:
+            return text, h1
+    for candidate in (ld_article.get("headline"), metas.get("og:title"), metas.get("twitter:title"),
+                      doc.findtext(".//title")):
+        if isinstance(candidate, str) and candidate.strip():
+            text = _strip_site_suffix(normalize_text(candidate).replace("\n", " ").strip(), site_keys)
+            return text, _shown_headline(doc, text)
+    return "", None
+
+
+def _shown_headline(doc: lxml.html.HtmlElement, title: str) -> lxml.html.HtmlElement | None:
+    """The element (a heading or a titled block, not a link) whose text is the headline, if the page shows it."""
+    key = " ".join(fold(title).split())
+    for element in doc.iter("h2", "h3", "h4", "div", "p", "span", "strong", "td"):
+        raw = _TEXT(element)
+        if len(raw) < len(title) or len(raw) > len(title) + 40:
+            continue
+        if " ".join(fold(raw).split()) == key and element.getparent() is not None \
+                and not element.xpath("ancestor::a|ancestor::nav|ancestor::header"):
+            return element
+    return None
+
+
+def _block_text(node: lxml.html.HtmlElement) -> str:
+    """Text of the nearest block element around an inline element."""
+    while node.tag in _INLINE and node.getparent() is not None:
+        node = node.getparent()
+    return _TEXT(node)
+
+
+def _date_lines(title: lxml.html.HtmlElement) -> list[str]:
+    """Short lines next to the headline (after it, then before it within its own block), as date
+    lines are written.
+
+    Only short blocks count, so "Ngày 29/6/2022, Ban Thường vụ…" opening the body is never a date line;
+    before the headline only its own container is read, never the page header with today's date.
+    """
+    lines: list[str] = []
+    container = title.getparent()
+    while container is not None and len(_TEXT(container)) < len(_TEXT(title)) + 80 \
+            and container.getparent() is not None and container.getparent().tag != "body":
+        container = container.getparent()
+    for axis in ("following", "preceding"):
+        seen = 0
+        texts = title.xpath(f"{axis}::text()[not(ancestor::script or ancestor::style)][not({_OUTSIDE_ARTICLE})]")
+        for text in (texts if axis == "following" else reversed(texts)):
+            parent = text.getparent()
+            if not text.strip() or parent is None:
+                continue
+            if axis == "preceding" and (container is None or (container not in parent.iterancestors()
+                                        and parent is not container)):
+                break
+            seen += len(text.strip())
+            block = " ".join(_block_text(parent).split())
+            if len(block) <= _DATELINE_MAX and block not in lines:
+                lines.append(block)
+            if seen > _DATELINE_REACH:
+                break
+    return lines
+
+
+_PAGE_CHROME = re.compile(r"header|top|menu|banner|footer|sidebar|widget|related|lien-quan|other", re.IGNORECASE)
+
+
+def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -> list[str]:
+    """Texts of short date-classed elements in the article's own area, nearest to the headline first
+    (for headlines that are not marked up, or dates in a meta bar away from the headline). Dates in
+    the page header, menus, sidebars and teasers (next to a headline link) do not count."""
+    boxes = []
+    for box in _DATE_BOX(doc):
+        if len(_TEXT(box)) > _DATELINE_MAX:
+            continue
+        chrome = any(_PAGE_CHROME.search(f"{a.get('class', '')} {a.get('id', '')}")
+                     for a in (box, *box.iterancestors()))
+        parent = box.getparent()
+        teaser = parent is not None and any(len(_TEXT(a).strip()) >= _HEADLINE_CHARS for a in parent.iter("a"))
+        if not chrome and not teaser:
+            boxes.append(box)
+    if not boxes:
+        return []
+    order = {e: i for i, e in enumerate(doc.iter())}
+    anchor = order.get(title, 0) if title is not None else 0
+    boxes.sort(key=lambda e: abs(order.get(e, 0) - anchor))
+    return [" ".join(_TEXT(e).split()) for e in boxes[:4]]
+
+
+def _published_and_updated(lines: list[str]) -> tuple[datetime | None, datetime | None]:
+    """Publication and update times from date lines: a line saying "Cập nhật" gives the update."""
+    published = updated = None
+    for line in lines:
+        if (moment := parse_vn_datetime(line)) is None:
+            continue
+        if _UPDATED_WORDS.search(line) and not re.search(r"đăng|xuất bản|published", line, re.IGNORECASE):
+            updated = updated or moment
+        else:
+            published = published or moment
+    return published, updated
+
+
+def find_dates(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None, metas: Metas,
+               ld_article: dict) -> tuple[datetime | None, datetime | None]:
+    """(published, updated): meta tags, JSON-LD, <time>, then the date line in the article's header.
+
+    An "updated" line is the publication date only when the page gives no other.
+    """
+    published = find_published(doc, None, metas)
+    updated = None
+    for value in (ld_article.get("datePublished"), ld_article.get("dateCreated")):
+        if published is None and isinstance(value, str):
+            published = parse_iso_datetime(value) or parse_vn_datetime(value)
+    for name in _UPDATED_META:
+        if updated is None and (value := metas.get(name)):
+            updated = parse_iso_datetime(value) or parse_vn_datetime(value)
+    if updated is None and isinstance(ld_article.get("dateModified"), str):
+        updated = parse_iso_datetime(ld_article["dateModified"])
+    if published is None or updated is None:
+        lines = _date_lines(title) if title is not None else []
+        line_published, line_updated = _published_and_updated(lines)
+        if line_published is None and line_updated is None:
+            line_published, line_updated = _published_and_updated(_date_box(doc, title))
+        published = published or line_published or line_updated
+        updated = updated or line_updated
+    if updated is not None and published is not None and updated <= published:
+        updated = None
+    return published, updated
+
+
+def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title: str) -> str:
+    """The portal's section: the breadcrumb's leaf (not the home link, not the headline), else article:section."""
+    for crumb in _BREADCRUMB(doc):
+        items = [normalize_text(_TEXT(a)).strip() for a in crumb.iter("a", "li", "span")]
+        items = [t for t in items if t and len(t) <= 60 and fold(t) not in _HOME_WORDS and t != title
+                 and "\n" not in t and not t.startswith(("»", ">"))]
+        if items:
+            return items[-1]
+    for obj in ld:
+        if "BreadcrumbList" in _ld_types(obj):
+            names = [n for item in obj.get("itemListElement", []) if isinstance(item, dict)
+                     for n in _ld_names(item.get("item", item)) if n != title]
+            names = [n for n in names if fold(n) not in _HOME_WORDS]
+            if names:
+                return normalize_text(names[-1])
+    section = metas.get("article:section") or _ld_names(_ld_article(ld).get("articleSection"))[:1]
+    return normalize_text(section if isinstance(section, str) else (section[0] if section else ""))
+
+
+def find_author(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
+                site_keys: set[str]) -> str:
+    """A person from byline markup, JSON-LD or meta tags; the outlet's own name never counts."""
+    candidates = [" ".join(b.text_content().split()) for b in _BYLINE(doc)]
+    candidates += _ld_names(ld_article.get("author"))
+    candidates.append(metas.get("author", "article:author", "dable:author"))
+    for raw in candidates:
+        name = re.sub(r"^(bởi|by|tác giả|người viết|phóng viên)\s*:?\s*", "", raw or "", flags=re.IGNORECASE).strip()
+        if name and len(name) <= 60 and not name.lower().startswith(("theo ", "nguồn")) \
+                and not name.startswith("http") and not is_outlet_name(name, site_keys):
+            return normalize_text(name)
+    return ""
+
+
+def is_signature(text: str) -> bool:
+    """A short signed line ending the text: "Minh Anh", "NHẬT XUÂN - NGHI VŨ", "Hoàng Minh (Báo Bình Giang)"."""
+    core = re.sub(r"\s*\([^)]{0,40}\)\s*$", "", text).strip()
+    words = [w for w in re.split(r"\s+|\s*[-–,]\s*", core) if w]
+    return (1 <= len(words) <= 8 and len(core) <= 60 and not core.endswith((".", ":", "?", "!"))
+            and all(w[:1].isupper() for w in words))
+
+
+def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str], ld: list[dict],
+                         has_article_markup: bool) -> str:
+    """The Vietnamese reason a page is a home, section, tag or search page, or "" for an article page."""
+    path = urlsplit(url)
+    if url and path.path in ("", "/") and not path.query:
+        return "trang chủ của cổng, không phải một bài viết"
+    if url and _LIST_URL.search(url):
+        return "trang chuyên mục, thẻ hoặc tìm kiếm, không phải một bài viết"
+    if any(_ld_types(o) & _LIST_TYPES and o.get("mainEntity") is not None for o in ld) and not has_article_markup:
+        return "trang danh sách tin (theo dữ liệu cấu trúc của trang), không phải một bài viết"
+    if is_outlet_name(title, site_keys) or fold(title) in _LISTING_TITLES:
+        return "trang mang tên cổng, không phải một bài viết"
+    if section and fold(title) == fold(section) and len(title) <= 60:
+        return f"trang chuyên mục \"{title}\", không phải một bài viết"
+    return ""
+
+
+def headline_link_lines(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> set[int]:
+    """Indexes of paragraphs that are a headline link's whole text: related-story lists in the body."""
+    wanted = {" ".join(p.split()): i for i, p in enumerate(paragraphs) if len(p) >= 25}
+    if not wanted:
+        return set()
+    found = set()
+    for link in _HEADLINE_LINKS(doc):
+        text = " ".join(normalize_text(_TEXT(link)).split())
+        if text in wanted:
+            found.add(wanted[text])
+    return found
