@@ -68,11 +68,13 @@ class Article(BaseModel):
     province: str = ""
     title: str
     lead: str = ""
+    section: str = ""  # the portal's section or breadcrumb leaf, e.g. "Xây dựng Đảng"
     body: str  # paragraphs separated by a blank line
     author: str = ""
     attribution: str = ""
     images: list[str] = Field(default_factory=list)  # absolute URLs, the share image first
     published_at: datetime  # timezone-aware, Asia/Ho_Chi_Minh
+    updated_at: datetime | None = None  # the page's own "updated" time, when it shows one
     fetched_at: datetime
     language: str = "vi"
     content_hash: str
