@@ -31,7 +31,8 @@ _DATE_META = (
     "dc.date.issued", "dc.date", "date",
 )
 _UPDATED_META = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
-_OUTSIDE_ARTICLE = "ancestor::header or ancestor::nav or ancestor::footer"
+# Page header, menus and footer; a <header> inside an <article> (WordPress's entry-header) is the article's own.
+_OUTSIDE_ARTICLE = "(ancestor::header or ancestor::nav or ancestor::footer) and not(ancestor::article)"
 # XPaths are compiled once; evaluating a string XPath compiles it again on every page. A leading [@class]
 # test changes no result (contains() on a missing class is false) but spares the string tests on most elements.
 _H1 = XPath(f"//h1[not({_OUTSIDE_ARTICLE})]")
@@ -315,10 +316,12 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc)
     if lead and not any(fold(strip_agency_prefix(lead)) in fold(line) for line in lines[:3]):
         lines.insert(0, lead)
+    if not override.get("body"):
+        lines = complete_from_container(doc, lines)
     cleaned = clean_text(lines)
-    author, paragraphs = _author(doc, metas, cleaned.paragraphs, ld_article, site_keys)
-    folded = cleaned.folded[: len(paragraphs)]  # _author drops at most the last paragraph
-    paragraphs, folded = _drop_repeats_and_promos(title, paragraphs, folded, doc)
+    paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded, doc)
+    author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys)
+    folded = folded[: len(paragraphs)]  # _author drops at most the last paragraph
     if override.get("author"):
         author = normalize_text(override["author"][0])
         kept = [(p, f) for p, f in zip(paragraphs, folded, strict=True) if p != author]
@@ -444,7 +447,8 @@ def is_outlet_name(name: str, site_keys: set[str]) -> bool:
         return True
     if re.search(r"\.(com|vn|net|org)\b", name, re.IGNORECASE) or key.endswith(("online", "corp")):
         return True
-    return any(k in key or (key in k and len(key) >= 4) for k in site_keys)
+    # The outlet's name with a little around it ("TUOI TRE ONLINE", "Báo Dân trí"), not a longer text naming it.
+    return any((k in key and len(key) <= len(k) + 10) or (key in k and len(key) >= 4) for k in site_keys)
 
 
 def _strip_site_suffix(title: str, site_keys: set[str]) -> str:
@@ -528,6 +532,19 @@ def _date_lines(title: lxml.html.HtmlElement) -> list[str]:
 
 
 _PAGE_CHROME = re.compile(r"header|top|menu|banner|footer|sidebar|widget|related|lien-quan|other", re.IGNORECASE)
+# Class names of the article's own parts that contain a chrome word ("entry-header", "article__header").
+_OWN_PART = re.compile(r"^(entry|article|post|detail|news-detail|single|asset|content)[-_]", re.IGNORECASE)
+
+
+def _in_page_chrome(element: lxml.html.HtmlElement) -> bool:
+    """Inside the page header, a menu, a sidebar or a related-news block (up to the enclosing <article>)."""
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("article", "main", "body"):
+            return False
+        tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
+        if any(_PAGE_CHROME.search(t) and not _OWN_PART.match(t) for t in tokens):
+            return True
+    return False
 
 
 def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -> list[str]:
@@ -538,8 +555,7 @@ def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -
     for box in _DATE_BOX(doc):
         if len(_TEXT(box)) > _DATELINE_MAX:
             continue
-        chrome = any(_PAGE_CHROME.search(f"{a.get('class', '')} {a.get('id', '')}")
-                     for a in (box, *box.iterancestors()))
+        chrome = _in_page_chrome(box)
         parent = box.getparent()
         teaser = parent is not None and any(len(_TEXT(a).strip()) >= _HEADLINE_CHARS for a in parent.iter("a"))
         if not chrome and not teaser:
@@ -662,3 +678,92 @@ def headline_link_lines(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> se
         if text in wanted:
             found.add(wanted[text])
     return found
+
+
+# --- Body completion: in-article boxes, lists and sub-headings the generic extractor left out ---
+
+_LEAF_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "dd", "pre")
+_NOT_TEXT = re.compile(r"relat|lien-?quan|tinlienquan|share|social|tag|comment|binh-?luan|ads|advert|banner|quang-?cao"
+                       r"|author|byline|tac-?gia|date|time|meta|breadcrumb|print|rating|vote|poll|toolbar|button"
+                       r"|caption|figcaption|photo|video|player", re.IGNORECASE)
+_BULLET = re.compile(r"^[-•*]\s+")
+
+
+def _line_key(text: str) -> str:
+    return " ".join(fold(_BULLET.sub("", text.strip())).split())
+
+
+def _article_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lxml.html.HtmlElement | None:
+    """The element holding the extracted text: the common ancestor of the blocks showing its two longest lines."""
+    longest = sorted((line for line in lines if len(line) >= 80), key=len, reverse=True)[:2]
+    if len(longest) < 2:
+        return None
+    wanted = {_line_key(line): None for line in longest}
+    sizes = {len(k) for k in wanted}
+    found: list[lxml.html.HtmlElement] = []
+    for element in doc.iter("p", "div", "li", "td", "span", "blockquote"):
+        raw = _TEXT(element)
+        if len(raw) < min(sizes) - 2 or len(raw) > max(sizes) + 200:
+            continue
+        key = _line_key(normalize_text(raw))
+        if key in wanted and wanted[key] is None:
+            wanted[key] = element
+            found.append(element)
+            if len(found) == len(wanted):
+                break
+    if len(found) < 2:
+        return None
+    ancestors = set(found[0].iterancestors())
+    return next((a for a in found[1].iterancestors() if a in ancestors), None)
+
+
+def complete_from_container(doc: lxml.html.HtmlElement, lines: list[str]) -> list[str]:
+    """The extracted lines, plus the leaf blocks of the article's container the extractor dropped
+    (boxed passages, lists, sub-headings), each put after the nearest kept block before it.
+
+    Links-only blocks (related-headline lists), furniture classes and forms are not text.
+    """
+    container = _article_container(doc, lines)
+    if container is None or container.tag in ("body", "html"):
+        return lines
+    index = {}
+    for i, line in enumerate(lines):
+        index.setdefault(_line_key(line), i)
+    inserts: dict[int, list[str]] = {}
+    last = -1
+    for block in container.iter(_LEAF_BLOCKS):
+        if any(child.tag in _LEAF_BLOCKS for child in block.iterdescendants()):
+            continue  # only innermost blocks: their text is not counted twice
+        text = " ".join(normalize_text(_shown_text(block, " ")).split())
+        if not text:
+            continue
+        key = _line_key(text)
+        if key in index:
+            last = max(last, index[key])
+            continue
+        if len(text) < 12 or _skipped_block(block, container, text):
+            continue
+        inserts.setdefault(last, []).append(f"- {text}" if block.tag == "li" else text)
+    if not inserts:
+        return lines
+    completed = list(inserts.get(-1, []))
+    for i, line in enumerate(lines):
+        completed.append(line)
+        completed.extend(inserts.get(i, []))
+    return completed
+
+
+def _skipped_block(block: lxml.html.HtmlElement, container: lxml.html.HtmlElement, text: str) -> bool:
+    """Not article text: a link's text, a form, or inside furniture (related news, share bars, bylines)."""
+    links = "".join(_TEXT(a) for a in block.iter("a"))
+    if len(" ".join(links.split())) >= len(text) * 0.6:
+        return True
+    for node in (block, *block.iterancestors()):
+        if node is container:
+            return False
+        if node.tag in ("form", "nav", "aside", "footer", "header", "figure", "script", "style", "a"):
+            return True
+        tokens = f"{node.get('class', '')} {node.get('id', '')}"
+        if tokens.strip() and _NOT_TEXT.search(tokens):
+            return True
+    return False
