@@ -40,12 +40,18 @@ _TIME = XPath(f"//time[@datetime][not({_OUTSIDE_ARTICLE})]/@datetime", smart_str
 _CANONICAL = XPath("//link[@rel='canonical']/@href", smart_strings=False)
 _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
 # Bylines, but not the "author" field of a comment form.
-_BYLINE = XPath("//*[@class][(contains(@class,'byline')"
-                " or contains(concat(' ', normalize-space(@class), ' '), ' author '))"
-                " and not(ancestor::form) and not(ancestor::*[@id='comments'])]")
+_BYLINE = XPath("//*[@class][(contains(@class,'byline') or contains(@class,'author') or contains(@class,'tacgia')"
+                " or contains(@class,'tac-gia') or contains(@class,'nguoi-viet') or contains(@class,'nguoiviet'))"
+                " and not(contains(@class,'comment')) and not(.//input)"
+                # ASP.NET portals wrap the whole page in one <form>: only comment forms are left out.
+                " and not(ancestor::form[contains(@id,'comment') or contains(@class,'comment')])"
+                " and not(ancestor::*[@id='comments' or @id='respond'])]")
+# Inside a byline block, the element holding just the name.
+_BYLINE_NAME = XPath(".//*[@class][contains(@class,'name')] | .//a | .//b | .//strong", smart_strings=False)
 # Summary paragraphs ("sapo") that generic extractors often leave out as furniture.
 _LEAD = XPath("//*[@class][contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary')"
-              " or contains(@class,'excerpt') or contains(@class,'description')]"
+              " or contains(@class,'excerpt') or contains(@class,'description') or contains(@class,'hometext')"
+              " or contains(@class,'tomtat') or contains(@class,'tom-tat')]"
               f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
 # Text an element shows, in document order: script and style bodies are code, not text.
 # An element's text_content() without the "smart string" links back to the tree (cheaper to make).
@@ -171,6 +177,9 @@ def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str], ld_
     """
     site_keys = site_keys if site_keys is not None else set()
     author = find_author(doc, metas, ld_article or {}, site_keys)
+    if paragraphs and (labelled := _LABELLED_BYLINE.match(paragraphs[-1])):
+        author = author or normalize_text(labelled.group(2).strip())
+        return author, paragraphs[:-1]
     if paragraphs:
         last = paragraphs[-1]
         if len(last) <= 40 and site_keys and is_outlet_name(last, site_keys):
@@ -286,7 +295,13 @@ def _drop_repeats_and_promos(title: str, paragraphs: list[str], folded: list[str
     return [p for p, _ in kept], [f for _, f in kept]
 
 
-_APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về ứng dụng|cài đặt ứng dụng)\b", re.IGNORECASE)
+_APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về ứng dụng|cài đặt ứng dụng)\b"
+                        # Headings of the lists of other stories that follow the text.
+                        r"|^(những|các) tin (mới hơn|cũ hơn|khác|đã đưa)\s*:?$|^tin cùng chuyên mục\s*:?$"
+                        r"|^bài viết khác\s*:?$|^xem tiếp\s*:?$|^đọc thêm\s*:?$", re.IGNORECASE)
+# A labelled byline line: "Tác giả: Hồng Nhung", "Bài và ảnh: Minh Anh".
+_LABELLED_BYLINE = re.compile(r"^(tác giả|người viết|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh|tin và ảnh|phóng viên)"
+                              r"\s*:\s*(.{2,60})$", re.IGNORECASE)
 
 
 def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None,
@@ -370,6 +385,10 @@ _DATE_BOX = XPath("//*[@class][contains(@class,'date') or contains(@class,'time'
                   f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
 _BREADCRUMB = XPath("//*[@class or @id][contains(@class,'breadcrumb') or contains(@id,'breadcrumb')"
                     " or contains(@class,'breadcrumbs') or contains(@class,'duong-dan')]")
+# The article's category link shown above the headline ("detail-cate", WordPress "cat-links").
+_CATEGORY_LINK = XPath("//*[@class][contains(@class,'cate') or contains(@class,'cat-links')"
+                       " or contains(@class,'chuyen-muc') or contains(@class,'chuyenmuc')]"
+                       f"[not({_OUTSIDE_ARTICLE})]//a[@href]")
 _HEADLINE_LINKS = XPath("//a[string-length(normalize-space()) >= 25]")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
 _HOME_WORDS = {"trang chu", "home", "trang nhat"}
@@ -569,15 +588,17 @@ def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -
 
 
 def _published_and_updated(lines: list[str]) -> tuple[datetime | None, datetime | None]:
-    """Publication and update times from date lines: a line saying "Cập nhật" gives the update."""
+    """Publication and update times from date lines: what follows "Cập nhật" is the update,
+    what precedes it on the same line ("12/03/2026 08:15 (Cập nhật: 12/03/2026 16:20)") the publication."""
     published = updated = None
     for line in lines:
-        if (moment := parse_vn_datetime(line)) is None:
-            continue
-        if _UPDATED_WORDS.search(line) and not re.search(r"đăng|xuất bản|published", line, re.IGNORECASE):
-            updated = updated or moment
+        said = _UPDATED_WORDS.search(line)
+        if said and not re.search(r"đăng|xuất bản|published", line, re.IGNORECASE):
+            before, after = line[: said.start()], line[said.start():]
+            published = published or parse_vn_datetime(before)
+            updated = updated or parse_vn_datetime(after)
         else:
-            published = published or moment
+            published = published or parse_vn_datetime(line)
     return published, updated
 
 
@@ -625,29 +646,65 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
             if names:
                 return normalize_text(names[-1])
     section = metas.get("article:section") or _ld_names(_ld_article(ld).get("articleSection"))[:1]
-    return normalize_text(section if isinstance(section, str) else (section[0] if section else ""))
+    if section:
+        return normalize_text(section if isinstance(section, str) else section[0])
+    for link in _CATEGORY_LINK(doc):
+        text = normalize_text(_TEXT(link)).strip()
+        if text and len(text) <= 40 and text != title and not _in_page_chrome(link):
+            return text
+    return ""
+
+
+# CMS account names shown as authors: not who signed the article.
+_ACCOUNT_NAMES = {"super user", "admin", "administrator", "quan tri", "quan tri vien", "ban bien tap", "webmaster",
+                  "editor", "bien tap vien"}
+
+
+def _byline_texts(doc: lxml.html.HtmlElement) -> list[str]:
+    """Names shown by byline markup: the name element inside a byline block, else its text without dates."""
+    texts = []
+    for byline in _BYLINE(doc):
+        names = [" ".join(_TEXT(e).split()) for e in _BYLINE_NAME(byline)]
+        names = [n for n in names if n and not parse_vn_datetime(n)]
+        text = names[0] if names else " ".join(_TEXT(byline).split())
+        if parse_vn_datetime(text) and not names:
+            continue
+        texts.append(text)
+    return texts
 
 
 def find_author(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
                 site_keys: set[str]) -> str:
     """A person from byline markup, JSON-LD or meta tags; the outlet's own name never counts."""
-    candidates = [" ".join(b.text_content().split()) for b in _BYLINE(doc)]
+    candidates = _byline_texts(doc)
     candidates += _ld_names(ld_article.get("author"))
     candidates.append(metas.get("author", "article:author", "dable:author"))
     for raw in candidates:
-        name = re.sub(r"^(bởi|by|tác giả|người viết|phóng viên)\s*:?\s*", "", raw or "", flags=re.IGNORECASE).strip()
+        if fold(raw or "").strip() in _ACCOUNT_NAMES:
+            continue
+        name = re.sub(r"^(bởi|by|tác giả|người viết|phóng viên|viết bởi)\s*:?\s*", "", raw or "",
+                      flags=re.IGNORECASE).strip()
         if name and len(name) <= 60 and not name.lower().startswith(("theo ", "nguồn")) \
-                and not name.startswith("http") and not is_outlet_name(name, site_keys):
+                and not name.startswith("http") and not is_outlet_name(name, site_keys) \
+                and fold(name) not in _ACCOUNT_NAMES:
             return normalize_text(name)
     return ""
 
 
 def is_signature(text: str) -> bool:
-    """A short signed line ending the text: "Minh Anh", "NHẬT XUÂN - NGHI VŨ", "Hoàng Minh (Báo Bình Giang)"."""
+    """A short signed line ending the text: "Minh Anh", "NHẬT XUÂN - NGHI VŨ", "Hoàng Minh (Báo Bình Giang)",
+    "Thu Hà – Văn phòng Huyện ủy" (a name, then its office)."""
     core = re.sub(r"\s*\([^)]{0,40}\)\s*$", "", text).strip()
+    if len(core) > 60 or ":" in core or core.endswith((".", "?", "!")):
+        return False
+    name, dash, office = core.partition(" – ") if " – " in core else core.partition(" - ")
     words = [w for w in re.split(r"\s+|\s*[-–,]\s*", core) if w]
-    return (1 <= len(words) <= 8 and len(core) <= 60 and not core.endswith((".", ":", "?", "!"))
-            and all(w[:1].isupper() for w in words))
+    if all(w[:1].isupper() for w in words):
+        return 1 <= len(words) <= 8
+    # "Name – office": a capitalised name of at most four words, then a short office name.
+    name_words = name.split()
+    return bool(dash) and 1 <= len(name_words) <= 4 and all(w[:1].isupper() for w in name_words) \
+        and office[:1].isupper() and len(office) <= 40
 
 
 def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str], ld: list[dict],
