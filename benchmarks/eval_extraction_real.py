@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.extract import ExtractionError, Extracted, extract
+from pipelines.extract import Extracted, ExtractionError, extract
 from pipelines.normalize import fold, normalize_text
 from portalwatch import VN_TZ
 

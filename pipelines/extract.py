@@ -346,7 +346,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     section = find_section(doc, metas, ld, title)
     article_markup = bool(ld_article) or metas.get("og:type").lower() == "article"
     if not override.get("body") and (reason := looks_like_list_page(url, title, section, site_keys, ld,
-                                                                      article_markup)):
+                                                                      article_markup, doc)):
         raise ExtractionError(f"trang danh sách tin: {reason}")
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
         raise ExtractionError("không trích xuất được nội dung bài (trang lỗi, rỗng hoặc là trang danh sách)")
@@ -393,7 +393,11 @@ _HEADLINE_LINKS = XPath("//a[string-length(normalize-space()) >= 25]")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
 _HOME_WORDS = {"trang chu", "home", "trang nhat"}
 # Titles that name a whole news listing, never one article.
-_LISTING_TITLES = _HOME_WORDS | {"tin tuc", "tin tuc su kien", "tin moi", "tin moi nhat", "tin noi bat", "thoi su"}
+_LISTING_TITLES = _HOME_WORDS | {"tin tuc", "tin tuc su kien", "tin moi", "tin moi nhat", "tin noi bat", "thoi su",
+                                 "tim kiem", "ket qua tim kiem", "tin hoat dong", "tin trong tinh", "tin trong nuoc"}
+# Headlines of tag, topic, category and search pages ("Thẻ: chuyển đổi số", "Chuyên mục: Kinh tế").
+_LISTING_PREFIX = re.compile(r"^(the|tag|tags|tu khoa|chu de|chuyen muc|danh muc|ket qua tim kiem|tim kiem|luu tru)"
+                             r"\s*[:\-–]", re.IGNORECASE)
 # Inline elements a date line is written with; a date in a longer block is a sentence of the text.
 _INLINE = {"a", "b", "strong", "em", "i", "span", "time", "small", "font", "label", "abbr", "sup", "u"}
 _DATELINE_MAX = 120
@@ -470,10 +474,16 @@ def is_outlet_name(name: str, site_keys: set[str]) -> bool:
     return any((k in key and len(key) <= len(k) + 10) or (key in k and len(key) >= 4) for k in site_keys)
 
 
+# How portals name themselves: a title part starting so after a separator is the site's name.
+_OUTLET_WORDS = re.compile(r"^(cổng thông tin|cổng ttđt|cổng tttđt|trang thông tin|trang tin|báo|tạp chí|đài phát thanh"
+                           r"|website|portal)\b", re.IGNORECASE)
+
+
 def _strip_site_suffix(title: str, site_keys: set[str]) -> str:
     """"Tiêu đề - Báo VnExpress Sức khỏe" → "Tiêu đề": drop a trailing part naming the outlet."""
     parts = _TITLE_SEPARATORS.split(title)
-    while len(parts) > 1 and (is_outlet_name(parts[-1], site_keys) or len(parts[-1]) <= 3):
+    while len(parts) > 1 and (is_outlet_name(parts[-1], site_keys) or len(parts[-1]) <= 3
+                              or (_OUTLET_WORDS.match(parts[-1]) and len(parts[-1]) <= 60)):
         parts.pop()
     while len(parts) > 1 and is_outlet_name(parts[0], site_keys):
         parts.pop(0)
@@ -707,8 +717,23 @@ def is_signature(text: str) -> bool:
         and office[:1].isupper() and len(office) <= 40
 
 
+_LINK_NAMED = XPath("//a[normalize-space(.) = $name]")
+_NAVIGATION = re.compile(r"nav|menu|breadcrumb|duong-dan|pathway", re.IGNORECASE)
+
+
+def _is_navigation_label(doc: lxml.html.HtmlElement, title: str) -> bool:
+    """A short headline that is also a menu or breadcrumb label ("Kinh tế"): the page of that section."""
+    if len(title) > 40:
+        return False
+    for link in _LINK_NAMED(doc, name=title):
+        for node in (link, *link.iterancestors()):
+            if node.tag == "nav" or _NAVIGATION.search(f"{node.get('class', '')} {node.get('id', '')}"):
+                return True
+    return False
+
+
 def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str], ld: list[dict],
-                         has_article_markup: bool) -> str:
+                         has_article_markup: bool, doc: lxml.html.HtmlElement | None = None) -> str:
     """The Vietnamese reason a page is a home, section, tag or search page, or "" for an article page."""
     path = urlsplit(url)
     if url and path.path in ("", "/") and not path.query:
@@ -718,8 +743,11 @@ def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str]
     if any(_ld_types(o) & _LIST_TYPES and o.get("mainEntity") is not None for o in ld) and not has_article_markup:
         return "trang danh sách tin (theo dữ liệu cấu trúc của trang), không phải một bài viết"
     if is_outlet_name(title, site_keys) or fold(title) in _LISTING_TITLES:
-        return "trang mang tên cổng, không phải một bài viết"
-    if section and fold(title) == fold(section) and len(title) <= 60:
+        return f"trang mang tên cổng hoặc mục tin (\"{title}\"), không phải một bài viết"
+    if _LISTING_PREFIX.match(fold(title)):
+        return f"trang thẻ, chủ đề hoặc tìm kiếm (\"{title}\"), không phải một bài viết"
+    if (section and fold(title) == fold(section) and len(title) <= 60) \
+            or (doc is not None and _is_navigation_label(doc, title)):
         return f"trang chuyên mục \"{title}\", không phải một bài viết"
     return ""
 
