@@ -2,6 +2,7 @@
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -40,19 +41,18 @@ _TIME = XPath(f"//time[@datetime][not({_OUTSIDE_ARTICLE})]/@datetime", smart_str
 _CANONICAL = XPath("//link[@rel='canonical']/@href", smart_strings=False)
 _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
 # Bylines, but not the "author" field of a comment form.
-_BYLINE = XPath("//*[@class][(contains(@class,'byline') or contains(@class,'author') or contains(@class,'tacgia')"
-                " or contains(@class,'tac-gia') or contains(@class,'nguoi-viet') or contains(@class,'nguoiviet'))"
-                " and not(contains(@class,'comment')) and not(.//input)"
-                # ASP.NET portals wrap the whole page in one <form>: only comment forms are left out.
-                " and not(ancestor::form[contains(@id,'comment') or contains(@class,'comment')])"
-                " and not(ancestor::*[@id='comments' or @id='respond'])]")
+# Elements are picked by class name with Python regexes over one list of the page's classed elements:
+# XPath contains() on @class costs about as much per test as the whole scan, and there are several tests.
+_CLASSED = XPath("//*[@class or @id]")
+_BYLINE_CLASS = re.compile(r"byline|author|tacgia|tac-gia|nguoi-?viet")
 # Inside a byline block, the element holding just the name.
 _BYLINE_NAME = XPath(".//*[@class][contains(@class,'name')] | .//a | .//b | .//strong", smart_strings=False)
+_COMMENT_FORM = XPath("ancestor::form[contains(@id,'comment') or contains(@class,'comment')]"
+                      " | ancestor::*[@id='comments' or @id='respond']")
 # Summary paragraphs ("sapo") that generic extractors often leave out as furniture.
-_LEAD = XPath("//*[@class][contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary')"
-              " or contains(@class,'excerpt') or contains(@class,'description') or contains(@class,'hometext')"
-              " or contains(@class,'tomtat') or contains(@class,'tom-tat')]"
-              f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
+_LEAD_CLASS = re.compile(r"sapo|lead|summary|excerpt|description")
+# Summaries under other names (NukeViet "hometext", "tomtat"): taken only when the usual ones are missing.
+_OTHER_LEAD_CLASS = re.compile(r"hometext|tomtat|tom-tat")
 # Text an element shows, in document order: script and style bodies are code, not text.
 # An element's text_content() without the "smart string" links back to the tree (cheaper to make).
 _TEXT = XPath("string()", smart_strings=False)
@@ -137,6 +137,33 @@ class Metas:
         return ""
 
 
+# The last page's classed elements with their class and id, per thread: several finders read them.
+_LAST_CLASSED = threading.local()
+
+
+def _classed(doc: lxml.html.HtmlElement, pattern: re.Pattern[str], ids: bool = False) -> list[lxml.html.HtmlElement]:
+    """Elements whose class (or id, with ids) matches pattern, in document order."""
+    cached = getattr(_LAST_CLASSED, "value", None)
+    if cached is None or cached[0] is not doc:  # the cache holds doc, so its identity cannot be reused
+        cached = (doc, [(e, e.get("class", ""), e.get("id", "")) for e in _CLASSED(doc)])
+        _LAST_CLASSED.value = cached
+    return [e for e, cls, ident in cached[1] if pattern.search(f"{cls} {ident}" if ids else cls)]
+
+
+def _outside_article(element: lxml.html.HtmlElement) -> bool:
+    """In the page's header, navigation or footer (not an <article>'s own header): _OUTSIDE_ARTICLE in Python."""
+    chrome = False
+    for node in element.iterancestors():
+        if node.tag == "article":
+            return False
+        chrome = chrome or node.tag in ("header", "nav", "footer")
+    return chrome
+
+
+def _in_link(element: lxml.html.HtmlElement) -> bool:
+    return any(node.tag == "a" for node in element.iterancestors())
+
+
 def _title_element(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     for h1 in _H1(doc):
         if h1.text_content().strip():
@@ -192,10 +219,13 @@ def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str], ld_
 
 def _lead(doc: lxml.html.HtmlElement) -> str:
     """The page's own summary paragraph, when it marks one up; a list item's summary is not one."""
-    for element in _LEAD(doc):
-        text = normalize_text(element.text_content()).replace("\n", " ").strip()
-        if len(text) > 40:
-            return text
+    for pattern in (_LEAD_CLASS, _OTHER_LEAD_CLASS):
+        for element in _classed(doc, pattern):
+            if _outside_article(element) or _in_link(element):
+                continue
+            text = normalize_text(element.text_content()).replace("\n", " ").strip()
+            if len(text) > 40:
+                return text
     return ""
 
 
@@ -380,16 +410,11 @@ _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle
                   "OpinionNewsArticle", "LiveBlogPosting"}
 _LIST_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
 # Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
-_DATE_BOX = XPath("//*[@class][contains(@class,'date') or contains(@class,'time') or contains(@class,'ngay')"
-                  " or contains(@class,'publish') or contains(@class,'post-meta') or contains(@class,'meta-info')]"
-                  f"[not({_OUTSIDE_ARTICLE})][not(ancestor::a)]")
-_BREADCRUMB = XPath("//*[@class or @id][contains(@class,'breadcrumb') or contains(@id,'breadcrumb')"
-                    " or contains(@class,'breadcrumbs') or contains(@class,'duong-dan')]")
+# Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
+_DATE_CLASS = re.compile(r"date|time|ngay|publish|post-meta|meta-info")
+_BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan")
 # The article's category link shown above the headline ("detail-cate", WordPress "cat-links").
-_CATEGORY_LINK = XPath("//*[@class][contains(@class,'cate') or contains(@class,'cat-links')"
-                       " or contains(@class,'chuyen-muc') or contains(@class,'chuyenmuc')]"
-                       f"[not({_OUTSIDE_ARTICLE})]//a[@href]")
-_HEADLINE_LINKS = XPath("//a[string-length(normalize-space()) >= 25]")
+_CATEGORY_CLASS = re.compile(r"cate|cat-links|chuyen-?muc")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
 _HOME_WORDS = {"trang chu", "home", "trang nhat"}
 # Titles that name a whole news listing, never one article.
@@ -529,6 +554,12 @@ def _block_text(node: lxml.html.HtmlElement) -> str:
     return _TEXT(node)
 
 
+# A few dozen text nodes around the headline are enough to find its date line; a bounded XPath
+# stops there instead of listing every text node of the page.
+_NEXT_TEXTS = XPath("(following::text())[position() <= 60]")
+_SCRIPT_OR_STYLE = {"script", "style", "template", "noscript"}
+
+
 def _date_lines(title: lxml.html.HtmlElement) -> list[str]:
     """Short lines next to the headline (after it, then before it within its own block), as date
     lines are written.
@@ -541,16 +572,19 @@ def _date_lines(title: lxml.html.HtmlElement) -> list[str]:
     while container is not None and len(_TEXT(container)) < len(_TEXT(title)) + 80 \
             and container.getparent() is not None and container.getparent().tag != "body":
         container = container.getparent()
-    for axis in ("following", "preceding"):
-        seen = 0
-        texts = title.xpath(f"{axis}::text()[not(ancestor::script or ancestor::style)][not({_OUTSIDE_ARTICLE})]")
-        for text in (texts if axis == "following" else reversed(texts)):
+    before = []
+    if container is not None:
+        for text in container.xpath(".//text()"):
             parent = text.getparent()
-            if not text.strip() or parent is None:
-                continue
-            if axis == "preceding" and (container is None or (container not in parent.iterancestors()
-                                        and parent is not container)):
+            if parent is title or title in parent.iterancestors():
                 break
+            before.append(text)
+    for texts in (_NEXT_TEXTS(title), reversed(before)):
+        seen = 0
+        for text in texts:
+            parent = text.getparent()
+            if not text.strip() or parent is None or parent.tag in _SCRIPT_OR_STYLE:
+                continue
             seen += len(text.strip())
             block = " ".join(_block_text(parent).split())
             if len(block) <= _DATELINE_MAX and block not in lines:
@@ -581,8 +615,8 @@ def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -
     (for headlines that are not marked up, or dates in a meta bar away from the headline). Dates in
     the page header, menus, sidebars and teasers (next to a headline link) do not count."""
     boxes = []
-    for box in _DATE_BOX(doc):
-        if len(_TEXT(box)) > _DATELINE_MAX:
+    for box in _classed(doc, _DATE_CLASS):
+        if _outside_article(box) or _in_link(box) or len(_TEXT(box)) > _DATELINE_MAX:
             continue
         chrome = _in_page_chrome(box)
         parent = box.getparent()
@@ -642,7 +676,7 @@ def find_dates(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None, 
 
 def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title: str) -> str:
     """The portal's section: the breadcrumb's leaf (not the home link, not the headline), else article:section."""
-    for crumb in _BREADCRUMB(doc):
+    for crumb in _classed(doc, _BREADCRUMB_CLASS, ids=True):
         items = [normalize_text(_TEXT(a)).strip() for a in crumb.iter("a", "li", "span")]
         items = [t for t in items if t and len(t) <= 60 and fold(t) not in _HOME_WORDS and t != title
                  and "\n" not in t and not t.startswith(("»", ">"))]
@@ -658,7 +692,9 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
     section = metas.get("article:section") or _ld_names(_ld_article(ld).get("articleSection"))[:1]
     if section:
         return normalize_text(section if isinstance(section, str) else section[0])
-    for link in _CATEGORY_LINK(doc):
+    links = (a for box in _classed(doc, _CATEGORY_CLASS) if not _outside_article(box)
+             for a in box.iter("a") if a.get("href") is not None)
+    for link in links:
         text = normalize_text(_TEXT(link)).strip()
         if text and len(text) <= 40 and text != title and not _in_page_chrome(link):
             return text
@@ -673,7 +709,9 @@ _ACCOUNT_NAMES = {"super user", "admin", "administrator", "quan tri", "quan tri 
 def _byline_texts(doc: lxml.html.HtmlElement) -> list[str]:
     """Names shown by byline markup: the name element inside a byline block, else its text without dates."""
     texts = []
-    for byline in _BYLINE(doc):
+    for byline in _classed(doc, _BYLINE_CLASS):
+        if "comment" in byline.get("class", "") or byline.find(".//input") is not None or _COMMENT_FORM(byline):
+            continue
         names = [" ".join(_TEXT(e).split()) for e in _BYLINE_NAME(byline)]
         names = [n for n in names if n and not parse_vn_datetime(n)]
         text = names[0] if names else " ".join(_TEXT(byline).split())
@@ -754,20 +792,29 @@ def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str]
 
 def headline_link_lines(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> set[int]:
     """Indexes of paragraphs that are a headline link's whole text: related-story lists in the body."""
-    wanted = {" ".join(p.split()): i for i, p in enumerate(paragraphs) if len(p) >= 25}
+    wanted = {" ".join(p.split()): i for i, p in enumerate(paragraphs) if _HEADLINE_CHARS <= len(p) <= 200}
     if not wanted:
         return set()
+    sizes = {len(k) for k in wanted}
+    shortest, longest = min(sizes), max(sizes)
     found = set()
-    for link in _HEADLINE_LINKS(doc):
-        text = " ".join(normalize_text(_TEXT(link)).split())
-        if text in wanted:
+    for link in doc.iter("a"):
+        raw = _TEXT(link)
+        if len(raw) < shortest or len(raw) > longest + 40:
+            continue
+        text = " ".join(raw.split())
+        if text in wanted or (text := " ".join(normalize_text(text).split())) in wanted:
             found.add(wanted[text])
     return found
-
 
 # --- Body completion: in-article boxes, lists and sub-headings the generic extractor left out ---
 
 _LEAF_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "dd", "pre")
+# Text in the article's container beyond the extracted lines that makes a block-by-block pass worth it
+# (a share bar or a byline is less; a boxed passage or a list is more).
+_MISSING_CHARS = 120
+# Blocks that can hold other blocks (a parsed <p> or heading cannot).
+_NESTING_BLOCKS = {"li", "blockquote", "dd"}
 _NOT_TEXT = re.compile(r"relat|lien-?quan|tinlienquan|share|social|tag|comment|binh-?luan|ads|advert|banner|quang-?cao"
                        r"|author|byline|tac-?gia|date|time|meta|breadcrumb|print|rating|vote|poll|toolbar|button"
                        r"|caption|figcaption|photo|video|player", re.IGNORECASE)
@@ -783,19 +830,24 @@ def _article_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lxml.htm
     longest = sorted((line for line in lines if len(line) >= 80), key=len, reverse=True)[:2]
     if len(longest) < 2:
         return None
-    wanted = {_line_key(line): None for line in longest}
-    sizes = {len(k) for k in wanted}
-    found: list[lxml.html.HtmlElement] = []
-    for element in doc.iter("p", "div", "li", "td", "span", "blockquote"):
-        raw = _TEXT(element)
-        if len(raw) < min(sizes) - 2 or len(raw) > max(sizes) + 200:
-            continue
-        key = _line_key(normalize_text(raw))
-        if key in wanted and wanted[key] is None:
-            wanted[key] = element
-            found.append(element)
-            if len(found) == len(wanted):
-                break
+    wanted: dict[str, lxml.html.HtmlElement | None] = {" ".join(line.split()): None for line in longest}
+    low, high = min(map(len, wanted)) - 2, max(map(len, wanted)) + 200
+    # Text paragraphs are <p> on almost every page: other blocks are read only when <p> are not enough.
+    for tags in (("p",), ("div", "li", "td", "span", "blockquote")):
+        for element in doc.iter(*tags):
+            raw = _TEXT(element)
+            if len(raw) < low or len(raw) > high:
+                continue
+            key = " ".join(raw.split())
+            if key not in wanted:
+                key = " ".join(normalize_text(key).split())
+            if key in wanted and wanted[key] is None:
+                wanted[key] = element
+                if all(e is not None for e in wanted.values()):
+                    break
+        if all(e is not None for e in wanted.values()):
+            break
+    found = [e for e in wanted.values() if e is not None]
     if len(found) < 2:
         return None
     ancestors = set(found[0].iterancestors())
@@ -811,22 +863,37 @@ def complete_from_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lis
     container = _article_container(doc, lines)
     if container is None or container.tag in ("body", "html"):
         return lines
-    index = {}
+    # Nothing worth a block-by-block pass is missing when the container shows little more than the lines.
+    shown = len(" ".join(_TEXT(container).split()))
+    if shown <= sum(len(line) + 1 for line in lines) + _MISSING_CHARS:
+        return lines
+    plain: dict[str, int] = {}
     for i, line in enumerate(lines):
-        index.setdefault(_line_key(line), i)
+        plain.setdefault(" ".join(_BULLET.sub("", line).split()), i)
+    folded: dict[str, int] | None = None
     inserts: dict[int, list[str]] = {}
     last = -1
     for block in container.iter(_LEAF_BLOCKS):
-        if any(child.tag in _LEAF_BLOCKS for child in block.iterdescendants()):
+        if block.tag in _NESTING_BLOCKS and any(True for _ in block.iterdescendants(_LEAF_BLOCKS)):
             continue  # only innermost blocks: their text is not counted twice
-        text = " ".join(normalize_text(_shown_text(block, " ")).split())
-        if not text:
+        raw = " ".join(_TEXT(block).split())
+        if not raw:
             continue
-        key = _line_key(text)
-        if key in index:
-            last = max(last, index[key])
+        if raw in plain:  # the usual case: the extractor kept this block as it is
+            last = max(last, plain[raw])
+            continue
+        text = " ".join(normalize_text(_shown_text(block, " ")).split())
+        if text in plain:
+            last = max(last, plain[text])
             continue
         if len(text) < 12 or _skipped_block(block, container, text):
+            continue
+        if folded is None:  # folding every line is costly: only for blocks that may be new
+            folded = {}
+            for i, line in enumerate(lines):
+                folded.setdefault(_line_key(line), i)
+        if (key := _line_key(text)) in folded:
+            last = max(last, folded[key])
             continue
         inserts.setdefault(last, []).append(f"- {text}" if block.tag == "li" else text)
     if not inserts:
