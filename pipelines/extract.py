@@ -45,10 +45,6 @@ _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
 # XPath contains() on @class costs about as much per test as the whole scan, and there are several tests.
 _CLASSED = XPath("//*[@class or @id]")
 _BYLINE_CLASS = re.compile(r"byline|author|tacgia|tac-gia|nguoi-?viet")
-# Inside a byline block, the element holding just the name.
-_BYLINE_NAME = XPath(".//*[@class][contains(@class,'name')] | .//a | .//b | .//strong", smart_strings=False)
-_COMMENT_FORM = XPath("ancestor::form[contains(@id,'comment') or contains(@class,'comment')]"
-                      " | ancestor::*[@id='comments' or @id='respond']")
 # Summary paragraphs ("sapo") that generic extractors often leave out as furniture.
 _LEAD_CLASS = re.compile(r"sapo|lead|summary|excerpt|description")
 # Summaries under other names (NukeViet "hometext", "tomtat"): taken only when the usual ones are missing.
@@ -56,6 +52,14 @@ _OTHER_LEAD_CLASS = re.compile(r"hometext|tomtat|tom-tat")
 # Text an element shows, in document order: script and style bodies are code, not text.
 # An element's text_content() without the "smart string" links back to the tree (cheaper to make).
 _TEXT = XPath("string()", smart_strings=False)
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    """_TEXT(element), without an XPath call for an element with no children (most of them): its text is
+    then its own .text (the parser drops comments and processing instructions)."""
+    return (element.text or "") if not len(element) else _TEXT(element)
+
+
 _SHOWN_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]", smart_strings=False)
 # Characters after the title within which its date line is looked for.
 _DATELINE_REACH = 160
@@ -160,15 +164,17 @@ def _outside_article(element: lxml.html.HtmlElement) -> bool:
     return chrome
 
 
+def _in_comments(element: lxml.html.HtmlElement) -> bool:
+    """Inside a comment form or the comments area (a whole-page ASP.NET <form> is not one)."""
+    for node in element.iterancestors():
+        ident = node.get("id", "")
+        if ident in ("comments", "respond") or (node.tag == "form" and "comment" in f"{ident} {node.get('class', '')}"):
+            return True
+    return False
+
+
 def _in_link(element: lxml.html.HtmlElement) -> bool:
     return any(node.tag == "a" for node in element.iterancestors())
-
-
-def _title_element(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    for h1 in _H1(doc):
-        if h1.text_content().strip():
-            return h1
-    return None
 
 
 def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None,
@@ -197,13 +203,13 @@ def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | No
 
 
 def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str], ld_article: dict | None = None,
-            site_keys: set[str] | None = None) -> tuple[str, list[str]]:
+            site_keys: set[str] | None = None, bylines: list[str] | None = None) -> tuple[str, list[str]]:
     """The byline (a person, never the outlet), or a short signature paragraph ending the text.
 
     A last paragraph that is only the outlet's name is its signature line, not text: it is dropped.
     """
     site_keys = site_keys if site_keys is not None else set()
-    author = find_author(doc, metas, ld_article or {}, site_keys)
+    author = find_author(doc, metas, ld_article or {}, site_keys, bylines)
     if paragraphs and (labelled := _LABELLED_BYLINE.match(paragraphs[-1])):
         author = author or normalize_text(labelled.group(2).strip())
         return author, paragraphs[:-1]
@@ -263,7 +269,7 @@ def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list
     shortest = min(lengths, default=0)
     blocks: dict[str, lxml.html.HtmlElement] = {}
     for element in doc.iter("p", "div", "span", "li", "td"):
-        raw = _TEXT(element)
+        raw = _text(element)
         if len(raw) < shortest:  # collapsing spaces only shortens a text
             continue
         text = " ".join(raw.split())
@@ -275,7 +281,7 @@ def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list
         for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
             if container is None or len(_TEXT(container)) > len(paragraph) + 300:
                 break
-            if any(len(_TEXT(a).strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
+            if any(len(_text(a).strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
                 summaries += 1
                 break
     return summaries >= 1 and summaries >= len(paragraphs) / 2
@@ -365,7 +371,8 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         lines = complete_from_container(doc, lines)
     cleaned = clean_text(lines)
     paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded, doc)
-    author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys)
+    bylines = _byline_texts(doc)
+    author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys, bylines)
     folded = folded[: len(paragraphs)]  # _author drops at most the last paragraph
     if override.get("author"):
         author = normalize_text(override["author"][0])
@@ -387,6 +394,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     description = strip_agency_prefix(normalize_text(metas.get("description", "og:description")))
     canonical = _CANONICAL(doc)
     published, updated = find_dates(doc, title_el, metas, ld_article)
+    attribution = cleaned.attribution or byline_attribution(bylines)
     return Extracted(
         title=title,
         paragraphs=paragraphs,
@@ -394,7 +402,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         published_at=_override_date(override) or published or date_in_url(url),
         updated_at=updated,
         author=author,
-        attribution=cleaned.attribution,
+        attribution=attribution,
         lead=paragraphs[0] if paragraphs else description,
         canonical_url=canonical[0].strip() if canonical else None,
         description=description,
@@ -405,11 +413,9 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
 
 # --- Real-page metadata: JSON-LD, headline without <h1>, header date line, outlet names, sections ---
 
-_JSON_LD = XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
 _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
                   "OpinionNewsArticle", "LiveBlogPosting"}
 _LIST_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
-# Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
 # Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
 _DATE_CLASS = re.compile(r"date|time|ngay|publish|post-meta|meta-info")
 _BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan")
@@ -417,6 +423,8 @@ _BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan")
 _CATEGORY_CLASS = re.compile(r"cate|cat-links|chuyen-?muc")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
 _HOME_WORDS = {"trang chu", "home", "trang nhat"}
+# The same as written on pages (checked without folding, which costs more than the check).
+_HOME_LABELS = {"trang chủ", "trang chu", "home", "trang nhất", "trang nhat", "trang chủ »", "trang chủ >"}
 # Titles that name a whole news listing, never one article.
 _LISTING_TITLES = _HOME_WORDS | {"tin tuc", "tin tuc su kien", "tin moi", "tin moi nhat", "tin noi bat", "thoi su",
                                  "tim kiem", "ket qua tim kiem", "tin hoat dong", "tin trong tinh", "tin trong nuoc"}
@@ -427,6 +435,7 @@ _LISTING_PREFIX = re.compile(r"^(the|tag|tags|tu khoa|chu de|chuyen muc|danh muc
 _INLINE = {"a", "b", "strong", "em", "i", "span", "time", "small", "font", "label", "abbr", "sup", "u"}
 _DATELINE_MAX = 120
 _UPDATED_WORDS = re.compile(r"c[ậa]p nh[ậa]t|updated|s[ửu]a l[úu]c", re.IGNORECASE)
+_PUBLISHED_WORDS = re.compile(r"đăng|xuất bản|published", re.IGNORECASE)
 _LIST_URL = re.compile(r"/(tag|tags|chu-de|tu-khoa|search|tim-kiem|category|chuyen-muc|danh-muc)(/|\.|$|\?)"
                        r"|[?&](s|q|keyword|tu-khoa)=|/page/\d+/?$|/trang-\d+\.", re.IGNORECASE)
 _ALNUM = re.compile(r"[\W_]+")
@@ -444,7 +453,10 @@ def _json_ld(doc: lxml.html.HtmlElement) -> list[dict]:
             found.append(node)
             walk(node.get("@graph", []))
 
-    for text in _JSON_LD(doc):
+    # iter() with a tag filter walks the tree in C; a "//script[...]" XPath costs far more per page.
+    for script in doc.iter("script"):
+        if script.get("type") != "application/ld+json" or not (text := script.text):
+            continue
         try:
             walk(json.loads(text, strict=False))
         except ValueError:
@@ -488,12 +500,15 @@ def _site_keys(metas: Metas, url: str, ld: list[dict]) -> set[str]:
     return {k for k in keys if len(k) >= 4}
 
 
+_DOMAIN_LIKE = re.compile(r"\.(com|vn|net|org)\b", re.IGNORECASE)
+
+
 def is_outlet_name(name: str, site_keys: set[str]) -> bool:
     """The outlet's own name in an author field ("VnExpress", "Dân Trí", "NLD.COM.VN", "TUOI TRE ONLINE")."""
     key = _ALNUM.sub("", fold(name))
     if not key:
         return True
-    if re.search(r"\.(com|vn|net|org)\b", name, re.IGNORECASE) or key.endswith(("online", "corp")):
+    if _DOMAIN_LIKE.search(name) or key.endswith(("online", "corp")):
         return True
     # The outlet's name with a little around it ("TUOI TRE ONLINE", "Báo Dân trí"), not a longer text naming it.
     return any((k in key and len(key) <= len(k) + 10) or (key in k and len(key) >= 4) for k in site_keys)
@@ -557,6 +572,8 @@ def _block_text(node: lxml.html.HtmlElement) -> str:
 # A few dozen text nodes around the headline are enough to find its date line; a bounded XPath
 # stops there instead of listing every text node of the page.
 _NEXT_TEXTS = XPath("(following::text())[position() <= 60]")
+# On the reverse axis position() counts back from the headline: the nearest 30 text nodes before it.
+_PREVIOUS_TEXTS = XPath("preceding::text()[position() <= 30]")
 _SCRIPT_OR_STYLE = {"script", "style", "template", "noscript"}
 
 
@@ -569,17 +586,13 @@ def _date_lines(title: lxml.html.HtmlElement) -> list[str]:
     """
     lines: list[str] = []
     container = title.getparent()
-    while container is not None and len(_TEXT(container)) < len(_TEXT(title)) + 80 \
+    reach = len(_TEXT(title)) + 80
+    while container is not None and len(_TEXT(container)) < reach \
             and container.getparent() is not None and container.getparent().tag != "body":
         container = container.getparent()
-    before = []
-    if container is not None:
-        for text in container.xpath(".//text()"):
-            parent = text.getparent()
-            if parent is title or title in parent.iterancestors():
-                break
-            before.append(text)
-    for texts in (_NEXT_TEXTS(title), reversed(before)):
+    before = [t for t in reversed(_PREVIOUS_TEXTS(title)) if container is not None
+              and (t.getparent() is container or container in t.getparent().iterancestors())]
+    for texts in (_NEXT_TEXTS(title), before):
         seen = 0
         for text in texts:
             parent = text.getparent()
@@ -620,7 +633,7 @@ def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -
             continue
         chrome = _in_page_chrome(box)
         parent = box.getparent()
-        teaser = parent is not None and any(len(_TEXT(a).strip()) >= _HEADLINE_CHARS for a in parent.iter("a"))
+        teaser = parent is not None and any(len(_text(a).strip()) >= _HEADLINE_CHARS for a in parent.iter("a"))
         if not chrome and not teaser:
             boxes.append(box)
     if not boxes:
@@ -637,7 +650,7 @@ def _published_and_updated(lines: list[str]) -> tuple[datetime | None, datetime 
     published = updated = None
     for line in lines:
         said = _UPDATED_WORDS.search(line)
-        if said and not re.search(r"đăng|xuất bản|published", line, re.IGNORECASE):
+        if said and not _PUBLISHED_WORDS.search(line):
             before, after = line[: said.start()], line[said.start():]
             published = published or parse_vn_datetime(before)
             updated = updated or parse_vn_datetime(after)
@@ -677,8 +690,8 @@ def find_dates(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None, 
 def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title: str) -> str:
     """The portal's section: the breadcrumb's leaf (not the home link, not the headline), else article:section."""
     for crumb in _classed(doc, _BREADCRUMB_CLASS, ids=True):
-        items = [normalize_text(_TEXT(a)).strip() for a in crumb.iter("a", "li", "span")]
-        items = [t for t in items if t and len(t) <= 60 and fold(t) not in _HOME_WORDS and t != title
+        items = [normalize_text(_text(a)).strip() for a in crumb.iter("a", "li", "span")]
+        items = [t for t in items if t and len(t) <= 60 and t.lower() not in _HOME_LABELS and t != title
                  and "\n" not in t and not t.startswith(("»", ">"))]
         if items:
             return items[-1]
@@ -701,6 +714,7 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
     return ""
 
 
+_BYLINE_LABEL = re.compile(r"^(bởi|by|tác giả|người viết|phóng viên|viết bởi)\s*:?\s*", re.IGNORECASE)
 # CMS account names shown as authors: not who signed the article.
 _ACCOUNT_NAMES = {"super user", "admin", "administrator", "quan tri", "quan tri vien", "ban bien tap", "webmaster",
                   "editor", "bien tap vien"}
@@ -710,9 +724,10 @@ def _byline_texts(doc: lxml.html.HtmlElement) -> list[str]:
     """Names shown by byline markup: the name element inside a byline block, else its text without dates."""
     texts = []
     for byline in _classed(doc, _BYLINE_CLASS):
-        if "comment" in byline.get("class", "") or byline.find(".//input") is not None or _COMMENT_FORM(byline):
+        if "comment" in byline.get("class", "") or byline.find(".//input") is not None or _in_comments(byline):
             continue
-        names = [" ".join(_TEXT(e).split()) for e in _BYLINE_NAME(byline)]
+        names = [" ".join(_text(e).split()) for e in byline.iterdescendants()
+                 if e.tag in ("a", "b", "strong") or "name" in e.get("class", "")]
         names = [n for n in names if n and not parse_vn_datetime(n)]
         text = names[0] if names else " ".join(_TEXT(byline).split())
         if parse_vn_datetime(text) and not names:
@@ -721,17 +736,27 @@ def _byline_texts(doc: lxml.html.HtmlElement) -> list[str]:
     return texts
 
 
+def byline_attribution(bylines: list[str]) -> str:
+    """ "Theo TTXVN" written in the byline's place: the attribution, not a person."""
+    for text in bylines:
+        if (credit := _THEO.match(text)) and len(text) <= 60:
+            return f"Theo {credit.group(1)}"
+    return ""
+
+
+_THEO = re.compile(r"^theo\s+(\S.*?)\s*$", re.IGNORECASE)
+
+
 def find_author(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
-                site_keys: set[str]) -> str:
+                site_keys: set[str], bylines: list[str] | None = None) -> str:
     """A person from byline markup, JSON-LD or meta tags; the outlet's own name never counts."""
-    candidates = _byline_texts(doc)
+    candidates = list(bylines) if bylines is not None else _byline_texts(doc)
     candidates += _ld_names(ld_article.get("author"))
     candidates.append(metas.get("author", "article:author", "dable:author"))
     for raw in candidates:
         if fold(raw or "").strip() in _ACCOUNT_NAMES:
             continue
-        name = re.sub(r"^(bởi|by|tác giả|người viết|phóng viên|viết bởi)\s*:?\s*", "", raw or "",
-                      flags=re.IGNORECASE).strip()
+        name = _BYLINE_LABEL.sub("", raw or "").strip()
         if name and len(name) <= 60 and not name.lower().startswith(("theo ", "nguồn")) \
                 and not name.startswith("http") and not is_outlet_name(name, site_keys) \
                 and fold(name) not in _ACCOUNT_NAMES:
@@ -739,14 +764,18 @@ def find_author(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
     return ""
 
 
+_TRAILING_PARENS = re.compile(r"\s*\([^)]{0,40}\)\s*$")
+_NAME_SEPARATORS = re.compile(r"\s+|\s*[-–,]\s*")
+
+
 def is_signature(text: str) -> bool:
     """A short signed line ending the text: "Minh Anh", "NHẬT XUÂN - NGHI VŨ", "Hoàng Minh (Báo Bình Giang)",
     "Thu Hà – Văn phòng Huyện ủy" (a name, then its office)."""
-    core = re.sub(r"\s*\([^)]{0,40}\)\s*$", "", text).strip()
+    core = _TRAILING_PARENS.sub("", text).strip()
     if len(core) > 60 or ":" in core or core.endswith((".", "?", "!")):
         return False
     name, dash, office = core.partition(" – ") if " – " in core else core.partition(" - ")
-    words = [w for w in re.split(r"\s+|\s*[-–,]\s*", core) if w]
+    words = [w for w in _NAME_SEPARATORS.split(core) if w]
     if all(w[:1].isupper() for w in words):
         return 1 <= len(words) <= 8
     # "Name – office": a capitalised name of at most four words, then a short office name.
@@ -780,11 +809,12 @@ def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str]
         return "trang chuyên mục, thẻ hoặc tìm kiếm, không phải một bài viết"
     if any(_ld_types(o) & _LIST_TYPES and o.get("mainEntity") is not None for o in ld) and not has_article_markup:
         return "trang danh sách tin (theo dữ liệu cấu trúc của trang), không phải một bài viết"
-    if is_outlet_name(title, site_keys) or fold(title) in _LISTING_TITLES:
+    folded_title = fold(title)
+    if is_outlet_name(title, site_keys) or folded_title in _LISTING_TITLES:
         return f"trang mang tên cổng hoặc mục tin (\"{title}\"), không phải một bài viết"
-    if _LISTING_PREFIX.match(fold(title)):
+    if _LISTING_PREFIX.match(folded_title):
         return f"trang thẻ, chủ đề hoặc tìm kiếm (\"{title}\"), không phải một bài viết"
-    if (section and fold(title) == fold(section) and len(title) <= 60) \
+    if (section and folded_title == fold(section) and len(title) <= 60) \
             or (doc is not None and _is_navigation_label(doc, title)):
         return f"trang chuyên mục \"{title}\", không phải một bài viết"
     return ""
@@ -799,7 +829,7 @@ def headline_link_lines(doc: lxml.html.HtmlElement, paragraphs: list[str]) -> se
     shortest, longest = min(sizes), max(sizes)
     found = set()
     for link in doc.iter("a"):
-        raw = _TEXT(link)
+        raw = _text(link)
         if len(raw) < shortest or len(raw) > longest + 40:
             continue
         text = " ".join(raw.split())
@@ -825,19 +855,24 @@ def _line_key(text: str) -> str:
     return " ".join(fold(_BULLET.sub("", text.strip())).split())
 
 
+_P_SIZED = XPath("//p[string-length(.) >= $low][string-length(.) <= $high]")
+_BLOCK_SIZED = XPath("(//div | //li | //td | //span | //blockquote)"
+                     "[string-length(.) >= $low][string-length(.) <= $high]")
+
+
 def _article_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lxml.html.HtmlElement | None:
     """The element holding the extracted text: the common ancestor of the blocks showing its two longest lines."""
     longest = sorted((line for line in lines if len(line) >= 80), key=len, reverse=True)[:2]
     if len(longest) < 2:
         return None
     wanted: dict[str, lxml.html.HtmlElement | None] = {" ".join(line.split()): None for line in longest}
-    low, high = min(map(len, wanted)) - 2, max(map(len, wanted)) + 200
+    # Pages indented by their templates carry more spaces inside a block than the collapsed line.
+    low, high = min(map(len, wanted)) - 2, max(map(len, wanted)) * 3 // 2 + 200
     # Text paragraphs are <p> on almost every page: other blocks are read only when <p> are not enough.
-    for tags in (("p",), ("div", "li", "td", "span", "blockquote")):
-        for element in doc.iter(*tags):
+    # One XPath picks the blocks of a fitting length (calling string() on each block costs more).
+    for finder in (_P_SIZED, _BLOCK_SIZED):
+        for element in finder(doc, low=low, high=high):
             raw = _TEXT(element)
-            if len(raw) < low or len(raw) > high:
-                continue
             key = " ".join(raw.split())
             if key not in wanted:
                 key = " ".join(normalize_text(key).split())
@@ -876,7 +911,7 @@ def complete_from_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lis
     for block in container.iter(_LEAF_BLOCKS):
         if block.tag in _NESTING_BLOCKS and any(True for _ in block.iterdescendants(_LEAF_BLOCKS)):
             continue  # only innermost blocks: their text is not counted twice
-        raw = " ".join(_TEXT(block).split())
+        raw = " ".join(_text(block).split())
         if not raw:
             continue
         if raw in plain:  # the usual case: the extractor kept this block as it is
@@ -907,7 +942,7 @@ def complete_from_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lis
 
 def _skipped_block(block: lxml.html.HtmlElement, container: lxml.html.HtmlElement, text: str) -> bool:
     """Not article text: a link's text, a form, or inside furniture (related news, share bars, bylines)."""
-    links = "".join(_TEXT(a) for a in block.iter("a"))
+    links = "".join(_text(a) for a in block.iter("a"))
     if len(" ".join(links.split())) >= len(text) * 0.6:
         return True
     for node in (block, *block.iterancestors()):
