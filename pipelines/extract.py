@@ -141,15 +141,29 @@ class Metas:
         return ""
 
 
-# The last page's classed elements with their class and id, per thread: several finders read them.
+# The last page's elements that any finder's class pattern matches, per thread: the finders below each
+# read this short list instead of every classed element.
 _LAST_CLASSED = threading.local()
+
+
+@lru_cache(maxsize=1)
+def _any_finder_class() -> re.Pattern[str]:
+    """One pattern matching whatever any class-name finder looks for."""
+    finders = (_BYLINE_CLASS, _LEAD_CLASS, _OTHER_LEAD_CLASS, _DATE_CLASS, _BREADCRUMB_CLASS, _CATEGORY_CLASS)
+    return re.compile("|".join(f"(?:{p.pattern})" for p in finders))
 
 
 def _classed(doc: lxml.html.HtmlElement, pattern: re.Pattern[str], ids: bool = False) -> list[lxml.html.HtmlElement]:
     """Elements whose class (or id, with ids) matches pattern, in document order."""
     cached = getattr(_LAST_CLASSED, "value", None)
     if cached is None or cached[0] is not doc:  # the cache holds doc, so its identity cannot be reused
-        cached = (doc, [(e, e.get("class", ""), e.get("id", "")) for e in _CLASSED(doc)])
+        wanted = _any_finder_class().search
+        found = []
+        for element in _CLASSED(doc):
+            cls, ident = element.get("class", ""), element.get("id", "")
+            if wanted(cls) or (ident and wanted(ident)):
+                found.append((element, cls, ident))
+        cached = (doc, found)
         _LAST_CLASSED.value = cached
     return [e for e, cls, ident in cached[1] if pattern.search(f"{cls} {ident}" if ids else cls)]
 
@@ -495,7 +509,7 @@ def _site_keys(metas: Metas, url: str, ld: list[dict]) -> set[str]:
         host = urlsplit(address).hostname or ""
         labels = [p for p in host.split(".") if p not in ("www", "vn", "com", "net", "org", "gov", "edu", "m")]
         names += labels[:1]
-    keys = {_ALNUM.sub("", fold(n)) for n in names if n}
+    keys = {_ALNUM.sub("", fold(n)) for n in set(names) if n}
     keys |= {k.removeprefix("bao").removeprefix("baodientu") for k in keys}
     return {k for k in keys if len(k) >= 4}
 
@@ -678,7 +692,8 @@ def find_dates(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None, 
     if published is None or updated is None:
         lines = _date_lines(title) if title is not None else []
         line_published, line_updated = _published_and_updated(lines)
-        if line_published is None and line_updated is None:
+        if published is None and line_published is None and line_updated is None:
+            # Date-classed boxes away from the headline: only when the page gives no date otherwise.
             line_published, line_updated = _published_and_updated(_date_box(doc, title))
         published = published or line_published or line_updated
         updated = updated or line_updated
