@@ -528,6 +528,27 @@ def is_outlet_name(name: str, site_keys: set[str]) -> bool:
     return any((k in key and len(key) <= len(k) + 10) or (key in k and len(key) >= 4) for k in site_keys)
 
 
+# Words around an outlet's name in its own headings ("Báo … điện tử", "… Online").
+_NAME_AFFIXES = re.compile(r"^(baodientu|bao|congthongtindientu|congthongtin|congttdt|trangthongtindientu|trangtin"
+                           r"|tapchi)|(dientu|online|vn|net|com|orgvn|govvn)$")
+
+
+def is_site_name(text: str, site_keys: set[str]) -> bool:
+    """A heading that is the site's own name ("Báo Bình Giang điện tử"), strictly: a headline that
+    merely starts with the province in the site's name ("Bình Giang mùa lúa chín") is not one."""
+    key = _ALNUM.sub("", fold(text))
+    if not key:
+        return True
+    for _ in range(3):  # prefix and suffix words, possibly both
+        if key in site_keys:
+            return True
+        stripped = _NAME_AFFIXES.sub("", key)
+        if stripped == key:
+            break
+        key = stripped
+    return key in site_keys
+
+
 # How portals name themselves: a title part starting so after a separator is the site's name.
 _OUTLET_WORDS = re.compile(r"^(cổng thông tin|cổng ttđt|cổng tttđt|trang thông tin|trang tin|báo|tạp chí|đài phát thanh"
                            r"|website|portal)\b", re.IGNORECASE)
@@ -536,10 +557,10 @@ _OUTLET_WORDS = re.compile(r"^(cổng thông tin|cổng ttđt|cổng tttđt|tran
 def _strip_site_suffix(title: str, site_keys: set[str]) -> str:
     """"Tiêu đề - Báo VnExpress Sức khỏe" → "Tiêu đề": drop a trailing part naming the outlet."""
     parts = _TITLE_SEPARATORS.split(title)
-    while len(parts) > 1 and (is_outlet_name(parts[-1], site_keys) or len(parts[-1]) <= 3
+    while len(parts) > 1 and (is_site_name(parts[-1], site_keys) or len(parts[-1]) <= 3
                               or (_OUTLET_WORDS.match(parts[-1]) and len(parts[-1]) <= 60)):
         parts.pop()
-    while len(parts) > 1 and is_outlet_name(parts[0], site_keys):
+    while len(parts) > 1 and is_site_name(parts[0], site_keys):
         parts.pop(0)
     return " - ".join(parts).strip()
 
@@ -553,7 +574,7 @@ def _headline(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
     """
     for h1 in _H1(doc):
         text = normalize_text(h1.text_content()).replace("\n", " ").strip()
-        if text and not is_outlet_name(text, site_keys) and fold(text) not in _HOME_WORDS:
+        if text and not is_site_name(text, site_keys) and fold(text) not in _HOME_WORDS:
             return text, h1
     for candidate in (ld_article.get("headline"), metas.get("og:title"), metas.get("twitter:title"),
                       doc.findtext(".//title")):
@@ -825,7 +846,7 @@ def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str]
     if any(_ld_types(o) & _LIST_TYPES and o.get("mainEntity") is not None for o in ld) and not has_article_markup:
         return "trang danh sách tin (theo dữ liệu cấu trúc của trang), không phải một bài viết"
     folded_title = fold(title)
-    if is_outlet_name(title, site_keys) or folded_title in _LISTING_TITLES:
+    if is_site_name(title, site_keys) or folded_title in _LISTING_TITLES:
         return f"trang mang tên cổng hoặc mục tin (\"{title}\"), không phải một bài viết"
     if _LISTING_PREFIX.match(folded_title):
         return f"trang thẻ, chủ đề hoặc tìm kiếm (\"{title}\"), không phải một bài viết"

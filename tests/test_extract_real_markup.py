@@ -78,3 +78,12 @@ def test_list_pages_are_refused_with_a_reason(name: str, with_url: bool) -> None
     url = TRUTHS[name]["url"] if with_url else ""
     with pytest.raises(ExtractionError, match="trang danh sách"):
         extract(_page(name), "text/html", url=url)
+
+
+def test_a_short_headline_naming_the_province_of_the_site_is_not_the_site_name() -> None:
+    """"Bình Giang mùa lúa chín" on baobinhgiang.vn is a headline, not the site's own name."""
+    truth = TRUTHS["jsonld_no_h1"]
+    page = _page("jsonld_no_h1").decode("utf-8").replace(truth["title"], "Bình Giang mùa lúa chín")
+    found = extract(page.encode("utf-8"), "text/html", url=truth["url"])
+    assert found.title == "Bình Giang mùa lúa chín"
+    assert _minute(found.published_at) == _moment(truth["published"])
