@@ -612,7 +612,7 @@ _PREVIOUS_TEXTS = XPath("preceding::text()[position() <= 30]")
 _SCRIPT_OR_STYLE = {"script", "style", "template", "noscript"}
 
 
-def _date_lines(title: lxml.html.HtmlElement) -> list[str]:
+def _date_lines(title: lxml.html.HtmlElement, before: bool = True) -> list[str]:
     """Short lines next to the headline (after it, then before it within its own block), as date
     lines are written.
 
@@ -620,14 +620,17 @@ def _date_lines(title: lxml.html.HtmlElement) -> list[str]:
     before the headline only its own container is read, never the page header with today's date.
     """
     lines: list[str] = []
-    container = title.getparent()
-    reach = len(_TEXT(title)) + 80
-    while container is not None and len(_TEXT(container)) < reach \
-            and container.getparent() is not None and container.getparent().tag != "body":
-        container = container.getparent()
-    before = [t for t in reversed(_PREVIOUS_TEXTS(title)) if container is not None
-              and (t.getparent() is container or container in t.getparent().iterancestors())]
-    for texts in (_NEXT_TEXTS(title), before):
+    if before:
+        container = title.getparent()
+        reach = len(_TEXT(title)) + 80
+        while container is not None and len(_TEXT(container)) < reach \
+                and container.getparent() is not None and container.getparent().tag != "body":
+            container = container.getparent()
+        windows = [[t for t in reversed(_PREVIOUS_TEXTS(title)) if container is not None
+                    and (t.getparent() is container or container in t.getparent().iterancestors())]]
+    else:
+        windows = [_NEXT_TEXTS(title)]
+    for texts in windows:
         seen = 0
         for text in texts:
             parent = text.getparent()
@@ -711,8 +714,11 @@ def find_dates(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None, 
     if updated is None and isinstance(ld_article.get("dateModified"), str):
         updated = parse_iso_datetime(ld_article["dateModified"])
     if published is None or updated is None:
-        lines = _date_lines(title) if title is not None else []
-        line_published, line_updated = _published_and_updated(lines)
+        # After the headline first, where most date lines are; before it only when that finds nothing.
+        line_published, line_updated = _published_and_updated(_date_lines(title, before=False)) \
+            if title is not None else (None, None)
+        if title is not None and line_published is None and line_updated is None:
+            line_published, line_updated = _published_and_updated(_date_lines(title, before=True))
         if published is None and line_published is None and line_updated is None:
             # Date-classed boxes away from the headline: only when the page gives no date otherwise.
             line_published, line_updated = _published_and_updated(_date_box(doc, title))
@@ -887,6 +893,11 @@ _NOT_TEXT = re.compile(r"relat|lien-?quan|tinlienquan|share|social|tag|comment|b
 _BULLET = re.compile(r"^[-•*]\s+")
 
 
+def _visible_chars(text: str) -> int:
+    """Characters other than spaces and line breaks (str.count runs in C; split and join allocate)."""
+    return len(text) - sum(text.count(c) for c in " \n\t\r\xa0")
+
+
 def _line_key(text: str) -> str:
     return " ".join(fold(_BULLET.sub("", text.strip())).split())
 
@@ -934,9 +945,9 @@ def complete_from_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lis
     container = _article_container(doc, lines)
     if container is None or container.tag in ("body", "html"):
         return lines
-    # Nothing worth a block-by-block pass is missing when the container shows little more than the lines.
-    shown = len(" ".join(_TEXT(container).split()))
-    if shown <= sum(len(line) + 1 for line in lines) + _MISSING_CHARS:
+    # Nothing worth a block-by-block pass is missing when the container shows little more than the lines
+    # (counted without spaces, which templates add in bulk).
+    if _visible_chars(_TEXT(container)) <= sum(_visible_chars(line) for line in lines) + _MISSING_CHARS:
         return lines
     plain: dict[str, int] = {}
     for i, line in enumerate(lines):
