@@ -281,10 +281,13 @@ def is_list_page(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list
     wanted = set(keys)
     lengths = {len(k) for k in wanted}
     shortest = min(lengths, default=0)
+    # A block showing one paragraph is no more than a few times its length even with a template's
+    # indentation or decomposed marks: larger blocks (page wrappers) are not collapsed and compared.
+    largest = max(lengths, default=0) * 3 + 500
     blocks: dict[str, lxml.html.HtmlElement] = {}
     for element in doc.iter("p", "div", "span", "li", "td"):
         raw = _text(element)
-        if len(raw) < shortest:  # collapsing spaces only shortens a text
+        if len(raw) < shortest or len(raw) > largest:  # collapsing spaces only shortens a text
             continue
         text = " ".join(raw.split())
         if len(text) in lengths and (key := plain.get(text) or fold(text)) in wanted:  # fold keeps lengths
