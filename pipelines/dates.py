@@ -11,8 +11,12 @@ from datetime import datetime
 
 from portalwatch.core import VN_TZ
 
-_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)"
+                   # Month words: "30 tháng 8, 2024", "ngày 30 tháng 8 năm 2024", "30 Tháng Tám 2024" is rare.
+                   r"|(?<!\d)(\d{1,2})\s+th[áa]ng\s+(\d{1,2})\s*(?:,|năm|-|/)?\s*(\d{4})(?!\d)",
+                   re.IGNORECASE)
 _TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?::|h|giờ)\s*(\d{2})(?::(\d{2}))?(?!\d)")
+_OFFSET_SPACE = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
 # How far from the date a clock time may stand to belong to it.
 _TIME_REACH = 30
 
@@ -22,7 +26,7 @@ def parse_vn_datetime(text: str) -> datetime | None:
     match = _DATE.search(text)
     if not match:
         return None
-    day, month, year = (int(g) for g in match.groups())
+    day, month, year = (int(g) for g in match.groups() if g is not None)
     hour = minute = second = 0
     best = None
     for t in _TIME.finditer(text):
@@ -41,7 +45,8 @@ def parse_vn_datetime(text: str) -> datetime | None:
 def parse_iso_datetime(value: str) -> datetime | None:
     """An ISO 8601 value from a meta tag; a naive one is taken as Vietnamese local time."""
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        # "2026-03-07T08:52:11.000 +07:00": some CMSs put a space before the offset.
+        moment = datetime.fromisoformat(_OFFSET_SPACE.sub(r"\1", value.strip().replace("Z", "+00:00")))
     except ValueError:
         return None
     if moment.tzinfo is None:

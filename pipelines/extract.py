@@ -1,6 +1,7 @@
 """Extraction of title, date, author and main text from one raw article page."""
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,11 +43,14 @@ _TRAFILATURA_PRECISION = Extractor(output_format="txt", fast=True, precision=Tru
 # Text with at least this share of link texts may be a list or menu page: 0.2 to 1 on real list, home
 # and forum pages; under 0.2 on 176 of the 181 Zyte benchmark articles (precision mode confirms 4 of the 5 others).
 _LINK_SHARE = 0.2
+_ONE_CELL_ROW = re.compile(r"^\s*\|[^|]*\|\s*$")
 _DATE_META = (
     "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
     "dc.date.issued", "dc.date", "date",
 )
-_OUTSIDE_ARTICLE = "ancestor::header or ancestor::nav or ancestor::footer"
+_UPDATED_META = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
+# Page header, menus and footer; a <header> inside an <article> (WordPress's entry-header) is the article's own.
+_OUTSIDE_ARTICLE = "(ancestor::header or ancestor::nav or ancestor::footer) and not(ancestor::article)"
 # XPaths are compiled once; evaluating a string XPath compiles it again on every page. A leading [@class]
 # test changes no result (contains() on a missing class is false) but spares the string tests on most elements.
 _H1 = XPath(f"//h1[not({_OUTSIDE_ARTICLE})]")
@@ -55,15 +59,16 @@ _TIME = XPath(f"//time[@datetime][not({_OUTSIDE_ARTICLE})]/@datetime", smart_str
 _DOCUMENT_FILES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".jpg", ".png")
 _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
 # Bylines, but not the "author" field of a comment form.
-_BYLINE = XPath("//*[@class][(contains(@class,'byline')"
-                " or contains(concat(' ', normalize-space(@class), ' '), ' author '))"
-                " and not(ancestor::form) and not(ancestor::*[@id='comments'])]")
-# Summary paragraphs ("sapo") that generic extractors often leave out as furniture. A cheap first
-# pass on class substrings; _names_lead() then wants one of these words as a whole part of a class name.
-_LEAD = XPath("//*[@class][contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary')"
-              " or contains(@class,'excerpt') or contains(@class,'description') or contains(@class,'chapeau')]"
-              f"[not({_OUTSIDE_ARTICLE} or ancestor::aside or ancestor::a or ancestor::form)]")
-_LEAD_WORDS = frozenset({"sapo", "lead", "summary", "excerpt", "description", "chapeau"})
+# Elements are picked by class name with Python regexes over one list of the page's classed elements:
+# XPath contains() on @class costs about as much per test as the whole scan, and there are several tests.
+_CLASSED = XPath("//*[@class or @id]")
+_BYLINE_CLASS = re.compile(r"byline|author|tacgia|tac-gia|nguoi-?viet")
+# Summary paragraphs ("sapo") that generic extractors often leave out as furniture.
+_LEAD_CLASS = re.compile(r"sapo|lead|summary|excerpt|description|chapeau")
+# Summaries under other names (NukeViet "hometext", "tomtat"): taken only when the usual ones are missing.
+_OTHER_LEAD_CLASS = re.compile(r"hometext|tomtat|tom-tat")
+# A lead class must name one of these words as a whole part of it (_names_lead).
+_LEAD_WORDS = frozenset({"sapo", "lead", "summary", "excerpt", "description", "chapeau", "hometext", "tomtat"})
 # ... unless the name says whose summary it is: an author's bio, the site's tagline, a cookie notice.
 _NOT_LEAD_WORDS = frozenset({"author", "bio", "site", "cookie", "product"})
 _CLASS_PARTS = re.compile(r"[^a-z0-9]+")
@@ -75,6 +80,14 @@ _LEAD_REACH = 400
 # Text an element shows, in document order: script and style bodies are code, not text.
 # An element's text_content() without the "smart string" links back to the tree (cheaper to make).
 _TEXT = XPath("string()", smart_strings=False)
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    """_TEXT(element), without an XPath call for an element with no children (most of them): its text is
+    then its own .text (the parser drops comments and processing instructions)."""
+    return (element.text or "") if not len(element) else _TEXT(element)
+
+
 _SHOWN_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]", smart_strings=False)
 # Characters after the title within which its date line is looked for.
 _DATELINE_REACH = 160
@@ -122,13 +135,63 @@ class Extracted:
     canonical_url: str | None = None
     description: str = ""
     images: list[str] = field(default_factory=list)  # as written in the page (may be relative)
+    updated_at: datetime | None = None  # the page's "last updated" time, told apart from publication
+    section: str = ""  # the portal's section: breadcrumb leaf or article:section
 
 
-def _title_element(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    for h1 in _H1(doc):
-        if h1.text_content().strip():
-            return h1
-    return None
+# The last page's elements that any finder's class pattern matches, per thread: the finders below each
+# read this short list instead of every classed element.
+_LAST_CLASSED = threading.local()
+
+
+@lru_cache(maxsize=1)
+def _any_finder_class() -> re.Pattern[str]:
+    """One pattern matching whatever any class-name finder looks for."""
+    finders = (_BYLINE_CLASS, _LEAD_CLASS, _OTHER_LEAD_CLASS, _DATE_CLASS, _BREADCRUMB_CLASS, _CATEGORY_CLASS)
+    return re.compile("|".join(f"(?:{p.pattern})" for p in finders))
+
+
+def _classed(doc: lxml.html.HtmlElement, pattern: re.Pattern[str], ids: bool = False) -> list[lxml.html.HtmlElement]:
+    """Elements whose class (or id, with ids) matches pattern, in document order."""
+    cached = getattr(_LAST_CLASSED, "value", None)
+    if cached is None or cached[0] is not doc:  # the cache holds doc, so its identity cannot be reused
+        wanted = _any_finder_class().search
+        found = []
+        for element in _CLASSED(doc):
+            cls, ident = element.get("class", ""), element.get("id", "")
+            if wanted(cls) or (ident and wanted(ident)):
+                found.append((element, cls, ident))
+        cached = (doc, found)
+        _LAST_CLASSED.value = cached
+    return [e for e, cls, ident in cached[1] if pattern.search(f"{cls} {ident}" if ids else cls)]
+
+
+def _outside_article(element: lxml.html.HtmlElement) -> bool:
+    """In the page's header, navigation or footer (not an <article>'s own header): _OUTSIDE_ARTICLE in Python."""
+    chrome = False
+    for node in element.iterancestors():
+        if node.tag == "article":
+            return False
+        chrome = chrome or node.tag in ("header", "nav", "footer")
+    return chrome
+
+
+def _in_comments(element: lxml.html.HtmlElement) -> bool:
+    """Inside a comment form or the comments area (a whole-page ASP.NET <form> is not one)."""
+    for node in element.iterancestors():
+        ident = node.get("id", "")
+        if ident in ("comments", "respond") or (node.tag == "form" and "comment" in f"{ident} {node.get('class', '')}"):
+            return True
+    return False
+
+
+def _in_link(element: lxml.html.HtmlElement) -> bool:
+    return any(node.tag == "a" for node in element.iterancestors())
+
+
+def _in_aside(element: lxml.html.HtmlElement) -> bool:
+    """In a sidebar: a summary there belongs to something else (a teaser, a newsletter box)."""
+    return any(node.tag == "aside" for node in element.iterancestors())
 
 
 def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None,
@@ -156,22 +219,25 @@ def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | No
     return parse_vn_datetime(following[:_DATELINE_REACH])
 
 
-def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str]) -> tuple[str, list[str]]:
-    """The byline from meta/byline markup, or a short signature paragraph ending the text."""
-    author = metas.get("author", "article:author", "dable:author")
-    if not author:
-        for byline in _BYLINE(doc):
-            author = " ".join(byline.text_content().split()).removeprefix("bởi ").removeprefix("By ").strip()
-            if author:
-                break
+def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str], ld_article: dict | None = None,
+            site_keys: set[str] | None = None, bylines: list[str] | None = None) -> tuple[str, list[str]]:
+    """The byline (a person, never the outlet), or a short signature paragraph ending the text.
+
+    A last paragraph that is only the outlet's name is its signature line, not text: it is dropped.
+    """
+    site_keys = site_keys if site_keys is not None else set()
+    author = find_author(doc, metas, ld_article or {}, site_keys, bylines)
+    if paragraphs and (labelled := _LABELLED_BYLINE.match(paragraphs[-1])):
+        author = author or normalize_text(labelled.group(2).strip())
+        return author, paragraphs[:-1]
     if paragraphs:
         last = paragraphs[-1]
-        words = last.split()
-        signature = 1 <= len(words) <= 5 and all(w[:1].isupper() for w in words) and not last.endswith(".")
-        if signature or (author and last == author):
-            author = author or last
+        if len(last) <= 40 and site_keys and is_outlet_name(last, site_keys):
             paragraphs = paragraphs[:-1]
-    return normalize_text(author), paragraphs
+        elif is_signature(last) or (author and last == author):
+            author = author or normalize_text(last)
+            paragraphs = paragraphs[:-1]
+    return author, paragraphs
 
 
 def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None) -> str:
@@ -179,19 +245,22 @@ def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None
 
     Class names alone mislead on pages from elsewhere ("leaderboard" ads, "field-with-summary" bodies,
     cookie and author "description" boxes, teaser "excerpt" lists), so the element must also be one
-    paragraph-sized block, the only one with its class, and follow the headline closely.
+    paragraph-sized block, the only one with its class, and follow the headline closely. Summaries under
+    other names (NukeViet's "hometext", "tomtat") are looked for only when the usual ones are missing.
     """
-    candidates = _LEAD(doc)
-    classes = Counter(element.get("class") for element in candidates)
-    for element in candidates:
-        if element.tag not in _LEAD_TAGS or classes[element.get("class")] > 1 or not _names_lead(element):
-            continue
-        text = normalize_text(_shown_text(element, " ")).replace("\n", " ").strip()
-        if not _LEAD_CHARS[0] < len(text) <= _LEAD_CHARS[1]:
-            continue
-        if title is not None and not _soon_after(title, element, _LEAD_REACH):
-            continue
-        return text
+    for pattern in (_LEAD_CLASS, _OTHER_LEAD_CLASS):
+        candidates = [e for e in _classed(doc, pattern)
+                      if not (_outside_article(e) or _in_link(e) or _in_aside(e) or _in_comments(e))]
+        classes = Counter(element.get("class") for element in candidates)
+        for element in candidates:
+            if element.tag not in _LEAD_TAGS or classes[element.get("class")] > 1 or not _names_lead(element):
+                continue
+            text = normalize_text(_shown_text(element, " ")).replace("\n", " ").strip()
+            if not _LEAD_CHARS[0] < len(text) <= _LEAD_CHARS[1]:
+                continue
+            if title is not None and not _soon_after(title, element, _LEAD_REACH):
+                continue
+            return text
     return ""
 
 
@@ -255,10 +324,13 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
     wanted = set(keys)
     lengths = {len(k) for k in wanted}
     shortest = min(lengths, default=0)
+    # A block showing one paragraph is no more than a few times its length even with a template's
+    # indentation or decomposed marks: larger blocks (page wrappers) are not collapsed and compared.
+    largest = max(lengths, default=0) * 3 + 500
     blocks: dict[str, lxml.html.HtmlElement] = {}
     for element in doc.iter("p", "div", "span", "li", "td"):
-        raw = _TEXT(element)
-        if len(raw) < shortest:  # collapsing spaces only shortens a text
+        raw = _text(element)
+        if len(raw) < shortest or len(raw) > largest:  # collapsing spaces only shortens a text
             continue
         text = " ".join(raw.split())
         if len(text) in lengths and (key := plain.get(text) or fold(text)) in wanted:  # fold keeps lengths
@@ -269,7 +341,7 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
         for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
             if container is None or len(_TEXT(container)) > len(paragraph) + 300:
                 break
-            if any(len(_TEXT(a).strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
+            if any(len(_text(a).strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
                 summaries += 1
                 break
     return summaries >= 1 and summaries >= len(paragraphs) / 2
@@ -315,7 +387,9 @@ def _main_text(doc: lxml.html.HtmlElement, site_url: str = "") -> list[str]:
     text = trafilatura.extract(doc, options=_TRAFILATURA) or ""
     if len(text) < MIN_BODY_CHARS:
         text = trafilatura.extract(doc, options=_TRAFILATURA_FALLBACKS) or text
-    lines = [line for line in text.splitlines() if line.strip()]
+    # A one-cell table is a layout box, not data: its rows come as "| heading paragraph |", its blocks run
+    # together; they are left to complete_from_container, which restores a box block by block.
+    lines = [line for line in text.splitlines() if line.strip() and not _ONE_CELL_ROW.match(line)]
     if not lines:
         return lines
     if _may_list_headlines(lines):  # most articles have no line that could be a headline
@@ -430,11 +504,13 @@ def _body(doc: lxml.html.HtmlElement, title: str, title_el: lxml.html.HtmlElemen
         lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
     else:
         lines = _main_text(doc, site_url)
-    if lines and " ".join(normalize_text(lines[0]).split()) == " ".join(title.split()):  # the headline again
+    if lines and " ".join(fold(normalize_text(lines[0])).split()) == " ".join(fold(title).split()):  # headline again
         lines = lines[1:]
     lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc, title_el)
     if lead and not _has_lead(lines, lead):
         lines.insert(0, lead)
+    if not override.get("body"):  # boxes, lists and sub-headings of the article the extractor left out
+        lines = complete_from_container(doc, lines)
     return clean_text(lines)
 
 
@@ -445,6 +521,40 @@ def _has_lead(lines: list[str], lead: str) -> bool:
     return any(key in fold(line) for line in lines[:3]) or lead in " ".join(" ".join(lines[3:]).split())
 
 
+@dataclass
+class _Text:
+    """What extract() and extract_body() read from a page in the same steps."""
+
+    metas: Metas
+    ld: list[dict]
+    ld_article: dict
+    site_keys: set[str]
+    title: str
+    title_el: lxml.html.HtmlElement | None
+    cleaned: Cleaned
+    bylines: list[str]
+    author: str
+    paragraphs: list[str]
+    folded: list[str]
+
+
+def _read_text(page: Page, doc: lxml.html.HtmlElement, override: dict[str, list[str]], url: str) -> _Text:
+    """Headline, cleaned body without repeats and promotions, and the byline (signature line taken off)."""
+    metas = page.meta
+    ld = page.json_ld
+    ld_article = _ld_article(ld)
+    site_keys = _site_keys(metas, url, ld)
+    title, title_el = _headline(doc, metas, ld_article, site_keys)
+    if override.get("title"):
+        title = normalize_text(override["title"][0]).replace("\n", " ")
+    cleaned = _body(doc, title, title_el, override, _site_url(page))
+    paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded)
+    bylines = _byline_texts(doc)
+    author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys, bylines)
+    folded = folded[: len(paragraphs)]  # _author drops at most the last paragraph
+    return _Text(metas, ld, ld_article, site_keys, title, title_el, cleaned, bylines, author, paragraphs, folded)
+
+
 def extract_body(body: bytes, content_type: str = "", url: str = "") -> list[str]:
     """The paragraphs extract() gives for this page, without deciding whether the page is an article.
 
@@ -452,11 +562,25 @@ def extract_body(body: bytes, content_type: str = "", url: str = "") -> list[str
     text is built by the same steps, signature line removed as extract() removes it.
     """
     page, doc = _parse(body, content_type, url)
-    metas = page.meta
-    title_el = _title_element(doc)
-    title = title_el.text_content() if title_el is not None else metas.get("og:title") or doc.findtext(".//title")
-    cleaned = _body(doc, normalize_text(title or "").replace("\n", " "), title_el, {}, _site_url(page))
-    return _author(doc, metas, cleaned.paragraphs)[1]
+    return _read_text(page, doc, {}, url).paragraphs
+
+
+def _drop_repeats_and_promos(title: str, paragraphs: list[str], folded: list[str]) -> tuple[list[str], list[str]]:
+    """Without the headline repeated as first paragraph and app-download lines (related-headline lists
+    went with the main text: _without_headline_links)."""
+    title_key = " ".join(fold(title).split())
+    kept = [(p, f) for i, (p, f) in enumerate(zip(paragraphs, folded, strict=True))
+            if not _APP_PROMO.match(p) and not (i == 0 and " ".join(f.split()) == title_key)]
+    return [p for p, _ in kept], [f for _, f in kept]
+
+
+_APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về ứng dụng|cài đặt ứng dụng)\b"
+                        # Headings of the lists of other stories that follow the text.
+                        r"|^(những|các) tin (mới hơn|cũ hơn|khác|đã đưa)\s*:?$|^tin cùng chuyên mục\s*:?$"
+                        r"|^bài viết khác\s*:?$|^xem tiếp\s*:?$|^đọc thêm\s*:?$", re.IGNORECASE)
+# A labelled byline line: "Tác giả: Hồng Nhung", "Bài và ảnh: Minh Anh".
+_LABELLED_BYLINE = re.compile(r"^(tác giả|người viết|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh|tin và ảnh|phóng viên)"
+                              r"\s*:\s*(.{2,60})$", re.IGNORECASE)
 
 
 def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None,
@@ -464,21 +588,20 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     """Title, date, author, lead and paragraphs; a source's selectors win where they match."""
     page, doc = _parse(body, content_type, url)
     override = _selected(doc, selectors) if selectors else {}
-    metas = page.meta
-    title_el = _title_element(doc)
-    title = title_el.text_content() if title_el is not None else metas.get("og:title") or doc.findtext(".//title")
-    if override.get("title"):
-        title = override["title"][0]
-    title = normalize_text(title or "").replace("\n", " ")
-    cleaned = _body(doc, title, title_el, override, _site_url(page))
-    author, paragraphs = _author(doc, metas, cleaned.paragraphs)
-    folded = cleaned.folded[: len(paragraphs)]  # _author drops at most the last paragraph
+    text = _read_text(page, doc, override, url)
+    metas, ld, title, paragraphs, folded, author = (text.metas, text.ld, text.title, text.paragraphs, text.folded,
+                                                    text.author)
     if override.get("author"):
         author = normalize_text(override["author"][0])
         kept = [(p, f) for p, f in zip(paragraphs, folded, strict=True) if p != author]
         paragraphs, folded = [p for p, _ in kept], [f for _, f in kept]
     if not title:
         raise ExtractionError("không tìm thấy tiêu đề bài")
+    section = find_section(doc, metas, ld, title)
+    article_markup = bool(text.ld_article) or metas.get("og:type").lower() == "article"
+    if not override.get("body") and (reason := looks_like_list_page(url, title, section, text.site_keys, ld,
+                                                                      article_markup, doc)):
+        raise ExtractionError(f"trang danh sách tin: {reason}")
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
         raise ExtractionError("không trích xuất được nội dung bài (trang lỗi, rỗng hoặc là trang danh sách)")
     if is_teaser_text(doc, paragraphs, folded):
@@ -486,16 +609,561 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     if len(_MOJIBAKE.findall(" ".join(paragraphs))) >= 5:
         raise ExtractionError("văn bản lỗi mã hóa ký tự (mojibake): kiểm tra bảng mã của nguồn")
     description = strip_agency_prefix(normalize_text(metas.get("description", "og:description")))
+    published, updated = find_dates(doc, text.title_el, metas, text.ld_article)
+    attribution = text.cleaned.attribution or byline_attribution(text.bylines)
     return Extracted(
         title=title,
         paragraphs=paragraphs,
         folded=folded,
-        published_at=_override_date(override) or find_published(doc, title_el, metas) or date_in_url(url),
+        published_at=_override_date(override) or published or date_in_url(url),
+        updated_at=updated,
         author=author,
-        attribution=cleaned.attribution,
+        attribution=attribution,
         lead=paragraphs[0] if paragraphs else description,
         canonical_url=page.canonical,
         description=description,
         images=list(dict.fromkeys(src.strip() for src in _IMAGES(doc) if src.strip()
                                   and not src.strip().startswith("data:"))),
+        section=section,
     )
+
+# --- Real-page metadata: JSON-LD, headline without <h1>, header date line, outlet names, sections ---
+
+_ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
+                  "OpinionNewsArticle", "LiveBlogPosting"}
+_LIST_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
+# Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
+_DATE_CLASS = re.compile(r"date|time|ngay|publish|post-meta|meta-info")
+_BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan")
+# The article's category link shown above the headline ("detail-cate", WordPress "cat-links").
+_CATEGORY_CLASS = re.compile(r"cate|cat-links|chuyen-?muc")
+_TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
+_HOME_WORDS = {"trang chu", "home", "trang nhat"}
+# The same as written on pages (checked without folding, which costs more than the check).
+_HOME_LABELS = {"trang chủ", "trang chu", "home", "trang nhất", "trang nhat", "trang chủ »", "trang chủ >"}
+# Titles that name a whole news listing, never one article.
+_LISTING_TITLES = _HOME_WORDS | {"tin tuc", "tin tuc su kien", "tin moi", "tin moi nhat", "tin noi bat", "thoi su",
+                                 "tim kiem", "ket qua tim kiem", "tin hoat dong", "tin trong tinh", "tin trong nuoc"}
+# Headlines of tag, topic, category and search pages ("Thẻ: chuyển đổi số", "Chuyên mục: Kinh tế").
+_LISTING_PREFIX = re.compile(r"^(the|tag|tags|tu khoa|chu de|chuyen muc|danh muc|ket qua tim kiem|tim kiem|luu tru)"
+                             r"\s*[:\-–]", re.IGNORECASE)
+# Inline elements a date line is written with; a date in a longer block is a sentence of the text.
+_INLINE = {"a", "b", "strong", "em", "i", "span", "time", "small", "font", "label", "abbr", "sup", "u"}
+_DATELINE_MAX = 120
+_UPDATED_WORDS = re.compile(r"c[ậa]p nh[ậa]t|updated|s[ửu]a l[úu]c", re.IGNORECASE)
+_PUBLISHED_WORDS = re.compile(r"đăng|xuất bản|published", re.IGNORECASE)
+_LIST_URL = re.compile(r"/(tag|tags|chu-de|tu-khoa|search|tim-kiem|category|chuyen-muc|danh-muc)(/|\.|$|\?)"
+                       r"|[?&](s|q|keyword|tu-khoa)=|/page/\d+/?$|/trang-\d+\.", re.IGNORECASE)
+_ALNUM = re.compile(r"[\W_]+")
+
+
+def _ld_types(obj: dict) -> set[str]:
+    kind = obj.get("@type", "")
+    return set(kind) if isinstance(kind, list) else {kind}
+
+
+def _ld_article(objects: list[dict]) -> dict:
+    return next((o for o in objects if _ld_types(o) & _ARTICLE_TYPES), {})
+
+
+def _ld_names(value: object) -> list[str]:
+    """Names from a JSON-LD author/publisher value (a string, an object or a list of them)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [value["name"]] if isinstance(value.get("name"), str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _ld_names(v)]
+    return []
+
+
+def _site_keys(metas: Metas, url: str, ld: list[dict]) -> set[str]:
+    """Compact (folded, letters and digits only) forms of the outlet's own names and host."""
+    names = [metas.get("og:site_name"), metas.get("application-name"), metas.get("twitter:site").lstrip("@"),
+             metas.get("copyright"), metas.get("dc.publisher")]
+    names += [n for o in ld for n in _ld_names(o.get("publisher"))]
+    names += [n for o in ld if _ld_types(o) & {"Organization", "NewsMediaOrganization", "WebSite"}
+              for n in _ld_names(o)]
+    for address in (url, metas.get("og:url")):
+        host = urlsplit(address).hostname or ""
+        labels = [p for p in host.split(".") if p not in ("www", "vn", "com", "net", "org", "gov", "edu", "m")]
+        names += labels[:1]
+    keys = {_ALNUM.sub("", fold(n)) for n in set(names) if n}
+    keys |= {k.removeprefix("bao").removeprefix("baodientu") for k in keys}
+    return {k for k in keys if len(k) >= 4}
+
+
+_DOMAIN_LIKE = re.compile(r"\.(com|vn|net|org)\b", re.IGNORECASE)
+
+
+def is_outlet_name(name: str, site_keys: set[str]) -> bool:
+    """The outlet's own name in an author field ("VnExpress", "Dân Trí", "NLD.COM.VN", "TUOI TRE ONLINE")."""
+    key = _ALNUM.sub("", fold(name))
+    if not key:
+        return True
+    if _DOMAIN_LIKE.search(name) or key.endswith(("online", "corp")):
+        return True
+    # The outlet's name with a little around it ("TUOI TRE ONLINE", "Báo Dân trí"), not a longer text naming it.
+    return any((k in key and len(key) <= len(k) + 10) or (key in k and len(key) >= 4) for k in site_keys)
+
+
+# Words around an outlet's name in its own headings ("Báo … điện tử", "… Online").
+_NAME_AFFIXES = re.compile(r"^(baodientu|bao|congthongtindientu|congthongtin|congttdt|trangthongtindientu|trangtin"
+                           r"|tapchi)|(dientu|online|vn|net|com|orgvn|govvn)$")
+
+
+def is_site_name(text: str, site_keys: set[str]) -> bool:
+    """A heading that is the site's own name ("Báo Bình Giang điện tử"), strictly: a headline that
+    merely starts with the province in the site's name ("Bình Giang mùa lúa chín") is not one."""
+    key = _ALNUM.sub("", fold(text))
+    if not key:
+        return True
+    for _ in range(3):  # prefix and suffix words, possibly both
+        if key in site_keys:
+            return True
+        stripped = _NAME_AFFIXES.sub("", key)
+        if stripped == key:
+            break
+        key = stripped
+    return key in site_keys
+
+
+# How portals name themselves: a title part starting so after a separator is the site's name.
+_OUTLET_WORDS = re.compile(r"^(cổng thông tin|cổng ttđt|cổng tttđt|trang thông tin|trang tin|báo|tạp chí|đài phát thanh"
+                           r"|website|portal)\b", re.IGNORECASE)
+
+
+def _strip_site_suffix(title: str, site_keys: set[str]) -> str:
+    """"Tiêu đề - Báo VnExpress Sức khỏe" → "Tiêu đề": drop a trailing part naming the outlet."""
+    parts = _TITLE_SEPARATORS.split(title)
+    while len(parts) > 1 and (is_site_name(parts[-1], site_keys) or len(parts[-1]) <= 3
+                              or (_OUTLET_WORDS.match(parts[-1]) and len(parts[-1]) <= 60)):
+        parts.pop()
+    while len(parts) > 1 and is_site_name(parts[0], site_keys):
+        parts.pop(0)
+    return " - ".join(parts).strip()
+
+
+def _headline(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
+              site_keys: set[str]) -> tuple[str, lxml.html.HtmlElement | None]:
+    """The article's headline and the element showing it (None when only meta tags give it).
+
+    An <h1> holding the site's logo or name is not the headline; without a usable <h1> the
+    JSON-LD headline, og:title or <title> is taken, minus the site-name suffix.
+    """
+    for h1 in _H1(doc):
+        text = normalize_text(h1.text_content()).replace("\n", " ").strip()
+        if text and not is_site_name(text, site_keys) and fold(text) not in _HOME_WORDS:
+            return text, h1
+    for candidate in (ld_article.get("headline"), metas.get("og:title"), metas.get("twitter:title"),
+                      doc.findtext(".//title")):
+        if isinstance(candidate, str) and candidate.strip():
+            text = _strip_site_suffix(normalize_text(candidate).replace("\n", " ").strip(), site_keys)
+            return text, _shown_headline(doc, text)
+    return "", None
+
+
+def _shown_headline(doc: lxml.html.HtmlElement, title: str) -> lxml.html.HtmlElement | None:
+    """The element (a heading or a titled block, not a link) whose text is the headline, if the page shows it."""
+    key = " ".join(fold(title).split())
+    for element in doc.iter("h2", "h3", "h4", "div", "p", "span", "strong", "td"):
+        raw = _TEXT(element)
+        if len(raw) < len(title) or len(raw) > len(title) + 40:
+            continue
+        if " ".join(fold(raw).split()) == key and element.getparent() is not None \
+                and not element.xpath("ancestor::a|ancestor::nav|ancestor::header"):
+            return element
+    return None
+
+
+def _block_text(node: lxml.html.HtmlElement) -> str:
+    """Text of the nearest block element around an inline element."""
+    while node.tag in _INLINE and node.getparent() is not None:
+        node = node.getparent()
+    return _TEXT(node)
+
+
+# A few dozen text nodes around the headline are enough to find its date line; a bounded XPath
+# stops there instead of listing every text node of the page.
+_NEXT_TEXTS = XPath("(following::text())[position() <= 60]")
+# On the reverse axis position() counts back from the headline: the nearest 30 text nodes before it.
+_PREVIOUS_TEXTS = XPath("preceding::text()[position() <= 30]")
+_SCRIPT_OR_STYLE = {"script", "style", "template", "noscript"}
+
+
+def _date_lines(title: lxml.html.HtmlElement, before: bool = True) -> list[str]:
+    """Short lines next to the headline (after it, then before it within its own block), as date
+    lines are written.
+
+    Only short blocks count, so "Ngày 29/6/2022, Ban Thường vụ…" opening the body is never a date line;
+    before the headline only its own container is read, never the page header with today's date.
+    """
+    lines: list[str] = []
+    if before:
+        container = title.getparent()
+        reach = len(_TEXT(title)) + 80
+        while container is not None and len(_TEXT(container)) < reach \
+                and container.getparent() is not None and container.getparent().tag != "body":
+            container = container.getparent()
+        windows = [[t for t in reversed(_PREVIOUS_TEXTS(title)) if container is not None
+                    and (t.getparent() is container or container in t.getparent().iterancestors())]]
+    else:
+        windows = [_NEXT_TEXTS(title)]
+    for texts in windows:
+        seen = 0
+        for text in texts:
+            parent = text.getparent()
+            if not text.strip() or parent is None or parent.tag in _SCRIPT_OR_STYLE:
+                continue
+            seen += len(text.strip())
+            block = " ".join(_block_text(parent).split())
+            if len(block) <= _DATELINE_MAX and block not in lines:
+                lines.append(block)
+            if seen > _DATELINE_REACH:
+                break
+    return lines
+
+
+_PAGE_CHROME = re.compile(r"header|top|menu|banner|footer|sidebar|widget|related|lien-quan|other", re.IGNORECASE)
+# Class names of the article's own parts that contain a chrome word ("entry-header", "article__header").
+_OWN_PART = re.compile(r"^(entry|article|post|detail|news-detail|single|asset|content)[-_]", re.IGNORECASE)
+
+
+def _in_page_chrome(element: lxml.html.HtmlElement) -> bool:
+    """Inside the page header, a menu, a sidebar or a related-news block (up to the enclosing <article>)."""
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("article", "main", "body"):
+            return False
+        tokens = f"{node.get('class', '')} {node.get('id', '')}".split()
+        if any(_PAGE_CHROME.search(t) and not _OWN_PART.match(t) for t in tokens):
+            return True
+    return False
+
+
+def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -> list[str]:
+    """Texts of short date-classed elements in the article's own area, nearest to the headline first
+    (for headlines that are not marked up, or dates in a meta bar away from the headline). Dates in
+    the page header, menus, sidebars and teasers (next to a headline link) do not count."""
+    boxes = []
+    for box in _classed(doc, _DATE_CLASS):
+        if _outside_article(box) or _in_link(box) or len(_TEXT(box)) > _DATELINE_MAX:
+            continue
+        chrome = _in_page_chrome(box)
+        parent = box.getparent()
+        teaser = parent is not None and any(len(_text(a).strip()) >= _HEADLINE_CHARS for a in parent.iter("a"))
+        if not chrome and not teaser:
+            boxes.append(box)
+    if not boxes:
+        return []
+    order = {e: i for i, e in enumerate(doc.iter())}
+    anchor = order.get(title, 0) if title is not None else 0
+    boxes.sort(key=lambda e: abs(order.get(e, 0) - anchor))
+    return [" ".join(_TEXT(e).split()) for e in boxes[:4]]
+
+
+def _published_and_updated(lines: list[str]) -> tuple[datetime | None, datetime | None]:
+    """Publication and update times from date lines: what follows "Cập nhật" is the update,
+    what precedes it on the same line ("12/03/2026 08:15 (Cập nhật: 12/03/2026 16:20)") the publication."""
+    published = updated = None
+    for line in lines:
+        said = _UPDATED_WORDS.search(line)
+        if said and not _PUBLISHED_WORDS.search(line):
+            before, after = line[: said.start()], line[said.start():]
+            published = published or parse_vn_datetime(before)
+            updated = updated or parse_vn_datetime(after)
+        else:
+            published = published or parse_vn_datetime(line)
+    return published, updated
+
+
+def find_dates(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None, metas: Metas,
+               ld_article: dict) -> tuple[datetime | None, datetime | None]:
+    """(published, updated): meta tags, JSON-LD, <time>, then the date line in the article's header.
+
+    An "updated" line is the publication date only when the page gives no other.
+    """
+    published = find_published(doc, None, metas)
+    updated = None
+    for value in (ld_article.get("datePublished"), ld_article.get("dateCreated")):
+        if published is None and isinstance(value, str):
+            published = parse_iso_datetime(value) or parse_vn_datetime(value)
+    for name in _UPDATED_META:
+        if updated is None and (value := metas.get(name)):
+            updated = parse_iso_datetime(value) or parse_vn_datetime(value)
+    if updated is None and isinstance(ld_article.get("dateModified"), str):
+        updated = parse_iso_datetime(ld_article["dateModified"])
+    if published is None or updated is None:
+        # After the headline first, where most date lines are; before it only when that finds nothing.
+        line_published, line_updated = _published_and_updated(_date_lines(title, before=False)) \
+            if title is not None else (None, None)
+        if title is not None and line_published is None and line_updated is None:
+            line_published, line_updated = _published_and_updated(_date_lines(title, before=True))
+        if published is None and line_published is None and line_updated is None:
+            # Date-classed boxes away from the headline: only when the page gives no date otherwise.
+            line_published, line_updated = _published_and_updated(_date_box(doc, title))
+        published = published or line_published or line_updated
+        updated = updated or line_updated
+    if updated is not None and published is not None and updated <= published:
+        updated = None
+    return published, updated
+
+
+def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title: str) -> str:
+    """The portal's section: the breadcrumb's leaf (not the home link, not the headline), else article:section."""
+    for crumb in _classed(doc, _BREADCRUMB_CLASS, ids=True):
+        items = [normalize_text(_text(a)).strip() for a in crumb.iter("a", "li", "span")]
+        items = [t for t in items if t and len(t) <= 60 and t.lower() not in _HOME_LABELS and t != title
+                 and "\n" not in t and not t.startswith(("»", ">"))]
+        if items:
+            return items[-1]
+    for obj in ld:
+        if "BreadcrumbList" in _ld_types(obj):
+            names = [n for item in obj.get("itemListElement", []) if isinstance(item, dict)
+                     for n in _ld_names(item.get("item", item)) if n != title]
+            names = [n for n in names if fold(n) not in _HOME_WORDS]
+            if names:
+                return normalize_text(names[-1])
+    section = metas.get("article:section") or _ld_names(_ld_article(ld).get("articleSection"))[:1]
+    if section:
+        return normalize_text(section if isinstance(section, str) else section[0])
+    links = (a for box in _classed(doc, _CATEGORY_CLASS) if not _outside_article(box)
+             for a in box.iter("a") if a.get("href") is not None)
+    for link in links:
+        text = normalize_text(_TEXT(link)).strip()
+        if text and len(text) <= 40 and text != title and not _in_page_chrome(link):
+            return text
+    return ""
+
+
+_BYLINE_LABEL = re.compile(r"^(bởi|by|tác giả|người viết|phóng viên|viết bởi)\s*:?\s*", re.IGNORECASE)
+# CMS account names shown as authors: not who signed the article.
+_ACCOUNT_NAMES = {"super user", "admin", "administrator", "quan tri", "quan tri vien", "ban bien tap", "webmaster",
+                  "editor", "bien tap vien"}
+
+
+def _byline_texts(doc: lxml.html.HtmlElement) -> list[str]:
+    """Names shown by byline markup: the name element inside a byline block, else its text without dates."""
+    texts = []
+    for byline in _classed(doc, _BYLINE_CLASS):
+        if "comment" in byline.get("class", "") or byline.find(".//input") is not None or _in_comments(byline):
+            continue
+        names = [" ".join(_text(e).split()) for e in byline.iterdescendants()
+                 if e.tag in ("a", "b", "strong") or "name" in e.get("class", "")]
+        names = [n for n in names if n and not parse_vn_datetime(n)]
+        text = names[0] if names else " ".join(_TEXT(byline).split())
+        if parse_vn_datetime(text) and not names:
+            continue
+        texts.append(text)
+    return texts
+
+
+def byline_attribution(bylines: list[str]) -> str:
+    """ "Theo TTXVN" written in the byline's place: the attribution, not a person."""
+    for text in bylines:
+        if (credit := _THEO.match(text)) and len(text) <= 60:
+            return f"Theo {credit.group(1)}"
+    return ""
+
+
+_THEO = re.compile(r"^theo\s+(\S.*?)\s*$", re.IGNORECASE)
+
+
+def find_author(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
+                site_keys: set[str], bylines: list[str] | None = None) -> str:
+    """A person from byline markup, JSON-LD or meta tags; the outlet's own name never counts."""
+    candidates = list(bylines) if bylines is not None else _byline_texts(doc)
+    candidates += _ld_names(ld_article.get("author"))
+    candidates.append(metas.get("author", "article:author", "dable:author"))
+    for raw in candidates:
+        if fold(raw or "").strip() in _ACCOUNT_NAMES:
+            continue
+        name = _BYLINE_LABEL.sub("", raw or "").strip()
+        if name and len(name) <= 60 and not name.lower().startswith(("theo ", "nguồn")) \
+                and not name.startswith("http") and not is_outlet_name(name, site_keys) \
+                and fold(name) not in _ACCOUNT_NAMES:
+            return normalize_text(name)
+    return ""
+
+
+_TRAILING_PARENS = re.compile(r"\s*\([^)]{0,40}\)\s*$")
+_NAME_SEPARATORS = re.compile(r"\s+|\s*[-–,]\s*")
+
+
+def is_signature(text: str) -> bool:
+    """A short signed line ending the text: "Minh Anh", "NHẬT XUÂN - NGHI VŨ", "Hoàng Minh (Báo Bình Giang)",
+    "Thu Hà – Văn phòng Huyện ủy" (a name, then its office)."""
+    core = _TRAILING_PARENS.sub("", text).strip()
+    if len(core) > 60 or ":" in core or core.endswith((".", "?", "!")):
+        return False
+    name, dash, office = core.partition(" – ") if " – " in core else core.partition(" - ")
+    words = [w for w in _NAME_SEPARATORS.split(core) if w]
+    if all(w[:1].isupper() for w in words):
+        return 1 <= len(words) <= 8
+    # "Name – office": a capitalised name of at most four words, then a short office name.
+    name_words = name.split()
+    return bool(dash) and 1 <= len(name_words) <= 4 and all(w[:1].isupper() for w in name_words) \
+        and office[:1].isupper() and len(office) <= 40
+
+
+_LINK_NAMED = XPath("//a[normalize-space(.) = $name]")
+_NAVIGATION = re.compile(r"nav|menu|breadcrumb|duong-dan|pathway", re.IGNORECASE)
+
+
+def _is_navigation_label(doc: lxml.html.HtmlElement, title: str) -> bool:
+    """A short headline that is also a menu or breadcrumb label ("Kinh tế"): the page of that section."""
+    if len(title) > 40:
+        return False
+    for link in _LINK_NAMED(doc, name=title):
+        for node in (link, *link.iterancestors()):
+            if node.tag == "nav" or _NAVIGATION.search(f"{node.get('class', '')} {node.get('id', '')}"):
+                return True
+    return False
+
+
+def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str], ld: list[dict],
+                         has_article_markup: bool, doc: lxml.html.HtmlElement | None = None) -> str:
+    """The Vietnamese reason a page is a home, section, tag or search page, or "" for an article page."""
+    path = urlsplit(url)
+    if url and path.path in ("", "/") and not path.query:
+        return "trang chủ của cổng, không phải một bài viết"
+    if url and _LIST_URL.search(url):
+        return "trang chuyên mục, thẻ hoặc tìm kiếm, không phải một bài viết"
+    if any(_ld_types(o) & _LIST_TYPES and o.get("mainEntity") is not None for o in ld) and not has_article_markup:
+        return "trang danh sách tin (theo dữ liệu cấu trúc của trang), không phải một bài viết"
+    folded_title = fold(title)
+    if is_site_name(title, site_keys) or folded_title in _LISTING_TITLES:
+        return f"trang mang tên cổng hoặc mục tin (\"{title}\"), không phải một bài viết"
+    if _LISTING_PREFIX.match(folded_title):
+        return f"trang thẻ, chủ đề hoặc tìm kiếm (\"{title}\"), không phải một bài viết"
+    if (section and folded_title == fold(section) and len(title) <= 60) \
+            or (doc is not None and _is_navigation_label(doc, title)):
+        return f"trang chuyên mục \"{title}\", không phải một bài viết"
+    return ""
+
+
+# --- Body completion: in-article boxes, lists and sub-headings the generic extractor left out ---
+
+_LEAF_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "dd", "pre")
+# Text in the article's container beyond the extracted lines that makes a block-by-block pass worth it
+# (a share bar or a byline is less; a boxed passage or a list is more).
+_MISSING_CHARS = 120
+# Blocks that can hold other blocks (a parsed <p> or heading cannot).
+_NESTING_BLOCKS = {"li", "blockquote", "dd"}
+_NOT_TEXT = re.compile(r"relat|lien-?quan|tinlienquan|share|social|tag|comment|binh-?luan|ads|advert|banner|quang-?cao"
+                       r"|author|byline|tac-?gia|date|time|meta|breadcrumb|print|rating|vote|poll|toolbar|button"
+                       r"|caption|figcaption|photo|video|player", re.IGNORECASE)
+_BULLET = re.compile(r"^[-•*]\s+")
+
+
+def _visible_chars(text: str) -> int:
+    """Characters other than spaces and line breaks (str.count runs in C; split and join allocate)."""
+    return len(text) - sum(text.count(c) for c in " \n\t\r\xa0")
+
+
+def _line_key(text: str) -> str:
+    return " ".join(fold(_BULLET.sub("", text.strip())).split())
+
+
+_P_SIZED = XPath("//p[string-length(.) >= $low][string-length(.) <= $high]")
+_BLOCK_SIZED = XPath("(//div | //li | //td | //span | //blockquote)"
+                     "[string-length(.) >= $low][string-length(.) <= $high]")
+
+
+def _article_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lxml.html.HtmlElement | None:
+    """The element holding the extracted text: the common ancestor of the blocks showing its two longest lines."""
+    longest = sorted((line for line in lines if len(line) >= 80), key=len, reverse=True)[:2]
+    if len(longest) < 2:
+        return None
+    wanted: dict[str, lxml.html.HtmlElement | None] = {" ".join(line.split()): None for line in longest}
+    # Pages indented by their templates carry more spaces inside a block than the collapsed line.
+    low, high = min(map(len, wanted)) - 2, max(map(len, wanted)) * 3 // 2 + 200
+    # Text paragraphs are <p> on almost every page: other blocks are read only when <p> are not enough.
+    # One XPath picks the blocks of a fitting length (calling string() on each block costs more).
+    for finder in (_P_SIZED, _BLOCK_SIZED):
+        for element in finder(doc, low=low, high=high):
+            raw = _TEXT(element)
+            key = " ".join(raw.split())
+            if key not in wanted:
+                key = " ".join(normalize_text(key).split())
+            if key in wanted and wanted[key] is None:
+                wanted[key] = element
+                if all(e is not None for e in wanted.values()):
+                    break
+        if all(e is not None for e in wanted.values()):
+            break
+    found = [e for e in wanted.values() if e is not None]
+    if len(found) < 2:
+        return None
+    ancestors = set(found[0].iterancestors())
+    return next((a for a in found[1].iterancestors() if a in ancestors), None)
+
+
+def complete_from_container(doc: lxml.html.HtmlElement, lines: list[str]) -> list[str]:
+    """The extracted lines, plus the leaf blocks of the article's container the extractor dropped
+    (boxed passages, lists, sub-headings), each put after the nearest kept block before it.
+
+    Links-only blocks (related-headline lists), furniture classes and forms are not text.
+    """
+    container = _article_container(doc, lines)
+    if container is None or container.tag in ("body", "html"):
+        return lines
+    # Nothing worth a block-by-block pass is missing when the container shows little more than the lines
+    # (counted without spaces, which templates add in bulk).
+    if _visible_chars(_TEXT(container)) <= sum(_visible_chars(line) for line in lines) + _MISSING_CHARS:
+        return lines
+    plain: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        plain.setdefault(" ".join(_BULLET.sub("", line).split()), i)
+    folded: dict[str, int] | None = None
+    inserts: dict[int, list[str]] = {}
+    last = -1
+    for block in container.iter(_LEAF_BLOCKS):
+        if block.tag in _NESTING_BLOCKS and any(True for _ in block.iterdescendants(_LEAF_BLOCKS)):
+            continue  # only innermost blocks: their text is not counted twice
+        raw = " ".join(_text(block).split())
+        if not raw:
+            continue
+        if raw in plain:  # the usual case: the extractor kept this block as it is
+            last = max(last, plain[raw])
+            continue
+        text = " ".join(normalize_text(_shown_text(block, " ")).split())
+        if text in plain:
+            last = max(last, plain[text])
+            continue
+        if len(text) < 12 or _skipped_block(block, container, text):
+            continue
+        if folded is None:  # folding every line is costly: only for blocks that may be new
+            folded = {}
+            for i, line in enumerate(lines):
+                folded.setdefault(_line_key(line), i)
+        if (key := _line_key(text)) in folded:
+            last = max(last, folded[key])
+            continue
+        inserts.setdefault(last, []).append(f"- {text}" if block.tag == "li" else text)
+    if not inserts:
+        return lines
+    completed = list(inserts.get(-1, []))
+    for i, line in enumerate(lines):
+        completed.append(line)
+        completed.extend(inserts.get(i, []))
+    return completed
+
+
+def _skipped_block(block: lxml.html.HtmlElement, container: lxml.html.HtmlElement, text: str) -> bool:
+    """Not article text: a link's text, a form, a gallery's caption, or inside furniture (related news,
+    share bars, bylines)."""
+    links = "".join(_text(a) for a in block.iter("a"))
+    if len(" ".join(links.split())) >= len(text) * 0.6:
+        return True
+    # Items of a list that holds pictures are a slideshow's captions, not a list of the text.
+    if block.tag == "li" and (parent := block.getparent()) is not None and next(parent.iter("img"), None) is not None:
+        return True
+    for node in (block, *block.iterancestors()):
+        if node is container:
+            return False
+        if node.tag in ("form", "nav", "aside", "footer", "header", "figure", "script", "style", "a"):
+            return True
+        tokens = f"{node.get('class', '')} {node.get('id', '')}"
+        if tokens.strip() and _NOT_TEXT.search(tokens):
+            return True
+    return False

@@ -125,6 +125,7 @@ class Article(BaseModel):
     attribution: str = ""
     images: list[str] = Field(default_factory=list)  # absolute URLs, the share image first
     published_at: datetime  # timezone-aware, Asia/Ho_Chi_Minh
+    updated_at: datetime | None = None  # the page's own "updated" time, when it shows one
     fetched_at: datetime
     language: str = "vi"
     content_hash: str

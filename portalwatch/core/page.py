@@ -179,7 +179,7 @@ class Page:
             if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
                 continue
             try:
-                data = json.loads(script.text)
+                data = json.loads(script.text, strict=False)  # raw newlines in strings are common
             except (ValueError, RecursionError):  # RecursionError: hostile nesting
                 continue
             for item in data if isinstance(data, list) else [data]:
