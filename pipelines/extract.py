@@ -235,7 +235,7 @@ def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str], ld_
         if len(last) <= 40 and site_keys and is_outlet_name(last, site_keys):
             paragraphs = paragraphs[:-1]
         elif is_signature(last) or (author and last == author):
-            author = author or normalize_text(last)
+            author = author or normalize_text(_TRAILING_PARENS.sub("", last))  # "Hà Thu (tổng hợp)"
             paragraphs = paragraphs[:-1]
     return author, paragraphs
 
@@ -610,6 +610,8 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         raise ExtractionError("văn bản lỗi mã hóa ký tự (mojibake): kiểm tra bảng mã của nguồn")
     description = strip_agency_prefix(normalize_text(metas.get("description", "og:description")))
     published, updated = find_dates(doc, text.title_el, metas, text.ld_article)
+    if published is None and not override.get("body") and (reason := _undated_list(doc, ld, paragraphs)):
+        raise ExtractionError(f"trang danh sách tin: {reason}")
     attribution = text.cleaned.attribution or byline_attribution(text.bylines)
     return Extracted(
         title=title,
@@ -918,9 +920,10 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
             return items[-1]
     for obj in ld:
         if "BreadcrumbList" in _ld_types(obj):
+            # An item names its page ("name"), or holds it ("item": an object, or just its URL).
             names = [n for item in obj.get("itemListElement", []) if isinstance(item, dict)
-                     for n in _ld_names(item.get("item", item)) if n != title]
-            names = [n for n in names if fold(n) not in _HOME_WORDS]
+                     for n in _ld_names(item if item.get("name") else item.get("item", item)) if n != title]
+            names = [n for n in names if fold(n) not in _HOME_WORDS and not n.startswith(("http:", "https:", "/"))]
             if names:
                 return normalize_text(names[-1])
     section = metas.get("article:section") or _ld_names(_ld_article(ld).get("articleSection"))[:1]
@@ -973,16 +976,42 @@ def find_author(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
     """A person from byline markup, JSON-LD or meta tags; the outlet's own name never counts."""
     candidates = list(bylines) if bylines is not None else _byline_texts(doc)
     candidates += _ld_names(ld_article.get("author"))
-    candidates.append(metas.get("author", "article:author", "dable:author"))
-    for raw in candidates:
-        if fold(raw or "").strip() in _ACCOUNT_NAMES:
-            continue
-        name = _BYLINE_LABEL.sub("", raw or "").strip()
-        if name and len(name) <= 60 and not name.lower().startswith(("theo ", "nguồn")) \
-                and not name.startswith("http") and not is_outlet_name(name, site_keys) \
-                and fold(name) not in _ACCOUNT_NAMES:
-            return normalize_text(name)
-    return ""
+    candidates += [metas.get(name) for name in ("author", "article:author", "dable:author")]
+    people = [name for raw in candidates if (name := _person(raw or "", site_keys))]
+    if not people:
+        return ""
+    # Several signers: one field often names only the first ("NHẬT XUÂN"), another all ("NHẬT XUÂN;NGHI VŨ").
+    first = people[0]
+    wider = [p for p in people if len(_names(p)) > len(_names(first)) and _names(first) <= _names(p)]
+    return ", ".join(sorted(_names(wider[0]), key=wider[0].index)) if wider else first
+
+
+def _person(raw: str, site_keys: set[str]) -> str:
+    """The person a byline field names, or "" (an outlet, a CMS account, a link, an attribution)."""
+    if fold(raw).strip() in _ACCOUNT_NAMES:
+        return ""
+    name = _TRAILING_PARENS.sub("", _BYLINE_LABEL.sub("", raw)).strip()  # "Hà Thu (tổng hợp)"
+    if name.lower().startswith("theo "):  # "Theo Hồ Hương" names a person; "Theo TTXVN" a source
+        rest = name[5:].strip()
+        name = rest if _looks_like_person(rest) else ""
+    if not name or len(name) > 60 or name.lower().startswith("nguồn") or name.startswith("http") \
+            or is_outlet_name(name, site_keys) or fold(name) in _ACCOUNT_NAMES:
+        return ""
+    return normalize_text(name).replace(";", ", ")
+
+
+def _names(byline: str) -> set[str]:
+    return {part.strip() for part in re.split(r"[;,]| - | – ", byline) if part.strip()}
+
+
+_OUTLET_WORDS = re.compile(r"\b(Báo|Tạp chí|Đài|Cổng|Thông tấn|Truyền hình|Tin tức|Online)\b")
+
+
+def _looks_like_person(text: str) -> bool:
+    """Two to four capitalised words ("Hồ Hương", "Nguyễn Thị Minh Anh"): not an acronym, not an outlet."""
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() for w in words) \
+        and not _OUTLET_WORDS.search(text)
 
 
 _TRAILING_PARENS = re.compile(r"\s*\([^)]{0,40}\)\s*$")
@@ -1018,6 +1047,23 @@ def _is_navigation_label(doc: lxml.html.HtmlElement, title: str) -> bool:
             if node.tag == "nav" or _NAVIGATION.search(f"{node.get('class', '')} {node.get('id', '')}"):
                 return True
     return False
+
+
+# Teasers of several stories each open with the agency's prefix ("(NLĐO) -"); an article opens with one.
+_TEASER_LEADS = 3
+
+
+def _undated_list(doc: lxml.html.HtmlElement, ld: list[dict], paragraphs: list[str]) -> str:
+    """For a page with no date of its own: the reason it is a list of stories, or "" (a dateless article,
+    skipped later for its missing date, stays an article here)."""
+    if ld and not _ld_article(ld):
+        return "dữ liệu cấu trúc của trang không mô tả một bài viết và trang không có ngày đăng"
+    if sum(strip_agency_prefix(p) != p for p in paragraphs) >= _TEASER_LEADS:
+        return "nhiều đoạn mở đầu bằng tên cơ quan báo: đó là phần giới thiệu của nhiều bài"
+    headlines = [" ".join(h.text_content().split()) for h in _H1(doc)]
+    if len(headlines) == 1 and headlines[0] and _is_navigation_label(doc, headlines[0]):
+        return f"tiêu đề trang \"{headlines[0]}\" là tên một mục tin"
+    return ""
 
 
 def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str], ld: list[dict],

@@ -87,3 +87,32 @@ def test_a_short_headline_naming_the_province_of_the_site_is_not_the_site_name()
     found = extract(page.encode("utf-8"), "text/html", url=truth["url"])
     assert found.title == "Bình Giang mùa lúa chín"
     assert _minute(found.published_at) == _moment(truth["published"])
+
+
+def _undated_page(paragraphs: list[str], ld: str = "",
+                  h1: str = "Sở Y tế Bình Giang tập huấn phòng dịch mùa mưa") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<html><head><title>{h1}</title><meta property="og:type" content="article">{ld}</head><body>'
+            f'<nav><a href="/">Trang chủ</a> <a href="/y-te">Y tế</a> <a href="/kinh-te">Kinh tế</a></nav>'
+            f'<h1>{h1}</h1><div class="content">{body}</div></body></html>').encode()
+
+
+_TEASERS = [f"(BBG) - Tin thứ {i}: các xã của huyện Đông Sơn ra quân phun hóa chất diệt muỗi, thu gom vật dụng "
+            f"chứa nước đọng và hướng dẫn người dân ngủ màn để phòng sốt xuất huyết trong mùa mưa năm nay." for i in
+            range(1, 6)]
+
+
+def test_an_undated_page_of_teasers_is_a_list_page_even_when_it_claims_to_be_an_article() -> None:
+    with pytest.raises(ExtractionError, match="trang danh sách tin"):
+        extract(_undated_page(_TEASERS))
+    website = '<script type="application/ld+json">{"@type": "WebSite", "name": "Báo Bình Giang"}</script>'
+    with pytest.raises(ExtractionError, match="trang danh sách tin"):
+        extract(_undated_page([t.removeprefix("(BBG) - ") for t in _TEASERS], ld=website))
+    with pytest.raises(ExtractionError, match="trang danh sách tin"):
+        extract(_undated_page([t.removeprefix("(BBG) - ") for t in _TEASERS], h1="Y tế"))
+
+
+def test_an_undated_article_is_still_an_article_here_its_date_is_checked_later() -> None:
+    article = [_TEASERS[0]] + [t.removeprefix("(BBG) - ") for t in _TEASERS[1:]]
+    found = extract(_undated_page(article))
+    assert found.published_at is None and found.paragraphs[0].startswith("Tin thứ 1")
