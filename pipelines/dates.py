@@ -15,7 +15,9 @@ _DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!
                    # Month words: "30 tháng 8, 2024", "ngày 30 tháng 8 năm 2024", "30 Tháng Tám 2024" is rare.
                    r"|(?<!\d)(\d{1,2})\s+th[áa]ng\s+(\d{1,2})\s*(?:,|năm|-|/)?\s*(\d{4})(?!\d)",
                    re.IGNORECASE)
-_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?::|h|giờ)\s*(\d{2})(?::(\d{2}))?(?!\d)")
+# A 12-hour clock says which half of the day: AM/PM, or Vietnamese SA (sáng) / CH (chiều).
+_TIME = re.compile(r"(?<!\d)(\d{1,2})\s*(?::|h|giờ)\s*(\d{2})(?::(\d{2}))?(?!\d)(?:\s*(am|pm|sa|ch)\b)?",
+                   re.IGNORECASE)
 _OFFSET_SPACE = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
 # How far from the date a clock time may stand to belong to it.
 _TIME_REACH = 30
@@ -36,6 +38,11 @@ def parse_vn_datetime(text: str) -> datetime | None:
     if best:
         hour, minute = int(best[1].group(1)), int(best[1].group(2))
         second = int(best[1].group(3) or 0)
+        half = (best[1].group(4) or "").lower()
+        if half in ("pm", "ch") and hour < 12:
+            hour += 12
+        elif half in ("am", "sa") and hour == 12:
+            hour = 0
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=VN_TZ)
     except ValueError:
