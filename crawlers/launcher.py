@@ -1,13 +1,12 @@
 """Start a crawl in its own process (Twisted's reactor cannot be restarted in one process)."""
 
-import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from crawlers.summary import SUMMARIES, CrawlSummary
-from portalwatch.core.processes import die_with_parent
+from portalwatch.core.processes import die_with_parent, stop_gracefully
 from portalwatch.core.sources import load_sources
 from portalwatch.state.health import CrawlStats, HealthLog
 
@@ -43,7 +42,8 @@ def crawl(sources_file: Path, archive: Path, log_dir: Path, source_ids: list[str
         try:
             out, err = child.communicate()
         except BaseException:  # Ctrl+C, or Prefect's own SIGTERM handling in a flow run
-            stop(child)
+            # Scrapy closes the spider, the state pipeline flushes; what it wrote is safe even if killed.
+            stop_gracefully(child, GRACE_SECONDS)
             record_interrupted(archive, sources_file, source_ids, started)
             raise
     if child.returncode != 0:
@@ -61,13 +61,3 @@ def record_interrupted(archive: Path, sources_file: Path, source_ids: list[str] 
             latest = health.history(source_id, limit=1)
             if not latest or latest[0].started_at < started:
                 health.record(source_id, started, CrawlStats(), interrupted=True)
-
-
-def stop(child: subprocess.Popen[str]) -> None:
-    """One SIGINT: Scrapy closes the spider, the state pipeline flushes, the crawl is recorded as interrupted."""
-    child.send_signal(signal.SIGINT)
-    try:
-        child.communicate(timeout=GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        child.kill()  # what it wrote is safe anyway: the frontier keeps every URL until its outcome is stored
-        child.communicate()

@@ -1,11 +1,21 @@
 """Serve the scheduled deployments (run by `portalwatch serve` as its own process, so that the
 command keeps control of shutdown: Prefect's runner does not stop on SIGTERM, it does on SIGINT)."""
 
-from prefect import serve
 
-from flows.deployments import deployments
-from portalwatch.core.config import get_settings
-from portalwatch.core.sources import load_sources
+def main() -> None:
+    # Imports inside: `portalwatch serve` may stop this process while it is still importing Prefect,
+    # and that interrupt, like any later one, ends it quietly.
+    try:
+        from prefect import serve
+
+        from flows.deployments import deployments
+        from portalwatch.core.config import get_settings
+        from portalwatch.core.sources import load_sources
+
+        serve(*deployments(load_sources(get_settings().sources_file)))
+    except KeyboardInterrupt:
+        pass
+
 
 if __name__ == "__main__":
-    serve(*deployments(load_sources(get_settings().sources_file)))
+    main()

@@ -28,7 +28,7 @@ from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.config_files import ConfigError
 from portalwatch.core.models import Source
 from portalwatch.core.plans import load_plans
-from portalwatch.core.processes import die_with_parent
+from portalwatch.core.processes import die_with_parent, stop_gracefully
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
@@ -47,6 +47,8 @@ app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên c�
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(highlight=False)
 DEMO_PORTS = (8701, 8702, 8703, 8704)  # one per fixture site, in SITE_CLASSES order
+# How long `serve` gives its runner and its Prefect server to stop before killing them.
+SERVE_GRACE_SECONDS = 10
 RUN_STATES = {"running": "đang chạy", "completed": "xong", "failed": "lỗi", "interrupted": "bị dừng"}
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: PORTALWATCH_DATA_DIR).")]
@@ -156,18 +158,14 @@ def serve(data_dir: DataDir = None,
     runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=die_with_parent,
                               start_new_session=True)
 
-    def stop(*_: object) -> None:
-        runner.send_signal(signal.SIGINT)
-
-    signal.signal(signal.SIGTERM, stop)
     try:
         runner.wait()
-    except KeyboardInterrupt:
-        runner.wait()
+    except KeyboardInterrupt:  # Ctrl+C, or SIGTERM (main() makes it one): the runner first, then the server
+        console.print("Đang dừng các lịch chạy…")
+        stop_gracefully(runner, SERVE_GRACE_SECONDS)
     finally:
         if server:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_gracefully(server, SERVE_GRACE_SECONDS)
 
 
 @app.command()

@@ -95,3 +95,38 @@ def test_a_second_run_on_the_same_data_directory_says_who_holds_it(
     assert done.returncode == 2 and len(lines) == 1, done.stdout + done.stderr
     assert f"pid {os.getpid()}" in lines[0] and "đang chạy" in lines[0]
     assert archived(tmp_path) == 0
+
+
+def processes_with(*words: str) -> list[str]:
+    listing = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
+    return [line for line in listing.splitlines() if all(word in line for word in words)]
+
+
+def test_ctrl_c_stops_serve_with_its_runner_and_its_prefect_server(tmp_path: Path, portals: FixturePortals) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    portals.write_registry(tmp_path / "sources.yaml")
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path), "PREFECT_HOME": str(tmp_path / "prefect")}
+    for name in ("PORTALWATCH_ES_URL", "PREFECT_API_URL"):
+        env.pop(name, None)
+    serve = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "serve",
+                              "--port", port], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 180
+    while not processes_with("flows.serve"):  # the server is up and the runner started
+        assert serve.poll() is None, serve.communicate()[0]
+        assert time.monotonic() < deadline, "serve never started its runner"
+        time.sleep(0.5)
+    assert processes_with("prefect", "server", "start", port)
+    serve.send_signal(signal.SIGINT)
+    out, _ = serve.communicate(timeout=60)
+    assert "Đang dừng" in out and "Traceback" not in out
+    gone = time.monotonic() + 20
+    while (processes_with("flows.serve") or processes_with("prefect", "server", "start", port)) \
+            and time.monotonic() < gone:
+        time.sleep(0.2)
+    assert processes_with("prefect", "server", "start", port) == []
+    assert processes_with("flows.serve") == []
