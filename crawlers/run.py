@@ -15,8 +15,12 @@ from crawlers.context import ARCHIVE_SETTING, SOURCE_SETTING
 from crawlers.spiders.portal import PortalSpider
 from crawlers.summary import SUMMARIES, CrawlSummary
 from portalwatch.core.models import Source
+from portalwatch.core.processes import exit_when_orphaned
 from portalwatch.core.sources import load_sources
 from portalwatch.state.health import HealthLog
+
+# A crawl whose command was killed stops this long after it, gracefully if it can.
+ORPHAN_GRACE_SECONDS = 5
 
 
 def source_settings(source: Source) -> dict[str, float | bool | str]:
@@ -88,6 +92,7 @@ def main() -> None:
     parser.add_argument("--log-file", type=Path, default=None)
     parser.add_argument("--force", action="store_true", help="crawl sources that are backing off too")
     args = parser.parse_args()
+    exit_when_orphaned(ORPHAN_GRACE_SECONDS)
 
     settings = process_settings(args.archive, args.delay, args.user_agent, args.log_file)
     sources = [s for s in load_sources(args.sources) if not args.source_id or s.id in args.source_id]

@@ -1,8 +1,11 @@
 """Child processes that never outlive the process that started them."""
 
 import ctypes
+import os
 import signal
 import subprocess
+import threading
+import time
 
 _PR_SET_PDEATHSIG = 1
 
@@ -22,3 +25,20 @@ def stop_gracefully(child: "subprocess.Popen[str] | subprocess.Popen[bytes]", gr
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()
+
+
+def exit_when_orphaned(grace: float) -> None:
+    """In a child: end the process `grace` seconds after its parent is gone, whatever it is doing.
+
+    die_with_parent's signal starts a graceful stop, which a busy crawl may take long to finish; the
+    work is safe anyway (the frontier keeps every URL until its outcome is stored).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        time.sleep(grace)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-when-orphaned", daemon=True).start()
