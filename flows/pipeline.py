@@ -10,7 +10,6 @@ from rich.console import Console
 from crawlers.launcher import crawl
 from crawlers.summary import CrawlSummary
 from flows.processing import ProcessReport, process_archive
-from flows.retagging import RetagReport, retag_store
 from flows.runlog import record_counts, recorded_run
 from pipelines.tagging import load_taxonomy
 from portalwatch.core.config import get_settings
@@ -19,6 +18,7 @@ from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import build_digest, iso_week, write_digest
 from portalwatch.reports.mailer import send_digest
+from portalwatch.reports.neutralise import markup
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog
 from portalwatch.state.lock import Busy, crawl_locks, job_lock
@@ -112,25 +112,9 @@ def describe(report: ProcessReport) -> str:
     if report.sent_from_outbox:
         line += f"; đã gửi {report.sent_from_outbox} bài chờ trong hàng đợi"
     if report.store_error:
-        line += (f"\n  [bold red]Kho lưu trữ không truy cập được[/bold red]: {report.store_error}\n"
+        line += (f"\n  [bold red]Kho lưu trữ không truy cập được[/bold red]: {markup(report.store_error)}\n"
                  f"  {report.queued} bài đang chờ trong hàng đợi trên đĩa và sẽ được gửi ở lần chạy sau.")
     return line
-
-
-@task(name="retag")
-def retag_task() -> RetagReport:
-    settings = get_settings()
-    store = open_store(settings)
-    try:
-        return retag_store(store, load_taxonomy(settings.taxonomy))
-    finally:
-        store.close()
-
-
-@flow(name="portalwatch-retag")
-def retag_flow() -> RetagReport:
-    with recorded_run("portalwatch-retag"):
-        return retag_task()
 
 
 @flow(name="portalwatch-crawl")
@@ -146,12 +130,6 @@ def process_flow(full: bool = False) -> ProcessReport:
         return process_task(full)
 
 
-@flow(name="portalwatch-digest")
-def digest_flow(week: str | None = None, email: bool = False) -> dict[str, str]:
-    with recorded_run("portalwatch-digest"):
-        return digest_task(week or latest_week(), email)
-
-
 @flow(name="portalwatch-pipeline")
 def pipeline_flow(week: str | None = None, delay: float | None = None) -> dict:
     """Crawl every source, process what was fetched, write the digest; report each stage's counts."""
@@ -165,7 +143,7 @@ def _pipeline(week: str | None, delay: float | None) -> dict:
     for source_id, stats in crawled.items():
         console.print(f"  {source_id}: {stats.articles_fetched} trang mới, {stats.articles_changed} trang sửa, "
                       f"{stats.already_fetched} đã có, {stats.failures} lỗi — {LABELS[stats.health]}"
-                      + (f": {stats.health_message}" if stats.health_message else ""))
+                      + (f": {markup(stats.health_message)}" if stats.health_message else ""))
     console.print("Xử lý (trích xuất, làm sạch, gắn chủ đề)…")
     processed = process_task()
     console.print(describe(processed))

@@ -185,13 +185,9 @@ def _in_comments(element: lxml.html.HtmlElement) -> bool:
     return False
 
 
-def _in_link(element: lxml.html.HtmlElement) -> bool:
-    return any(node.tag == "a" for node in element.iterancestors())
-
-
-def _in_aside(element: lxml.html.HtmlElement) -> bool:
-    """In a sidebar: a summary there belongs to something else (a teaser, a newsletter box)."""
-    return any(node.tag == "aside" for node in element.iterancestors())
+def _inside(element: lxml.html.HtmlElement, *tags: str) -> bool:
+    """Whether an ancestor is one of tags: in a link (<a>), in a sidebar (<aside>)."""
+    return any(node.tag in tags for node in element.iterancestors())
 
 
 def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None,
@@ -250,7 +246,7 @@ def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None
     """
     for pattern in (_LEAD_CLASS, _OTHER_LEAD_CLASS):
         candidates = [e for e in _classed(doc, pattern)
-                      if not (_outside_article(e) or _in_link(e) or _in_aside(e) or _in_comments(e))]
+                      if not (_outside_article(e) or _inside(e, "a", "aside") or _in_comments(e))]
         classes = Counter(element.get("class") for element in candidates)
         for element in candidates:
             if element.tag not in _LEAD_TAGS or classes[element.get("class")] > 1 or not _names_lead(element):
@@ -848,7 +844,7 @@ def _date_box(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None) -
     the page header, menus, sidebars and teasers (next to a headline link) do not count."""
     boxes = []
     for box in _classed(doc, _DATE_CLASS):
-        if _outside_article(box) or _in_link(box) or len(_TEXT(box)) > _DATELINE_MAX:
+        if _outside_article(box) or _inside(box, "a") or len(_TEXT(box)) > _DATELINE_MAX:
             continue
         chrome = _in_page_chrome(box)
         parent = box.getparent()

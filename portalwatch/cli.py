@@ -251,12 +251,17 @@ def reprocess(data_dir: DataDir = None) -> None:
 @app.command()
 def retag(data_dir: DataDir = None) -> None:
     """Gắn lại chủ đề cho mọi bài trong kho sau khi sửa bộ chủ đề (không thu thập lại)."""
-    _taxonomy(_settings(data_dir))
-    from flows.pipeline import retag_task
+    settings = _settings(data_dir)
+    taxonomy = _taxonomy(settings)
+    from flows.retagging import retag_store
     from flows.runlog import recorded_run
 
-    with recorded_run("portalwatch-retag"):  # without starting Prefect: seconds, not a server start-up
-        report = retag_task.fn()
+    store = open_store(settings)
+    try:
+        with recorded_run("portalwatch-retag"):  # without starting Prefect: seconds, not a server start-up
+            report = retag_store(store, taxonomy)
+    finally:
+        store.close()
     console.print(f"Đã xem {report.articles} bài, {report.changed} bài đổi chủ đề.")
 
 
@@ -567,7 +572,8 @@ def sources(data_dir: DataDir = None) -> None:
             problems += last.status in PROBLEMS
             style = "red" if last.status in PROBLEMS else None
             table.add_row(source.id, f"{last.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}",
-                          status, f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
+                          terminal(status),
+                          f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
                           f"{last.stats.links_found} ({usual:g})" if usual else str(last.stats.links_found),
                           str(last.stats.new_articles + last.stats.changed_articles), str(last.stats.failures),
                           terminal(last.stats.last_error), style=style)

@@ -50,5 +50,7 @@ def _prefect_logging(settings: Settings, console_logs: bool) -> Path:
         config["handlers"]["console"]["level"] = "CRITICAL"
     path = settings.data_dir / "prefect" / ("logging-console.yml" if console_logs else "logging.yml")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    text = yaml.safe_dump(config)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:  # usually written once per data dir
+        path.write_text(text, encoding="utf-8")
     return path

@@ -8,6 +8,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
+from rich.markup import escape as escape_markup
 from rich.text import Text
 
 # Terminal escape sequences (CSI such as colours and cursor moves, OSC such as window titles and
@@ -30,6 +31,11 @@ def plain(value: object) -> str:
 def terminal(value: object, style: str = "") -> Text:
     """A Rich text that prints as written: no markup is read from it, no control code reaches the terminal."""
     return Text(plain(value), style=style)
+
+
+def markup(value: object) -> str:
+    """Text to place inside a Rich markup string: its brackets are shown, never read as styles or links."""
+    return escape_markup(plain(value))
 
 
 def csv_cell(value: object) -> str:
