@@ -110,3 +110,16 @@ def test_terminal_prints_portal_text_as_written_without_escapes(hostile: str, ke
     assert "\x1b" not in shown and not _CONTROL.search(shown.replace("\n", ""))
     if "[bold red]" in hostile:
         assert "[bold red]" in shown  # shown, not interpreted
+
+
+@pytest.mark.parametrize(("hostile", "kept"), HOSTILE)
+def test_portal_text_inside_our_own_rich_markup_stays_text(hostile: str, kept: str) -> None:
+    from portalwatch.reports.neutralise import markup
+
+    console = Console(record=True, force_terminal=True, width=300, color_system="truecolor")
+    console.print(f"[bold red]Lỗi:[/bold red] {markup(hostile)}")
+    shown = console.export_text()
+    assert shown.startswith("Lỗi: ") and kept in shown
+    assert "\x1b" not in shown and not _CONTROL.search(shown.replace("\n", ""))
+    if "[bold red]" in hostile:
+        assert "[bold red]Rich markup[/bold red]" in shown
