@@ -4,12 +4,13 @@
 
 import gzip
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.request import urlopen
 
 import pytest
 
 from crawlers.discovery import (
+    changed_after,
     classify_links,
     discover,
     feeds_in,
@@ -19,6 +20,7 @@ from crawlers.discovery import (
     parse_sitemap,
     sitemap_guesses,
     sitemaps_in_robots,
+    w3c_datetime,
 )
 from portalwatch.core import VN_TZ
 from portalwatch.core.urls import is_article_url
@@ -542,6 +544,19 @@ def test_news_sitemap_gives_publication_dates_and_titles() -> None:
     assert second.news_publication_date == datetime(2026, 11, 15, 14, 0, tzinfo=VN_TZ)
     assert second.lastmod == datetime(2026, 11, 15, tzinfo=VN_TZ)  # a bare date is a local day
     assert content.sitemaps == []
+
+
+def test_a_lastmod_is_read_to_the_precision_it_was_written_in() -> None:
+    fetched = datetime(2026, 11, 15, 9, 30, 12, 400_000, tzinfo=VN_TZ)
+    # Written to the second: an edit within the second of our fetch may be after it.
+    assert changed_after(w3c_datetime("2026-11-15T09:30:12+07:00"), fetched)
+    assert not changed_after(w3c_datetime("2026-11-15T09:30:11+07:00"), fetched)
+    # Written to the day: a correction that afternoon is still "2026-11-15".
+    assert changed_after(w3c_datetime("2026-11-15"), fetched)
+    assert not changed_after(w3c_datetime("2026-11-14"), fetched)
+    # Written to the microsecond: taken as it is.
+    exact = w3c_datetime("2026-11-15T09:30:12.300000+07:00")
+    assert exact and not changed_after(exact, fetched) and changed_after(exact + timedelta(seconds=1), fetched)
 
 
 def test_sitemap_index_without_namespace_and_gzip_sitemaps() -> None:

@@ -19,6 +19,7 @@ from crawlers.discovery.patterns import learn_article_pattern
 from crawlers.discovery.sitemaps import (
     SitemapContent,
     SitemapUrl,
+    changed_after,
     parse_sitemap,
     sitemap_guesses,
     sitemaps_in_robots,
@@ -76,6 +77,7 @@ __all__ = [
     "PageLinks",
     "SitemapContent",
     "SitemapUrl",
+    "changed_after",
     "classify_links",
     "discover",
     "feeds_in",

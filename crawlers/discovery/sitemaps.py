@@ -8,7 +8,7 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -122,6 +122,22 @@ def w3c_datetime(text: str | None) -> datetime | None:
         except ValueError:
             return None
     return moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
+
+
+def changed_after(lastmod: datetime, moment: datetime) -> bool:
+    """Whether a page may have changed after `moment`, given a <lastmod> written to some precision.
+
+    Sites write lastmod to the second or to the day: "2026-12-07" covers that whole day, so a page
+    fetched that morning and corrected that afternoon must still be checked again (a conditional
+    request, cheap when nothing changed).
+    """
+    if lastmod.microsecond:
+        grain = timedelta(0)
+    elif (lastmod.hour, lastmod.minute, lastmod.second) == (0, 0, 0):
+        grain = timedelta(days=1)
+    else:
+        grain = timedelta(seconds=1)
+    return lastmod + grain > moment
 
 
 def _child_text(elem: lxml.etree._Element, name: str) -> str | None:

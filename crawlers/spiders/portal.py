@@ -36,6 +36,7 @@ from crawlers.blocks import block_reason
 from crawlers.context import ARCHIVE_SETTING, SOURCE_SETTING
 from crawlers.discovery import (
     SitemapContent,
+    changed_after,
     classify_links,
     discover,
     feeds_in,
@@ -254,7 +255,7 @@ class PortalSpider(scrapy.Spider):
             changed = changed_since.get(url)
             if not self.is_known(url):
                 fresh.append(url)
-            elif changed and url in self.archived and changed > self.archived[url]:
+            elif changed and url in self.archived and changed_after(changed, self.archived[url]):
                 recheck.append(url)
             else:
                 self.count(keys.ALREADY_FETCHED)
