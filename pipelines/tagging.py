@@ -4,14 +4,30 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Annotated, Any
 
 import ahocorasick
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from pipelines.clean import clean_paragraphs
 from pipelines.directives import find_directives
+from pipelines.topic_model import Example, TopicModel
+from portalwatch.core.config import PACKAGE_DIR
+from portalwatch.core.config_files import (
+    ConfigError,
+    as_list,
+    describe_error,
+    key_line,
+    read_yaml,
+    repeated,
+    validate_items,
+    where,
+)
 from portalwatch.core.models import Article, TopicTag
 from portalwatch.core.normalize import normalize_text
+
+# Labelled articles written for portalwatch (not taken from any portal): the learned model's training set.
+SHIPPED_EXAMPLES = PACKAGE_DIR / "examples"
 
 WEIGHTS = {"title": 3.0, "lead": 2.0, "body": 1.0}
 DIRECTIVE_WEIGHT = 3.0
@@ -78,6 +94,7 @@ class Taxonomy:
     # When the title names some topic, a topic it does not name needs this much more: what the title is
     # about outweighs passing mentions further down.
     secondary_margin: float = 0.0
+    model: TopicModel | None = None
 
     def __post_init__(self) -> None:
         # One Aho-Corasick automaton over every topic's phrases and the occasion markers reads each text
@@ -151,29 +168,106 @@ class Taxonomy:
         return {t.id: t.name for t in self.topics}
 
 
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_WHAT = "chủ đề"
+
+
+class _Period(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: date | None = Field(None, alias="from")
+    until: date | None = None
+
+
+class _TopicEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Phrase
+    name: Phrase
+    phrases: list[Phrase] = []
+    directives: list[Phrase] = []
+    negative: list[Phrase] = []
+    weak: list[Phrase] = []
+    sections: list[Phrase] = []
+    active: _Period | None = None
+    min_score: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def has_evidence(self) -> "_TopicEntry":
+        if not (self.phrases or self.directives):
+            raise ValueError("cần ít nhất một cụm từ (phrases) hoặc một số hiệu văn bản (directives)")
+        return self
+
+
+class _TaxonomyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_score: float = Field(3.0, gt=0)
+    secondary_margin: float = Field(0.0, ge=0)
+    occasion_markers: list[Phrase] = []
+    # Labelled examples for the learned model: a file or folder of YAML lists, relative to the taxonomy
+    # file; absent: the examples shipped with portalwatch; false: no learned model, the rules alone.
+    examples: str | bool | None = None
+    learned_threshold: float = Field(0.5, gt=0, lt=1)
+    topics: list[Any] = Field(min_length=1)
+
+
+class _ExampleEntry(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # id, source: for the people who label
+    title: str = ""
+    text: Phrase
+    topics: list[Phrase]
+    section: str = ""
+
+
+def _examples(setting: str | bool | None, taxonomy_path: Path) -> list[Example]:
+    if setting is False:
+        return []
+    location = SHIPPED_EXAMPLES if setting in (None, True) else taxonomy_path.parent / str(setting)
+    files = sorted(location.glob("*.yaml")) if location.is_dir() else [location]
+    examples = []
+    for path in files:
+        data, node = read_yaml(path, "ví dụ gắn nhãn", f"sửa khóa 'examples' trong {taxonomy_path}.")
+        items = as_list(data, path, "ví dụ gắn nhãn", "- title: …\n  text: …\n  topics: [xay-dung-dang]")
+        for entry in validate_items(_ExampleEntry, items, node, path, "ví dụ gắn nhãn"):
+            examples.append(Example(entry.title, entry.text, tuple(entry.topics), entry.section))
+    return examples
+
+
 def load_taxonomy(path: Path) -> Taxonomy:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    topics = []
-    for item in data["topics"]:
-        active = item.get("active") or {}
-        topics.append(Topic(
-            id=item["id"], name=item["name"], phrases=item.get("phrases") or [],
-            directives=item.get("directives") or [], negative=item.get("negative") or [],
-            active_from=active.get("from"), active_until=active.get("until"), min_score=item.get("min_score"),
-            weak=item.get("weak") or [], sections=item.get("sections") or [],
-        ))
-    return Taxonomy(topics=topics, min_score=float(data.get("min_score", 3)),
-                    occasion_markers=data.get("occasion_markers") or [],
-                    secondary_margin=float(data.get("secondary_margin", 0)))
+    """The taxonomy file, validated (a mistake is a ConfigError naming its line), with its learned model."""
+    data, node = read_yaml(path, _WHAT, "tạo tệp hoặc đặt PORTALWATCH_TAXONOMY trỏ tới tệp đúng.")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: tệp {_WHAT} phải là một bảng khóa: giá trị với danh sách 'topics'.")
+    try:
+        settings = _TaxonomyFile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = str(error["loc"][0]) if error["loc"] else None
+        name = ".".join(str(part) for part in error["loc"])
+        raise ConfigError(f"{where(path, key_line(node, key))}: trường '{name}' trong tệp {_WHAT}: "
+                          f"{describe_error(error)}.") from exc
+    topics_node = next((value for name, value in getattr(node, "value", []) if name.value == "topics"), None)
+    entries = validate_items(_TopicEntry, settings.topics, topics_node, path, _WHAT)
+    repeated([e.id for e in entries], topics_node, path, _WHAT)
+    topics = [Topic(id=e.id, name=e.name, phrases=e.phrases, directives=e.directives, negative=e.negative,
+                    active_from=e.active.start if e.active else None, active_until=e.active.until if e.active else None,
+                    min_score=e.min_score, weak=e.weak, sections=e.sections) for e in entries]
+    examples = _examples(settings.examples, path)
+    model = TopicModel(examples, [t.id for t in topics], settings.learned_threshold) if examples else None
+    return Taxonomy(topics=topics, min_score=settings.min_score, occasion_markers=settings.occasion_markers,
+                    secondary_margin=settings.secondary_margin, model=model)
 
 
 def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[str],
         published_at: datetime | None = None, section: str = "") -> list[TopicTag]:
     """Topics whose evidence reaches the threshold, best first; each with what fired."""
-    parts = {"title": title, "lead": lead, "body": body}
-    found = {part: taxonomy.hits(normalize_text(text).lower()) for part, text in parts.items()}
+    parts = {part: normalize_text(text).lower() for part, text in (("title", title), ("lead", lead), ("body", body))}
+    found = {part: taxonomy.hits(text) for part, text in parts.items()}
     vetoed = set().union(*(v for _, v in found.values()))
-    candidates: list[tuple[TopicTag, bool, float]] = []  # tag, named in the title, its threshold
+    learned = {}
+    if taxonomy.model:
+        read = "\n".join((parts["title"], normalize_text(section).lower(), parts["lead"], parts["body"]))
+        learned = taxonomy.model.predict(read)
+    candidates: list[tuple[TopicTag, bool, float]] = []  # tag, whether it stands on its own, its threshold
+    title_named = False
     for index, topic in enumerate(taxonomy.topics):
         if published_at and not topic.active_on(published_at.date()):
             continue
@@ -193,17 +287,23 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
         filed_under = topic.section_match(section)
         score += SECTION_WEIGHT if filed_under else 0.0
         threshold = topic.min_score or taxonomy.min_score
-        if score >= threshold and (specific or cited or filed_under):
-            titled = any(factor == 1.0 for _, factor, _ in found["title"][0].get(index, ()))
-            # Many different specific phrases are a subject treated at length (a plan's section on it),
-            # not a passing mention: such a topic stands with the title's.
-            broad = len({p for hits, _ in found.values() for p, _, weak in hits.get(index, ()) if not weak}) >= 4
-            candidates.append((TopicTag(topic_id=topic.id, score=score, phrases=list(phrases), directives=cited,
-                                        section=filed_under), titled or broad, threshold))
-    title_named = any(titled for _, titled, _ in candidates)  # broad ones too: they outweigh passing mentions
-    tags = [found_tag for found_tag, titled, threshold in candidates
-            if titled or not title_named or found_tag.score >= threshold + taxonomy.secondary_margin]
-    return sorted(tags, key=lambda t: -t.score)
+        by_rules = score >= threshold and bool(specific or cited or filed_under)
+        model = learned.get(topic.id)
+        if not (by_rules or model):
+            continue
+        titled = by_rules and any(factor == 1.0 for _, factor, _ in found["title"][0].get(index, ()))
+        # Many different specific phrases are a subject treated at length (a plan's section on it),
+        # not a passing mention: such a topic stands with the title's.
+        broad = by_rules and len({p for hits, _ in found.values() for p, _, weak in hits.get(index, ())
+                                  if not weak}) >= 4
+        title_named = title_named or titled or broad  # what the title is about outweighs passing mentions
+        # The model reads the whole text: a topic it recognises is what the text is about, not a mention.
+        candidates.append((TopicTag(topic_id=topic.id, score=score, phrases=list(phrases), directives=cited,
+                                    section=filed_under, learned=model.probability if model else None,
+                                    terms=model.terms if model else []), titled or broad or bool(model), threshold))
+    tags = [found_tag for found_tag, stands, threshold in candidates
+            if stands or not title_named or found_tag.score >= threshold + taxonomy.secondary_margin]
+    return sorted(tags, key=lambda t: (-t.score, -(t.learned or 0)))
 
 
 def tag_article(article: Article, taxonomy: Taxonomy) -> Article:

@@ -322,12 +322,15 @@ def tag(
             print(json.dumps({"id": item.get("id"), "topics": [t.topic_id for t in topics]}, ensure_ascii=False))
         return
     table = Table(title="Chủ đề")
-    for column in ("Chủ đề", "Điểm", "Cụm từ", "Văn bản chỉ đạo"):
+    for column in ("Chủ đề", "Điểm", "Căn cứ", "Văn bản chỉ đạo"):
         table.add_column(column)
     for found in topics_of(source):
-        evidence = ", ".join(found.phrases) + (f"\nchuyên mục: {found.section}" if found.section else "")
+        evidence = [", ".join(found.phrases)] if found.phrases else []
+        evidence += [f"chuyên mục: {found.section}"] if found.section else []
+        if found.learned is not None:
+            evidence.append(f"mô hình học {found.learned:.0%}: {', '.join(found.terms)}")
         table.add_row(f"{found.topic_id}\n{taxonomy.names[found.topic_id]}", f"{found.score:g}",
-                      evidence, ", ".join(found.directives))
+                      "\n".join(evidence), ", ".join(found.directives))
     console.print(table)
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from crawlers.launcher import crawl
 from crawlers.summary import CrawlSummary
 from pipelines.process import content_hash
-from pipelines.tagging import Taxonomy, tag_plain_text
+from pipelines.tagging import SHIPPED_EXAMPLES, Taxonomy, tag_plain_text
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, Source, TopicTag, article_id
@@ -79,11 +79,13 @@ def seed_text(name: str) -> str:
 # ---------------------------------------------------------------- the labelled tagging set
 
 
-def load_labelled(seeds: Path | None = None, directory: Path = LABELLED) -> list[dict]:
-    """Every labelled item of a directory (not its subdirectories: the held-out set lives in one); with
-    `seeds`, also the real seeds (items with a `file` naming a file in that folder), else those are left out."""
+def load_labelled(seeds: Path | None = None, directories: tuple[Path, ...] = (SHIPPED_EXAMPLES, LABELLED)
+                  ) -> list[dict]:
+    """Every labelled item of these directories (not their subdirectories: the held-out set lives in one):
+    by default the examples the learned model trains on and the seeds' labels; with `seeds`, also the real
+    seeds (items with a `file` naming a file in that folder), else those are left out."""
     items = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted(p for directory in directories for p in directory.glob("*.yaml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             if "file" in item:
                 if seeds is None:

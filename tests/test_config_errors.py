@@ -27,6 +27,19 @@ BROKEN_PLANS = {
                        "  sources: [binhgiang, nope]\n", 5, "nope"),
 }
 
+TOPIC = "  - id: bau-cu\n    name: Bầu cử\n    phrases: [bầu cử, cử tri]\n"
+BROKEN_TAXONOMIES = {
+    "unclosed quote": ('topics:\n  - id: bau-cu\n    name: "Bầu cử\n    phrases: [bầu cử]\n', 3, "YAML"),
+    "score not a number": ("min_score: three\ntopics:\n" + TOPIC, 1, "phải là số"),
+    "duplicate topic ids": ("topics:\n" + TOPIC + TOPIC, 5, "lặp lại"),
+    "no phrase and no directive": ("topics:\n  - id: bau-cu\n    name: Bầu cử\n    phrases: []\n", 2, "cụm từ"),
+    "an empty phrase": ('topics:\n  - id: bau-cu\n    name: Bầu cử\n    phrases: [bầu cử, ""]\n', 4,
+                        "không được để trống"),
+    "a misspelt key": ("topics:\n" + TOPIC + "    phrase: [cử tri]\n", 5, "không được hỗ trợ"),
+    "no topics": ("min_score: 3\ntopics: []\n", 2, "'topics'"),
+    "examples that are not there": ("examples: vi-du\ntopics:\n" + TOPIC, None, "vi-du"),
+}
+
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PORTALWATCH_DATA_DIR": str(data_dir), "COLUMNS": "250"}
@@ -63,6 +76,18 @@ def test_a_broken_plan_file_stops_digest_in_one_line(tmp_path: Path, case: str) 
     (tmp_path / "plans.yaml").write_text(text, encoding="utf-8")
     message = one_line(run(tmp_path, "digest", "--week", "2026-W47"))
     assert "plans.yaml" in message and f"dòng {line}" in message and words in message
+
+
+@pytest.mark.parametrize("case", list(BROKEN_TAXONOMIES))
+def test_a_broken_taxonomy_stops_process_in_one_line(tmp_path: Path, case: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    text, line, words = BROKEN_TAXONOMIES[case]
+    (tmp_path / "sources.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "chu-de.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PORTALWATCH_TAXONOMY", str(tmp_path / "chu-de.yaml"))
+    message = one_line(run(tmp_path, "process"))
+    assert "chu-de.yaml" in message and words in message
+    assert line is None or f"dòng {line}" in message
 
 
 def test_unknown_source_ids_suggest_the_nearest(tmp_path: Path) -> None:

@@ -56,6 +56,7 @@ def test_negative_phrases_and_active_periods(tmp_path: Path) -> None:
     from portalwatch.core import VN_TZ
 
     (tmp_path / "taxonomy.yaml").write_text(
+        "examples: false\n"
         "topics:\n"
         "  - id: bau-cu\n    name: Bầu cử\n    phrases: [bầu cử, cử tri]\n"
         "    negative: [bầu cử Mỹ]\n"
@@ -71,6 +72,7 @@ def test_negative_phrases_and_active_periods(tmp_path: Path) -> None:
 
 
 SMALL = (
+    "examples: false\n"  # the phrase rules alone: the learned model has tests of its own
     "min_score: 3\n"
     "secondary_margin: 2\n"
     "occasion_markers: [nhân dịp, chào mừng]\n"
@@ -122,7 +124,7 @@ def test_a_weak_phrase_counts_once_however_often_repeated(small: Taxonomy) -> No
 
 def test_weak_phrases_alone_never_make_a_tag(tmp_path: Path) -> None:
     (tmp_path / "taxonomy.yaml").write_text(
-        "topics:\n  - id: thi-dua-yeu-nuoc\n    name: Thi đua\n    phrases: [phong trào thi đua]\n"
+        "examples: false\ntopics:\n  - id: thi-dua-yeu-nuoc\n    name: Thi đua\n    phrases: [phong trào thi đua]\n"
         "    weak: [khen thưởng, Bằng khen, tuyên dương]\n", encoding="utf-8")
     taxonomy = load_taxonomy(tmp_path / "taxonomy.yaml")
     title, lead = "Tuyên dương, khen thưởng học sinh giỏi", "Sở Giáo dục trao Bằng khen cho 40 học sinh giỏi."

@@ -80,3 +80,4 @@ def test_wheel_command_reads_the_packaged_taxonomy(installed: Path) -> None:
                "Kết nạp đảng viên mới. Hội nghị về công tác xây dựng Đảng và chỉnh đốn Đảng.")
     assert done.returncode == 0, done.stderr
     assert "xay-dung-dang" in done.stdout
+    assert "mô hình học" in done.stdout  # the learned model, trained on the examples the wheel ships

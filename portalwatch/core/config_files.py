@@ -29,6 +29,7 @@ _MESSAGES = {
     "dict_type": "phải là một bảng khóa: giá trị",
     "model_type": "phải là một bảng khóa: giá trị",
     "too_short": "không được để trống",
+    "string_too_short": "không được để trống",
     "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
     "date_parsing": "phải là ngày dạng YYYY-MM-DD",
     "date_type": "phải là ngày dạng YYYY-MM-DD",
@@ -86,11 +87,16 @@ def item_line(node: yaml.Node | None, index: int, key: str | None = None) -> int
     if not isinstance(node, yaml.SequenceNode) or index >= len(node.value):
         return None
     item = node.value[index]
-    if key is not None and isinstance(item, yaml.MappingNode):
-        for name, value in item.value:
+    return key_line(item, key) or int(item.start_mark.line) + 1
+
+
+def key_line(node: yaml.Node | None, key: str | None) -> int | None:
+    """1-based line of a key of a YAML mapping, when the node tree has it."""
+    if isinstance(node, yaml.MappingNode) and key is not None:
+        for name, value in node.value:
             if name.value == key:
                 return int(value.start_mark.line) + 1
-    return int(item.start_mark.line) + 1
+    return None
 
 
 def as_list(data: Any, path: Path, what: str, example: str) -> list[Any]:

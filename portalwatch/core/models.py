@@ -100,6 +100,8 @@ class TopicTag(BaseModel):
     phrases: list[str] = Field(default_factory=list)
     directives: list[str] = Field(default_factory=list)
     section: str = ""  # the configured section name that the article's section matched, if it counted
+    learned: float | None = None  # the learned model's probability, when it recognised the topic
+    terms: list[str] = Field(default_factory=list)  # the text's words that weighed most for the model
 
 
 class Directive(BaseModel):

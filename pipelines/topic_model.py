@@ -1,0 +1,118 @@
+"""A small learned model beside the phrase rules: one linear classifier per topic over word n-grams.
+
+Phrase rules miss coverage that names its subject in other words ("trao Huy hiệu" is in the rules,
+"lễ trao tặng huy hiệu 45 năm tuổi Đảng" is; a report on "rà soát quy hoạch cấp ủy" is not). A
+logistic regression per topic, trained on the labelled examples that ship with the taxonomy, recovers
+much of that recall at no cost in precision on texts it never saw (see benchmarks/eval_tagging.py).
+It stays explainable: the n-grams of the text that pushed a topic's score most are its evidence.
+
+Trained when the taxonomy is loaded (a few hundred examples: well under a second), so a user who
+edits the examples or the taxonomy gets a model that matches them, and no generated file is kept.
+"""
+
+import re
+import zlib
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from portalwatch.core.normalize import normalize_text
+
+# A topic with fewer positive examples than this gets no model: the rules alone decide it.
+MIN_POSITIVES = 5
+# Chosen by 5-fold cross-validation on the training examples (regularisation 1–30, unigrams or
+# bigrams, thresholds 0.4–0.6): bigrams and C=10 were best or tied at every threshold.
+_C = 10.0
+EVIDENCE_TERMS = 5
+# What a text is about shows in its title and first paragraphs; reading no further than this keeps the
+# cost of a very long page (a plan, a report) bounded.
+READ_CHARACTERS = 2000
+_WORD = re.compile(r"\w\w+")
+# n-grams are hashed into this many buckets, and a table maps a bucket to the model's feature: a
+# vectorised array lookup per text instead of a Python dict probe per n-gram (the probes, cold in
+# cache between pages, were most of the model's cost). A few thousand features in two million
+# buckets: collisions are rare and only merge two n-grams' weights.
+_BUCKETS = 1 << 21
+
+
+@dataclass(frozen=True)
+class Example:
+    title: str
+    text: str
+    topics: tuple[str, ...]
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Learned:
+    probability: float
+    terms: list[str]  # the text's n-grams that weighed most for the topic, strongest first
+
+
+def model_text(title: str, section: str, text: str) -> str:
+    """What the model trains on; `tag` builds the same from the parts it has normalised already."""
+    return normalize_text(f"{title}\n{section}\n{text}").lower()
+
+
+def _grams(text: str) -> list[str]:
+    """Words (syllables, in Vietnamese) and pairs of neighbouring ones."""
+    words = _WORD.findall(text)
+    return [*words, *map(" ".join, pairwise(words))]
+
+
+def _buckets(grams: list[str]) -> np.ndarray:
+    """Each n-gram's bucket: CRC-32, the same in every process (Python's str hash is not)."""
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.int64, count=len(grams))
+    return hashes & (_BUCKETS - 1)
+
+
+class TopicModel:
+    def __init__(self, examples: list[Example], topic_ids: list[str], threshold: float) -> None:
+        self.threshold = threshold
+        self.topic_ids = [t for t in topic_ids if sum(t in e.topics for e in examples) >= MIN_POSITIVES]
+        vectorizer = TfidfVectorizer(analyzer=lambda text: _buckets(_grams(text)).tolist(), min_df=2,
+                                     sublinear_tf=True, dtype=np.float32)
+        matrix = vectorizer.fit_transform([model_text(e.title, e.section, e.text) for e in examples])
+        self._features = np.full(_BUCKETS, -1, dtype=np.int32)
+        self._features[list(vectorizer.vocabulary_)] = list(vectorizer.vocabulary_.values())
+        self._idf = vectorizer.idf_.astype(np.float32)
+        weights, biases = [], []
+        for topic_id in self.topic_ids:
+            labels = np.array([topic_id in e.topics for e in examples])
+            # liblinear: exact and quick on a few hundred documents; fixed seed: the same model every load.
+            fitted = LogisticRegression(C=_C, class_weight="balanced", solver="liblinear", random_state=0)
+            fitted.fit(matrix, labels)
+            weights.append(fitted.coef_[0])
+            biases.append(fitted.intercept_[0])
+        # One sparse-times-dense product scores every topic at once.
+        self._weights = np.array(weights, dtype=np.float32).T if weights else np.zeros((len(self._idf), 0))
+        self._biases = np.array(biases, dtype=np.float32)
+
+    def predict(self, normalised: str) -> dict[str, Learned]:
+        """Topics whose probability reaches the threshold, each with the terms that weighed most.
+
+        `normalised` is the text as `model_text` makes it. The tf-idf row is computed here rather than
+        by the vectoriser: the same numbers at a fraction of the cost for one document at a time.
+        """
+        if not self.topic_ids:
+            return {}
+        grams = _grams(normalised[:READ_CHARACTERS])
+        features = self._features[_buckets(grams)]
+        known = np.flatnonzero(features >= 0)  # n-grams the examples never used twice carry no weight
+        if not known.size:
+            return {}
+        index, first, counts = np.unique(features[known], return_index=True, return_counts=True)
+        values = (1.0 + np.log(counts, dtype=np.float32)) * self._idf[index]
+        values /= np.linalg.norm(values)
+        rows = self._weights[index]
+        probabilities = 1.0 / (1.0 + np.exp(-(values @ rows + self._biases)))
+        found = {}
+        for column in np.flatnonzero(probabilities >= self.threshold):
+            contributions = values * rows[:, column]
+            strongest = np.argsort(-contributions)[:EVIDENCE_TERMS]
+            terms = [grams[known[first[i]]] for i in strongest if contributions[i] > 0]
+            found[self.topic_ids[column]] = Learned(float(probabilities[column]), terms)
+        return found
