@@ -487,7 +487,10 @@ def check(data_dir: DataDir = None) -> None:
         return f"{settings.sources_file}: {len(sources)} nguồn"
 
     def taxonomy() -> str:
-        return f"{settings.taxonomy}: {len(_taxonomy(settings).names)} chủ đề"
+        loaded = _taxonomy(settings)
+        learned = (f"mô hình học cho {len(loaded.model.topic_ids)} chủ đề" if loaded.model
+                   else "không dùng mô hình học")
+        return f"{settings.taxonomy}: {len(loaded.names)} chủ đề; {learned}"
 
     def plans() -> str:
         known = set(_taxonomy(settings).names)
