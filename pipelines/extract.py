@@ -725,7 +725,7 @@ _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle
 _LIST_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
 # Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
 _DATE_CLASS = re.compile(r"date|time|ngay|publish|post-meta|meta-info")
-_BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan")
+_BREADCRUMB_CLASS = re.compile(r"breadcrum|duong-dan")  # "breadcrump" in a CMS many provincial portals share
 # The article's category link shown above the headline ("detail-cate", WordPress "cat-links").
 _CATEGORY_CLASS = re.compile(r"cate|cat-links|chuyen-?muc")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
@@ -1040,12 +1040,18 @@ def _is_midnight(moment: datetime | None) -> bool:
     return moment is not None and (moment.hour, moment.minute, moment.second) == (0, 0, 0)
 
 
+# A breadcrumb's first item may be the portal's own name instead of "Trang chủ": the home link, not a section.
+_PORTAL_NAME = re.compile(r"^(cổng thông tin|cổng ttđt|trang thông tin điện tử)", re.IGNORECASE)
+# A box of the article's keywords ("Từ khóa: nông thôn mới") sharing a category box's class.
+_TAG_LABEL = re.compile(r"(từ khóa|từ khoá|tags?|thẻ)\s*:", re.IGNORECASE)
+
+
 def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title: str) -> str:
     """The portal's section: the breadcrumb's leaf (not the home link, not the headline), else article:section."""
     for crumb in _classed(doc, _BREADCRUMB_CLASS, ids=True):
         items = [normalize_text(_text(a)).strip() for a in crumb.iter("a", "li", "span")]
         items = [t for t in items if t and len(t) <= 60 and t.lower() not in _HOME_LABELS and t != title
-                 and "\n" not in t and not t.startswith(("»", ">"))]
+                 and "\n" not in t and not t.startswith(("»", ">")) and not _PORTAL_NAME.match(t)]
         if items:
             return items[-1]
     for heading in _H1(doc):  # a breadcrumb written as the page's first heading
@@ -1064,10 +1070,10 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
     if section:
         return normalize_text(section if isinstance(section, str) else section[0])
     links = (a for box in _classed(doc, _CATEGORY_CLASS) if not _outside_article(box)
-             for a in box.iter("a") if a.get("href") is not None)
+             and not _TAG_LABEL.match(_TEXT(box).lstrip()) for a in box.iter("a") if a.get("href") is not None)
     for link in links:
         text = normalize_text(_TEXT(link)).strip()
-        if text and len(text) <= 40 and text != title and not _in_page_chrome(link):
+        if text and len(text) <= 40 and text != title and not _in_page_chrome(link) and not _PORTAL_NAME.match(text):
             return text
     return ""
 
@@ -1086,7 +1092,8 @@ def _byline_texts(doc: lxml.html.HtmlElement) -> list[str]:
             continue
         names = [" ".join(_text(e).split()) for e in byline.iterdescendants()
                  if e.tag in ("a", "b", "strong") or "name" in e.get("class", "")]
-        names = [n for n in names if n and not parse_vn_datetime(n)]
+        # A bold "Người đăng tin:" or "Ngày đăng:" is a label of the line, not a name.
+        names = [n for n in names if n and not n.endswith(":") and not parse_vn_datetime(n)]
         text = names[0] if names else " ".join(_TEXT(byline).split())
         if parse_vn_datetime(text) and not names:
             continue
@@ -1169,7 +1176,7 @@ def is_signature(text: str) -> bool:
 
 
 _LINK_NAMED = XPath("//a[normalize-space(.) = $name]")
-_NAVIGATION = re.compile(r"nav|menu|breadcrumb|duong-dan|pathway", re.IGNORECASE)
+_NAVIGATION = re.compile(r"nav|menu|breadcrum|duong-dan|pathway", re.IGNORECASE)
 
 
 def _is_navigation_label(doc: lxml.html.HtmlElement, title: str) -> bool:
@@ -1230,7 +1237,7 @@ _MISSING_CHARS = 120
 # Blocks that can hold other blocks (a parsed <p> or heading cannot).
 _NESTING_BLOCKS = {"li", "blockquote", "dd"}
 _NOT_TEXT = re.compile(r"relat|lien-?quan|tinlienquan|share|social|tag|comment|binh-?luan|ads|advert|banner|quang-?cao"
-                       r"|author|byline|tac-?gia|date|time|meta|breadcrumb|print|rating|vote|poll|toolbar|button"
+                       r"|author|byline|tac-?gia|date|time|meta|breadcrum|print|rating|vote|poll|toolbar|button"
                        r"|caption|figcaption|photo|video|player", re.IGNORECASE)
 _BULLET = re.compile(r"^[-•*]\s+")
 
