@@ -842,11 +842,21 @@ def _headline(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
     An <h1> holding the site's logo or name is not the headline; without a usable <h1> the
     JSON-LD headline, og:title or <title> is taken, minus the site-name suffix.
     """
+    headings = []
     for h1 in _H1(doc):
         text = normalize_text(h1.text_content()).replace("\n", " ").strip()
         if text and not is_site_name(text, site_keys) and fold(text) not in _HOME_WORDS \
                 and not _link_chain(h1):
-            return text, h1
+            headings.append((text, h1))
+    if len(headings) > 1:  # a section name above the headline, both in <h1>: the one the page's metadata names
+        named = [" ".join(fold(n).split()) for n in (ld_article.get("headline"), metas.get("og:title"),
+                                                     metas.get("twitter:title")) if isinstance(n, str) and n]
+        for text, h1 in headings:
+            key = " ".join(fold(text).split())
+            if any(key == n or (len(key) >= _HEADLINE_CHARS and key in n) for n in named):
+                return text, h1
+    if headings:
+        return headings[0]
     for candidate in (ld_article.get("headline"), metas.get("og:title"), metas.get("twitter:title"),
                       doc.findtext(".//title")):
         if isinstance(candidate, str) and candidate.strip():

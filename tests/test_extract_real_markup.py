@@ -164,3 +164,12 @@ def test_the_body_the_page_declares_wins_over_teasers_beside_it(marker: str) -> 
                     'class="article__body zce-content-body cms-body" itemprop="articleBody"', marker)
     found = extract(page, "text/html", url=truth["url"])
     assert [_without_bullet(p) for p in found.paragraphs] == truth["body"]
+
+
+def test_a_section_name_in_an_earlier_h1_gives_way_to_the_headline_the_metadata_names() -> None:
+    """An article filed directly under a top section shows one link, not a path, in the first <h1>."""
+    truth = TRUTHS["newspaper_breadcrumb_h1_caption_form"]
+    page = _variant("newspaper_breadcrumb_h1_caption_form", '<span class="fw400"> &gt; <a style="color:#b0b0b0;" '
+                    'href="https://baobinhgiang.com.vn/thoi-su/binh-giang/">Bình Giang</a></span>', "")
+    found = extract(page, "text/html", url=truth["url"])
+    assert (found.title, found.author) == (truth["title"], truth["author"])
