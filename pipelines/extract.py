@@ -668,7 +668,9 @@ _APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về
                         r"|^(những|các) tin (mới hơn|cũ hơn|khác|đã đưa)\s*:?$|^tin cùng chuyên mục\s*:?$"
                         r"|^bài viết khác\s*:?$|^xem tiếp\s*:?$|^đọc thêm\s*:?$", re.IGNORECASE)
 # A labelled byline line: "Tác giả: Hồng Nhung", "Bài và ảnh: Minh Anh".
-_LABELLED_BYLINE = re.compile(r"^(tác giả|người viết|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh|tin và ảnh|phóng viên)"
+# NukeViet's own labels ("Tác giả bài viết:") are often typed into the text by editors.
+_LABELLED_BYLINE = re.compile(r"^(tác giả(?: bài viết)?|người viết(?: bài)?|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh"
+                              r"|tin và ảnh|phóng viên)"
                               r"\s*:\s*(.{2,60})$", re.IGNORECASE)
 
 
