@@ -9,7 +9,8 @@ and the HTML files it names (looked up as given, then under `raw/`). One JSON ob
      "author": "Lê Phương" | null (not scored), "attribution": "", "section": "Tin tức" | null,
      "body": ["paragraph", ...]}
 
-Non-article pages need only file, origin and is_article. Body scores are token-level bags of words
+Non-article pages need only file, origin and is_article. Pages marked "tuned": false (a part held out
+while fixing) get their own summary after the whole set's. Body scores are token-level bags of words
 (as the article-extraction benchmarks score bodies): precision = shared tokens / extracted tokens,
 recall = shared tokens / true tokens.
 
@@ -117,8 +118,6 @@ def main() -> None:
     for truth in truths:
         path = next(p for p in (args.dir / truth["file"], args.dir / "raw" / truth["file"]) if p.exists())
         scores.append(score_page(truth, path.read_bytes()))
-    articles = [s for s in scores if s.is_article]
-    others = [s for s in scores if not s.is_article]
     print(f"{'page':<42} {'kind':<4} {'day':>3} {'min':>3} {'ttl':>3} {'by':>3} {'sec':>3} "
           f"{'P':>5} {'R':>5} {'F1':>5}  notes")
     for s in scores:
@@ -130,9 +129,18 @@ def main() -> None:
             notes = "; ".join(s.notes) if s.is_article else "ACCEPTED as article"
         print(f"{s.file[:42]:<42} {kind:<4} {_mark(s.day):>3} {_mark(s.minute):>3} {_mark(s.title):>3} "
               f"{_mark(s.byline):>3} {_mark(s.section):>3} {body}  {notes}")
+    _summary(scores, "all pages")
+    untuned = {t["file"] for t in truths if t.get("tuned") is False}
+    if untuned:  # the part of the set nobody looked at while fixing, reported apart
+        _summary([s for s in scores if s.file in untuned], "untuned part (\"tuned\": false)")
+
+
+def _summary(scores: list[Score], label: str) -> None:
+    articles = [s for s in scores if s.is_article]
+    others = [s for s in scores if not s.is_article]
     bodies = [s.body for s in articles if s.body]
     print()
-    print(f"articles: {len(articles)}   non-articles: {len(others)}")
+    print(f"{label}: articles: {len(articles)}   non-articles: {len(others)}")
     print(f"publication day right:   {_pct([s.day for s in articles if not s.refused])}")
     print(f"minute right (shown):    {_pct([s.minute for s in articles if not s.refused])}")
     print(f"title right:             {_pct([s.title for s in articles if not s.refused])}")

@@ -24,7 +24,7 @@ _INLINE_FURNITURE = re.compile(
     r"|Lưu tên của tôi, email, và trang web trong trình duyệt này cho lần bình luận kế tiếp của tôi\.?",
     re.IGNORECASE,
 )
-_ATTRIBUTION = re.compile(r"^(?:\(?\s*)?(Theo|Nguồn:)\s+(.{2,80}?)\s*\)?\.?$")
+_ATTRIBUTION = re.compile(r"^(?:\(?\s*)?(Theo|Nguồn:|Nguồn tin:)\s+(.{2,80}?)\s*\)?\.?$")
 # Agency prefixes before a lead: "(ĐN)-", "BTO-", "(LĐ online) -", "BGO –".
 _AGENCY_PREFIX = re.compile(r"^(\([A-ZĐ][\wĐđ ]{0,15}\)|[A-ZĐ]{2,6})\s*[-–—]\s*")
 

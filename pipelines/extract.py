@@ -1,5 +1,6 @@
 """Extraction of title, date, author and main text from one raw article page."""
 
+import copy
 import re
 import threading
 from collections import Counter
@@ -371,7 +372,7 @@ def _selected(doc: lxml.html.HtmlElement, selectors: dict[str, str]) -> dict[str
     return picked
 
 
-def _main_text(doc: lxml.html.HtmlElement, site_url: str = "") -> list[str]:
+def _main_text(doc: lxml.html.HtmlElement, site_url: str = "", declares_body: bool = True) -> list[str]:
     """Lines of the main text found by trafilatura (it works on a copy: the tree stays whole).
 
     trafilatura's balanced mode keeps more of the article than its precision mode (tables, link-rich
@@ -383,11 +384,15 @@ def _main_text(doc: lxml.html.HtmlElement, site_url: str = "") -> list[str]:
     text = trafilatura.extract(doc, options=_TRAFILATURA) or ""
     if len(text) < MIN_BODY_CHARS:
         text = trafilatura.extract(doc, options=_TRAFILATURA_FALLBACKS) or text
+    if declares_body:
+        text = _declared_body_text(doc, text)
     # A one-cell table is a layout box, not data: its rows come as "| heading paragraph |", its blocks run
     # together; they are left to complete_from_container, which restores a box block by block.
     lines = [line for line in text.splitlines() if line.strip() and not _ONE_CELL_ROW.match(line)]
     if not lines:
         return lines
+    if furniture := _form_and_caption_texts(doc):
+        lines = [line for line in lines if not _is_furniture(line, furniture)]
     if _may_list_headlines(lines):  # most articles have no line that could be a headline
         lines = _without_headline_links(lines, _page_links(doc, site_url))
     if _link_share(doc, lines) >= _LINK_SHARE:
@@ -395,6 +400,92 @@ def _main_text(doc: lxml.html.HtmlElement, site_url: str = "") -> list[str]:
         if len(strict) < MIN_BODY_CHARS:
             return [line for line in strict.splitlines() if line.strip()]
     return lines
+
+
+# Searched in the raw bytes first (C speed): most pages name none of these, and the XPath is spared.
+_DECLARED_MARKERS = re.compile(rb"articleBody|journal-content-article|news-bodyhtml")
+# The element a page itself marks as the article's text: schema.org microdata (news CMSs, Joomla), and
+# the body containers of CMSs many portals share (Liferay web content, NukeViet's news module).
+_DECLARED_BODY = XPath("//*[@itemprop='articleBody'] | //div[contains(concat(' ', @class, ' '),"
+                       " ' journal-content-article ')] | //div[@id='news-bodyhtml']")
+# Below this share of the declared body's words, the extracted text is something else (teasers beside it).
+_DECLARED_COVERAGE = 0.5
+_WORDS = re.compile(r"\w+")
+
+
+def _declared_body_text(doc: lxml.html.HtmlElement, text: str) -> str:
+    """The extracted text, or the text of the element the page declares as the article's body when the
+    extraction missed most of it.
+
+    On short articles trafilatura's fast pass can prefer a block of longer teasers beside the article (its
+    "recall escalation", left out for speed, would catch that on a second full pass); the page's own marker
+    settles it for the price of one XPath.
+    """
+    declared = [e for e in _DECLARED_BODY(doc) if not _inside(e, "a")]
+    if len(declared) != 1:  # none, or several (a list of teasers marked up as articles)
+        return text
+    body = _TEXT(declared[0])
+    words = Counter(_WORDS.findall(body.lower()))
+    total = sum(words.values())
+    if total < MIN_BODY_CHARS // 5:
+        return text
+    shared = sum((words & Counter(_WORDS.findall(text.lower()))).values())
+    if shared >= _DECLARED_COVERAGE * total:
+        return text
+    return trafilatura.extract(_standalone(declared[0]), options=_TRAFILATURA) or text
+
+
+def _standalone(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of element as the body of a page of its own (the page's tree stays whole)."""
+    page = lxml.html.fromstring("<html><body></body></html>")
+    page.find("body").append(copy.deepcopy(element))
+    return page
+
+
+# A form's fields and labels (a comment form: "*Email (không hiển thị trên trang):"); a page-wide ASP.NET
+# <form> holds far more text than this.
+_FORM_CHARS = 2000
+_CAPTION_CHARS = 300
+
+
+def _form_and_caption_texts(doc: lxml.html.HtmlElement) -> set[str]:
+    """Texts (spaces collapsed) that extractors pass on but are not the article's: the whole text of each
+    small form (a line inside one is a label), and photo captions written as the italic paragraph right after
+    an image's paragraph (the rich-text editors of Vietnamese CMSs:
+    <p><img></p><p style="text-align:center"><em>Caption</em></p>)."""
+    texts: set[str] = set()
+    for form in doc.iter("form"):
+        if any(i.get("type", "text") != "hidden" for i in form.iter("input", "textarea")) \
+                and len(shown := _TEXT(form)) <= _FORM_CHARS:
+            texts.add(" ".join(shown.split()))
+    for image in doc.iter("img"):
+        holder = image.getparent()
+        while holder is not None and holder.tag not in ("p", "div"):
+            holder = holder.getparent()
+        if holder is None or " ".join(_TEXT(holder).split()):
+            continue  # an image beside text: no caption paragraph of its own
+        caption = holder.getnext()
+        if caption is None or caption.tag not in ("p", "div"):
+            continue
+        text = " ".join(_TEXT(caption).split())
+        if text and len(text) <= _CAPTION_CHARS and _all_italic(caption):
+            texts.add(text)
+    return texts
+
+
+def _is_furniture(line: str, texts: set[str]) -> bool:
+    """A line that is a caption, or a piece of a form's text (a label, a prompt)."""
+    key = " ".join(line.split())
+    return any(key == text or (len(key) >= 8 and key in text) for text in texts)
+
+
+_NOT_ITALIC_TEXT = XPath(".//text()[not(ancestor::em or ancestor::i or ancestor::script or ancestor::style)]",
+                         smart_strings=False)
+
+
+def _all_italic(element: lxml.html.HtmlElement) -> bool:
+    """Whether every piece of text the element shows is inside <em> or <i>."""
+    return not "".join(_NOT_ITALIC_TEXT(element)).strip()
 
 
 def _may_list_headlines(lines: list[str]) -> bool:
@@ -494,12 +585,12 @@ def _parse(body: bytes, content_type: str, url: str) -> tuple[Page, lxml.html.Ht
 
 
 def _body(doc: lxml.html.HtmlElement, title: str, title_el: lxml.html.HtmlElement | None,
-          override: dict[str, list[str]], site_url: str = "") -> Cleaned:
+          override: dict[str, list[str]], site_url: str = "", declares_body: bool = True) -> Cleaned:
     """The cleaned article text: main text (or the source's body rule), headline repeat dropped, lead first."""
     if override.get("body"):  # the source's own rule: no need for generic extraction
         lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
     else:
-        lines = _main_text(doc, site_url)
+        lines = _main_text(doc, site_url, declares_body)
     if lines and " ".join(fold(normalize_text(lines[0])).split()) == " ".join(fold(title).split()):  # headline again
         lines = lines[1:]
     lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc, title_el)
@@ -543,7 +634,9 @@ def _read_text(page: Page, doc: lxml.html.HtmlElement, override: dict[str, list[
     title, title_el = _headline(doc, metas, ld_article, site_keys)
     if override.get("title"):
         title = normalize_text(override["title"][0]).replace("\n", " ")
-    cleaned = _body(doc, title, title_el, override, _site_url(page))
+    # A page made from decoded text has no bytes to search: the XPath decides.
+    declares_body = bool(_DECLARED_MARKERS.search(page.body)) if page.body else True
+    cleaned = _body(doc, title, title_el, override, _site_url(page), declares_body)
     paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded)
     bylines = _byline_texts(doc)
     author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys, bylines)
@@ -575,7 +668,9 @@ _APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về
                         r"|^(những|các) tin (mới hơn|cũ hơn|khác|đã đưa)\s*:?$|^tin cùng chuyên mục\s*:?$"
                         r"|^bài viết khác\s*:?$|^xem tiếp\s*:?$|^đọc thêm\s*:?$", re.IGNORECASE)
 # A labelled byline line: "Tác giả: Hồng Nhung", "Bài và ảnh: Minh Anh".
-_LABELLED_BYLINE = re.compile(r"^(tác giả|người viết|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh|tin và ảnh|phóng viên)"
+# NukeViet's own labels ("Tác giả bài viết:") are often typed into the text by editors.
+_LABELLED_BYLINE = re.compile(r"^(tác giả(?: bài viết)?|người viết(?: bài)?|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh"
+                              r"|tin và ảnh|phóng viên)"
                               r"\s*:\s*(.{2,60})$", re.IGNORECASE)
 
 
@@ -632,7 +727,7 @@ _ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle
 _LIST_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "WebSite"}
 # Short elements whose class says they hold the article's date ("date", "time", "ngay-dang", "publish").
 _DATE_CLASS = re.compile(r"date|time|ngay|publish|post-meta|meta-info")
-_BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan")
+_BREADCRUMB_CLASS = re.compile(r"breadcrum|duong-dan")  # "breadcrump" in a CMS many provincial portals share
 # The article's category link shown above the headline ("detail-cate", WordPress "cat-links").
 _CATEGORY_CLASS = re.compile(r"cate|cat-links|chuyen-?muc")
 _TITLE_SEPARATORS = re.compile(r"\s+[-–—|»:]\s+|\s*\|\s*")
@@ -749,16 +844,43 @@ def _headline(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
     An <h1> holding the site's logo or name is not the headline; without a usable <h1> the
     JSON-LD headline, og:title or <title> is taken, minus the site-name suffix.
     """
+    headings = []
     for h1 in _H1(doc):
         text = normalize_text(h1.text_content()).replace("\n", " ").strip()
-        if text and not is_site_name(text, site_keys) and fold(text) not in _HOME_WORDS:
-            return text, h1
+        if text and not is_site_name(text, site_keys) and fold(text) not in _HOME_WORDS \
+                and not _link_chain(h1):
+            headings.append((text, h1))
+    if len(headings) > 1:  # a section name above the headline, both in <h1>: the one the page's metadata names
+        named = [" ".join(fold(n).split()) for n in (ld_article.get("headline"), metas.get("og:title"),
+                                                     metas.get("twitter:title")) if isinstance(n, str) and n]
+        for text, h1 in headings:
+            key = " ".join(fold(text).split())
+            if any(key == n or (len(key) >= _HEADLINE_CHARS and key in n) for n in named):
+                return text, h1
+    if headings:
+        return headings[0]
     for candidate in (ld_article.get("headline"), metas.get("og:title"), metas.get("twitter:title"),
                       doc.findtext(".//title")):
         if isinstance(candidate, str) and candidate.strip():
             text = _strip_site_suffix(normalize_text(candidate).replace("\n", " ").strip(), site_keys)
             return text, _shown_headline(doc, text)
     return "", None
+
+
+# What may stand between the links of a breadcrumb: separators and spaces.
+_CHAIN_GLUE = re.compile(r"^[\s>»›/|:\-–•]*$")
+_TEXT_OUTSIDE_LINKS = XPath(".//text()[not(ancestor::a)][not(ancestor::script or ancestor::style)]",
+                            smart_strings=False)
+
+
+def _link_chain(element: lxml.html.HtmlElement) -> list[str]:
+    """The link texts of an element that shows nothing but two or more links with separators between them
+    ("THỜI SỰ > Cần Thơ" written in an <h1>): a breadcrumb, whatever its tag; else []."""
+    links = list(element.iter("a"))
+    if len(links) < 2:
+        return []
+    texts = [" ".join(_TEXT(a).split()) for a in links]
+    return texts if all(texts) and _CHAIN_GLUE.match("".join(_TEXT_OUTSIDE_LINKS(element))) else []
 
 
 def _shown_headline(doc: lxml.html.HtmlElement, title: str) -> lxml.html.HtmlElement | None:
@@ -890,20 +1012,50 @@ def find_dates(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None, 
             updated = parse_iso_datetime(value) or parse_vn_datetime(value)
     if updated is None and isinstance(ld_article.get("dateModified"), str):
         updated = parse_iso_datetime(ld_article["dateModified"])
+    line_published = line_updated = None
+    lines_read = False
     if published is None or updated is None:
         # After the headline first, where most date lines are; before it only when that finds nothing.
-        line_published, line_updated = _published_and_updated(_date_lines(title, before=False)) \
-            if title is not None else (None, None)
-        if title is not None and line_published is None and line_updated is None:
-            line_published, line_updated = _published_and_updated(_date_lines(title, before=True))
+        line_published, line_updated = _header_dates(title)
+        lines_read = True
         if published is None and line_published is None and line_updated is None:
             # Date-classed boxes away from the headline: only when the page gives no date otherwise.
             line_published, line_updated = _published_and_updated(_date_box(doc, title))
-        published = published or line_published or line_updated
+        published_or_line = published or line_published or line_updated
         updated = updated or line_updated
+    else:
+        published_or_line = published
+    if published is not None and _is_midnight(published) and title is not None:
+        # A machine date without its time ("datePublished": "2026-01-08"): the date line beside the
+        # headline shows the time of that day.
+        if not lines_read:
+            line_published, _ = _header_dates(title)
+        if line_published is not None and line_published.date() == published.date():
+            published_or_line = line_published
+    published = published_or_line
     if updated is not None and published is not None and updated <= published:
         updated = None
     return published, updated
+
+
+def _header_dates(title: lxml.html.HtmlElement | None) -> tuple[datetime | None, datetime | None]:
+    """Publication and update times from the date lines after the headline, else before it."""
+    if title is None:
+        return None, None
+    found = _published_and_updated(_date_lines(title, before=False))
+    if found == (None, None):
+        found = _published_and_updated(_date_lines(title, before=True))
+    return found
+
+
+def _is_midnight(moment: datetime | None) -> bool:
+    return moment is not None and (moment.hour, moment.minute, moment.second) == (0, 0, 0)
+
+
+# A breadcrumb's first item may be the portal's own name instead of "Trang chủ": the home link, not a section.
+_PORTAL_NAME = re.compile(r"^(cổng thông tin|cổng ttđt|trang thông tin điện tử)", re.IGNORECASE)
+# A box of the article's keywords ("Từ khóa: nông thôn mới") sharing a category box's class.
+_TAG_LABEL = re.compile(r"(từ khóa|từ khoá|tags?|thẻ)\s*:", re.IGNORECASE)
 
 
 def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title: str) -> str:
@@ -911,8 +1063,12 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
     for crumb in _classed(doc, _BREADCRUMB_CLASS, ids=True):
         items = [normalize_text(_text(a)).strip() for a in crumb.iter("a", "li", "span")]
         items = [t for t in items if t and len(t) <= 60 and t.lower() not in _HOME_LABELS and t != title
-                 and "\n" not in t and not t.startswith(("»", ">"))]
+                 and "\n" not in t and not t.startswith(("»", ">")) and not _PORTAL_NAME.match(t)]
         if items:
+            return items[-1]
+    for heading in _H1(doc):  # a breadcrumb written as the page's first heading
+        items = [normalize_text(t) for t in _link_chain(heading) if t.lower() not in _HOME_LABELS and t != title]
+        if items and len(items[-1]) <= 60:
             return items[-1]
     for obj in ld:
         if "BreadcrumbList" in _ld_types(obj):
@@ -926,10 +1082,10 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
     if section:
         return normalize_text(section if isinstance(section, str) else section[0])
     links = (a for box in _classed(doc, _CATEGORY_CLASS) if not _outside_article(box)
-             for a in box.iter("a") if a.get("href") is not None)
+             and not _TAG_LABEL.match(_TEXT(box).lstrip()) for a in box.iter("a") if a.get("href") is not None)
     for link in links:
         text = normalize_text(_TEXT(link)).strip()
-        if text and len(text) <= 40 and text != title and not _in_page_chrome(link):
+        if text and len(text) <= 40 and text != title and not _in_page_chrome(link) and not _PORTAL_NAME.match(text):
             return text
     return ""
 
@@ -948,7 +1104,8 @@ def _byline_texts(doc: lxml.html.HtmlElement) -> list[str]:
             continue
         names = [" ".join(_text(e).split()) for e in byline.iterdescendants()
                  if e.tag in ("a", "b", "strong") or "name" in e.get("class", "")]
-        names = [n for n in names if n and not parse_vn_datetime(n)]
+        # A bold "Người đăng tin:" or "Ngày đăng:" is a label of the line, not a name.
+        names = [n for n in names if n and not n.endswith(":") and not parse_vn_datetime(n)]
         text = names[0] if names else " ".join(_TEXT(byline).split())
         if parse_vn_datetime(text) and not names:
             continue
@@ -1031,7 +1188,7 @@ def is_signature(text: str) -> bool:
 
 
 _LINK_NAMED = XPath("//a[normalize-space(.) = $name]")
-_NAVIGATION = re.compile(r"nav|menu|breadcrumb|duong-dan|pathway", re.IGNORECASE)
+_NAVIGATION = re.compile(r"nav|menu|breadcrum|duong-dan|pathway", re.IGNORECASE)
 
 
 def _is_navigation_label(doc: lxml.html.HtmlElement, title: str) -> bool:
@@ -1092,7 +1249,7 @@ _MISSING_CHARS = 120
 # Blocks that can hold other blocks (a parsed <p> or heading cannot).
 _NESTING_BLOCKS = {"li", "blockquote", "dd"}
 _NOT_TEXT = re.compile(r"relat|lien-?quan|tinlienquan|share|social|tag|comment|binh-?luan|ads|advert|banner|quang-?cao"
-                       r"|author|byline|tac-?gia|date|time|meta|breadcrumb|print|rating|vote|poll|toolbar|button"
+                       r"|author|byline|tac-?gia|date|time|meta|breadcrum|print|rating|vote|poll|toolbar|button"
                        r"|caption|figcaption|photo|video|player", re.IGNORECASE)
 _BULLET = re.compile(r"^[-•*]\s+")
 

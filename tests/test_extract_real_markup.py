@@ -116,3 +116,60 @@ def test_an_undated_article_is_still_an_article_here_its_date_is_checked_later()
     article = [_TEASERS[0]] + [t.removeprefix("(BBG) - ") for t in _TEASERS[1:]]
     found = extract(_undated_page(article))
     assert found.published_at is None and found.paragraphs[0].startswith("Tin thứ 1")
+
+
+def _variant(name: str, old: str, new: str) -> bytes:
+    page = _page(name).decode("utf-8")
+    assert old in page, old
+    return page.replace(old, new).encode("utf-8")
+
+
+def test_a_breadcrumb_written_as_the_first_heading_is_the_section_not_the_headline() -> None:
+    truth = TRUTHS["newspaper_breadcrumb_h1_caption_form"]
+    found = extract(_page("newspaper_breadcrumb_h1_caption_form"), "text/html", url=truth["url"])
+    assert (found.title, found.section) == (truth["title"], "Bình Giang")
+    # A headline with links between its words is not a path: it stays the headline.
+    linked = _variant("newspaper_breadcrumb_h1_caption_form", "Bình Giang đưa 24 thủ tục hành chính lên dịch vụ công"
+                      " toàn trình <span", '<a href="/tinh/binh-giang">Bình Giang</a> đưa 24 thủ tục hành chính lên '
+                      '<a href="/dich-vu-cong">dịch vụ công</a> toàn trình <span')
+    assert extract(linked, "text/html", url=truth["url"]).title == truth["title"]
+
+
+def test_a_machine_date_without_time_takes_the_time_of_the_date_line_on_the_same_day() -> None:
+    truth = TRUTHS["newspaper_breadcrumb_h1_caption_form"]
+    found = extract(_page("newspaper_breadcrumb_h1_caption_form"), "text/html", url=truth["url"])
+    assert _minute(found.published_at) == _moment("2026-03-17T16:45")
+    # A date line on another day does not move the page's own date.
+    other_day = _variant("newspaper_breadcrumb_h1_caption_form", "17/03/2026 - 16:45", "18/03/2026 - 09:10")
+    assert _minute(extract(other_day, "text/html", url=truth["url"]).published_at) == _moment("2026-03-17T00:00")
+
+
+def test_a_photo_caption_is_the_italic_paragraph_after_the_image_only() -> None:
+    truth = TRUTHS["newspaper_breadcrumb_h1_caption_form"]
+    caption = "Cán bộ Trung tâm Phục vụ hành chính công tỉnh hướng dẫn người dân nộp hồ sơ trực tuyến."
+    found = extract(_page("newspaper_breadcrumb_h1_caption_form"), "text/html", url=truth["url"])
+    assert caption not in found.paragraphs
+    # The same sentence in upright type is a paragraph of the text.
+    upright = _variant("newspaper_breadcrumb_h1_caption_form", f'<em><span style="text-align: justify;">{caption}'
+                       '</span></em>', caption)
+    assert caption in extract(upright, "text/html", url=truth["url"]).paragraphs
+
+
+@pytest.mark.parametrize("marker", ['itemprop="articleBody"', 'class="journal-content-article"',
+                                    'id="news-bodyhtml"'])
+def test_the_body_the_page_declares_wins_over_teasers_beside_it(marker: str) -> None:
+    """schema.org microdata, Liferay's web content and NukeViet's news module each mark the article's text."""
+    truth = TRUTHS["newspaper_articlebody_teasers_beside"]
+    page = _variant("newspaper_articlebody_teasers_beside",
+                    'class="article__body zce-content-body cms-body" itemprop="articleBody"', marker)
+    found = extract(page, "text/html", url=truth["url"])
+    assert [_without_bullet(p) for p in found.paragraphs] == truth["body"]
+
+
+def test_a_section_name_in_an_earlier_h1_gives_way_to_the_headline_the_metadata_names() -> None:
+    """An article filed directly under a top section shows one link, not a path, in the first <h1>."""
+    truth = TRUTHS["newspaper_breadcrumb_h1_caption_form"]
+    page = _variant("newspaper_breadcrumb_h1_caption_form", '<span class="fw400"> &gt; <a style="color:#b0b0b0;" '
+                    'href="https://baobinhgiang.com.vn/thoi-su/binh-giang/">Bình Giang</a></span>', "")
+    found = extract(page, "text/html", url=truth["url"])
+    assert (found.title, found.author) == (truth["title"], truth["author"])
