@@ -821,9 +821,10 @@ def is_site_name(text: str, site_keys: set[str]) -> bool:
     return key in site_keys
 
 
-# How portals name themselves: a title part starting so after a separator is the site's name.
-_OUTLET_WORDS = re.compile(r"^(cổng thông tin|cổng ttđt|cổng tttđt|trang thông tin|trang tin|báo|tạp chí|đài phát thanh"
-                           r"|website|portal)\b", re.IGNORECASE)
+# How outlets name themselves: a title part starting so after a separator is the site's name, and a
+# would-be byline holding one of these words is an outlet, not a person.
+_OUTLET_WORDS = re.compile(r"\b(cổng thông tin|cổng ttđt|cổng tttđt|cổng|trang thông tin|trang tin|báo|tạp chí"
+                           r"|đài phát thanh|đài|thông tấn|truyền hình|tin tức|online|website|portal)\b", re.IGNORECASE)
 
 
 def _strip_site_suffix(title: str, site_keys: set[str]) -> str:
@@ -1155,9 +1156,6 @@ def _person(raw: str, site_keys: set[str]) -> str:
 
 def _names(byline: str) -> set[str]:
     return {part.strip() for part in re.split(r"[;,]| - | – ", byline) if part.strip()}
-
-
-_OUTLET_WORDS = re.compile(r"\b(Báo|Tạp chí|Đài|Cổng|Thông tấn|Truyền hình|Tin tức|Online)\b")
 
 
 def _looks_like_person(text: str) -> bool:
