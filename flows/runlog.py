@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
 
 from portalwatch.core.config import get_settings
@@ -30,7 +31,7 @@ def recorded_run(flow: str) -> Iterator[str]:
     try:
         yield run_id
         state = "completed"
-    except (KeyboardInterrupt, SystemExit):
+    except (KeyboardInterrupt, SystemExit, TerminationSignal):  # the last: SIGTERM inside a Prefect flow run
         state = "interrupted"
         raise
     finally:

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flows.api_server import ApiServerError, start_temporary_api
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.config_files import ConfigError
@@ -60,6 +61,16 @@ def _settings(data_dir: Path | None, console_logs: bool = False) -> Settings:
     settings = get_settings()
     configure_runtime(settings, console_logs)
     return settings
+
+
+def _flows_api(settings: Settings) -> Callable[[], None]:
+    """Before Prefect is imported: start its temporary server ourselves, so that it dies with this command
+    (kill -9 included), while Prefect is being imported. Call the returned function before the first flow."""
+    server = start_temporary_api(settings.data_dir / "logs" / "prefect-api.log")
+    if server is None:
+        return lambda: None
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+    return lambda: server.wait(timeout)
 
 
 def _check_ids(option: str, kind: str, asked: list[str] | None, known: dict[str, str] | list[str]) -> None:
@@ -102,10 +113,11 @@ def _week(week: str | None) -> None:
 @app.command()
 def demo(data_dir: DataDir = None) -> None:
     """Chạy thử toàn bộ: dựng các cổng tin mẫu trên máy, thu thập, xử lý, viết bản tin tuần."""
+    started = time.monotonic()
     settings = _settings(data_dir)
+    api_ready = _flows_api(settings)
     from flows.pipeline import pipeline_flow
     from portalwatch.fixture_portals.server import serve_fixture_portals
-    started = time.monotonic()
     with serve_fixture_portals(ports=DEMO_PORTS) as portals:
         portals.write_registry(settings.sources_file)
         portals.write_plans(settings.plans_file)
@@ -114,6 +126,7 @@ def demo(data_dir: DataDir = None) -> None:
         store = f"Elasticsearch {settings.es_url} (alias {settings.es_alias})" if settings.es_url else \
             f"SQLite {settings.store_path}"
         console.print(f"Kho bài viết: {store}")
+        api_ready()
         result = pipeline_flow(delay=0)
     console.print(f"\n[bold]Xong sau {time.monotonic() - started:.0f} giây.[/bold]")
     console.print(f"Bản tin tuần {result['week']}:")
@@ -209,9 +222,12 @@ def _wait_healthy(api: str, server: subprocess.Popen) -> None:
 def run(data_dir: DataDir = None,
         week: Annotated[str | None, typer.Option(help="Tuần của bản tin, ví dụ 2026-W47.")] = None) -> None:
     """Thu thập mọi nguồn trong danh mục nguồn, xử lý và viết bản tin tuần."""
-    _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    _configuration(settings)
     _week(week)
+    api_ready = _flows_api(settings)
     from flows.pipeline import pipeline_flow
+    api_ready()
     result = pipeline_flow(week=week)
     for path in result["digest"].values():
         console.print(path)
@@ -225,9 +241,12 @@ def crawl(data_dir: DataDir = None,
           = False,
           ) -> None:
     """Thu thập bài mới và bài đã sửa từ các nguồn (bỏ qua bài đã có; tiếp tục lần thu thập bị ngắt)."""
-    configured, _ = _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    configured, _ = _configuration(settings)
     _check_ids("--source", "nguồn", source, [s.id for s in configured])
+    api_ready = _flows_api(settings)
     from flows.pipeline import crawl_flow
+    api_ready()
     for source_id, stats in crawl_flow(delay, source, force).items():
         console.print(f"{source_id}: {json.dumps(stats.model_dump(mode='json'), ensure_ascii=False)}")
 
@@ -235,16 +254,22 @@ def crawl(data_dir: DataDir = None,
 @app.command()
 def process(data_dir: DataDir = None) -> None:
     """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho các trang mới thu thập hoặc vừa thay đổi."""
-    _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    _configuration(settings)
+    api_ready = _flows_api(settings)
     from flows.pipeline import describe, process_flow
+    api_ready()
     console.print(describe(process_flow()))
 
 
 @app.command()
 def reprocess(data_dir: DataDir = None) -> None:
     """Dựng lại mọi bài từ kho trang gốc, không thu thập lại (sau khi sửa bộ trích xuất hay bộ chọn CSS)."""
-    _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    _configuration(settings)
+    api_ready = _flows_api(settings)
     from flows.pipeline import describe, process_flow
+    api_ready()
     console.print(describe(process_flow(full=True)))
 
 
@@ -624,7 +649,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         app()
-    except (StoreError, MailError, ConfigError, Busy) as exc:
+    except (StoreError, MailError, ConfigError, Busy, ApiServerError) as exc:
         _fail(str(exc))
         sys.exit(2)
     except SystemExit as exc:
