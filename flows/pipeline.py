@@ -15,6 +15,7 @@ from pipelines.tagging import load_taxonomy
 from portalwatch.core.config import get_settings
 from portalwatch.core.config_files import ConfigError
 from portalwatch.core.plans import load_plans
+from portalwatch.core.progress import reporter
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import build_digest, iso_week, write_digest
 from portalwatch.reports.mailer import send_digest
@@ -43,7 +44,7 @@ def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
     wanted = source_ids or [s.id for s in load_sources(settings.sources_file)]
     with crawl_locks(settings.data_dir, wanted):
         stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
-                      settings.user_agent, force)
+                      settings.user_agent, force, reporter("crawl"))
     fetched = sum(s.articles_fetched for s in stats.values())
     failures = sum(s.failures for s in stats.values())
     record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")
@@ -60,7 +61,8 @@ def process_task(full: bool = False, wait: bool = False) -> ProcessReport:
         store = open_store(settings)
         try:
             with RawArchive(settings.archive_path) as archive:
-                report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full)
+                report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full,
+                                         progress=reporter("process"))
         finally:
             store.close()
     record_counts(f"xử lý {report.pages} trang: {report.new} bài mới, {report.skipped} bỏ qua, {report.queued} chờ")

@@ -11,8 +11,8 @@ import sys
 import time
 import traceback
 import urllib.request
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -30,6 +30,7 @@ from portalwatch.core.config_files import ConfigError
 from portalwatch.core.models import Source
 from portalwatch.core.plans import load_plans
 from portalwatch.core.processes import die_with_parent, stop_gracefully
+from portalwatch.core.progress import Report, shown_by
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
@@ -50,6 +51,8 @@ console = Console(highlight=False)
 DEMO_PORTS = (8701, 8702, 8703, 8704)  # one per fixture site, in SITE_CLASSES order
 # How long `serve` gives its runner and its Prefect server to stop before killing them.
 SERVE_GRACE_SECONDS = 10
+# The long stages' progress bars: label, and what their rate counts.
+STAGES = {"crawl": ("Thu thập", "trang tải/giây"), "process": ("Xử lý", "trang/giây")}
 RUN_STATES = {"running": "đang chạy", "completed": "xong", "failed": "lỗi", "interrupted": "bị dừng"}
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: PORTALWATCH_DATA_DIR).")]
@@ -71,6 +74,48 @@ def _flows_api(settings: Settings) -> Callable[[], None]:
         return lambda: None
     timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
     return lambda: server.wait(timeout)
+
+
+@contextmanager
+def _progress() -> Iterator[None]:
+    """Progress bars with counts and a rate for the long stages, when stdout is a terminal; elsewhere
+    (logs, pipes, tests) only the plain stage lines, as before."""
+    if not console.is_terminal:
+        yield
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        Task,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    class _Rate(ProgressColumn):
+        """Items per second, named (Rich's own speed column counts bytes)."""
+
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed or 0:.1f} {task.fields.get('unit', '')}")
+
+    bars = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+                    TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console)
+    shown: dict[str, TaskID] = {}
+
+    def display(stage: str) -> Report:
+        label, unit = STAGES.get(stage, (stage, ""))
+
+        def report(done: int, total: int | None, note: str) -> None:
+            if stage not in shown:
+                shown[stage] = bars.add_task(label, total=total, note="", unit=unit)
+            bars.update(shown[stage], completed=done, total=total, note=note)
+        return report
+
+    with bars, shown_by(display):
+        yield
 
 
 def _check_ids(option: str, kind: str, asked: list[str] | None, known: dict[str, str] | list[str]) -> None:
@@ -127,7 +172,8 @@ def demo(data_dir: DataDir = None) -> None:
             f"SQLite {settings.store_path}"
         console.print(f"Kho bài viết: {store}")
         api_ready()
-        result = pipeline_flow(delay=0)
+        with _progress():
+            result = pipeline_flow(delay=0)
     console.print(f"\n[bold]Xong sau {time.monotonic() - started:.0f} giây.[/bold]")
     console.print(f"Bản tin tuần {result['week']}:")
     for path in result["digest"].values():
@@ -228,7 +274,8 @@ def run(data_dir: DataDir = None,
     api_ready = _flows_api(settings)
     from flows.pipeline import pipeline_flow
     api_ready()
-    result = pipeline_flow(week=week)
+    with _progress():
+        result = pipeline_flow(week=week)
     for path in result["digest"].values():
         console.print(path)
 
@@ -247,7 +294,9 @@ def crawl(data_dir: DataDir = None,
     api_ready = _flows_api(settings)
     from flows.pipeline import crawl_flow
     api_ready()
-    for source_id, stats in crawl_flow(delay, source, force).items():
+    with _progress():
+        crawled = crawl_flow(delay, source, force)
+    for source_id, stats in crawled.items():
         console.print(f"{source_id}: {json.dumps(stats.model_dump(mode='json'), ensure_ascii=False)}")
 
 
@@ -259,7 +308,9 @@ def process(data_dir: DataDir = None) -> None:
     api_ready = _flows_api(settings)
     from flows.pipeline import describe, process_flow
     api_ready()
-    console.print(describe(process_flow()))
+    with _progress():
+        report = process_flow()
+    console.print(describe(report))
 
 
 @app.command()
@@ -270,7 +321,9 @@ def reprocess(data_dir: DataDir = None) -> None:
     api_ready = _flows_api(settings)
     from flows.pipeline import describe, process_flow
     api_ready()
-    console.print(describe(process_flow(full=True)))
+    with _progress():
+        report = process_flow(full=True)
+    console.print(describe(report))
 
 
 @app.command()
