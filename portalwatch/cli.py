@@ -438,11 +438,11 @@ def digest(data_dir: DataDir = None,
         raise MailError("Chưa cấu hình gửi thư: đặt PORTALWATCH_SMTP_HOST và PORTALWATCH_MAIL_TO "
                         "(xem portalwatch check).")
     # The flow's own steps, without starting Prefect: a one-shot answer in seconds, recorded as a run.
-    from flows.pipeline import digest_task, latest_week
+    from flows.digesting import latest_week, write_weekly_digest
     from flows.runlog import recorded_run
 
     with recorded_run("portalwatch-digest"):
-        written = digest_task.fn(week or latest_week(), email)
+        written = write_weekly_digest(week or latest_week(), email)
     for kind, value in written.items():
         console.print(f"Đã gửi tới: {value}" if kind == "email" else value)
 
