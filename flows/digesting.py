@@ -2,13 +2,15 @@
 runs them directly. Nothing here imports Prefect, so a one-shot digest does not pay for importing it."""
 
 from datetime import date
+from pathlib import Path
 
 from flows.runlog import record_counts
 from pipelines.tagging import load_taxonomy
+from portalwatch.core import VN_TZ
 from portalwatch.core.config import get_settings
 from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import load_sources
-from portalwatch.reports.digest import build_digest, iso_week, write_digest
+from portalwatch.reports.digest import build_digest, iso_week, week_bounds, write_digest
 from portalwatch.reports.mailer import send_digest
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog
@@ -16,12 +18,15 @@ from portalwatch.store import open_store
 from portalwatch.store.base import SearchQuery
 
 
-def crawl_problems(source_ids: list[str]) -> dict[str, str]:
-    """What the latest crawl of each source found wrong, for the digest's failing sources."""
-    with HealthLog(get_settings().archive_path) as health:
-        latest = {sid: health.history(sid, limit=1) for sid in source_ids}
-    return {sid: f"{LABELS[runs[0].status]}: {runs[0].message}" for sid, runs in latest.items()
-            if runs and runs[0].status in PROBLEMS}
+def crawl_problems(archive: Path, source_ids: list[str], week: str) -> dict[str, str]:
+    """What the last crawl of each source in the week found wrong, for the digest's failing sources (a
+    source failing today is no news in an old week's digest, nor one that failed before the week)."""
+    start, end = week_bounds(week)
+    with HealthLog(archive) as health:
+        last = {sid: next((run for run in health.history(sid, limit=500)
+                           if run.started_at.astimezone(VN_TZ).date() <= end), None) for sid in source_ids}
+    return {sid: f"{LABELS[run.status]}: {run.message}" for sid, run in last.items()
+            if run and run.started_at.astimezone(VN_TZ).date() >= start and run.status in PROBLEMS}
 
 
 def latest_week() -> str:
@@ -43,7 +48,8 @@ def write_weekly_digest(week: str, email: bool = False) -> dict[str, str]:
     try:
         with RawArchive(settings.archive_path) as archive:
             digest = build_digest(store, week, sources, taxonomy.names, archive.skips(),
-                                  load_plans(settings.plans_file), crawl_problems(list(sources)))
+                                  load_plans(settings.plans_file),
+                                  crawl_problems(settings.archive_path, list(sources), week))
     finally:
         store.close()
     paths = {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
