@@ -469,14 +469,18 @@ def search(
     """Tìm bài viết theo từ khóa, chủ đề, nguồn và thời gian; kèm số bài theo chủ đề và nguồn."""
     settings = _settings(data_dir)
     try:
+        first, last = (date.fromisoformat(since) if since else None), (date.fromisoformat(until) if until else None)
+    except ValueError as exc:
+        raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD: {exc}") from exc
+    if first and last and first > last:
+        raise typer.BadParameter(f"--since {since} sau --until {until}: không có ngày nào ở giữa; đổi chỗ hai ngày.")
+    try:
         query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
-                            directive=directive,
-                            since=date.fromisoformat(since) if since else None,
-                            until=date.fromisoformat(until) if until else None, limit=limit,
+                            directive=directive, since=first, until=last, limit=limit,
                             interval=cast(Interval, interval),  # pydantic refuses any other value
                             cursor=cursor)
     except ValueError as exc:
-        raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc
+        raise typer.BadParameter(f"--interval phải là day hoặc week: {exc}") from exc
     if format not in ("table", "json", "csv"):
         raise typer.BadParameter(f"--format phải là table, json hoặc csv, không phải {format!r}")
     names = _taxonomy(settings).names
