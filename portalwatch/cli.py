@@ -700,10 +700,58 @@ def fixtures(data_dir: DataDir = None) -> None:
             pass
 
 
+# Typer's and Click's own words, in Vietnamese: its usage errors become our one error line.
+_TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": "Tham số", "OPTIONS_PANEL_TITLE": "Tùy chọn", "COMMANDS_PANEL_TITLE": "Lệnh",
+    "ERRORS_PANEL_TITLE": "Lỗi", "DEFAULT_STRING": "[mặc định: {}]", "ENVVAR_STRING": "[biến môi trường: {}]",
+    "REQUIRED_LONG_STRING": "[bắt buộc]", "ABORTED_TEXT": "Đã hủy.", "DEPRECATED_STRING": "(không dùng nữa) ",
+    "RICH_HELP": "Xem [blue]'{command_path} {help_option}'[/] để biết cách dùng.",
+}
+_USAGE_ERRORS = [  # (English pattern, Vietnamese), tried in order on the error's whole message
+    (r"Invalid value for (.+?): ", r"giá trị không hợp lệ cho \1: "),
+    (r"Invalid value: ", "giá trị không hợp lệ: "),
+    (r"Missing (?:option|parameter) (.+)\.", r"thiếu tùy chọn \1"),
+    (r"Missing argument (.+)\.", r"thiếu tham số \1"),
+    (r"No such option: (\S+)(?: \(Possible options: (.+)\))?", r"không có tùy chọn \1 (các tùy chọn gần giống: \2)"),
+    (r"No such command (.+)\.", r"không có lệnh \1"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.+)\)", r"thừa tham số: \1"),
+    (r"Option (.+) requires an argument\.", r"tùy chọn \1 cần một giá trị"),
+    (r"Input should be a valid integer.*", "phải là số nguyên"),
+    (r"Input should be a valid number.*", "phải là số"),
+    (r"Input should be less than or equal to (\S+)", r"tối đa là \1"),
+    (r"Input should be greater than or equal to (\S+)", r"tối thiểu là \1"),
+    (r"'(.*)' is not a valid integer\.", r"'\1' không phải số nguyên"),
+    (r"'(.*)' is not a valid float\.", r"'\1' không phải số"),
+    (r"(?:File|Path) '(.*)' does not exist\.", r"không có tệp '\1'"),
+]
+
+
+def _usage_error(error: Exception) -> None:
+    """Typer's usage errors (unknown command or option, a bad value) as one Vietnamese line, like every
+    other error; Typer prints its own English box otherwise."""
+    if type(error).__name__ == "NoArgsIsHelpError":  # the help was printed: nothing is wrong
+        return
+    message = str(getattr(error, "format_message", lambda: str(error))())
+    for english, vietnamese in _USAGE_ERRORS:
+        message = re.sub(english, vietnamese, message)
+    message = message.replace(" (các tùy chọn gần giống: )", "")
+    ctx = getattr(error, "ctx", None)
+    _fail(message + (f" (xem {ctx.command_path} --help)" if ctx is not None else ""))
+
+
+def _typer_in_vietnamese() -> None:
+    from typer import rich_utils
+
+    for name, words in _TYPER_WORDS.items():
+        setattr(rich_utils, name, words)
+    rich_utils.rich_format_error = _usage_error  # type: ignore[assignment]
+
+
 def main() -> None:
     """Console entry point: every failure ends in one line naming the cause (and the fix, or the log file)."""
     # SIGTERM (a service manager, `kill`) stops a command as Ctrl+C does: children stopped, work kept.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    _typer_in_vietnamese()
     try:
         app()
     except (StoreError, MailError, ConfigError, Busy, ApiServerError) as exc:

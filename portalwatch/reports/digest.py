@@ -229,8 +229,9 @@ def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
                              encoding="utf-8")
     with paths["csv"].open("w", encoding="utf-8-sig", newline="") as out:  # the BOM: Excel reads it as UTF-8
         writer = csv.writer(out)
-        writer.writerow(["source_id", "source", "topic_id", "articles"])
+        writer.writerow(["Mã nguồn", "Nguồn", "Mã chủ đề", "Chủ đề", "Số bài"])
         for line in digest.sources:
             for topic in digest.topics:
-                writer.writerow([csv_cell(line.id), csv_cell(line.name), topic.id, line.topics.get(topic.id, 0)])
+                writer.writerow([csv_cell(line.id), csv_cell(line.name), topic.id, csv_cell(topic.name),
+                                 line.topics.get(topic.id, 0)])
     return paths
