@@ -104,8 +104,9 @@ def test_one_shot_commands_import_neither_prefect_nor_the_dedup_engine(
     assert done.stdout.splitlines()[-1] in ("IMPORTED [] 0", "IMPORTED [] 1"), done.stdout + done.stderr
 
 
-def test_search_refuses_a_window_that_ends_before_it_starts(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["search", "dang", "--since", "2026-11-20", "--until", "2026-11-01",
-                                      "--data-dir", str(tmp_path)], env={"COLUMNS": "200"})
+def test_search_refuses_a_window_that_ends_before_it_starts() -> None:
+    # No --data-dir: the command would set it for the rest of this test process.
+    result = CliRunner().invoke(app, ["search", "dang", "--since", "2026-11-20", "--until", "2026-11-01"],
+                                env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert "--since 2026-11-20 sau --until 2026-11-01" in result.output
