@@ -103,6 +103,7 @@ def main() -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     print(sock.getsockname()[1], flush=True)
+    os.dup2(2, 1)  # anything printed later goes to the log file, not to a pipe nobody reads any more
 
     import uvicorn
     from prefect.server.api.server import create_app
