@@ -4,13 +4,19 @@ Twisted's reactor cannot restart, so callers run this module in a subprocess (se
 """
 
 import argparse
+import json
 import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawlers import settings as crawl_settings
+from crawlers import stats as keys
 from crawlers.context import ARCHIVE_SETTING, SOURCE_SETTING
 from crawlers.spiders.portal import PortalSpider
 from crawlers.summary import SUMMARIES, CrawlSummary
@@ -21,6 +27,8 @@ from portalwatch.state.health import HealthLog
 
 # A crawl whose command was killed stops this long after it, gracefully if it can.
 ORPHAN_GRACE_SECONDS = 5
+# How often the progress file is rewritten while the crawl runs.
+PROGRESS_SECONDS = 0.5
 
 
 def source_settings(source: Source) -> dict[str, float | bool | str]:
@@ -55,8 +63,42 @@ def process_settings(archive: Path, delay: float | None = None, user_agent: str 
     return settings
 
 
-def crawl_sources(sources: list[Source], settings: Settings, force: bool = False) -> dict[str, CrawlSummary]:
-    """Crawl the sources, one crawler each, in this process; sources backing off are skipped unless forced."""
+def write_progress(path: Path, crawlers: list[Crawler]) -> None:
+    """The crawl's counts so far, over all its sources, replacing the file at once (the launcher reads it)."""
+    fetched = archived = 0
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        fetched += keys.count(stats, "downloader/response_count")
+        archived += keys.count(stats, keys.ARTICLES_NEW) + keys.count(stats, keys.ARTICLES_CHANGED)
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps({"fetched": fetched, "archived": archived}))
+    os.replace(partial, path)
+
+
+@contextmanager
+def progress_written(path: Path, crawlers: list[Crawler]) -> Iterator[None]:
+    """Rewrite the progress file every PROGRESS_SECONDS from a thread of its own, and once at the end."""
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.wait(PROGRESS_SECONDS):
+            write_progress(path, crawlers)
+
+    writer = threading.Thread(target=loop, name="crawl-progress", daemon=True)
+    writer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        writer.join()
+        write_progress(path, crawlers)
+
+
+def crawl_sources(sources: list[Source], settings: Settings, force: bool = False,
+                  progress_file: Path | None = None) -> dict[str, CrawlSummary]:
+    """Crawl the sources, one crawler each, in this process; sources backing off are skipped unless forced.
+
+    With progress_file, the counts so far are written there while the crawl runs, and at its end."""
     summary: dict[str, CrawlSummary] = {}
     process = CrawlerProcess(settings)
     # Scrapy's handler drops what is below LOG_LEVEL, but only after a record was made for every
@@ -75,7 +117,8 @@ def crawl_sources(sources: list[Source], settings: Settings, force: bool = False
             crawlers[source.id] = crawler
             process.crawl(crawler)
     if crawlers:
-        process.start()
+        with progress_written(progress_file, list(crawlers.values())) if progress_file else nullcontext():
+            process.start()
     for source_id, crawler in crawlers.items():
         assert crawler.stats is not None
         summary[source_id] = CrawlSummary.from_stats(crawler.stats.get_stats())
@@ -91,12 +134,13 @@ def main() -> None:
     parser.add_argument("--user-agent", default=None)
     parser.add_argument("--log-file", type=Path, default=None)
     parser.add_argument("--force", action="store_true", help="crawl sources that are backing off too")
+    parser.add_argument("--progress-file", type=Path, default=None, help="write the counts so far here, as JSON")
     args = parser.parse_args()
     exit_when_orphaned(ORPHAN_GRACE_SECONDS)
 
     settings = process_settings(args.archive, args.delay, args.user_agent, args.log_file)
     sources = [s for s in load_sources(args.sources) if not args.source_id or s.id in args.source_id]
-    summary = crawl_sources(sources, settings, args.force)
+    summary = crawl_sources(sources, settings, args.force, args.progress_file)
     print(SUMMARIES.dump_json(summary).decode())
 
 

@@ -1,6 +1,5 @@
 """The main job as Prefect flows: crawl → process → digest."""
 
-from datetime import date
 
 from prefect import flow, task
 from prefect.client.schemas.objects import State
@@ -9,21 +8,19 @@ from rich.console import Console
 
 from crawlers.launcher import crawl
 from crawlers.summary import CrawlSummary
+from flows.digesting import latest_week, write_weekly_digest
 from flows.processing import ProcessReport, process_archive
 from flows.runlog import record_counts, recorded_run
 from pipelines.tagging import load_taxonomy
 from portalwatch.core.config import get_settings
 from portalwatch.core.config_files import ConfigError
-from portalwatch.core.plans import load_plans
+from portalwatch.core.progress import reporter
 from portalwatch.core.sources import load_sources
-from portalwatch.reports.digest import build_digest, iso_week, write_digest
-from portalwatch.reports.mailer import send_digest
 from portalwatch.reports.neutralise import markup
 from portalwatch.state.archive import RawArchive
-from portalwatch.state.health import LABELS, PROBLEMS, HealthLog
+from portalwatch.state.health import LABELS
 from portalwatch.state.lock import Busy, crawl_locks, job_lock
 from portalwatch.store import open_store
-from portalwatch.store.base import SearchQuery
 from portalwatch.store.outbox import Outbox
 
 # Stage lines go to stdout: progress for a CLI user, run output in a deployment's logs.
@@ -43,7 +40,7 @@ def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
     wanted = source_ids or [s.id for s in load_sources(settings.sources_file)]
     with crawl_locks(settings.data_dir, wanted):
         stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
-                      settings.user_agent, force)
+                      settings.user_agent, force, reporter("crawl"))
     fetched = sum(s.articles_fetched for s in stats.values())
     failures = sum(s.failures for s in stats.values())
     record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")
@@ -60,50 +57,18 @@ def process_task(full: bool = False, wait: bool = False) -> ProcessReport:
         store = open_store(settings)
         try:
             with RawArchive(settings.archive_path) as archive:
-                report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full)
+                report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full,
+                                         progress=reporter("process"))
         finally:
             store.close()
     record_counts(f"xử lý {report.pages} trang: {report.new} bài mới, {report.skipped} bỏ qua, {report.queued} chờ")
     return report
 
 
-def crawl_problems(source_ids: list[str]) -> dict[str, str]:
-    """What the latest crawl of each source found wrong, for the digest's failing sources."""
-    with HealthLog(get_settings().archive_path) as health:
-        latest = {sid: health.history(sid, limit=1) for sid in source_ids}
-    return {sid: f"{LABELS[runs[0].status]}: {runs[0].message}" for sid, runs in latest.items()
-            if runs and runs[0].status in PROBLEMS}
-
-
-def latest_week() -> str:
-    """The ISO week of the newest stored article (or of today when the store is empty)."""
-    store = open_store(get_settings())
-    try:
-        newest = store.search(SearchQuery(limit=1)).hits
-    finally:
-        store.close()
-    return iso_week(newest[0].article.published_at.date() if newest else date.today())
-
-
 @task(name="digest")
 def digest_task(week: str, email: bool = False) -> dict[str, str]:
     """Write the week's digest; with email, also send it to PORTALWATCH_MAIL_TO."""
-    settings = get_settings()
-    sources = {s.id: s.name for s in load_sources(settings.sources_file)}
-    taxonomy = load_taxonomy(settings.taxonomy)
-    store = open_store(settings)
-    try:
-        with RawArchive(settings.archive_path) as archive:
-            digest = build_digest(store, week, sources, taxonomy.names, archive.skips(),
-                                  load_plans(settings.plans_file), crawl_problems(list(sources)))
-    finally:
-        store.close()
-    paths = {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}
-    if email:
-        paths["email"] = ", ".join(send_digest(digest, settings.digest_dir, settings))
-    record_counts(f"bản tin {week}: {digest.articles} bài, {len(digest.gaps)} khoảng trống"
-                  + (f", gửi {paths['email']}" if email else ""))
-    return paths
+    return write_weekly_digest(week, email)
 
 
 def describe(report: ProcessReport) -> str:

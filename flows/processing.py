@@ -3,6 +3,7 @@
 Reading the archive, writing the store and the outbox happen here; pipelines.process.process_page stays pure.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
@@ -34,11 +35,13 @@ class ProcessReport(BaseModel):
 
 def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy, outbox: Outbox,
                     sources: dict[str, Source] | None = None, full: bool = False,
-                    batch_size: int = 200) -> ProcessReport:
+                    batch_size: int = 200,
+                    progress: Callable[[int, int | None, str], None] | None = None) -> ProcessReport:
     """Process archived pages into the store: new and changed ones, or all of them with full.
 
     Re-running leaves the store as it was. When the store is unreachable, processed articles go
-    to the outbox on disk and are sent first on the next run.
+    to the outbox on disk and are sent first on the next run. With progress, it is told the pages
+    done after each page, with the total counted up front.
     """
     report = ProcessReport()
     sources = sources or {}
@@ -71,7 +74,15 @@ def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy
 
     batch: list[Article] = []
     done: list[str] = []
+    total = archive.count_pages(pending_only=not full) if progress else 0
+
+    def tell() -> None:  # the pages done so far (a crawl running meanwhile may add a few to the total)
+        if progress:
+            progress(report.pages, max(total, report.pages), f"{report.articles} bài, {report.skipped} bỏ qua")
+
     for page in archive.pages(pending_only=not full):
+        if report.pages:  # the page before is done (skipped ones leave the loop body early)
+            tell()
         report.pages += 1
         done.append(page.url)
         outcome = process_page(page, taxonomy, sources.get(page.source_id))
@@ -89,6 +100,8 @@ def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy
     if batch:
         send(batch)
     archive.mark_processed(done)
+    total = report.pages  # what was there to do, in the end
+    tell()
 
     if not report.store_error:
         groups = duplicate_groups(store.dedup_keys())

@@ -1,18 +1,28 @@
 """Every run of a flow is recorded in the archive database (flow, state, start, end, what each stage did),
 so `portalwatch runs` reads it without a Prefect server, and a one-shot command needs none either."""
 
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from prefect.runtime import flow_run
-
 from portalwatch.core.config import get_settings
 from portalwatch.state.archive import RawArchive
 
 _current: ContextVar[str | None] = ContextVar("portalwatch_run", default=None)
+
+
+def _in_prefect() -> tuple[str | None, tuple[type[BaseException], ...]]:
+    """Prefect's id for the flow run under way, and its stop signals; none when Prefect is not even imported
+    (a one-shot command such as `digest` runs without it, and importing it would cost a second)."""
+    if "prefect" not in sys.modules:
+        return None, ()
+    from prefect.exceptions import TerminationSignal  # raised for SIGTERM inside a flow run
+    from prefect.runtime import flow_run
+
+    return flow_run.get_id(), (TerminationSignal,)
 
 
 @contextmanager
@@ -21,7 +31,9 @@ def recorded_run(flow: str) -> Iterator[str]:
     if _current.get():  # a flow inside another flow: its stages count towards the outer run
         yield str(_current.get())
         return
-    run_id = flow_run.get_id() or uuid.uuid4().hex  # Prefect's id when Prefect runs it
+    prefect_id, prefect_stops = _in_prefect()
+    stops: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemExit, *prefect_stops)
+    run_id = prefect_id or uuid.uuid4().hex  # Prefect's id when Prefect runs it
     archive_path = get_settings().archive_path
     with RawArchive(archive_path) as archive:
         archive.start_run(run_id, flow, datetime.now(UTC))
@@ -30,7 +42,7 @@ def recorded_run(flow: str) -> Iterator[str]:
     try:
         yield run_id
         state = "completed"
-    except (KeyboardInterrupt, SystemExit):
+    except stops:
         state = "interrupted"
         raise
     finally:

@@ -11,8 +11,8 @@ import sys
 import time
 import traceback
 import urllib.request
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -23,12 +23,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flows.api_server import ApiServerError, start_temporary_api
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.config_files import ConfigError
 from portalwatch.core.models import Source
 from portalwatch.core.plans import load_plans
 from portalwatch.core.processes import die_with_parent, stop_gracefully
+from portalwatch.core.progress import Report, shown_by
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
@@ -49,6 +51,8 @@ console = Console(highlight=False)
 DEMO_PORTS = (8701, 8702, 8703, 8704)  # one per fixture site, in SITE_CLASSES order
 # How long `serve` gives its runner and its Prefect server to stop before killing them.
 SERVE_GRACE_SECONDS = 10
+# The long stages' progress bars: label, and what their rate counts.
+STAGES = {"crawl": ("Thu thập", "trang tải/giây"), "process": ("Xử lý", "trang/giây")}
 RUN_STATES = {"running": "đang chạy", "completed": "xong", "failed": "lỗi", "interrupted": "bị dừng"}
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: PORTALWATCH_DATA_DIR).")]
@@ -60,6 +64,58 @@ def _settings(data_dir: Path | None, console_logs: bool = False) -> Settings:
     settings = get_settings()
     configure_runtime(settings, console_logs)
     return settings
+
+
+def _flows_api(settings: Settings) -> Callable[[], None]:
+    """Before Prefect is imported: start its temporary server ourselves, so that it dies with this command
+    (kill -9 included), while Prefect is being imported. Call the returned function before the first flow."""
+    server = start_temporary_api(settings.data_dir / "logs" / "prefect-api.log")
+    if server is None:
+        return lambda: None
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+    return lambda: server.wait(timeout)
+
+
+@contextmanager
+def _progress() -> Iterator[None]:
+    """Progress bars with counts and a rate for the long stages, when stdout is a terminal; elsewhere
+    (logs, pipes, tests) only the plain stage lines, as before."""
+    if not console.is_terminal:
+        yield
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        Task,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    class _Rate(ProgressColumn):
+        """Items per second, named (Rich's own speed column counts bytes)."""
+
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed or 0:.1f} {task.fields.get('unit', '')}")
+
+    bars = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+                    TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console)
+    shown: dict[str, TaskID] = {}
+
+    def display(stage: str) -> Report:
+        label, unit = STAGES.get(stage, (stage, ""))
+
+        def report(done: int, total: int | None, note: str) -> None:
+            if stage not in shown:
+                shown[stage] = bars.add_task(label, total=total, note="", unit=unit)
+            bars.update(shown[stage], completed=done, total=total, note=note)
+        return report
+
+    with bars, shown_by(display):
+        yield
 
 
 def _check_ids(option: str, kind: str, asked: list[str] | None, known: dict[str, str] | list[str]) -> None:
@@ -102,10 +158,11 @@ def _week(week: str | None) -> None:
 @app.command()
 def demo(data_dir: DataDir = None) -> None:
     """Chạy thử toàn bộ: dựng các cổng tin mẫu trên máy, thu thập, xử lý, viết bản tin tuần."""
+    started = time.monotonic()
     settings = _settings(data_dir)
+    api_ready = _flows_api(settings)
     from flows.pipeline import pipeline_flow
     from portalwatch.fixture_portals.server import serve_fixture_portals
-    started = time.monotonic()
     with serve_fixture_portals(ports=DEMO_PORTS) as portals:
         portals.write_registry(settings.sources_file)
         portals.write_plans(settings.plans_file)
@@ -114,7 +171,9 @@ def demo(data_dir: DataDir = None) -> None:
         store = f"Elasticsearch {settings.es_url} (alias {settings.es_alias})" if settings.es_url else \
             f"SQLite {settings.store_path}"
         console.print(f"Kho bài viết: {store}")
-        result = pipeline_flow(delay=0)
+        api_ready()
+        with _progress():
+            result = pipeline_flow(delay=0)
     console.print(f"\n[bold]Xong sau {time.monotonic() - started:.0f} giây.[/bold]")
     console.print(f"Bản tin tuần {result['week']}:")
     for path in result["digest"].values():
@@ -209,10 +268,14 @@ def _wait_healthy(api: str, server: subprocess.Popen) -> None:
 def run(data_dir: DataDir = None,
         week: Annotated[str | None, typer.Option(help="Tuần của bản tin, ví dụ 2026-W47.")] = None) -> None:
     """Thu thập mọi nguồn trong danh mục nguồn, xử lý và viết bản tin tuần."""
-    _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    _configuration(settings)
     _week(week)
+    api_ready = _flows_api(settings)
     from flows.pipeline import pipeline_flow
-    result = pipeline_flow(week=week)
+    api_ready()
+    with _progress():
+        result = pipeline_flow(week=week)
     for path in result["digest"].values():
         console.print(path)
 
@@ -225,27 +288,42 @@ def crawl(data_dir: DataDir = None,
           = False,
           ) -> None:
     """Thu thập bài mới và bài đã sửa từ các nguồn (bỏ qua bài đã có; tiếp tục lần thu thập bị ngắt)."""
-    configured, _ = _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    configured, _ = _configuration(settings)
     _check_ids("--source", "nguồn", source, [s.id for s in configured])
+    api_ready = _flows_api(settings)
     from flows.pipeline import crawl_flow
-    for source_id, stats in crawl_flow(delay, source, force).items():
+    api_ready()
+    with _progress():
+        crawled = crawl_flow(delay, source, force)
+    for source_id, stats in crawled.items():
         console.print(f"{source_id}: {json.dumps(stats.model_dump(mode='json'), ensure_ascii=False)}")
 
 
 @app.command()
 def process(data_dir: DataDir = None) -> None:
     """Trích xuất, làm sạch, gộp bài trùng và gắn chủ đề cho các trang mới thu thập hoặc vừa thay đổi."""
-    _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    _configuration(settings)
+    api_ready = _flows_api(settings)
     from flows.pipeline import describe, process_flow
-    console.print(describe(process_flow()))
+    api_ready()
+    with _progress():
+        report = process_flow()
+    console.print(describe(report))
 
 
 @app.command()
 def reprocess(data_dir: DataDir = None) -> None:
     """Dựng lại mọi bài từ kho trang gốc, không thu thập lại (sau khi sửa bộ trích xuất hay bộ chọn CSS)."""
-    _configuration(_settings(data_dir))
+    settings = _settings(data_dir)
+    _configuration(settings)
+    api_ready = _flows_api(settings)
     from flows.pipeline import describe, process_flow
-    console.print(describe(process_flow(full=True)))
+    api_ready()
+    with _progress():
+        report = process_flow(full=True)
+    console.print(describe(report))
 
 
 @app.command()
@@ -363,11 +441,11 @@ def digest(data_dir: DataDir = None,
         raise MailError("Chưa cấu hình gửi thư: đặt PORTALWATCH_SMTP_HOST và PORTALWATCH_MAIL_TO "
                         "(xem portalwatch check).")
     # The flow's own steps, without starting Prefect: a one-shot answer in seconds, recorded as a run.
-    from flows.pipeline import digest_task, latest_week
+    from flows.digesting import latest_week, write_weekly_digest
     from flows.runlog import recorded_run
 
     with recorded_run("portalwatch-digest"):
-        written = digest_task.fn(week or latest_week(), email)
+        written = write_weekly_digest(week or latest_week(), email)
     for kind, value in written.items():
         console.print(f"Đã gửi tới: {value}" if kind == "email" else value)
 
@@ -394,14 +472,18 @@ def search(
     """Tìm bài viết theo từ khóa, chủ đề, nguồn và thời gian; kèm số bài theo chủ đề và nguồn."""
     settings = _settings(data_dir)
     try:
+        first, last = (date.fromisoformat(since) if since else None), (date.fromisoformat(until) if until else None)
+    except ValueError as exc:
+        raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD: {exc}") from exc
+    if first and last and first > last:
+        raise typer.BadParameter(f"--since {since} sau --until {until}: không có ngày nào ở giữa; đổi chỗ hai ngày.")
+    try:
         query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
-                            directive=directive,
-                            since=date.fromisoformat(since) if since else None,
-                            until=date.fromisoformat(until) if until else None, limit=limit,
+                            directive=directive, since=first, until=last, limit=limit,
                             interval=cast(Interval, interval),  # pydantic refuses any other value
                             cursor=cursor)
     except ValueError as exc:
-        raise typer.BadParameter(f"ngày phải có dạng YYYY-MM-DD, khoảng là day hoặc week: {exc}") from exc
+        raise typer.BadParameter(f"--interval phải là day hoặc week: {exc}") from exc
     if format not in ("table", "json", "csv"):
         raise typer.BadParameter(f"--format phải là table, json hoặc csv, không phải {format!r}")
     names = _taxonomy(settings).names
@@ -624,13 +706,61 @@ def fixtures(data_dir: DataDir = None) -> None:
             pass
 
 
+# Typer's and Click's own words, in Vietnamese: its usage errors become our one error line.
+_TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": "Tham số", "OPTIONS_PANEL_TITLE": "Tùy chọn", "COMMANDS_PANEL_TITLE": "Lệnh",
+    "ERRORS_PANEL_TITLE": "Lỗi", "DEFAULT_STRING": "[mặc định: {}]", "ENVVAR_STRING": "[biến môi trường: {}]",
+    "REQUIRED_LONG_STRING": "[bắt buộc]", "ABORTED_TEXT": "Đã hủy.", "DEPRECATED_STRING": "(không dùng nữa) ",
+    "RICH_HELP": "Xem [blue]'{command_path} {help_option}'[/] để biết cách dùng.",
+}
+_USAGE_ERRORS = [  # (English pattern, Vietnamese), tried in order on the error's whole message
+    (r"Invalid value for (.+?): ", r"giá trị không hợp lệ cho \1: "),
+    (r"Invalid value: ", "giá trị không hợp lệ: "),
+    (r"Missing (?:option|parameter) (.+)\.", r"thiếu tùy chọn \1"),
+    (r"Missing argument (.+)\.", r"thiếu tham số \1"),
+    (r"No such option: (\S+)(?: \(Possible options: (.+)\))?", r"không có tùy chọn \1 (các tùy chọn gần giống: \2)"),
+    (r"No such command (.+)\.", r"không có lệnh \1"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.+)\)", r"thừa tham số: \1"),
+    (r"Option (.+) requires an argument\.", r"tùy chọn \1 cần một giá trị"),
+    (r"Input should be a valid integer.*", "phải là số nguyên"),
+    (r"Input should be a valid number.*", "phải là số"),
+    (r"Input should be less than or equal to (\S+)", r"tối đa là \1"),
+    (r"Input should be greater than or equal to (\S+)", r"tối thiểu là \1"),
+    (r"'(.*)' is not a valid integer\.", r"'\1' không phải số nguyên"),
+    (r"'(.*)' is not a valid float\.", r"'\1' không phải số"),
+    (r"(?:File|Path) '(.*)' does not exist\.", r"không có tệp '\1'"),
+]
+
+
+def _usage_error(error: Exception) -> None:
+    """Typer's usage errors (unknown command or option, a bad value) as one Vietnamese line, like every
+    other error; Typer prints its own English box otherwise."""
+    if type(error).__name__ == "NoArgsIsHelpError":  # the help was printed: nothing is wrong
+        return
+    message = str(getattr(error, "format_message", lambda: str(error))())
+    for english, vietnamese in _USAGE_ERRORS:
+        message = re.sub(english, vietnamese, message)
+    message = message.replace(" (các tùy chọn gần giống: )", "")
+    ctx = getattr(error, "ctx", None)
+    _fail(message + (f" (xem {ctx.command_path} --help)" if ctx is not None else ""))
+
+
+def _typer_in_vietnamese() -> None:
+    from typer import rich_utils
+
+    for name, words in _TYPER_WORDS.items():
+        setattr(rich_utils, name, words)
+    rich_utils.rich_format_error = _usage_error  # type: ignore[assignment]
+
+
 def main() -> None:
     """Console entry point: every failure ends in one line naming the cause (and the fix, or the log file)."""
     # SIGTERM (a service manager, `kill`) stops a command as Ctrl+C does: children stopped, work kept.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    _typer_in_vietnamese()
     try:
         app()
-    except (StoreError, MailError, ConfigError, Busy) as exc:
+    except (StoreError, MailError, ConfigError, Busy, ApiServerError) as exc:
         _fail(str(exc))
         sys.exit(2)
     except SystemExit as exc:

@@ -24,7 +24,7 @@ from pipelines.process import content_hash
 from pipelines.tagging import SHIPPED_EXAMPLES, Taxonomy, tag_plain_text
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
-from portalwatch.core.models import Article, Source, TopicTag, article_id
+from portalwatch.core.models import Article, RawPage, Source, TopicTag, article_id
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, FixtureArticle, load_articles
 from portalwatch.fixture_portals.server import FixturePortals
 
@@ -212,3 +212,25 @@ def fixture_week(monday: date) -> FixtureWeek:
     end = start + timedelta(days=7)
     return FixtureWeek(tuple((SOURCE_OF_SITE[site], a) for a in load_articles() for site in a.sites
                              if start <= published_on(a, site) < end))
+
+
+# ---------------------------------------------------------------- a large raw archive
+
+
+def fill_archive(archive_path: Path, pages: int) -> None:
+    """Archive `pages` distinct article pages of the provincial fixture portal (the fixture articles
+    under new numbers), unprocessed, so that a process run takes seconds: for interrupt tests."""
+    from dataclasses import replace
+
+    from portalwatch.fixture_portals.provincial import ProvincialPortal
+    from portalwatch.state.archive import RawArchive
+
+    site = ProvincialPortal("http://tinh.test", datetime(2026, 11, 23, 9, tzinfo=VN_TZ))
+    fixtures = load_articles()
+    with RawArchive(archive_path) as archive:
+        for i in range(pages):
+            article = replace(fixtures[i % len(fixtures)], slug=f"bai-{i}", sites=(site.name,), number=100000 + i)
+            html = site.render(f"{site.name}_article.html", a=site.view(article), related=[]).body
+            archive.save_page(RawPage(url=f"{site.base}{site.href(article)}", source_id=SOURCE_OF_SITE[site.name],
+                                      status=200, fetched_at=datetime.now(VN_TZ),
+                                      content_type="text/html; charset=utf-8", body=html))

@@ -1,7 +1,10 @@
-"""The commands users tune sources and the taxonomy with: extract, tag, retag."""
+"""The commands users tune sources and the taxonomy with: extract, tag, retag; and what one-shot commands import."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from portalwatch.cli import app
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import PACKAGE_DIR
 from portalwatch.core.normalize import normalize_text
-from portalwatch.fixture_portals.server import MALFORMED, ProvincialPortal, WordPressNews
+from portalwatch.fixture_portals.server import MALFORMED, FixturePortals, ProvincialPortal, WordPressNews
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.sqlite import SQLiteStore
 from tests.support import PipelineRun, load_labelled
@@ -84,3 +87,26 @@ def test_tag_of_empty_text_has_no_topics(text: str) -> None:
     result = CliRunner().invoke(app, ["tag", "-"], input=text)
     assert result.exit_code == 0
     assert "bau-cu" not in result.output
+
+
+@pytest.mark.parametrize("command", [["digest"], ["retag"], ["runs"], ["sources"], ["skips"], ["search", "dang"]])
+def test_one_shot_commands_import_neither_prefect_nor_the_dedup_engine(
+        tmp_path: Path, portals: FixturePortals, command: list[str]) -> None:
+    # Importing Prefect costs about a second and datasketch (scipy) half of one: a digest took 3 s with them.
+    portals.write_registry(tmp_path / "sources.yaml")
+    probe = ("import sys\nfrom portalwatch.cli import main\nsys.argv = ['portalwatch', *sys.argv[1:]]\n"
+             "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\nelse:\n    code = 0\n"
+             "print('IMPORTED', sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'datasketch'}), code)")
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path)}
+    env.pop("PORTALWATCH_ES_URL", None)
+    done = subprocess.run([sys.executable, "-c", probe, *command], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.stdout.splitlines()[-1] in ("IMPORTED [] 0", "IMPORTED [] 1"), done.stdout + done.stderr
+
+
+def test_search_refuses_a_window_that_ends_before_it_starts() -> None:
+    # No --data-dir: the command would set it for the rest of this test process.
+    result = CliRunner().invoke(app, ["search", "dang", "--since", "2026-11-20", "--until", "2026-11-01"],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "--since 2026-11-20 sau --until 2026-11-01" in result.output

@@ -177,3 +177,25 @@ def test_a_web_server_that_is_not_the_engine_is_named_so_in_one_short_line(tmp_p
     server.shutdown()
     message = one_line(done)
     assert "không trả lời như Elasticsearch" in message and len(message) < 400
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["nosuch"], "Lỗi: không có lệnh 'nosuch'"),
+    (["search", "--nope"], "Lỗi: không có tùy chọn --nope"),
+    (["search", "--limit", "abc", "x"], "Lỗi: giá trị không hợp lệ cho '--limit': phải là số nguyên"),
+    (["runs", "--limit", "500"], "Lỗi: giá trị không hợp lệ cho '--limit': tối đa là 200"),
+    (["extract"], "Lỗi: thiếu tham số 'files'"),
+    (["runs", "a", "b"], "Lỗi: thừa tham số: a b"),
+])
+def test_a_mistyped_command_line_is_one_vietnamese_line(tmp_path: Path, args: list[str], expected: str) -> None:
+    done = run(tmp_path, *args)
+    line = one_line(done)
+    assert line.startswith(expected) and "--help" in line, line
+    assert done.stderr.strip() == ""  # no English box from Typer
+
+
+def test_help_is_titled_in_vietnamese(tmp_path: Path) -> None:
+    done = run(tmp_path, "search", "--help")
+    assert done.returncode == 0
+    assert "─ Tham số ─" in done.stdout and "─ Tùy chọn ─" in done.stdout
+    assert "Options" not in done.stdout and "Arguments" not in done.stdout

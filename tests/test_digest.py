@@ -8,16 +8,19 @@ every expected number comes from the fixture content, never from a store query l
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from flows.digesting import crawl_problems
 from pipelines.tagging import load_taxonomy
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import PACKAGE_DIR
-from portalwatch.core.models import Article
+from portalwatch.core.models import Article, Skip
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import HERE, load_articles
-from portalwatch.reports.digest import Digest, build_digest
+from portalwatch.reports.digest import Digest, build_digest, write_digest
+from portalwatch.state.health import CrawlStats, HealthLog
 from portalwatch.store.sqlite import SQLiteStore
 from tests.support import SOURCE_OF_SITE, FixtureWeek, fixture_week, make, published_on
 
@@ -121,3 +124,56 @@ def test_fixture_week_reads_the_yaml_not_the_code_under_test() -> None:
     slugs = {article.slug for _, article in week().copies}
     assert "guong-dang-vien-tre-lam-kinh-te-gioi-o-xa-vung-cao-thanh-son" in slugs
     assert "cu-tri-xa-quynh-lam-no-nuc-di-bau-cu-bo-sung-dai-bieu-hdnd-xa" in {a.slug for _, a in week(1).copies}
+
+
+# ---------------------------------------------------------------- what belongs to the week
+
+
+def skip(url: str, source: str, when: datetime) -> Skip:
+    return Skip(url=url, source_id=source, stage="crawl", reason="HTTP 404", recorded_at=when)
+
+
+def test_skips_and_per_source_errors_are_the_weeks_own(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "store.db")
+    inside = [skip("http://a.test/1", "a", datetime(2026, 11, 16, 0, 10, tzinfo=VN_TZ)),  # Monday, just after 00:00
+              skip("http://a.test/2", "a", datetime(2026, 11, 22, 23, 50, tzinfo=VN_TZ))]  # Sunday night
+    outside = [skip("http://a.test/3", "a", datetime(2026, 11, 15, 23, 50, tzinfo=VN_TZ)),  # the Sunday before
+               skip("http://b.test/4", "b", datetime(2026, 11, 23, 0, 10, tzinfo=VN_TZ))]  # the Monday after
+    try:
+        this_week = build_digest(store, WEEK, {"a": "A", "b": "B"}, {}, [*inside, *outside])
+        long_ago = build_digest(store, "1999-W47", {"a": "A", "b": "B"}, {}, [*inside, *outside])
+    finally:
+        store.close()
+    assert this_week.skips == inside
+    assert {line.id: line.skipped for line in this_week.sources} == {"a": 2, "b": 0}
+    assert this_week.failing_sources == ["A"]  # more errors than articles, in this week
+    assert long_ago.skips == [] and long_ago.failing_sources == []
+    assert {line.id: line.skipped for line in long_ago.sources} == {"a": 0, "b": 0}
+
+
+def test_a_failed_crawl_is_a_failing_source_only_in_the_digest_of_its_week(tmp_path: Path) -> None:
+    archive = tmp_path / "archive.db"
+    with HealthLog(archive) as health:  # nothing fetched: a failed crawl
+        health.record("a", datetime(2026, 11, 18, 9, tzinfo=VN_TZ), CrawlStats(last_error="HTTP 503"))
+        health.record("b", datetime(2026, 11, 9, 9, tzinfo=VN_TZ), CrawlStats(last_error="HTTP 503"))
+    assert set(crawl_problems(archive, ["a", "b"], WEEK)) == {"a"}
+    assert set(crawl_problems(archive, ["a", "b"], "2026-W46")) == {"b"}
+    assert crawl_problems(archive, ["a", "b"], "1999-W47") == {}
+    assert crawl_problems(archive, ["a", "b"], "2026-W48") == {}  # no crawl that week
+
+
+def test_the_written_digest_says_this_week_names_topics_and_writes_decimal_commas(
+        digest: Digest, tmp_path: Path) -> None:
+    markdown = write_digest(digest, tmp_path)["md"].read_text(encoding="utf-8")
+    html = (tmp_path / f"digest-{WEEK}.html").read_text(encoding="utf-8")
+    assert digest.gaps
+    for gap in digest.gaps:
+        assert f"**{gap.source}** chưa có bài nào trong tuần này về *{gap.topic}*" in markdown
+    matrix_head = next(line for line in markdown.splitlines() if line.startswith("| Nguồn \\ chủ đề"))
+    assert [cell.strip() for cell in matrix_head.strip("|").split("|")][1:] == [t.name for t in digest.topics]
+    for line in digest.topics:  # average and change against it, e.g. 1,2 and +0,8
+        average = f"{line.average:.1f}".replace(".", ",")
+        change = f"{line.change_vs_average:+.1f}".replace(".", ",")
+        assert f"| {average} | {change} |" in markdown
+        assert f">{average}</td>" in html and f">{change}</td>" in html
+    assert "xay-dung-dang" not in html and "xay-dung-dang" not in markdown  # names, never ids

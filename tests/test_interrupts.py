@@ -1,5 +1,6 @@
-"""Stopping a crawl: Ctrl+C, SIGTERM or kill -9 leave no process behind and keep what was fetched; an
-interrupted crawl is recorded as such, never as the source's usual volume."""
+"""Stopping a crawl or a processing run: Ctrl+C, SIGTERM or kill -9 leave no process behind (neither the
+crawl child nor Prefect's temporary server) and keep what was done; an interrupted crawl is recorded as
+such, never as the source's usual volume."""
 
 import os
 import signal
@@ -7,11 +8,16 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from portalwatch.fixture_portals.server import FixturePortals
+from tests.support import fill_archive
+
+# Every process a command starts inherits its environment: this variable marks them all.
+MARK = "PORTALWATCH_TEST_MARK"
 
 
 def crawl_processes(data_dir: Path) -> list[str]:
@@ -27,15 +33,39 @@ def archived(data_dir: Path) -> int:
         return 0
 
 
-def start_crawl(data_dir: Path, portals: FixturePortals, delay: int = 1) -> subprocess.Popen[str]:
-    """`portalwatch crawl` at a polite pace (seconds between requests), in its own session as from a terminal."""
+def marked(mark: str) -> list[str]:
+    """The command lines of the live processes whose environment carries the mark (zombies have none)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"{MARK}={mark}".encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+    return found
+
+
+def wait_unmarked(mark: str, seconds: float) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return marked(mark)
+
+
+def start_command(data_dir: Path, *args: str, mark: str = "") -> subprocess.Popen[str]:
+    """`portalwatch ARGS` in its own session as from a terminal, without a configured Prefect server."""
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(data_dir), MARK: mark}
+    for name in ("PORTALWATCH_ES_URL", "PREFECT_API_URL"):
+        env.pop(name, None)
+    return subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def start_crawl(data_dir: Path, portals: FixturePortals, delay: int = 1, mark: str = "") -> subprocess.Popen[str]:
+    """`portalwatch crawl` at a polite pace (seconds between requests), under way."""
     portals.write_registry(data_dir / "sources.yaml")
-    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(data_dir)}
-    env.pop("PORTALWATCH_ES_URL", None)
-    crawl = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "crawl",
-                              "--delay", str(delay)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    crawl = start_command(data_dir, "crawl", "--delay", str(delay), mark=mark)
     deadline = time.monotonic() + 120
     while archived(data_dir) < 3:  # the crawl is under way: pages are being archived
         assert crawl.poll() is None, crawl.communicate()
@@ -68,13 +98,81 @@ def test_stopping_a_crawl_keeps_its_pages_and_records_it_as_interrupted(
     assert statuses == {source.id: "interrupted" for source in portals.sources()}
 
 
-def test_the_crawl_process_dies_with_a_killed_command(tmp_path: Path, portals: FixturePortals) -> None:
+def test_a_killed_crawl_command_leaves_no_process_and_no_baseline(tmp_path: Path, portals: FixturePortals) -> None:
     # At 2 s a request the crawl alone would run on for more than a minute: only its parent's death stops it sooner.
-    crawl = start_crawl(tmp_path, portals, delay=2)
+    mark = uuid.uuid4().hex
+    crawl = start_crawl(tmp_path, portals, delay=2, mark=mark)
     assert crawl_processes(tmp_path)
+    children = marked(mark)
+    assert any("crawlers.run" in c for c in children) and any("flows.api_server" in c for c in children), children
     crawl.kill()
     crawl.wait(timeout=30)  # not communicate(): what the command started may still hold its pipes
-    assert wait_gone(tmp_path, 40) == []
+    assert wait_unmarked(mark, 20) == []
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        runs = db.execute("SELECT flow, state, ended_at FROM runs").fetchall()
+        statuses = {status for (status,) in db.execute("SELECT status FROM crawl_runs")}
+    assert runs == [("portalwatch-crawl", "running", "")]  # never recorded as ended
+    assert statuses <= {"interrupted"}  # a cut-off crawl's few links never become a source's usual volume
+
+
+def processed(data_dir: Path) -> int:
+    with sqlite3.connect(data_dir / "archive.db", timeout=10) as db:
+        return db.execute("SELECT count(*) FROM pages WHERE processed = 1").fetchone()[0]
+
+
+def start_processing(data_dir: Path, portals: FixturePortals, pages: int, mark: str = "") -> subprocess.Popen[str]:
+    """`portalwatch process` over a large archive, under way: its first batch of articles is stored."""
+    portals.write_registry(data_dir / "sources.yaml")
+    fill_archive(data_dir / "archive.db", pages)
+    command = start_command(data_dir, "process", mark=mark)
+    deadline = time.monotonic() + 120
+    while processed(data_dir) == 0:
+        assert command.poll() is None, command.communicate()
+        assert time.monotonic() < deadline, "processing never started"
+        time.sleep(0.2)
+    return command
+
+
+def stored_articles(data_dir: Path) -> int:
+    with sqlite3.connect(data_dir / "portalwatch.db", timeout=10) as db:
+        return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_processing_keeps_what_was_stored_and_records_it_as_interrupted(
+        tmp_path: Path, portals: FixturePortals, how: signal.Signals) -> None:
+    pages = 2000  # every one an article of its own; about ten seconds of processing
+    mark = uuid.uuid4().hex
+    command = start_processing(tmp_path, portals, pages, mark)
+    command.send_signal(how)
+    out, err = command.communicate(timeout=60)
+    assert command.returncode == 130, out + err
+    assert [line for line in out.splitlines() if line.strip()] == [
+        "Đã dừng theo yêu cầu; phần đã làm xong được giữ lại, lần chạy sau làm tiếp."]
+    assert "Traceback" not in err
+    assert wait_unmarked(mark, 20) == []
+    done = processed(tmp_path)
+    assert 0 < done < pages  # stopped part-way, not after finishing
+    assert stored_articles(tmp_path) >= done  # every page marked done has its article stored
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        assert db.execute("SELECT flow, state FROM runs").fetchall() == [("portalwatch-process", "interrupted")]
+    # The next run does the rest.
+    finish = start_command(tmp_path, "process")
+    out, err = finish.communicate(timeout=300)
+    assert finish.returncode == 0, out + err
+    assert processed(tmp_path) == pages and stored_articles(tmp_path) == pages
+
+
+def test_a_killed_process_command_leaves_no_process(tmp_path: Path, portals: FixturePortals) -> None:
+    mark = uuid.uuid4().hex
+    command = start_processing(tmp_path, portals, 2000, mark)
+    assert any("flows.api_server" in c for c in marked(mark)), marked(mark)
+    command.kill()
+    command.wait(timeout=30)
+    assert wait_unmarked(mark, 20) == []
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        assert db.execute("SELECT flow, state, ended_at FROM runs").fetchall() == [
+            ("portalwatch-process", "running", "")]
 
 
 @pytest.mark.parametrize("command", ["crawl", "process"])

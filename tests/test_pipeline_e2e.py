@@ -11,8 +11,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from pipelines.tagging import load_taxonomy
 from portalwatch.cli import app
 from portalwatch.core import VN_TZ
+from portalwatch.core.config import PACKAGE_DIR
 from portalwatch.core.models import Article
 from portalwatch.core.normalize import fold, normalize_text
 from portalwatch.fixture_portals.content import (
@@ -143,11 +145,14 @@ def test_cli_exports_every_match_as_csv(pipeline_run: PipelineRun, tmp_path: Pat
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8 only with the BOM
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == expected["total"] > 2  # every match, not one page
-    assert [r["url"] for r in rows] == [h["url"] for h in expected["hits"]]
+    assert list(rows[0]) == ["Ngày đăng", "Mã nguồn", "Tỉnh", "Tiêu đề", "Địa chỉ", "Chủ đề", "Văn bản chỉ đạo",
+                             "Mã tin", "Tác giả", "Sa pô"]  # headers in Vietnamese, for spreadsheet users
+    assert [r["Địa chỉ"] for r in rows] == [h["url"] for h in expected["hits"]]
     first = expected["hits"][0]
-    assert rows[0]["title"] == first["title"] and rows[0]["topics"] == "; ".join(t["topic_id"] for t in first["topics"])
-    assert rows[0]["published_at"].endswith("+07:00")
-    assert len({r["story"] for r in rows}) == expected["stories"]
+    assert rows[0]["Tiêu đề"] == first["title"]
+    assert rows[0]["Chủ đề"] == "; ".join(t["topic_id"] for t in first["topics"])
+    assert rows[0]["Ngày đăng"].endswith("+07:00")
+    assert len({r["Mã tin"] for r in rows}) == expected["stories"]
 
 
 def stored_copies(store: SQLiteStore, monday: date) -> list[tuple[FixtureArticle, Article]]:
@@ -266,7 +271,8 @@ def test_digest_trends_gaps_matrix_and_directives_follow_the_fixture_weeks(pipel
     assert {c["directive"]["key"]: {s["url"] for s in c["articles"]} for c in digest["new_directives"]} == expected_new
     assert expected_new, "the fixture week cites directives never cited before"
     rows = list(csv.DictReader(Path(paths["csv"]).read_text(encoding="utf-8-sig").splitlines()))
-    assert sum(int(r["articles"]) for r in rows) == sum(topic_counts(this).values())
+    assert sum(int(r["Số bài"]) for r in rows) == sum(topic_counts(this).values())
+    assert {r["Chủ đề"] for r in rows} == set(load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").names.values())
     for chart in ("topics", "coverage"):
         assert Path(paths["html"]).with_name(f"digest-2026-W47-{chart}.png").read_bytes().startswith(b"\x89PNG")
 

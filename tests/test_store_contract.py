@@ -92,6 +92,37 @@ def test_a_query_of_exclusions_only_is_refused_with_a_reason(store: ArticleStore
             store.search(SearchQuery(text=text))
 
 
+@pytest.mark.parametrize(("text", "reason"), [
+    ("!!!", "không có chữ hay số"),
+    ("😀 🎉", "không có chữ hay số"),
+    ('"…" ( ) |', "không có chữ hay số"),
+    ("(" * 1500 + "dang" + ")" * 1500, "lồng quá"),  # was a RecursionError
+    ("(" * 100 + "dang" + " | lúa)" * 100, "lồng quá"),
+    ("(" * 1500 + "dang" + " | lúa)" * 1500, "quá dài"),
+    (" ".join(f"từ{i}" for i in range(2000)), "quá dài"),  # the engine refuses so many clauses
+])
+def test_queries_every_store_refuses_alike(store: ArticleStore, text: str, reason: str) -> None:
+    with pytest.raises(UnsupportedQuery, match=reason):
+        store.search(SearchQuery(text=text))
+
+
+def test_the_deepest_and_longest_queries_allowed_are_answered(store: ArticleStore) -> None:
+    assert ids(store, text="(" * 20 + "lúa" + ")" * 20) == {"http://a/2"}
+    assert ids(store, text=" ".join(["lúa"] * 200)) == {"http://a/2"}
+
+
+def test_a_cursor_no_page_printed_is_refused(store: ArticleStore) -> None:
+    for cursor in [str(10**22), "-5"]:  # 10**22 was an OverflowError on the embedded store
+        with pytest.raises(BadCursor):
+            store.search(SearchQuery(text="dang", cursor=cursor))
+
+
+def test_a_window_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(ValueError, match="sau ngày kết thúc"):
+        SearchQuery(since=date(2026, 11, 20), until=date(2026, 11, 1))
+    assert SearchQuery(since=date(2026, 11, 20), until=date(2026, 11, 20)).until == date(2026, 11, 20)
+
+
 def test_filters_and_facets(store: ArticleStore) -> None:
     assert ids(store, topics=["xay-dung-dang"]) == {"http://a/1", "http://b/4"}
     assert ids(store, sources=["b"]) == {"http://b/3", "http://b/4"}

@@ -1,11 +1,13 @@
 """Digest charts as PNG bytes (matplotlib, headless)."""
 
 import io
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from portalwatch.reports.digest import Digest
 
@@ -42,12 +44,15 @@ def coverage_heatmap(digest: Digest) -> bytes:
     matrix = [[line.topics.get(t.id, 0) for t in topics] for line in digest.sources]
     figure, axes = plt.subplots(figsize=(0.55 * len(topics) + 3, 0.5 * len(digest.sources) + 2))
     image = axes.imshow(matrix or [[0]], cmap="Reds", aspect="auto", vmin=0)
-    axes.set_xticks(range(len(topics)), [t.id for t in topics], rotation=60, ha="right", fontsize=8)
+    # Names, not ids, wrapped: the longest campaign names run to some fifty characters.
+    axes.set_xticks(range(len(topics)), ["\n".join(textwrap.wrap(t.name, 30)) for t in topics], rotation=60,
+                    ha="right", rotation_mode="anchor", fontsize=7)
     axes.set_yticks(range(len(digest.sources)), [s.name for s in digest.sources], fontsize=8)
     for row, values in enumerate(matrix):
         for column, value in enumerate(values):
             axes.text(column, row, str(value), ha="center", va="center", fontsize=7,
                       color="white" if value and value >= max(max(matrix)) * 0.6 else "black")
-    figure.colorbar(image, ax=axes, shrink=0.8)
+    bar = figure.colorbar(image, ax=axes, shrink=0.8)
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # article counts: no "1.25" (nor "1,25")
     axes.set_title(f"Độ phủ chủ đề theo nguồn, tuần {digest.week}", fontsize=10)
     return _png(figure)

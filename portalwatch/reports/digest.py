@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from portalwatch.core import VN_TZ
 from portalwatch.core.models import Article, Directive, Skip
 from portalwatch.core.plans import CampaignPlan
 from portalwatch.reports.neutralise import csv_cell, html_link, markdown, markdown_link, plain
@@ -123,8 +124,10 @@ def _ranked_groups(articles: list[Article]) -> list[list[Article]]:
 def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], topic_names: dict[str, str],
                  skips: list[Skip], plans: list[CampaignPlan] | None = None,
                  crawl_problems: dict[str, str] | None = None) -> Digest:
-    """The week's digest. crawl_problems: source id → what its last crawl found wrong (block page, layout…)."""
+    """The week's digest. crawl_problems: source id → what its last crawl in the week found wrong (block page,
+    layout…). Of the skips, those recorded in the week count (any week's may be passed)."""
     start, end = week_bounds(week)
+    skips = [s for s in skips if start <= s.recorded_at.astimezone(VN_TZ).date() <= end]
     in_week = SearchQuery(since=start, until=end, limit=0)
     this = store.search(in_week)
     earlier = [store.search(SearchQuery(since=start - timedelta(days=7 * n), until=end - timedelta(days=7 * n),
@@ -190,13 +193,18 @@ def _new_directives(store: ArticleStore, articles: list[Article], start: date, s
             if store.search(SearchQuery(directive=key, until=before, limit=0)).total == 0]
 
 
+def decimal(value: float, signed: bool = False) -> str:
+    """One decimal with the Vietnamese decimal comma: 1,2 (and +1,2 when signed)."""
+    return (f"{value:+.1f}" if signed else f"{value:.1f}").replace(".", ",")
+
+
 # Portal text is untrusted: everything rendered into the HTML digest is escaped.
 _env = Environment(loader=PackageLoader("portalwatch.reports"),
                    autoescape=lambda name: name is not None and ".html" in name, trim_blocks=True, lstrip_blocks=True,
                    # No control character or terminal escape from portal text reaches any output.
                    finalize=lambda value: value if isinstance(value, Markup) else plain(value))
 # Markdown has no autoescape: its template passes every portal value through these.
-_env.filters.update(md=markdown, md_link=markdown_link, html_link=html_link)
+_env.filters.update(md=markdown, md_link=markdown_link, html_link=html_link, decimal=decimal)
 
 
 def render_html(digest: Digest, chart_sources: dict[str, str]) -> str:
@@ -221,8 +229,9 @@ def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
                              encoding="utf-8")
     with paths["csv"].open("w", encoding="utf-8-sig", newline="") as out:  # the BOM: Excel reads it as UTF-8
         writer = csv.writer(out)
-        writer.writerow(["source_id", "source", "topic_id", "articles"])
+        writer.writerow(["Mã nguồn", "Nguồn", "Mã chủ đề", "Chủ đề", "Số bài"])
         for line in digest.sources:
             for topic in digest.topics:
-                writer.writerow([csv_cell(line.id), csv_cell(line.name), topic.id, line.topics.get(topic.id, 0)])
+                writer.writerow([csv_cell(line.id), csv_cell(line.name), topic.id, csv_cell(topic.name),
+                                 line.topics.get(topic.id, 0)])
     return paths

@@ -8,8 +8,9 @@ from portalwatch.core import VN_TZ
 from portalwatch.core.models import Article
 from portalwatch.reports.neutralise import csv_cell
 
-COLUMNS = ["published_at", "source_id", "province", "title", "url", "topics", "directives", "story", "author",
-           "lead"]
+# Headers for the people who open the file in a spreadsheet; values stay ids and ISO dates, for sorting and joins.
+COLUMNS = ["Ngày đăng", "Mã nguồn", "Tỉnh", "Tiêu đề", "Địa chỉ", "Chủ đề", "Văn bản chỉ đạo", "Mã tin", "Tác giả",
+           "Sa pô"]
 
 
 def write_csv(out: TextIO, articles: Iterable[Article]) -> int:

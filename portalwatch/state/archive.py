@@ -102,6 +102,11 @@ class RawArchive:
         for row in self.db.execute(sql + " ORDER BY url", args).fetchall():
             yield _page(row)
 
+    def count_pages(self, pending_only: bool = False) -> int:
+        """How many pages pages() yields (a progress total: it costs a scan of the archive)."""
+        sql = "SELECT count(*) FROM pages" + (" WHERE processed = 0" if pending_only else "")
+        return int(self.db.execute(sql).fetchone()[0])
+
     def page(self, url: str) -> RawPage | None:
         row = self.db.execute(f"SELECT {self._PAGE_COLUMNS} FROM pages WHERE url = ?", (url,)).fetchone()
         return _page(row) if row else None

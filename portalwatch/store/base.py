@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from portalwatch.core.models import Article, DedupKey
 
@@ -40,6 +40,14 @@ class SearchQuery(BaseModel):
     offset: int = 0
     cursor: str | None = None  # next_cursor of the previous page (deep paging)
     interval: Interval = "day"  # buckets of SearchResult.histogram
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "SearchQuery":
+        """A window that ends before it starts holds nothing: say so rather than answer "no articles"."""
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"ngày bắt đầu {self.since:%d/%m/%Y} sau ngày kết thúc {self.until:%d/%m/%Y}; "
+                             "đổi chỗ hai ngày")
+        return self
 
 
 class Hit(BaseModel):

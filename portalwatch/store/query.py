@@ -6,7 +6,9 @@ Words and "quoted phrases" must all occur; `|` between two of them means either;
 excludes it; parentheses group. As in simple_query_string, operators apply left to right with no
 precedence: `a b | c` is `(a b) | c`, so alternatives of several words are written as phrases
 (`"xây dựng" | "chỉnh đốn"`). Any other character is text, so user input is never an error in
-itself; only exclusions with nothing to exclude from are refused, with a message saying why.
+itself; refused, with a message saying why, are only: exclusions with nothing to exclude from, text with
+no letter or digit at all (it would list every article), groups nested deeper than MAX_DEPTH and more than
+MAX_WORDS words (the engine refuses so many clauses; both stores refuse alike).
 """
 
 import re
@@ -19,6 +21,8 @@ from portalwatch.store.base import StoreError
 # inside a word ("35-CT/TW") is text, and one followed by a space or nothing is ignored, as the engine does.
 _TOKEN = re.compile(r'"[^"]*"?|[()|+]|-(?=[^\s)|+])|(?P<lone>-+(?=[\s)|+]|$))|[^\s()|+"]+')
 _WORD = re.compile(r"\w")
+MAX_DEPTH = 20  # parentheses inside parentheses
+MAX_WORDS = 200  # words looked for or excluded, phrases counted word by word
 
 
 @dataclass(frozen=True)
@@ -45,20 +49,27 @@ Node = Term | Not | And | Or
 
 
 class UnsupportedQuery(StoreError):
-    """A query whose exclusions have nothing to exclude from."""
+    """A query both stores refuse, with the reason and what to write instead."""
 
 
 def parse(text: str) -> Node | None:
-    """The query tree of user text, or None when it has no word to look for."""
+    """The query tree of user text, or None when there is no text (filters alone)."""
     tokens = [m.group() for m in _TOKEN.finditer(normalize_text(text).lower()) if not m.group("lone")]
+    words = sum(len(t.strip('"').split()) for t in tokens if _WORD.search(t))
+    if words > MAX_WORDS:
+        raise UnsupportedQuery(f"Truy vấn quá dài: {words} từ, tối đa {MAX_WORDS}; giữ lại những từ hay cụm từ "
+                               "đặc trưng nhất.")
     tokens.reverse()  # popped from the end
     tree = _sequence(tokens, nested=False)
+    if tree is None and text.strip():
+        raise UnsupportedQuery(f"Truy vấn {text.strip()!r} không có chữ hay số nào để tìm (dấu câu và biểu tượng "
+                               "bị bỏ qua); bỏ trống để xem mọi bài theo bộ lọc.")
     if tree is not None:
         _check(tree)
     return tree
 
 
-def _sequence(tokens: list[str], nested: bool) -> Node | None:
+def _sequence(tokens: list[str], nested: bool, depth: int = 0) -> Node | None:
     """Terms and groups up to the closing parenthesis, combined left to right (an unmatched closing
     parenthesis is ignored, as the engine ignores it)."""
     top: Node | None = None
@@ -76,7 +87,10 @@ def _sequence(tokens: list[str], nested: bool) -> Node | None:
         elif token == "-":
             negate = not negate
         else:
-            node = _sequence(tokens, nested=True) if token == "(" else _term(token)
+            if token == "(" and depth >= MAX_DEPTH:
+                raise UnsupportedQuery(f"Truy vấn lồng quá {MAX_DEPTH} lớp ngoặc; viết gọn lại, ví dụ "
+                                       "`(lúa | gạo) \"giá cả\"`.")
+            node = _sequence(tokens, nested=True, depth=depth + 1) if token == "(" else _term(token)
             if node is not None:
                 node = Not(node) if negate else node
                 top = node if top is None else _join(Or if either else And, top, node)

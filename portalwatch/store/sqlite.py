@@ -319,6 +319,8 @@ class SQLiteStore:
             offset = int(query.cursor) if query.cursor else query.offset
         except ValueError as exc:
             raise BadCursor(query.cursor or "") from exc
+        if query.cursor and not 0 <= offset < 2**63:  # SQLite's integers: nothing this store ever printed
+            raise BadCursor(query.cursor)
         where, params = self._where(query)
         tree = parse(query.text)
         matched = fts_queries(tree)
