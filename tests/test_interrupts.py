@@ -74,13 +74,6 @@ def start_crawl(data_dir: Path, portals: FixturePortals, delay: int = 1, mark: s
     return crawl
 
 
-def wait_gone(data_dir: Path, seconds: float) -> list[str]:
-    deadline = time.monotonic() + seconds
-    while crawl_processes(data_dir) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return crawl_processes(data_dir)
-
-
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_stopping_a_crawl_keeps_its_pages_and_records_it_as_interrupted(
         tmp_path: Path, portals: FixturePortals, how: signal.Signals) -> None:
