@@ -31,11 +31,6 @@ EVIDENCE_TERMS = 5
 # cost of a very long page (a plan, a report) bounded.
 READ_CHARACTERS = 2000
 _WORD = re.compile(r"\w\w+")
-# n-grams are hashed into this many buckets, and a table maps a bucket to the model's feature: a
-# vectorised array lookup per text instead of a Python dict probe per n-gram (the probes, cold in
-# cache between pages, were most of the model's cost). A few thousand features in two million
-# buckets: collisions are rare and only merge two n-grams' weights.
-_BUCKETS = 1 << 21
 
 
 @dataclass(frozen=True)
@@ -63,21 +58,23 @@ def _grams(text: str) -> list[str]:
     return [*words, *map(" ".join, pairwise(words))]
 
 
-def _buckets(grams: list[str]) -> np.ndarray:
-    """Each n-gram's bucket: CRC-32, the same in every process (Python's str hash is not)."""
-    hashes = np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.int64, count=len(grams))
-    return hashes & (_BUCKETS - 1)
+def _hashes(grams: list[str]) -> np.ndarray:
+    """Each n-gram as its CRC-32: the same in every process (Python's str hash is not), and features are
+    then looked up by a binary search in C over a small sorted array instead of a dict probe per n-gram
+    in Python (the probes, cold in cache between pages, were most of the model's cost)."""
+    return np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
 
 
 class TopicModel:
     def __init__(self, examples: list[Example], topic_ids: list[str], threshold: float) -> None:
         self.threshold = threshold
         self.topic_ids = [t for t in topic_ids if sum(t in e.topics for e in examples) >= MIN_POSITIVES]
-        vectorizer = TfidfVectorizer(analyzer=lambda text: _buckets(_grams(text)).tolist(), min_df=2,
+        vectorizer = TfidfVectorizer(analyzer=lambda text: _hashes(_grams(text)).tolist(), min_df=2,
                                      sublinear_tf=True, dtype=np.float32)
         matrix = vectorizer.fit_transform([model_text(e.title, e.section, e.text) for e in examples])
-        self._features = np.full(_BUCKETS, -1, dtype=np.int32)
-        self._features[list(vectorizer.vocabulary_)] = list(vectorizer.vocabulary_.values())
+        known = sorted(vectorizer.vocabulary_.items())  # (n-gram hash, feature column)
+        self._hashes = np.array([h for h, _ in known], dtype=np.uint32)
+        self._columns = np.array([c for _, c in known], dtype=np.int32)
         self._idf = vectorizer.idf_.astype(np.float32)
         weights, biases = [], []
         for topic_id in self.topic_ids:
@@ -100,7 +97,9 @@ class TopicModel:
         if not self.topic_ids:
             return {}
         grams = _grams(normalised[:READ_CHARACTERS])
-        features = self._features[_buckets(grams)]
+        hashes = _hashes(grams)
+        at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
+        features = np.where(self._hashes[at] == hashes, self._columns[at], -1)
         known = np.flatnonzero(features >= 0)  # n-grams the examples never used twice carry no weight
         if not known.size:
             return {}
