@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 import yaml
@@ -747,10 +747,29 @@ def _usage_error(error: Exception) -> None:
 
 def _typer_in_vietnamese() -> None:
     from typer import rich_utils
+    from typer._click import core, formatting
 
     for name, words in _TYPER_WORDS.items():
         setattr(rich_utils, name, words)
     rich_utils.rich_format_error = _usage_error  # type: ignore[assignment]
+    # Typer's copy of Click writes these two itself, in English only: the usage line's prefix and the
+    # --help option's own help.
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage_in_vietnamese(self: formatting.HelpFormatter, prog: str, args: str = "",
+                            prefix: str | None = None) -> None:
+        write_usage(self, prog, args, "Cách dùng: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage_in_vietnamese  # type: ignore[method-assign]
+    help_option = core.Command.get_help_option
+
+    def help_option_in_vietnamese(self: core.Command, ctx: core.Context) -> Any:
+        option = help_option(self, ctx)
+        if option is not None:
+            option.help = "Hiện hướng dẫn này rồi thoát."
+        return option
+
+    core.Command.get_help_option = help_option_in_vietnamese  # type: ignore[method-assign]
 
 
 def main() -> None:

@@ -199,3 +199,5 @@ def test_help_is_titled_in_vietnamese(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "─ Tham số ─" in done.stdout and "─ Tùy chọn ─" in done.stdout
     assert "Options" not in done.stdout and "Arguments" not in done.stdout
+    assert "Cách dùng: " in done.stdout and "Hiện hướng dẫn này rồi thoát." in done.stdout
+    assert "Usage" not in done.stdout and "Show this message" not in done.stdout
