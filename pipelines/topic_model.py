@@ -68,14 +68,18 @@ def _hashes(grams: list[str]) -> np.ndarray:
 class TopicModel:
     def __init__(self, examples: list[Example], topic_ids: list[str], threshold: float) -> None:
         self.threshold = threshold
-        self.topic_ids = [t for t in topic_ids if sum(t in e.topics for e in examples) >= MIN_POSITIVES]
+        # A topic needs positives to learn from and negatives to tell them from.
+        self.topic_ids = [t for t in topic_ids if MIN_POSITIVES <= sum(t in e.topics for e in examples) < len(examples)]
         vectorizer = TfidfVectorizer(analyzer=lambda text: _hashes(_grams(text)).tolist(), min_df=2,
                                      sublinear_tf=True, dtype=np.float32)
-        matrix = vectorizer.fit_transform([model_text(e.title, e.section, e.text) for e in examples])
-        known = sorted(vectorizer.vocabulary_.items())  # (n-gram hash, feature column)
+        try:
+            matrix = vectorizer.fit_transform([model_text(e.title, e.section, e.text) for e in examples])
+        except ValueError:  # no word occurs in two examples: nothing to learn from
+            self.topic_ids, matrix = [], None
+        known = sorted(getattr(vectorizer, "vocabulary_", {}).items())  # (n-gram hash, feature column)
         self._hashes = np.array([h for h, _ in known], dtype=np.uint32)
         self._columns = np.array([c for _, c in known], dtype=np.int32)
-        self._idf = vectorizer.idf_.astype(np.float32)
+        self._idf = getattr(vectorizer, "idf_", np.zeros(0)).astype(np.float32)
         weights, biases = [], []
         for topic_id in self.topic_ids:
             labels = np.array([topic_id in e.topics for e in examples])

@@ -158,3 +158,18 @@ def test_tag_article_uses_the_article_section(small: Taxonomy) -> None:
                       content_hash="h")
     assert [t.topic_id for t in tag_article(article, small).topics] == ["xay-dung-dang"]
     assert tag_article(article.model_copy(update={"section": ""}), small).topics == []
+
+
+def test_own_examples_too_few_or_one_sided_leave_the_rules_alone(tmp_path: Path) -> None:
+    """A user's taxonomy names its own examples: a topic with too few, or with nothing to tell them from,
+    gets no learned model, and the rules still tag."""
+    item = "- title: Cử tri phường {n} đi bầu cử\n  text: Cử tri phường {n} đi bỏ phiếu bầu cử từ sáng sớm.\n" \
+           "  topics: [bau-cu]\n"
+    topic = "topics:\n  - id: bau-cu\n    name: Bầu cử\n    phrases: [bầu cử, bỏ phiếu]\n"
+    for name, count in (("few", 3), ("one-sided", 8)):
+        (tmp_path / f"{name}.yaml").write_text("".join(item.format(n=n) for n in range(count)), encoding="utf-8")
+        (tmp_path / "taxonomy.yaml").write_text(f"examples: {name}.yaml\n{topic}", encoding="utf-8")
+        taxonomy = load_taxonomy(tmp_path / "taxonomy.yaml")
+        assert taxonomy.model is not None and taxonomy.model.topic_ids == []
+        [found] = tag(taxonomy, "Cử tri đi bầu cử", "Cử tri phường Nam Hà đi bỏ phiếu.", "", [])
+        assert found.topic_id == "bau-cu" and found.learned is None
