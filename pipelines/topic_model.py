@@ -6,18 +6,18 @@ logistic regression per topic, trained on the labelled examples that ship with t
 much of that recall at no cost in precision on texts it never saw (see benchmarks/eval_tagging.py).
 It stays explainable: the n-grams of the text that pushed a topic's score most are its evidence.
 
-Trained when the taxonomy is loaded (a few hundred examples: well under a second), so a user who
-edits the examples or the taxonomy gets a model that matches them, and no generated file is kept.
+Trained on first use (a few hundred examples: well under a second), so a user who edits the examples
+or the taxonomy gets a model that matches them, no generated file is kept, and commands that only read
+topic names (search, digest) never import scikit-learn or train.
 """
 
 import re
+import threading
 import zlib
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from portalwatch.core.normalize import normalize_text
 
@@ -65,32 +65,59 @@ def _hashes(grams: list[str]) -> np.ndarray:
     return np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
 
 
+@dataclass(frozen=True)
+class _Fitted:
+    topic_ids: list[str]
+    hashes: np.ndarray  # sorted CRC-32s of the n-grams the model knows
+    columns: np.ndarray  # each one's feature column
+    idf: np.ndarray
+    weights: np.ndarray  # features × topics
+    biases: np.ndarray
+
+
 class TopicModel:
     def __init__(self, examples: list[Example], topic_ids: list[str], threshold: float) -> None:
         self.threshold = threshold
+        self._examples = examples
         # A topic needs positives to learn from and negatives to tell them from.
         self.topic_ids = [t for t in topic_ids if MIN_POSITIVES <= sum(t in e.topics for e in examples) < len(examples)]
+        self._fitted: _Fitted | None = None
+        self._lock = threading.Lock()
+
+    def _fit(self) -> _Fitted:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        examples, topic_ids = self._examples, self.topic_ids
         vectorizer = TfidfVectorizer(analyzer=lambda text: _hashes(_grams(text)).tolist(), min_df=2,
                                      sublinear_tf=True, dtype=np.float32)
         try:
             matrix = vectorizer.fit_transform([model_text(e.title, e.section, e.text) for e in examples])
         except ValueError:  # no word occurs in two examples: nothing to learn from
-            self.topic_ids, matrix = [], None
+            topic_ids, matrix = [], None
         known = sorted(getattr(vectorizer, "vocabulary_", {}).items())  # (n-gram hash, feature column)
-        self._hashes = np.array([h for h, _ in known], dtype=np.uint32)
-        self._columns = np.array([c for _, c in known], dtype=np.int32)
-        self._idf = getattr(vectorizer, "idf_", np.zeros(0)).astype(np.float32)
         weights, biases = [], []
-        for topic_id in self.topic_ids:
+        for topic_id in topic_ids:
             labels = np.array([topic_id in e.topics for e in examples])
-            # liblinear: exact and quick on a few hundred documents; fixed seed: the same model every load.
+            # liblinear: exact and quick on a few hundred documents; fixed seed: the same model every time.
             fitted = LogisticRegression(C=_C, class_weight="balanced", solver="liblinear", random_state=0)
             fitted.fit(matrix, labels)
             weights.append(fitted.coef_[0])
             biases.append(fitted.intercept_[0])
-        # One sparse-times-dense product scores every topic at once.
-        self._weights = np.array(weights, dtype=np.float32).T if weights else np.zeros((len(self._idf), 0))
-        self._biases = np.array(biases, dtype=np.float32)
+        idf = getattr(vectorizer, "idf_", np.zeros(0)).astype(np.float32)
+        return _Fitted(
+            topic_ids=topic_ids, hashes=np.array([h for h, _ in known], dtype=np.uint32),
+            columns=np.array([c for _, c in known], dtype=np.int32), idf=idf,
+            # One dense product scores every topic at once.
+            weights=np.array(weights, dtype=np.float32).T if weights else np.zeros((len(idf), 0), np.float32),
+            biases=np.array(biases, dtype=np.float32))
+
+    def fitted(self) -> _Fitted:
+        if self._fitted is None:
+            with self._lock:  # flows may tag from several threads: train once
+                if self._fitted is None:
+                    self._fitted = self._fit()
+        return self._fitted
 
     def predict(self, normalised: str) -> dict[str, Learned]:
         """Topics whose probability reaches the threshold, each with the terms that weighed most.
@@ -100,22 +127,23 @@ class TopicModel:
         """
         if not self.topic_ids:
             return {}
+        model = self.fitted()
         grams = _grams(normalised[:READ_CHARACTERS])
         hashes = _hashes(grams)
-        at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
-        features = np.where(self._hashes[at] == hashes, self._columns[at], -1)
+        at = np.minimum(np.searchsorted(model.hashes, hashes), len(model.hashes) - 1)
+        features = np.where(model.hashes[at] == hashes, model.columns[at], -1)
         known = np.flatnonzero(features >= 0)  # n-grams the examples never used twice carry no weight
         if not known.size:
             return {}
         index, first, counts = np.unique(features[known], return_index=True, return_counts=True)
-        values = (1.0 + np.log(counts, dtype=np.float32)) * self._idf[index]
+        values = (1.0 + np.log(counts, dtype=np.float32)) * model.idf[index]
         values /= np.linalg.norm(values)
-        rows = self._weights[index]
-        probabilities = 1.0 / (1.0 + np.exp(-(values @ rows + self._biases)))
+        rows = model.weights[index]
+        probabilities = 1.0 / (1.0 + np.exp(-(values @ rows + model.biases)))
         found = {}
         for column in np.flatnonzero(probabilities >= self.threshold):
             contributions = values * rows[:, column]
             strongest = np.argsort(-contributions)[:EVIDENCE_TERMS]
             terms = [grams[known[first[i]]] for i in strongest if contributions[i] > 0]
-            found[self.topic_ids[column]] = Learned(float(probabilities[column]), terms)
+            found[model.topic_ids[column]] = Learned(float(probabilities[column]), terms)
         return found

@@ -90,13 +90,15 @@ def test_tag_of_empty_text_has_no_topics(text: str) -> None:
 
 
 @pytest.mark.parametrize("command", [["digest"], ["retag"], ["runs"], ["sources"], ["skips"], ["search", "dang"]])
-def test_one_shot_commands_import_neither_prefect_nor_the_dedup_engine(
+def test_one_shot_commands_import_neither_prefect_nor_the_dedup_engine_nor_the_learned_model(
         tmp_path: Path, portals: FixturePortals, command: list[str]) -> None:
-    # Importing Prefect costs about a second and datasketch (scipy) half of one: a digest took 3 s with them.
+    # Importing Prefect costs about a second and datasketch (scipy) half of one: a digest took 3 s with them;
+    # scikit-learn (and training the topic model) another second, needed only when something is tagged.
     portals.write_registry(tmp_path / "sources.yaml")
     probe = ("import sys\nfrom portalwatch.cli import main\nsys.argv = ['portalwatch', *sys.argv[1:]]\n"
              "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\nelse:\n    code = 0\n"
-             "print('IMPORTED', sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'datasketch'}), code)")
+             "heavy = {'prefect', 'datasketch', 'sklearn'}\n"
+             "print('IMPORTED', sorted({m.split('.')[0] for m in sys.modules} & heavy), code)")
     env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path)}
     env.pop("PORTALWATCH_ES_URL", None)
     done = subprocess.run([sys.executable, "-c", probe, *command], env=env, capture_output=True, text=True,
