@@ -1,12 +1,13 @@
 """Store benchmark: bulk indexing rate and search latency for each backend.
 
-Indexes N synthetic Vietnamese articles (paragraphs recombined from the fixture portals, already
-normalised as the process stage leaves them) into each backend, then runs a fixed mix of 200
-searches with filters and facets, and prints a table: docs/s (wall clock, and per CPU second of
-this process: all of SQLite's work, only the client's share of the engine's), p50 and p95 per
-query kind.
+Indexes N synthetic Vietnamese articles of each corpus (benchmarks/corpus.py: `recombined` fixture
+paragraphs, `realistic` word-level text with a campaign mix; both already normalised as the process stage
+leaves them, generated and indexed in batches) into each backend, then runs a fixed mix of 200 searches
+with filters and facets, and prints a table: docs/s (wall clock, and per CPU second of this process: all
+of SQLite's work, only the client's share of the engine's), p50 and p95 per query kind, and the median
+share of the collection a query of that kind matches.
 
-    python benchmarks/bench_store.py --sizes 10000 100000 --es-url http://127.0.0.1:9282
+    python benchmarks/bench_store.py --sizes 10000 100000 --corpus realistic --es-url http://127.0.0.1:9282
 
 The Elasticsearch column needs a node (`make engine-start`). Timings are medians/percentiles of
 repeated runs on the machine named in the header; nothing here is asserted.
@@ -20,48 +21,24 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 
-from pipelines.process import content_hash
-from portalwatch.core import VN_TZ
+from corpus import CORPORA, DIRECTIVES
+
 from portalwatch.core.config import Settings
-from portalwatch.core.models import Article, TopicTag, article_id
-from portalwatch.core.normalize import normalize_text
-from portalwatch.fixture_portals.content import load_articles
+from portalwatch.core.models import Article
 from portalwatch.store.base import ArticleStore, SearchQuery
 from portalwatch.store.sqlite import SQLiteStore
 
 TOPICS = ["xay-dung-dang", "dai-hoi-dang", "hoc-tap-lam-theo-bac", "bao-ve-nen-tang-tu-tuong",
           "phong-chong-tham-nhung", "ky-niem-ngay-le-lon", "thi-dua-yeu-nuoc", "nong-thon-moi", "chuyen-doi-so",
           "sap-xep-bo-may", "quoc-phong-an-ninh", "bau-cu"]
-DIRECTIVES = ["35-CT/TW", "05-CT/TW", "35-NQ/TW", "57-NQ/TW", "18-NQ/TW", "45-CT/TW"]
 QUERIES = ["xay dung dang", "chuyển đổi số", "nong thon moi", "bầu cử", "thi dua yeu nuoc", "quốc phòng",
            "tham nhung", "đại hội đảng bộ", "hoc tap va lam theo", "Đề án 06"]
 BATCH = 2000
-
-
-def synthetic(n: int, seed: int = 7) -> list[Article]:
-    rng = random.Random(seed)
-    fixtures = load_articles()
-    paragraphs = [normalize_text(p) for a in fixtures for p in a.paragraphs]
-    titles = [normalize_text(a.title) for a in fixtures]
-    start = datetime(2025, 11, 24, tzinfo=VN_TZ)
-    articles = []
-    for i in range(n):
-        body = "\n\n".join(rng.sample(paragraphs, 5))
-        title = f"{rng.choice(titles)} ({i})"
-        url = f"https://portal{i % 40}.example.vn/tin-tuc/bai-{i}.html"
-        published = start + timedelta(minutes=rng.randrange(365 * 24 * 60))
-        topics = [TopicTag(topic_id=t, score=3.0) for t in rng.sample(TOPICS, rng.choice([0, 1, 1, 2]))]
-        articles.append(Article(
-            id=article_id(url), url=url, canonical_url=url, source_id=f"portal{i % 40}",
-            province=f"Tỉnh {i % 10}", title=title, lead=body.split("\n\n")[0], body=body,
-            published_at=published, fetched_at=datetime.now(UTC), content_hash=content_hash(title, [body]),
-            topics=topics, directives=rng.sample(DIRECTIVES, rng.choice([0, 0, 1])),
-        ))
-    return articles
 
 
 def query_mix(rng: random.Random) -> list[tuple[str, SearchQuery]]:
@@ -84,35 +61,39 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(name: str, make_store: Callable[[], ArticleStore], articles: list[Article]) -> list[tuple]:
+def run(name: str, make_store: Callable[[], ArticleStore], articles: Iterator[Article], size: int) -> list[tuple]:
     store = make_store()
     started, cpu_started = time.perf_counter(), time.process_time()
-    for i in range(0, len(articles), BATCH):
-        store.upsert(articles[i : i + BATCH])
-    rate = len(articles) / (time.perf_counter() - started)
+    while batch := list(islice(articles, BATCH)):
+        store.upsert(batch)
+    rate = size / (time.perf_counter() - started)
     # The machine may be shared: CPU seconds of this process (all of SQLite's work, only the
-    # client's share for the engine) say what wall-clock time cannot.
-    cpu_rate = len(articles) / max(time.process_time() - cpu_started, 1e-9)
+    # client's share for the engine) say what wall-clock time cannot. Generating the articles counts too.
+    cpu_rate = size / max(time.process_time() - cpu_started, 1e-9)
     times: dict[str, list[float]] = {}
+    matched: dict[str, list[float]] = {}
     mix = query_mix(random.Random(11))
     for _, query in mix[:20]:  # warm caches the same way for both backends
         store.search(query)
     for kind, query in mix:
         t0 = time.perf_counter()
-        store.search(query)
+        total = store.search(query).total
         times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+        matched.setdefault(kind, []).append(100 * total / size)
     store.close()
-    rows = [(name, len(articles), f"{rate:,.0f}", f"{cpu_rate:,.0f}", kind, f"{statistics.median(ms):.1f}",
-             f"{percentile(ms, 0.95):.1f}") for kind, ms in times.items()]
+    rows = [(name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", kind, f"{statistics.median(ms):.1f}",
+             f"{percentile(ms, 0.95):.1f}", f"{statistics.median(matched[kind]):.2f}") for kind, ms in times.items()]
     everything = [m for ms in times.values() for m in ms]
-    rows.append((name, len(articles), f"{rate:,.0f}", f"{cpu_rate:,.0f}", "all 200",
-                 f"{statistics.median(everything):.1f}", f"{percentile(everything, 0.95):.1f}"))
+    rows.append((name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", "all 200",
+                 f"{statistics.median(everything):.1f}", f"{percentile(everything, 0.95):.1f}",
+                 f"{statistics.median(m for ms in matched.values() for m in ms):.2f}"))
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--corpus", choices=[*CORPORA, "both"], default="both")
     parser.add_argument("--es-url", default=os.environ.get("PORTALWATCH_TEST_ES_URL"))
     args = parser.parse_args()
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -120,10 +101,13 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; "
           f"load average at start {os.getloadavg()[0]:.1f}")
     rows = []
-    for size in args.sizes:
-        articles = synthetic(size)
+    corpora = list(CORPORA) if args.corpus == "both" else [args.corpus]
+    for size, corpus in ((size, corpus) for size in args.sizes for corpus in corpora):
+        def articles(size: int = size, corpus: str = corpus) -> Iterator[Article]:
+            return CORPORA[corpus](size)
+
         with tempfile.TemporaryDirectory() as tmp:
-            rows += run("sqlite", lambda tmp=tmp: SQLiteStore(Path(tmp) / "bench.db"), articles)
+            rows += run(f"sqlite/{corpus}", lambda tmp=tmp: SQLiteStore(Path(tmp) / "bench.db"), articles(), size)
         if args.es_url:
             from elasticsearch import Elasticsearch
 
@@ -131,11 +115,12 @@ def main() -> None:
 
             alias = f"bench-{uuid.uuid4().hex[:8]}"
             settings = Settings(es_url=args.es_url, data_dir=Path(tempfile.gettempdir()))
-            rows += run("elasticsearch", lambda alias=alias, settings=settings: ElasticStore(settings, alias), articles)
+            rows += run(f"elasticsearch/{corpus}", lambda alias=alias, settings=settings: ElasticStore(settings, alias),
+                        articles(), size)
             es = Elasticsearch(args.es_url)
             es.indices.delete(index=f"{alias}-v*")
             es.indices.delete_index_template(name=f"{alias}-template")
-    header = ("backend", "docs", "index docs/s", "per CPU s", "queries", "p50 ms", "p95 ms")
+    header = ("backend/corpus", "docs", "index docs/s", "per CPU s", "queries", "p50 ms", "p95 ms", "match %")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
