@@ -7,24 +7,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import ahocorasick
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from pipelines.clean import clean_paragraphs
 from pipelines.directives import find_directives
-from pipelines.topic_model import Example, TopicModel
+from pipelines.topic_model import Example, TopicModel, model_text, read
 from portalwatch.core.config import PACKAGE_DIR
 from portalwatch.core.config_files import (
     ConfigError,
     as_list,
-    describe_error,
-    key_line,
+    key_node,
     read_yaml,
     repeated,
+    validate,
     validate_items,
-    where,
 )
 from portalwatch.core.models import Article, TopicTag
-from portalwatch.core.normalize import normalize_text
 
 # Labelled articles written for portalwatch (not taken from any portal): the learned model's training set.
 SHIPPED_EXAMPLES = PACKAGE_DIR / "examples"
@@ -60,7 +58,7 @@ class Topic:
         self.weak_keys = _keys(self.weak) - self.keys
         self.negative_keys = _keys(self.negative)
         self.section_patterns = [(name, _whole_word(key)) for name, key in
-                                 ((n, normalize_text(n).lower()) for n in self.sections) if key]
+                                 ((n, read(n)) for n in self.sections) if key]
 
     def active_on(self, day: date) -> bool:
         return (self.active_from is None or day >= self.active_from) and (
@@ -69,13 +67,13 @@ class Topic:
 
     def section_match(self, section: str) -> str:
         """The configured section name found in the article's section or breadcrumb, or ""."""
-        folded = normalize_text(section).lower()
+        folded = read(section)
         return next((name for name, pattern in self.section_patterns if pattern.search(folded)), "") if folded else ""
 
 
 def _keys(phrases: list[str]) -> set[str]:
     """Phrases as matched: normalised, lowercased (an empty phrase would match everywhere)."""
-    return {key for key in (normalize_text(p).lower() for p in phrases) if key}
+    return {key for key in (read(p) for p in phrases) if key}
 
 
 def _whole_word(key: str) -> re.Pattern[str]:
@@ -236,15 +234,8 @@ def load_taxonomy(path: Path) -> Taxonomy:
     data, node = read_yaml(path, _WHAT, "tạo tệp hoặc đặt PORTALWATCH_TAXONOMY trỏ tới tệp đúng.")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: tệp {_WHAT} phải là một bảng khóa: giá trị với danh sách 'topics'.")
-    try:
-        settings = _TaxonomyFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = str(error["loc"][0]) if error["loc"] else None
-        name = ".".join(str(part) for part in error["loc"])
-        raise ConfigError(f"{where(path, key_line(node, key))}: trường '{name}' trong tệp {_WHAT}: "
-                          f"{describe_error(error)}.") from exc
-    topics_node = next((value for name, value in getattr(node, "value", []) if name.value == "topics"), None)
+    settings = validate(_TaxonomyFile, data, node, path, f"tệp {_WHAT}")
+    topics_node = key_node(node, "topics")
     entries = validate_items(_TopicEntry, settings.topics, topics_node, path, _WHAT)
     repeated([e.id for e in entries], topics_node, path, _WHAT)
     topics = [Topic(id=e.id, name=e.name, phrases=e.phrases, directives=e.directives, negative=e.negative,
@@ -259,13 +250,11 @@ def load_taxonomy(path: Path) -> Taxonomy:
 def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[str],
         published_at: datetime | None = None, section: str = "") -> list[TopicTag]:
     """Topics whose evidence reaches the threshold, best first; each with what fired."""
-    parts = {part: normalize_text(text).lower() for part, text in (("title", title), ("lead", lead), ("body", body))}
+    parts = {"title": read(title), "lead": read(lead), "body": read(body)}
     found = {part: taxonomy.hits(text) for part, text in parts.items()}
     vetoed = set().union(*(v for _, v in found.values()))
-    learned = {}
-    if taxonomy.model:
-        read = "\n".join((parts["title"], normalize_text(section).lower(), parts["lead"], parts["body"]))
-        learned = taxonomy.model.predict(read)
+    learned = (taxonomy.model.predict(model_text(parts["title"], read(section), parts["lead"], parts["body"]))
+               if taxonomy.model else {})
     candidates: list[tuple[TopicTag, bool, float]] = []  # tag, whether it stands on its own, its threshold
     title_named = False
     for index, topic in enumerate(taxonomy.topics):

@@ -47,9 +47,14 @@ class Learned:
     terms: list[str]  # the text's n-grams that weighed most for the topic, strongest first
 
 
-def model_text(title: str, section: str, text: str) -> str:
-    """What the model trains on; `tag` builds the same from the parts it has normalised already."""
-    return normalize_text(f"{title}\n{section}\n{text}").lower()
+def read(text: str) -> str:
+    """A text as the tagger reads it, phrases and model alike: normalised and lowercased."""
+    return normalize_text(text).lower()
+
+
+def model_text(*parts: str) -> str:
+    """What the model reads: title, section and text, each as `read` gives it, one per line."""
+    return "\n".join(parts)
 
 
 def _grams(text: str) -> list[str]:
@@ -92,7 +97,8 @@ class TopicModel:
         vectorizer = TfidfVectorizer(analyzer=lambda text: _hashes(_grams(text)).tolist(), min_df=2,
                                      sublinear_tf=True, dtype=np.float32)
         try:
-            matrix = vectorizer.fit_transform([model_text(e.title, e.section, e.text) for e in examples])
+            matrix = vectorizer.fit_transform([model_text(read(e.title), read(e.section), read(e.text))
+                                               for e in examples])
         except ValueError:  # no word occurs in two examples: nothing to learn from
             topic_ids, matrix = [], None
         known = sorted(getattr(vectorizer, "vocabulary_", {}).items())  # (n-gram hash, feature column)
@@ -122,7 +128,7 @@ class TopicModel:
     def predict(self, normalised: str) -> dict[str, Learned]:
         """Topics whose probability reaches the threshold, each with the terms that weighed most.
 
-        `normalised` is the text as `model_text` makes it. The tf-idf row is computed here rather than
+        `normalised` is the text as `model_text` joins it. The tf-idf row is computed here rather than
         by the vectoriser: the same numbers at a fraction of the cost for one document at a time.
         """
         if not self.topic_ids:

@@ -35,7 +35,7 @@ from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
 from portalwatch.reports.mailer import MailError, recipients
-from portalwatch.reports.neutralise import plain, terminal
+from portalwatch.reports.neutralise import markup, plain, terminal
 from portalwatch.runtime import configure_runtime, log_file
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.lock import Busy
@@ -102,7 +102,7 @@ def _progress() -> Iterator[None]:
             return Text(f"{task.speed or 0:.1f} {task.fields.get('unit', '')}")
 
     bars = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
-                    TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console)
+                    TextColumn("{task.fields[note]}", markup=False), TimeElapsedColumn(), console=console)
     shown: dict[str, TaskID] = {}
 
     def display(stage: str) -> Report:
@@ -408,7 +408,7 @@ def tag(
         if found.learned is not None:
             evidence.append(f"mô hình học {found.learned:.0%}: {', '.join(found.terms)}")
         table.add_row(f"{found.topic_id}\n{taxonomy.names[found.topic_id]}", f"{found.score:g}",
-                      "\n".join(evidence), ", ".join(found.directives))
+                      markup("\n".join(evidence)), ", ".join(found.directives))
     console.print(table)
 
 

@@ -90,17 +90,22 @@ def item_line(node: yaml.Node | None, index: int, key: str | None = None) -> int
     """1-based line of item `index` of a YAML list (or of its `key`), when the node tree has it."""
     if not isinstance(node, yaml.SequenceNode) or index >= len(node.value):
         return None
-    item = node.value[index]
-    return key_line(item, key) or int(item.start_mark.line) + 1
+    return _line(node.value[index], key)
 
 
-def key_line(node: yaml.Node | None, key: str | None) -> int | None:
-    """1-based line of a key of a YAML mapping, when the node tree has it."""
+def key_node(node: yaml.Node | None, key: str | None) -> yaml.Node | None:
+    """The value node of a key of a YAML mapping, when the node tree has it."""
     if isinstance(node, yaml.MappingNode) and key is not None:
         for name, value in node.value:
             if name.value == key:
-                return int(value.start_mark.line) + 1
+                return value
     return None
+
+
+def _line(node: yaml.Node | None, key: str | None) -> int | None:
+    """1-based line of a mapping's `key`, else of the mapping itself."""
+    found = key_node(node, key) or node
+    return int(found.start_mark.line) + 1 if found is not None else None
 
 
 def as_list(data: Any, path: Path, what: str, example: str) -> list[Any]:
@@ -111,22 +116,23 @@ def as_list(data: Any, path: Path, what: str, example: str) -> list[Any]:
     return data
 
 
+def validate(model: type[Model], data: Any, node: yaml.Node | None, path: Path, label: str) -> Model:
+    """data as `model`; a mistake is a ConfigError naming the line of the field at fault."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"])
+        line = _line(node, str(error["loc"][0]) if error["loc"] else None)
+        raise ConfigError(f"{where(path, line)}: {label}, trường '{field}': {describe_error(error)}.") from exc
+
+
 def validate_items(model: type[Model], items: list[Any], node: yaml.Node | None, path: Path,
                    what: str) -> list[Model]:
     """Each item as `model`; the first invalid one is a ConfigError naming its line and field."""
-    valid = []
-    for index, item in enumerate(items):
-        try:
-            valid.append(model.model_validate(item))
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            field = ".".join(str(part) for part in error["loc"])
-            key = str(error["loc"][0]) if error["loc"] else None
-            line = item_line(node, index, key) or item_line(node, index)
-            problem = describe_error(error)
-            label = f"mục thứ {index + 1} trong tệp {what}"
-            raise ConfigError(f"{where(path, line)}: {label}, trường '{field}': {problem}.") from exc
-    return valid
+    nodes = node.value if isinstance(node, yaml.SequenceNode) else []
+    return [validate(model, item, nodes[index] if index < len(nodes) else None, path,
+                     f"mục thứ {index + 1} trong tệp {what}") for index, item in enumerate(items)]
 
 
 def repeated(ids: list[str], node: yaml.Node | None, path: Path, what: str) -> None:

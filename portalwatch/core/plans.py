@@ -41,7 +41,7 @@ def load_plans(path: Path, topic_ids: set[str] | None = None, source_ids: set[st
         for field, known, used in (("topics", topic_ids, plan.topics), ("sources", source_ids, plan.sources or [])):
             unknown = [i for i in used if known is not None and i not in known]
             if unknown:
-                line = item_line(node, index, field) or item_line(node, index)
+                line = item_line(node, index, field)
                 raise ConfigError(f"{where(path, line)}: kế hoạch '{plan.name}' nêu mã không có: "
                                   f"{', '.join(unknown)} (mã có: {', '.join(sorted(known or []))}).")
     return plans

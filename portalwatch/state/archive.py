@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 
 from portalwatch.core.models import RawPage, Skip
-from portalwatch.state.db import open_db
+from portalwatch.state.db import StateFile
 
 
 class Saved(StrEnum):
@@ -44,19 +43,7 @@ class RunRecord:
     counts: str
 
 
-class RawArchive:
-    def __init__(self, path: Path, read_only: bool = False) -> None:
-        self.db = open_db(path, read_only)
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> "RawArchive":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
+class RawArchive(StateFile):
     def save_page(self, page: RawPage) -> Saved:
         """Archive a fetched page. A changed page keeps its previous version and is processed again."""
         digest = body_hash(page.body)

@@ -12,6 +12,7 @@ schema. A later change appends a migration; none is ever edited once released.
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 # Version 1: every table as of the first versioned release. IF NOT EXISTS: an unversioned file
 # may hold any subset of them, written by earlier releases.
@@ -166,3 +167,19 @@ def open_db(path: Path, read_only: bool = False) -> sqlite3.Connection:
         db.close()
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     return db
+
+
+class StateFile:
+    """A connection to the crawl-state database, closed when a `with` block ends."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.db = open_db(path, read_only)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

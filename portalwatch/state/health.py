@@ -10,9 +10,8 @@ import statistics
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 
-from portalwatch.state.db import open_db
+from portalwatch.state.db import StateFile
 
 # Fewer links than this share of the usual number means something broke.
 LOW_SHARE = 0.3
@@ -92,19 +91,7 @@ def _stats(recorded: str) -> CrawlStats:
     return CrawlStats(**{k: v for k, v in json.loads(recorded).items() if k in known})
 
 
-class HealthLog:
-    def __init__(self, path: Path) -> None:
-        self.db = open_db(path)
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> "HealthLog":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
+class HealthLog(StateFile):
     def record(self, source_id: str, started_at: datetime, stats: CrawlStats, interrupted: bool = False) -> CrawlRun:
         """Record one crawl; an interrupted one is kept as such, never judged nor used as the usual volume."""
         if interrupted:
