@@ -1,7 +1,7 @@
 """The weekly digest's steps as plain functions: the digest task wraps them, and `portalwatch digest`
 runs them directly. Nothing here imports Prefect, so a one-shot digest does not pay for importing it."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from flows.runlog import record_counts
@@ -22,9 +22,9 @@ def crawl_problems(archive: Path, source_ids: list[str], week: str) -> dict[str,
     """What the last crawl of each source in the week found wrong, for the digest's failing sources (a
     source failing today is no news in an old week's digest, nor one that failed before the week)."""
     start, end = week_bounds(week)
+    week_over = datetime.combine(end + timedelta(days=1), time(), VN_TZ)
     with HealthLog(archive) as health:
-        last = {sid: next((run for run in health.history(sid, limit=500)
-                           if run.started_at.astimezone(VN_TZ).date() <= end), None) for sid in source_ids}
+        last = {sid: next(iter(health.history(sid, limit=1, before=week_over)), None) for sid in source_ids}
     return {sid: f"{LABELS[run.status]}: {run.message}" for sid, run in last.items()
             if run and run.started_at.astimezone(VN_TZ).date() >= start and run.status in PROBLEMS}
 

@@ -111,11 +111,13 @@ class HealthLog(StateFile):
                              json.dumps(asdict(run.stats), ensure_ascii=False)))
         return run
 
-    def history(self, source_id: str, limit: int = 50) -> list[CrawlRun]:
-        """Recent crawls of a source, newest first (back-off markers left out)."""
+    def history(self, source_id: str, limit: int = 50, before: datetime | None = None) -> list[CrawlRun]:
+        """Recent crawls of a source (started before `before`, when given), newest first (back-off markers
+        left out)."""
+        until = (before or datetime.max.replace(tzinfo=UTC)).astimezone(UTC).isoformat()  # stored in UTC
         rows = self.db.execute("SELECT started_at, status, message, stats FROM crawl_runs WHERE source_id = ?"
-                               " AND status != ? ORDER BY started_at DESC LIMIT ?",
-                               (source_id, Status.BACKED_OFF, limit))
+                               " AND status != ? AND started_at < ? ORDER BY started_at DESC LIMIT ?",
+                               (source_id, Status.BACKED_OFF, until, limit))
         return [CrawlRun(source_id, datetime.fromisoformat(at), Status(status), message, _stats(s))
                 for at, status, message, s in rows]
 
