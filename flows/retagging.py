@@ -4,7 +4,7 @@ from pydantic import BaseModel
 
 from pipelines.tagging import Taxonomy, tag_article
 from portalwatch.core.models import Article
-from portalwatch.store.base import ArticleStore, SearchQuery, iter_hits
+from portalwatch.store.base import ArticleStore, SearchQuery
 
 
 class RetagReport(BaseModel):
@@ -13,15 +13,19 @@ class RetagReport(BaseModel):
 
 
 def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500) -> RetagReport:
+    """Tag every stored article again and write those whose tags changed, a batch at a time: the scan
+    streams (a million articles never sit in memory) and sees each article once, written or not."""
     report = RetagReport()
     changed: list[Article] = []
-    for article in iter_hits(store, SearchQuery()):
+    for article in store.scan(SearchQuery()):
         report.articles += 1
         retagged = tag_article(article, taxonomy)
         if retagged.topics != article.topics:
             changed.append(retagged)
-    # Written after the scan, so paging never sees a half-updated store.
-    for start in range(0, len(changed), batch_size):
-        store.upsert(changed[start : start + batch_size])
-    report.changed = len(changed)
+            report.changed += 1
+        if len(changed) >= batch_size:
+            store.upsert(changed)
+            changed = []
+    if changed:
+        store.upsert(changed)
     return report

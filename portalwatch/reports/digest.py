@@ -17,7 +17,7 @@ from portalwatch.core import VN_TZ
 from portalwatch.core.models import Article, Directive, Skip
 from portalwatch.core.plans import CampaignPlan
 from portalwatch.reports.neutralise import csv_cell, html_link, markdown, markdown_link, plain
-from portalwatch.store.base import ArticleStore, SearchQuery, iter_hits
+from portalwatch.store.base import ArticleStore, SearchQuery
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 TOP_STORIES = 10
@@ -132,7 +132,7 @@ def build_digest(store: ArticleStore, week: str, source_names: dict[str, str], t
     this = store.search(in_week)
     earlier = [store.search(SearchQuery(since=start - timedelta(days=7 * n), until=end - timedelta(days=7 * n),
                                         limit=0)) for n in range(1, TREND_WEEKS + 1)]
-    articles = list(iter_hits(store, in_week))
+    articles = list(store.scan(in_week))
     groups = _ranked_groups(articles)
 
     def story(group: list[Article]) -> Story:

@@ -81,6 +81,10 @@ class ArticleStore(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
+    def scan(self, query: SearchQuery) -> Iterator[Article]:
+        """Every article the query matches, unranked (no facets, no limit), streamed in bounded memory.
+        Articles upserted while a scan runs may or may not be seen; none is seen twice."""
+
     def dedup_keys(self) -> list[DedupKey]: ...
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None: ...

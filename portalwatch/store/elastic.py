@@ -10,6 +10,7 @@ import html
 import json
 import re
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from importlib import resources
 from typing import Any
@@ -244,15 +245,23 @@ class ElasticStore:
                                                     query={"query": {"match_all": {}}})))
         return [DedupKey.model_validate(h["_source"]) for h in hits]
 
+    def scan(self, query: SearchQuery) -> Iterator[Article]:
+        """Every match, unranked, through a scroll: what it sees is the index as it was when it began."""
+        hits = self._call(helpers.scan, self.es, index=self.alias, query={"query": _query(query, _text(query))},
+                          size=1000)
+        try:
+            for hit in hits:
+                yield _article(hit["_source"])
+        except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
+            raise explain(exc, self.url) from exc
+
     def search(self, query: SearchQuery) -> SearchResult:
         if self._outdated is None:
             self._outdated = self.mapping_outdated()
         if self._outdated:  # the queries are written for the current mapping: answers would be wrong
             raise StoreError(f"Chỉ mục của alias {self.alias} theo mapping cũ hơn index_mappings/: chạy "
                              "`portalwatch reindex` rồi tìm lại.")
-        text = normalize_text(query.text).replace("\n", " ").strip()
-        if parse(text) is None:  # refuses what the embedded store cannot answer; no word means no text query
-            text = ""
+        text = _text(query)
         body: dict[str, Any] = {
             "query": _query(query, text),
             "size": query.limit,
@@ -294,6 +303,12 @@ class ElasticStore:
             histogram={b["key_as_string"]: b["doc_count"] for b in aggs["days"]["buckets"]},
             next_cursor=None if last_page else base64.urlsafe_b64encode(json.dumps(hits[-1]["sort"]).encode()).decode(),
         )
+
+
+def _text(query: SearchQuery) -> str:
+    text = normalize_text(query.text).replace("\n", " ").strip()
+    # parse() refuses what the embedded store cannot answer; no word means no text query
+    return text if parse(text) is not None else ""
 
 
 def _query(query: SearchQuery, text: str) -> dict[str, Any]:

@@ -1,0 +1,279 @@
+"""The embedded store's search index: tantivy (Python bindings of a Rust Lucene-class engine, no
+server) beside the SQLite records, which stay the truth it is rebuilt from.
+
+It holds what searching, filtering and counting read, and nothing to show: the folded title and body
+(positions kept, for phrases), the filters as raw terms, and fast columns for the facets, the timeline,
+the story count and the order of the pages. Matching and facets run in Rust over compressed columns,
+so a query costs what its matches cost there, not a row lookup per match in Python.
+
+The folding analyzer (lowercase, then ASCII folding, which maps đ to d as Unicode decomposition does
+not) is registered again each time the index is opened: tantivy stores its name, not the analyzer.
+"""
+
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+import tantivy
+from tantivy import FieldType, Occur, Order, Query
+
+from portalwatch.core import VN_TZ
+from portalwatch.store.base import Interval, SearchQuery, StoreUnavailable
+from portalwatch.store.query import And, Node, Not, Or, Term
+
+# Bumped whenever the fields below change: an index of another version is rebuilt from the records.
+VERSION = 1
+_FOLD = "vi_fold"
+# What the exact-diacritics re-ranking and the title weight need (bm25 weights title 5, body 1).
+TITLE_BOOST = 5.0
+# Writer memory, split across its threads; it writes a segment when full.
+_WRITER_HEAP = 256 << 20
+_WRITER_THREADS = 2
+# Another process (a second `process`, a `retag`) may be writing: wait for its lock this long.
+WRITER_WAIT = 60.0
+# Terms aggregations return at most this many buckets: more than sources or topics will ever be.
+_BUCKETS = 65_000
+# Local day and week buckets of epoch seconds: Vietnam keeps UTC+7 all year; weeks start on Monday
+# (1970-01-05 00:00 local is 320,400 s after the epoch).
+_DAY = 86_400
+_OFFSETS = {"day": _DAY - 7 * 3_600, "week": 4 * _DAY - 7 * 3_600}
+_WIDTHS = {"day": _DAY, "week": 7 * _DAY}
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    rid: int
+    title: str
+    body: str
+    source_id: str
+    province: str
+    topics: list[str]
+    directives: list[str]
+    published_ts: int
+    story: str  # the duplicate group, or the article's own id when it stands alone
+
+
+@dataclass(frozen=True)
+class Facets:
+    total: int
+    stories: int
+    topic_counts: dict[str, int]
+    source_counts: dict[str, int]
+    histogram: dict[str, int]
+
+
+def _order_key(published_ts: int, rid: int) -> int:
+    """Newest first, then the later record: one integer, so pages can resume after a key."""
+    return (published_ts << 32) | (rid & 0xFFFFFFFF)
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("rid", indexed=True, fast=True)
+    builder.add_integer_field("order", indexed=True, fast=True)
+    builder.add_integer_field("published", indexed=True, fast=True)
+    builder.add_text_field("title", tokenizer_name=_FOLD)
+    builder.add_text_field("body", tokenizer_name=_FOLD)
+    for name in ("source", "province", "topics", "directives", "story"):
+        builder.add_text_field(name, tokenizer_name="raw", fast=name in ("source", "topics", "story"),
+                               index_option="basic")
+    return builder.build()
+
+
+class FullTextIndex:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.schema = _schema()
+        self.analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+                         .filter(tantivy.Filter.remove_long(64)).filter(tantivy.Filter.lowercase())
+                         .filter(tantivy.Filter.ascii_fold()).build())
+        self.fresh = not (path / "meta.json").exists()
+        path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, path=str(path))
+        self.index.register_tokenizer(_FOLD, self.analyzer)
+        self._writer: tantivy.IndexWriter | None = None
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def writer(self) -> tantivy.IndexWriter:
+        """The one writer of this index, waiting a while for another process to finish its writes."""
+        deadline = time.monotonic() + WRITER_WAIT
+        while self._writer is None:
+            try:
+                self._writer = self.index.writer(_WRITER_HEAP, _WRITER_THREADS)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise StoreUnavailable(f"Chỉ mục tìm kiếm {self.path} đang được một tiến trình khác ghi quá "
+                                           f"{WRITER_WAIT:.0f} giây: các bài chờ và được ghi ở lần chạy sau.") from exc
+                time.sleep(0.5)
+        return self._writer
+
+    def try_writer(self) -> bool:
+        """Take the writer if nobody else holds it, without waiting."""
+        if self._writer is None:
+            try:
+                self._writer = self.index.writer(_WRITER_HEAP, _WRITER_THREADS)
+            except ValueError:
+                return False
+        return True
+
+    def replace(self, docs: list[IndexDoc]) -> None:
+        """Index these records in place of what the index held for their rids, and commit."""
+        writer = self.writer()
+        for doc in docs:
+            writer.delete_documents_by_term("rid", doc.rid)
+            writer.add_document(self._document(doc))
+        writer.commit()
+        self.index.reload()
+
+    def _document(self, doc: IndexDoc) -> tantivy.Document:
+        out = tantivy.Document()
+        out.add_integer("rid", doc.rid)
+        out.add_integer("order", _order_key(doc.published_ts, doc.rid))
+        out.add_integer("published", doc.published_ts)
+        out.add_text("title", doc.title)
+        out.add_text("body", doc.body)
+        out.add_text("source", doc.source_id)
+        out.add_text("province", doc.province)
+        out.add_text("story", doc.story)
+        for topic in doc.topics:
+            out.add_text("topics", topic)
+        for directive in dict.fromkeys(doc.directives):
+            out.add_text("directives", directive)
+        return out
+
+    def clear(self) -> None:
+        writer = self.writer()
+        writer.delete_all_documents()
+        writer.commit()
+        self.index.reload()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.wait_merging_threads()  # merges finish, and the lock is let go
+
+    @staticmethod
+    def remove(path: Path) -> None:
+        """Delete an index of an older version (the records rebuild it)."""
+        shutil.rmtree(path, ignore_errors=True)
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def words(self, text: str) -> list[str]:
+        """The index's tokens of a query term: folded as the title and body were."""
+        return [str(token) for token in self.analyzer.analyze(text)]
+
+    def query(self, tree: Node | None, query: SearchQuery) -> Query:
+        """The text (scored) and the filters (not scored) of one search."""
+        clauses: list[tuple[Occur, Query]] = []
+        if tree is not None:
+            clauses.append((Occur.Must, self._text(tree)))
+        filters = self._filters(query)
+        if filters:
+            clauses.append((Occur.Must, Query.const_score_query(Query.boolean_query(filters), 0.0)))
+        return Query.boolean_query(clauses) if clauses else Query.all_query()
+
+    def _text(self, node: Node) -> Query:
+        if isinstance(node, Term):
+            return self._term(node.text)
+        if isinstance(node, Or):
+            return Query.boolean_query([(Occur.Should, self._text(child)) for child in node.children])
+        if isinstance(node, Not):  # parse() lets a Not stand only in an AND beside a term to look for
+            raise AssertionError(node)
+        assert isinstance(node, And)
+        return Query.boolean_query([(Occur.MustNot, self._text(c.child)) if isinstance(c, Not)
+                                    else (Occur.Must, self._text(c)) for c in node.children])
+
+    def _term(self, text: str) -> Query:
+        """A word, or words in this order (a phrase), in the title or in the body."""
+        words = self.words(text)
+        if not words:  # only characters the analyzer drops: nothing can match
+            return Query.empty_query()
+        fields = []
+        for field in ("title", "body"):
+            found = (Query.term_query(self.schema, field, words[0]) if len(words) == 1
+                     else Query.phrase_query(self.schema, field, list[str | tuple[int, str]](words)))
+            fields.append((Occur.Should, Query.boost_query(found, TITLE_BOOST) if field == "title" else found))
+        return Query.boolean_query(fields)
+
+    def _filters(self, query: SearchQuery) -> list[tuple[Occur, Query]]:
+        filters: list[tuple[Occur, Query]] = []
+        for field, values in (("topics", query.topics), ("source", query.sources), ("province", query.provinces)):
+            if values:
+                filters.append((Occur.Must, Query.term_set_query(self.schema, field, list(values))))
+        if query.directive:
+            filters.append((Occur.Must, Query.term_query(self.schema, "directives", query.directive)))
+        start, end = local_bounds(query.since, query.until)
+        if start is not None or end is not None:
+            filters.append((Occur.Must, Query.range_query(self.schema, "published", FieldType.Integer, start, end,
+                                                          include_upper=end is None)))
+        return filters
+
+    def ranked(self, query: Query, limit: int, offset: int = 0) -> list[tuple[int, float]]:
+        """(rid, score) of the best matches, best first."""
+        if limit <= 0:
+            return []
+        searcher = self.index.searcher()
+        hits = searcher.search(query, limit, count=False, offset=offset).hits
+        rids = searcher.fast_field_values("rid", [address for _, address in hits])
+        return [(int(rid or 0), float(score)) for rid, (score, _) in zip(rids, hits, strict=True)]
+
+    def newest(self, query: Query, limit: int, offset: int = 0, after: int | None = None) -> list[tuple[int, int]]:
+        """(rid, order key) of the newest matches, resuming after an order key when given."""
+        if limit <= 0:
+            return []
+        if after is not None:
+            query = Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.range_query(
+                self.schema, "order", FieldType.Integer, None, after, include_upper=False))])
+        searcher = self.index.searcher()
+        hits = searcher.search(query, limit, count=False, order_by_field="order", offset=offset).hits
+        rids = searcher.fast_field_values("rid", [address for _, address in hits])
+        return [(int(rid or 0), int(key)) for rid, (key, _) in zip(rids, hits, strict=True)]
+
+    def rids(self, query: Query, page: int = 5_000) -> Iterator[list[int]]:
+        """Every matching rid, in rid order, a page at a time (bounded memory at any size)."""
+        last: int | None = None
+        while True:
+            paged = query if last is None else Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.range_query(
+                self.schema, "rid", FieldType.Integer, last, None, include_lower=False))])
+            searcher = self.index.searcher()
+            hits = searcher.search(paged, page, count=False, order_by_field="rid", order=Order.Asc).hits
+            if not hits:
+                return
+            rids = [int(key) for key, _ in hits]
+            yield rids
+            last = rids[-1]
+
+    def facets(self, query: Query, interval: Interval) -> Facets:
+        """Counts by topic and source, the timeline and the stories of every match, in one pass."""
+        found = self.index.searcher().aggregate(query, {
+            "topics": {"terms": {"field": "topics", "size": _BUCKETS}},
+            "sources": {"terms": {"field": "source", "size": _BUCKETS}},
+            "stories": {"cardinality": {"field": "story"}},
+            "timeline": {"histogram": {"field": "published", "interval": _WIDTHS[interval],
+                                       "offset": _OFFSETS[interval], "min_doc_count": 1}},
+        })
+
+        def counts(name: str) -> dict[str, int]:
+            buckets = sorted(found[name]["buckets"], key=lambda b: (-b["doc_count"], b["key"]))
+            return {b["key"]: b["doc_count"] for b in buckets}
+
+        histogram = {datetime.fromtimestamp(int(b["key"]), VN_TZ).date().isoformat(): b["doc_count"]
+                     for b in found["timeline"]["buckets"]}
+        return Facets(total=sum(histogram.values()), stories=round(found["stories"]["value"] or 0),
+                      topic_counts=counts("topics"), source_counts=counts("sources"), histogram=histogram)
+
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+
+def local_bounds(since: date | None, until: date | None) -> tuple[int | None, int | None]:
+    """Epoch seconds of the window's first local instant and of the instant after it."""
+    start = int(datetime.combine(since, clock(), VN_TZ).timestamp()) if since else None
+    end = int(datetime.combine(until + timedelta(days=1), clock(), VN_TZ).timestamp()) if until else None
+    return start, end
