@@ -414,10 +414,20 @@ def tag(
 
 @app.command()
 def reindex(data_dir: DataDir = None) -> None:
-    """Dựng phiên bản chỉ mục Elasticsearch mới theo index_mappings/ và chuyển alias sang, không gián đoạn."""
+    """Dựng lại chỉ mục tìm kiếm từ bản ghi bài viết (kho nhúng), hoặc dựng phiên bản chỉ mục Elasticsearch
+    mới theo index_mappings/ và chuyển alias sang, không gián đoạn."""
     settings = _settings(data_dir)
     if not settings.es_url:
-        raise typer.BadParameter("reindex chỉ dùng với Elasticsearch: đặt PORTALWATCH_ES_URL.")
+        from portalwatch.store.sqlite import SQLiteStore
+
+        embedded = SQLiteStore(settings.store_path)
+        try:
+            with console.status("Đang dựng lại chỉ mục tìm kiếm từ bản ghi…"):
+                indexed = embedded.rebuild()
+        finally:
+            embedded.close()
+        console.print(f"Đã dựng lại chỉ mục tìm kiếm: {indexed} bài.")
+        return
     from portalwatch.store.elastic import ElasticStore
 
     store = ElasticStore(settings)

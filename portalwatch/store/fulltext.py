@@ -121,14 +121,20 @@ class FullTextIndex:
                 return False
         return True
 
-    def replace(self, docs: list[IndexDoc]) -> None:
-        """Index these records in place of what the index held for their rids, and commit."""
+    def add(self, docs: list[IndexDoc]) -> None:
+        """Index these records in place of what the index held for their rids; seen after commit()."""
         writer = self.writer()
         for doc in docs:
             writer.delete_documents_by_term("rid", doc.rid)
             writer.add_document(self._document(doc))
-        writer.commit()
+
+    def commit(self) -> None:
+        self.writer().commit()
         self.index.reload()
+
+    def rollback(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
 
     def _document(self, doc: IndexDoc) -> tantivy.Document:
         out = tantivy.Document()

@@ -130,11 +130,13 @@ class SQLiteStore:
         self.db.executescript(_SCHEMA)
         index_path = path.with_name(path.name + ".index")
         built = self.db.execute("SELECT value FROM store_meta WHERE key = 'index_version'").fetchone()
-        if built and built[0] != str(VERSION):
-            FullTextIndex.remove(index_path)  # made for other fields: rebuilt below from the records
+        if not built or built[0] != str(VERSION):
+            # An index of other fields, or beside records it was not built from: rebuilt below.
+            FullTextIndex.remove(index_path)
         self.index = FullTextIndex(index_path)
-        if self.index.fresh or not built or built[0] != str(VERSION):
-            # A new store, an index deleted, or a store from before the index (upgraded in place).
+        if self.index.fresh:
+            # A new store, an index deleted or removed above, or a store from before the index
+            # (upgraded in place): every record is indexed again.
             with self.db:
                 self.db.execute("INSERT OR IGNORE INTO index_pending SELECT rid FROM articles")
                 self.db.execute("INSERT OR REPLACE INTO store_meta VALUES ('index_version', ?)", (str(VERSION),))
@@ -148,43 +150,51 @@ class SQLiteStore:
 
     def upsert(self, articles: list[Article]) -> UpsertResult:
         """One transaction and one statement per table for the whole batch: per-row statements
-        cost more than the indexing itself. The last copy of a repeated id wins."""
+        cost more than the indexing itself. The last copy of a repeated id wins.
+
+        The index's threads work on the batch while SQLite writes the records; the index commits only
+        after SQLite has, so it never holds an article the records lack."""
         batch = {a.id: a for a in articles}
         self.index.writer()  # first: writers of one store take turns, SQLite and index alike
         # SQLite lets go of the GIL while it works, so a second thread serialises the records (the
         # Python part of the work) while this one writes the previous part.
-        with ThreadPoolExecutor(1) as pool, self.db:
-            prepared = pool.map(_prepare, _chunks(batch.values(), _LOOKUP))
-            rids: dict[str, int] = {}
-            for ids in _chunks(batch, _LOOKUP):
-                rids.update(self.db.execute(f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})",
-                                            ids))
-            self.db.executemany(
-                "UPDATE articles SET source_id=?, province=?, published_ts=?, content_hash=?, duplicate_group=?"
-                " WHERE rid=?", [(*_columns(batch[i]), rid) for i, rid in rids.items()])
-            fresh = [a for i, a in batch.items() if i not in rids]
-            self.db.executemany(
-                "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group)"
-                " VALUES (?, ?, ?, ?, ?, ?)", [(a.id, *_columns(a)) for a in fresh])
-            for ids in _chunks((a.id for a in fresh), _LOOKUP):
-                rids.update(self.db.execute(f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})",
-                                            ids))
-            rows = [(rids[i], a) for i, a in batch.items()]
-            self.db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)", [(rid,) for rid, _ in rows])
-            for part, (docs, fingerprints) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
-                part_rids = [rid for rid, _ in part]
-                self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, ?)",
-                                    zip(part_rids, docs, strict=True))
-                self.db.executemany("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
-                                    zip(part_rids, fingerprints, strict=True))
-        self._index(rows)
+        try:
+            with ThreadPoolExecutor(1) as pool, self.db:
+                prepared = pool.map(_prepare, _chunks(batch.values(), _LOOKUP))
+                rids: dict[str, int] = {}
+                for ids in _chunks(batch, _LOOKUP):
+                    rids.update(self.db.execute(
+                        f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids))
+                self.db.executemany(
+                    "UPDATE articles SET source_id=?, province=?, published_ts=?, content_hash=?, duplicate_group=?"
+                    " WHERE rid=?", [(*_columns(batch[i]), rid) for i, rid in rids.items()])
+                fresh = [a for i, a in batch.items() if i not in rids]
+                self.db.executemany(
+                    "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", [(a.id, *_columns(a)) for a in fresh])
+                for ids in _chunks((a.id for a in fresh), _LOOKUP):
+                    rids.update(self.db.execute(
+                        f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids))
+                rows = [(rids[i], a) for i, a in batch.items()]
+                self.db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)", [(rid,) for rid, _ in rows])
+                self.index.add([_index_doc(rid, article) for rid, article in rows])
+                for part, (docs, fingerprints) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
+                    part_rids = [rid for rid, _ in part]
+                    self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, ?)",
+                                        zip(part_rids, docs, strict=True))
+                    self.db.executemany("INSERT OR REPLACE INTO article_fingerprints VALUES (?, ?)",
+                                        zip(part_rids, fingerprints, strict=True))
+        except BaseException:
+            self.index.rollback()  # what SQLite did not keep, the index must not publish
+            raise
+        self._indexed([rid for rid, _ in rows])
         return UpsertResult(new=len(fresh))
 
-    def _index(self, rows: list[tuple[int, Article]]) -> None:
-        """Commit these records to the search index, then take them off the queue."""
-        self.index.replace([_index_doc(rid, article) for rid, article in rows])
+    def _indexed(self, rids: list[int]) -> None:
+        """Commit what was added to the search index, then take those rows off the queue."""
+        self.index.commit()
         with self.db:
-            for part in _chunks((rid for rid, _ in rows), _LOOKUP):
+            for part in _chunks(rids, _LOOKUP):
                 self.db.execute(f"DELETE FROM index_pending WHERE rid IN ({','.join('?' * len(part))})", part)
 
     def _pending(self) -> bool:
@@ -197,7 +207,8 @@ class SQLiteStore:
                                    (_REINDEX_BATCH,)).fetchall()
             if not rows:
                 break
-            self._index([(rid, self._article(doc, group)) for rid, doc, group in rows])
+            self.index.add([_index_doc(rid, self._article(doc, group)) for rid, doc, group in rows])
+            self._indexed([rid for rid, _, _ in rows])
         with self.db:  # queued rows whose record is gone have nothing to index
             self.db.execute("DELETE FROM index_pending")
 
