@@ -40,7 +40,7 @@ from portalwatch.runtime import configure_runtime, log_file
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.lock import Busy
 from portalwatch.store import open_store
-from portalwatch.store.base import Interval, SearchQuery, StoreError, iter_hits
+from portalwatch.store.base import Interval, SearchQuery, StoreError
 
 if TYPE_CHECKING:
     from pipelines.tagging import Taxonomy
@@ -472,8 +472,8 @@ def search(
     until: Annotated[str | None, typer.Option(help="Đến ngày (YYYY-MM-DD).")] = None,
     limit: Annotated[int, typer.Option(help="Số bài hiển thị.")] = 20,
     interval: Annotated[str, typer.Option(help="Biểu đồ số bài theo day (ngày) hoặc week (tuần).")] = "day",
-    format: Annotated[str, typer.Option("--format", help="table, json, hoặc csv (mọi bài khớp, không theo --limit).")
-                      ] = "table",
+    format: Annotated[str, typer.Option(
+        "--format", help="table, json, hoặc csv (mọi bài khớp, mới nhất trước, không theo --limit).")] = "table",
     output: Annotated[Path | None, typer.Option(help="Ghi csv vào tệp này (UTF-8 có BOM, mở thẳng bằng Excel).")
                       ] = None,
     cursor: Annotated[str | None, typer.Option(help="Mã trang sau, in ra ở cuối trang trước (next_cursor).")] = None,
@@ -504,7 +504,7 @@ def search(
     try:
         if format == "csv":
             with open(output, "w", encoding="utf-8-sig", newline="") if output else nullcontext(sys.stdout) as out:
-                rows = write_csv(out, iter_hits(store, query))
+                rows = write_csv(out, store.scan(query))
             if output:
                 console.print(f"Đã ghi {rows} bài vào {output}")
             return

@@ -206,3 +206,11 @@ def test_a_quoted_phrase_with_its_marks_ranks_above_a_folded_match(store: Articl
     hits = [h.article.url for h in store.search(SearchQuery(text='"xây dựng Đảng"', sources=["d"])).hits]
     assert hits == ["http://d/2", "http://d/1"]
 
+
+
+def test_scan_streams_every_match_newest_first(store: ArticleStore) -> None:
+    newest_first = sorted(ARTICLES, key=lambda a: a.published_at, reverse=True)
+    assert [a.url for a in store.scan(SearchQuery())] == [a.url for a in newest_first]
+    on_topic = [a.url for a in newest_first if "xay-dung-dang" in a.topic_ids]
+    assert [a.url for a in store.scan(SearchQuery(topics=["xay-dung-dang"], limit=1))] == on_topic
+    assert [a.url for a in store.scan(SearchQuery(text="hoa binh thuy loi"))] == ["http://b/3"]

@@ -82,22 +82,11 @@ class ArticleStore(Protocol):
     def search(self, query: SearchQuery) -> SearchResult: ...
 
     def scan(self, query: SearchQuery) -> Iterator[Article]:
-        """Every article the query matches, unranked (no facets, no limit), streamed in bounded memory.
-        Articles upserted while a scan runs may or may not be seen; none is seen twice."""
+        """Every article the query matches, newest first, without facets or limit, streamed in bounded
+        memory. Rewriting an article while a scan runs neither repeats it nor skips another."""
 
     def dedup_keys(self) -> list[DedupKey]: ...
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None: ...
 
     def close(self) -> None: ...
-
-
-def iter_hits(store: ArticleStore, query: SearchQuery, page_size: int = 500) -> Iterator[Article]:
-    """Every matching article, page by page through the store's cursor."""
-    page = query.model_copy(update={"limit": page_size, "offset": 0, "cursor": None})
-    while True:
-        result = store.search(page)
-        yield from (hit.article for hit in result.hits)
-        if not result.next_cursor:
-            return
-        page = page.model_copy(update={"cursor": result.next_cursor})

@@ -12,14 +12,13 @@ not) is registered again each time the index is opened: tantivy stores its name,
 
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
 import tantivy
-from tantivy import FieldType, Occur, Order, Query
+from tantivy import FieldType, Occur, Query
 
 from portalwatch.core import VN_TZ
 from portalwatch.store.base import Interval, SearchQuery, StoreUnavailable
@@ -240,20 +239,6 @@ class FullTextIndex:
         hits = searcher.search(query, limit, count=False, order_by_field="order", offset=offset).hits
         rids = searcher.fast_field_values("rid", [address for _, address in hits])
         return [(int(rid or 0), int(key)) for rid, (key, _) in zip(rids, hits, strict=True)]
-
-    def rids(self, query: Query, page: int = 5_000) -> Iterator[list[int]]:
-        """Every matching rid, in rid order, a page at a time (bounded memory at any size)."""
-        last: int | None = None
-        while True:
-            paged = query if last is None else Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.range_query(
-                self.schema, "rid", FieldType.Integer, last, None, include_lower=False))])
-            searcher = self.index.searcher()
-            hits = searcher.search(paged, page, count=False, order_by_field="rid", order=Order.Asc).hits
-            if not hits:
-                return
-            rids = [int(key) for key, _ in hits]
-            yield rids
-            last = rids[-1]
 
     def facets(self, query: Query, interval: Interval) -> Facets:
         """Counts by topic and source, the timeline and the stories of every match, in one pass."""

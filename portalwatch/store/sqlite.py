@@ -66,6 +66,8 @@ _RERANK = 500
 _LOOKUP = 500
 # Records indexed per commit when the queue is worked off (a rebuild, after a crash).
 _REINDEX_BATCH = 5_000
+# Articles read per page of a scan.
+_SCAN_PAGE = 2_000
 _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 1073741824", "PRAGMA temp_store = MEMORY")
 
 
@@ -257,22 +259,13 @@ class SQLiteStore:
         self._index_pending()  # the story each article counts in
 
     def scan(self, query: SearchQuery) -> Iterator[Article]:
-        """Every article the query matches, in storage order, a page at a time."""
-        tree = parse(query.text)
-        if tree is None and query == SearchQuery(interval=query.interval, limit=query.limit, offset=query.offset):
-            pages: Iterator[list[int]] = self._all_rids()
-        else:
-            pages = self.index.rids(self.index.query(tree, query))
-        for rids in pages:
-            records = self._records(rids)
-            yield from (records[rid] for rid in rids if rid in records)
-
-    def _all_rids(self) -> Iterator[list[int]]:
-        last = 0
-        while rids := [rid for (rid,) in self.db.execute(
-                "SELECT rid FROM articles WHERE rid > ? ORDER BY rid LIMIT ?", (last, _REINDEX_BATCH))]:
-            yield rids
-            last = rids[-1]
+        """Every article the query matches, newest first, a page at a time after the last one's order key."""
+        matching = self.index.query(parse(query.text), query)
+        after = None
+        while found := self.index.newest(matching, _SCAN_PAGE, after=after):
+            records = self._records([rid for rid, _ in found])
+            yield from (records[rid] for rid, _ in found if rid in records)
+            after = found[-1][1]
 
     def search(self, query: SearchQuery) -> SearchResult:
         try:  # before any matching: a bad cursor wastes no work
