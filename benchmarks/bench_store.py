@@ -5,9 +5,15 @@ paragraphs, `realistic` word-level text with a campaign mix; both already normal
 leaves them, generated and indexed in batches) into each backend, then runs a fixed mix of 200 searches
 with filters and facets, and prints a table: docs/s (wall clock, and per CPU second of this process: all
 of SQLite's work, only the client's share of the engine's), p50 and p95 per query kind, and the median
-share of the collection a query of that kind matches.
+share of the collection a query of that kind matches. Articles are written in batches of 10,000 (a
+commit each). The memory column is the peak resident size of the process that generated and indexed.
+
+With --whole-store, each command that reads the whole embedded store then runs in a fresh process of its
+own, timed, with that process's peak memory: the weekly digest (built and written), a CSV export of every
+match of a text query, and a retag of every article.
 
     python benchmarks/bench_store.py --sizes 10000 100000 --corpus realistic --es-url http://127.0.0.1:9282
+    python benchmarks/bench_store.py --sizes 1000000 --corpus realistic --whole-store
 
 The Elasticsearch column needs a node (`make engine-start`). Timings are medians/percentiles of
 repeated runs on the machine named in the header; nothing here is asserted.
@@ -18,6 +24,8 @@ import os
 import platform
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -26,10 +34,14 @@ from datetime import date, timedelta
 from itertools import islice
 from pathlib import Path
 
-from corpus import CORPORA, DIRECTIVES
+from corpus import CORPORA, DIRECTIVES, SOURCES
 
-from portalwatch.core.config import Settings
+from flows.retagging import retag_store
+from pipelines.tagging import load_taxonomy
+from portalwatch.core.config import PACKAGE_DIR, Settings
 from portalwatch.core.models import Article
+from portalwatch.reports.digest import build_digest, iso_week, write_digest
+from portalwatch.reports.export import write_csv
 from portalwatch.store.base import ArticleStore, SearchQuery
 from portalwatch.store.sqlite import SQLiteStore
 
@@ -38,7 +50,7 @@ TOPICS = ["xay-dung-dang", "dai-hoi-dang", "hoc-tap-lam-theo-bac", "bao-ve-nen-t
           "sap-xep-bo-may", "quoc-phong-an-ninh", "bau-cu"]
 QUERIES = ["xay dung dang", "chuyển đổi số", "nong thon moi", "bầu cử", "thi dua yeu nuoc", "quốc phòng",
            "tham nhung", "đại hội đảng bộ", "hoc tap va lam theo", "Đề án 06"]
-BATCH = 2000
+BATCH = 10_000
 
 
 def query_mix(rng: random.Random) -> list[tuple[str, SearchQuery]]:
@@ -81,13 +93,57 @@ def run(name: str, make_store: Callable[[], ArticleStore], articles: Iterator[Ar
         times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
         matched.setdefault(kind, []).append(100 * total / size)
     store.close()
+    memory = peak_memory_mb()
     rows = [(name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", kind, f"{statistics.median(ms):.1f}",
-             f"{percentile(ms, 0.95):.1f}", f"{statistics.median(matched[kind]):.2f}") for kind, ms in times.items()]
+             f"{percentile(ms, 0.95):.1f}", f"{statistics.median(matched[kind]):.2f}", memory)
+            for kind, ms in times.items()]
     everything = [m for ms in times.values() for m in ms]
     rows.append((name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", "all 200",
                  f"{statistics.median(everything):.1f}", f"{percentile(everything, 0.95):.1f}",
-                 f"{statistics.median(m for ms in matched.values() for m in ms):.2f}"))
+                 f"{statistics.median(m for ms in matched.values() for m in ms):.2f}", memory))
     return rows
+
+
+def whole_store(name: str, store_path: Path, size: int) -> list[tuple]:
+    """Each command that reads the whole store, in a process of its own: seconds and peak memory."""
+    rows = []
+    for operation in OPERATIONS:
+        started = time.perf_counter()
+        child = subprocess.run([sys.executable, __file__, "--operation", operation, "--store", str(store_path)],
+                               capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        # The child's own high-water mark (VmHWM): ru_maxrss of a child counts the parent's memory it was
+        # started from.
+        peak = child.stdout.split()[-1] if child.returncode == 0 else f"failed: {child.stderr.strip()[-200:]}"
+        rows.append((name, size, "", "", operation, f"{seconds:,.1f} s", "", "", peak))
+    return rows
+
+
+def peak_memory_mb() -> str:
+    status = Path("/proc/self/status").read_text()
+    return f"{int(status.split('VmHWM:')[1].split()[0]) / 1024:,.0f}"
+
+
+def _digest(store: SQLiteStore) -> None:
+    newest = store.search(SearchQuery(limit=1)).hits[0].article.published_at
+    week = iso_week((newest - timedelta(days=7)).date())  # a whole week, with weeks before it to compare
+    taxonomy = load_taxonomy(PACKAGE_DIR / "taxonomy.yaml")
+    digest = build_digest(store, week, {f"portal{i}": f"Cổng {i}" for i in range(SOURCES)}, taxonomy.names, [])
+    with tempfile.TemporaryDirectory() as out:
+        write_digest(digest, Path(out))
+
+
+def _export(store: SQLiteStore) -> None:
+    with open(os.devnull, "w", encoding="utf-8") as out:
+        write_csv(out, store.scan(SearchQuery(text="nong thon moi")))
+
+
+def _retag(store: SQLiteStore) -> None:
+    retag_store(store, load_taxonomy(PACKAGE_DIR / "taxonomy.yaml"))
+
+
+OPERATIONS: dict[str, Callable[[SQLiteStore], None]] = {
+    "weekly digest": _digest, "CSV export (text query)": _export, "retag everything": _retag}
 
 
 def main() -> None:
@@ -95,10 +151,22 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--corpus", choices=[*CORPORA, "both"], default="both")
     parser.add_argument("--es-url", default=os.environ.get("PORTALWATCH_TEST_ES_URL"))
+    parser.add_argument("--whole-store", action="store_true", help="time the commands that read every article")
+    parser.add_argument("--operation", choices=OPERATIONS, help=argparse.SUPPRESS)  # one, in a child process
+    parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.operation:
+        store = SQLiteStore(args.store)
+        try:
+            OPERATIONS[args.operation](store)
+        finally:
+            store.close()
+        print(peak_memory_mb())
+        return
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    print(f"machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; "
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(f"machine: {os.cpu_count()} cores, {cpu}, {memory:.0f} GiB; Python {platform.python_version()}; "
           f"load average at start {os.getloadavg()[0]:.1f}")
     rows = []
     corpora = list(CORPORA) if args.corpus == "both" else [args.corpus]
@@ -107,7 +175,10 @@ def main() -> None:
             return CORPORA[corpus](size)
 
         with tempfile.TemporaryDirectory() as tmp:
-            rows += run(f"sqlite/{corpus}", lambda tmp=tmp: SQLiteStore(Path(tmp) / "bench.db"), articles(), size)
+            path = Path(tmp) / "bench.db"
+            rows += run(f"embedded/{corpus}", lambda path=path: SQLiteStore(path), articles(), size)
+            if args.whole_store:
+                rows += whole_store(f"embedded/{corpus}", path, size)
         if args.es_url:
             from elasticsearch import Elasticsearch
 
@@ -120,7 +191,8 @@ def main() -> None:
             es = Elasticsearch(args.es_url)
             es.indices.delete(index=f"{alias}-v*")
             es.indices.delete_index_template(name=f"{alias}-template")
-    header = ("backend/corpus", "docs", "index docs/s", "per CPU s", "queries", "p50 ms", "p95 ms", "match %")
+    header = ("backend/corpus", "docs", "index docs/s", "per CPU s", "queries", "p50 ms", "p95 ms", "match %",
+              "peak MB")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
