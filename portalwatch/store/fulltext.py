@@ -53,7 +53,7 @@ class IndexDoc:
     topics: list[str]
     directives: list[str]
     published_ts: int
-    story: str  # the duplicate group, or the article's own id when it stands alone
+    group: str | None  # the duplicate group; an article alone is a story of its own
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,11 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("rid", indexed=True, fast=True)
     builder.add_integer_field("order", indexed=True, fast=True)
     builder.add_integer_field("published", indexed=True, fast=True)
+    builder.add_integer_field("grouped", fast=True)  # 1 for an article in a duplicate group, else 0
     builder.add_text_field("title", tokenizer_name=_FOLD)
     builder.add_text_field("body", tokenizer_name=_FOLD)
-    for name in ("source", "province", "topics", "directives", "story"):
-        builder.add_text_field(name, tokenizer_name="raw", fast=name in ("source", "topics", "story"),
+    for name in ("source", "province", "topics", "directives", "group"):
+        builder.add_text_field(name, tokenizer_name="raw", fast=name in ("source", "topics", "group"),
                                index_option="basic")
     return builder.build()
 
@@ -144,7 +145,9 @@ class FullTextIndex:
         out.add_text("body", doc.body)
         out.add_text("source", doc.source_id)
         out.add_text("province", doc.province)
-        out.add_text("story", doc.story)
+        out.add_integer("grouped", doc.group is not None)
+        if doc.group is not None:  # only these are counted distinct, far fewer than every match
+            out.add_text("group", doc.group)
         for topic in doc.topics:
             out.add_text("topics", topic)
         for directive in dict.fromkeys(doc.directives):
@@ -245,7 +248,8 @@ class FullTextIndex:
         found = self.index.searcher().aggregate(query, {
             "topics": {"terms": {"field": "topics", "size": _BUCKETS}},
             "sources": {"terms": {"field": "source", "size": _BUCKETS}},
-            "stories": {"cardinality": {"field": "story"}},
+            "groups": {"cardinality": {"field": "group"}},
+            "grouped": {"sum": {"field": "grouped"}},
             "timeline": {"histogram": {"field": "published", "interval": _WIDTHS[interval],
                                        "offset": _OFFSETS[interval], "min_doc_count": 1}},
         })
@@ -256,7 +260,10 @@ class FullTextIndex:
 
         histogram = {datetime.fromtimestamp(int(b["key"]), VN_TZ).date().isoformat(): b["doc_count"]
                      for b in found["timeline"]["buckets"]}
-        return Facets(total=sum(histogram.values()), stories=round(found["stories"]["value"] or 0),
+        total = sum(histogram.values())
+        # Stories: the articles alone, plus one per duplicate group.
+        stories = total - round(found["grouped"]["value"] or 0) + round(found["groups"]["value"] or 0)
+        return Facets(total=total, stories=stories,
                       topic_counts=counts("topics"), source_counts=counts("sources"), histogram=histogram)
 
     def count(self) -> int:

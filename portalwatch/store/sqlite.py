@@ -329,7 +329,7 @@ def _index_doc(rid: int, article: Article) -> IndexDoc:
     return IndexDoc(rid=rid, title=article.title, body=article.body, source_id=article.source_id,
                     province=article.province, topics=[t.topic_id for t in article.topics],
                     directives=list(article.directives), published_ts=int(article.published_at.timestamp()),
-                    story=article.duplicate_group or article.id)
+                    group=article.duplicate_group)
 
 
 def _prepare(articles: list[Article]) -> tuple[list[str], list[bytes]]:
