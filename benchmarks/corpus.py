@@ -181,10 +181,11 @@ def _vocabulary(seed: int) -> _Vocabulary:
         phrases[topic] = list(range(len(units), len(units) + len(items)))
         units += items
     # Way after way: a unit written way w is string w * len(units) + its index.
-    written = _Strings([u + " " for u in units] + [u + ". " for u in units] + [u + ".\n\n" for u in units]
-                       + [u[:1].upper() + u[1:] + " " for u in units])
-    keys = [fold(u) for u in units]
-    folded = _Strings([k + " " for k in keys] + [k + ". " for k in keys])
+    encoded = [u.encode() for u in units]
+    capitalised = [(u[:1].upper() + u[1:]).encode() for u in units]
+    written = _Strings([(encoded, b" "), (encoded, b". "), (encoded, b".\n\n"), (capitalised, b" ")])
+    keys = [fold(u).encode() for u in units]
+    folded = _Strings([(keys, b" "), (keys, b". ")])
     return _Vocabulary(written, folded, phrases, np.array(sequence, dtype=np.int64), texts, groups, tails)
 
 
@@ -192,11 +193,14 @@ class _Strings:
     """Many short strings in one UTF-8 buffer: numpy gathers thousands of them into one text at the cost
     of a few array operations, where joining Python strings pays for each one."""
 
-    def __init__(self, items: list[str]) -> None:
-        encoded = [s.encode() for s in items]
-        self.lengths = np.array([len(e) for e in encoded], dtype=np.int64)
+    def __init__(self, ways: list[tuple[list[bytes], bytes]]) -> None:
+        """ways: strings (encoded), each followed by a suffix; several ways of writing the same ones, one
+        after another. Joined without a list of every string written every way, which would take far more
+        memory than the buffer itself."""
+        self.lengths = np.concatenate([np.fromiter(map(len, items), np.int64, len(items)) + len(suffix)
+                                       for items, suffix in ways])
         self.offsets = np.cumsum(self.lengths) - self.lengths
-        self.buffer = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        self.buffer = np.frombuffer(b"".join(suffix.join(items) + suffix for items, suffix in ways), dtype=np.uint8)
 
     def gather(self, ids: np.ndarray, bounds: list[int]) -> tuple[bytes, list[int]]:
         """The strings `ids` one after another, and where the strings at `bounds` start (a bound past the
