@@ -250,12 +250,12 @@ class SQLiteStore:
                          fingerprint=array("I", fp or b"").tolist()) for i, h, ts, g, fp in rows]
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
-        with self.db:
+        self.index.writer()
+        with self.db:  # only the articles whose story changes are indexed again
+            self.db.executemany("INSERT OR IGNORE INTO index_pending SELECT rid FROM articles"
+                                " WHERE id = ? AND duplicate_group IS NOT ?", list(groups.items()))
             self.db.executemany("UPDATE articles SET duplicate_group = ? WHERE id = ?",
                                 [(group, article_id) for article_id, group in groups.items()])
-            self.db.executemany("INSERT OR IGNORE INTO index_pending SELECT rid FROM articles WHERE id = ?",
-                                [(article_id,) for article_id in groups])
-        self.index.writer()
         self._index_pending()  # the story each article counts in
 
     def scan(self, query: SearchQuery) -> Iterator[Article]:
