@@ -68,7 +68,10 @@ _LOOKUP = 500
 _REINDEX_BATCH = 5_000
 # Articles read per page of a scan.
 _SCAN_PAGE = 2_000
-_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA mmap_size = 1073741824", "PRAGMA temp_store = MEMORY")
+# A bigger page cache than the default 2 MB. No memory-mapped reads: the records file grows to gigabytes,
+# and every page a scan maps counts in the process's memory (an export of 270,000 articles peaked at
+# 1.3 GB with a 1 GB map, 0.3 GB without, and ran faster).
+_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY")
 
 
 # fold() one character at a time, for NFC text: str.translate does the same work many times faster.
