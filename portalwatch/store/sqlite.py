@@ -59,6 +59,7 @@ DROP TABLE IF EXISTS fts_fold;
 DROP TABLE IF EXISTS fts_exact;
 """
 _SNIPPET_CHARS = 220
+_SNIPPET_HEAD = 1_500
 # How many of the best folded matches are re-ranked by exact words. The order stays one total
 # order (so paging visits each match once); an exact match below this depth keeps its folded rank.
 _RERANK = 500
@@ -105,9 +106,15 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 def snippet(body: str, tree: Node | None) -> str:
     """A window of the body around the first query term, terms marked, found ignoring diacritics."""
-    folded = _quick_fold(body)  # same length as body: fold maps each character to one character
     words = [fold(t.text) for t in positive_terms(tree)]
+    # The words are usually near the top: the beginning is folded first, the whole body only when they
+    # are not there (or the window would run past it). fold maps each character to one character, so
+    # positions in the folded text are positions in the body.
+    folded = _quick_fold(body[:_SNIPPET_HEAD])
     positions = [p for w in words if (p := folded.find(w)) >= 0]
+    if (not positions or min(positions) + _SNIPPET_CHARS > len(folded)) and len(folded) < len(body):
+        folded = _quick_fold(body)
+        positions = [p for w in words if (p := folded.find(w)) >= 0]
     start = max(0, min(positions) - 60) if positions else 0
     end = min(len(body), start + _SNIPPET_CHARS)
     spans = sorted({(m.start(), m.end()) for w in words
