@@ -81,9 +81,14 @@ class ArticleStore(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
-    def dedup_keys(self) -> list[DedupKey]: ...
+    def dedup_keys(self) -> Iterator[DedupKey]:
+        """Every stored article's grouping key, streamed: never all of them in a list."""
 
-    def set_duplicate_groups(self, groups: dict[str, str | None]) -> None: ...
+    def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
+        """Article id -> group, for the given articles only."""
+
+    def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
+        """Article id -> fingerprint computed again from the stored body (a newer scheme)."""
 
     def close(self) -> None: ...
 

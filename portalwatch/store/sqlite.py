@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from portalwatch.core import VN_TZ
-from portalwatch.core.models import Article, DedupKey
+from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.core.normalize import fold, has_diacritics
 from portalwatch.store.base import BadCursor, Hit, SearchQuery, SearchResult, UpsertResult
 from portalwatch.store.query import Node, Not, Or, Term, parse, positive_terms
@@ -253,16 +253,26 @@ class SQLiteStore:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
-    def dedup_keys(self) -> list[DedupKey]:
-        rows = self.db.execute("SELECT a.id, a.content_hash, a.published_ts, a.duplicate_group, f.fingerprint"
-                               " FROM articles a LEFT JOIN article_fingerprints f ON f.rid = a.rid")
-        return [DedupKey(id=i, content_hash=h, published_at=datetime.fromtimestamp(ts, VN_TZ), duplicate_group=g,
-                         fingerprint=array("I", fp or b"").tolist()) for i, h, ts, g, fp in rows]
+    def dedup_keys(self) -> Iterator[DedupKey]:
+        """Streamed from the cursor: a million keys are never held here at once."""
+        return map(DedupKey._make, self.db.execute(
+            "SELECT a.id, a.content_hash, a.published_ts, a.duplicate_group, coalesce(f.fingerprint, x'')"
+            " FROM articles a LEFT JOIN article_fingerprints f ON f.rid = a.rid"))
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
         with self.db:
             self.db.executemany("UPDATE articles SET duplicate_group = ? WHERE id = ?",
                                 [(group, article_id) for article_id, group in groups.items()])
+
+    def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
+        """Fingerprints computed again: in their table, and in the stored record when it has one."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO article_fingerprints (rid, fingerprint)"
+                                " SELECT rid, ? FROM articles WHERE id = ?",
+                                [(fingerprint_bytes(values), i) for i, values in fingerprints.items()])
+            self.db.executemany("UPDATE article_docs SET doc = json_replace(doc, '$.fingerprint', json(?))"
+                                " WHERE rid = (SELECT rid FROM articles WHERE id = ?)",
+                                [(json.dumps(values), i) for i, values in fingerprints.items()])
 
     def _where(self, query: SearchQuery) -> tuple[str, list]:
         clauses: list[str] = []
