@@ -174,15 +174,14 @@ def group_stories(keys: StoryKeys, chunk: int = 1 << 17) -> Stories:
     sketches = keys.sketches
     # Identical sketches join outright (a Jaccard of 1); LSH sees one of each.
     fresh = np.flatnonzero(keys.fresh)
-    whole = _row_hash(sketches, fresh, slice(None))
-    order = np.argsort(whole, kind="stable")
-    same = np.flatnonzero(whole[order[1:]] == whole[order[:-1]])
+    order, whole = _sorted_hashes(_row_hash(sketches, fresh, slice(None)))
+    same = np.flatnonzero(whole[1:] == whole[:-1])
     a, b = fresh[order[same]], fresh[order[same + 1]]
     equal = _equal_counts(sketches, a, b, slice(None), chunk) == NUM_PERM
     _join(parent, a[equal], b[equal])
     firsts = np.ones(len(fresh), dtype=np.bool_)
     firsts[same[equal] + 1] = False
-    distinct = fresh[order[firsts]]
+    distinct = np.sort(fresh[order[firsts]])  # in storage order: rows are then read in sequence
     del whole, order, same, a, b, equal, firsts
     for band in range(BANDS):
         columns = slice(band * ROWS, (band + 1) * ROWS)
@@ -195,13 +194,23 @@ def group_stories(keys: StoryKeys, chunk: int = 1 << 17) -> Stories:
     return Stories(keys, _leaders(keys, _roots(parent, np.arange(n))))
 
 
-def _row_hash(sketches: np.ndarray, rows: np.ndarray, columns: slice) -> np.ndarray:
-    """A 64-bit hash of each row's values in columns; equal values give equal hashes."""
-    part = sketches[rows, columns]
-    hashed = np.zeros(len(rows), dtype=_U64)
-    for j, mix in enumerate(_COLUMN_MIX[columns]):
-        hashed += part[:, j].astype(_U64) * mix
+def _row_hash(sketches: np.ndarray, rows: np.ndarray, columns: slice, block: int = 1 << 15) -> np.ndarray:
+    """A 64-bit hash of each row's values in columns; equal values give equal hashes. Rows are
+    read a block at a time: no copy of every row at once."""
+    mix = _COLUMN_MIX[columns]
+    hashed = np.empty(len(rows), dtype=_U64)
+    for start in range(0, len(rows), block):
+        hashed[start : start + block] = sketches[rows[start : start + block], columns].astype(_U64) @ mix
     return _mix(hashed)
+
+
+def _sorted_hashes(hashed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, hashes in that order), with the hashes cut to the bits left beside an index: one
+    plain sort of hash and index packed together is several times faster than an argsort."""
+    bits = max(1, (len(hashed) - 1).bit_length())
+    packed = (hashed >> _U64(bits) << _U64(bits)) | np.arange(len(hashed), dtype=_U64)
+    packed.sort()
+    return (packed & _U64((1 << bits) - 1)).astype(np.int64), packed >> _U64(bits)
 
 
 def _equal_counts(sketches: np.ndarray, a: np.ndarray, b: np.ndarray, columns: slice, chunk: int) -> np.ndarray:
@@ -221,9 +230,7 @@ def _band_pairs(sketches: np.ndarray, rows: np.ndarray, columns: slice,
     Rows are sorted by the band's hash; equal ones are neighbours, and the pairs d places apart
     are found from those d - 1 apart (a run of m equal rows yields its m(m-1)/2 pairs in m - 1 steps).
     """
-    hashed = _row_hash(sketches, rows, columns)
-    order = np.argsort(hashed, kind="stable")
-    hashed = hashed[order]
+    order, hashed = _sorted_hashes(_row_hash(sketches, rows, columns))
     at = np.flatnonzero(hashed[1:] == hashed[:-1])
     distance = 1
     while len(at):
