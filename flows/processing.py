@@ -115,12 +115,10 @@ def group_duplicates(store: ArticleStore, batch_size: int = 500) -> int:
     keys = StoryKeys(store.dedup_keys())
     stale = keys.stale()
     for start in range(0, len(stale), batch_size):
-        fresh: dict[str, list[int]] = {}
-        for index in stale[start : start + batch_size]:
-            article = store.get(keys.ids[index])
-            if article is not None:
-                fresh[article.id] = fingerprint(article.body)
-                keys.refresh(index, fresh[article.id])
+        batch = {keys.ids[index]: index for index in stale[start : start + batch_size]}
+        fresh = {article_id: fingerprint(body) for article_id, body in store.bodies(list(batch)).items()}
+        for article_id, values in fresh.items():
+            keys.refresh(batch[article_id], values)
         store.set_fingerprints(fresh)
     stories = group_stories(keys)
     store.set_duplicate_groups(stories.changes())

@@ -166,6 +166,7 @@ def test_dedup_keys_carry_what_grouping_needs_and_the_setters_change_only_what_t
     assert keys[ARTICLES[1].id].duplicate_group is None
     stored = store.get(first.id)
     assert stored is not None and stored.fingerprint == [2, *range(64)]  # the record agrees with the key
+    assert store.bodies([first.id, "no-such-id", fourth.id]) == {first.id: first.body, fourth.id: fourth.body}
 
 
 def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:

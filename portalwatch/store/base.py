@@ -87,6 +87,9 @@ class ArticleStore(Protocol):
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
         """Article id -> group, for the given articles only."""
 
+    def bodies(self, ids: list[str]) -> dict[str, str]:
+        """Article id -> stored body, for the ids found."""
+
     def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
         """Article id -> fingerprint computed again from the stored body (a newer scheme)."""
 

@@ -230,6 +230,11 @@ class ElasticStore:
         self._call(helpers.bulk, self.es, actions, chunk_size=1000, max_retries=5)
         self._call(self.es.indices.refresh, index=self.alias)
 
+    def bodies(self, ids: list[str]) -> dict[str, str]:
+        """Article id -> body, in one request (for fingerprints computed again)."""
+        found = self._call(self.es.mget, index=self.alias, ids=ids, source=["body"]) if ids else {"docs": []}
+        return {d["_id"]: d["_source"]["body"] for d in found["docs"] if d.get("found")}
+
     def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
         """Fingerprints computed again (a newer scheme)."""
         actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id, "doc": {"fingerprint": values}}

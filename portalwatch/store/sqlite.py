@@ -264,6 +264,16 @@ class SQLiteStore:
             self.db.executemany("UPDATE articles SET duplicate_group = ? WHERE id = ?",
                                 [(group, article_id) for article_id, group in groups.items()])
 
+    def bodies(self, ids: list[str]) -> dict[str, str]:
+        """Article id -> body, read straight from the stored records (for fingerprints computed again)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            found.update(self.db.execute(
+                "SELECT a.id, json_extract(d.doc, '$.body') FROM articles a JOIN article_docs d ON d.rid = a.rid"
+                f" WHERE a.id IN ({','.join('?' * len(part))})", part))
+        return found
+
     def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
         """Fingerprints computed again: in their table, and in the stored record when it has one."""
         with self.db:
