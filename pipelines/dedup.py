@@ -185,7 +185,7 @@ def group_stories(keys: StoryKeys, chunk: int = 1 << 17) -> Stories:
     del whole, order, same, a, b, equal, firsts
     for band in range(BANDS):
         columns = slice(band * ROWS, (band + 1) * ROWS)
-        for a, b in _band_pairs(sketches, distinct, columns, chunk):
+        for a, b in _band_pairs(sketches, distinct, columns, parent, chunk):
             a, b = _apart(parent, a, b)
             if len(a):
                 similar = _equal_counts(sketches, a, b, slice(None), chunk) / NUM_PERM >= SIMILARITY
@@ -223,25 +223,54 @@ def _equal_counts(sketches: np.ndarray, a: np.ndarray, b: np.ndarray, columns: s
     return counts
 
 
-def _band_pairs(sketches: np.ndarray, rows: np.ndarray, columns: slice,
+def _band_pairs(sketches: np.ndarray, rows: np.ndarray, columns: slice, parent: np.ndarray,
                 chunk: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Pairs of rows whose values in columns are equal, at most chunk pairs at a time.
+    """Pairs of rows whose values in columns are equal, in batches of about chunk pairs; the caller
+    joins each batch's similar pairs before asking for the next.
 
     Rows are sorted by the band's hash; equal ones are neighbours, and the pairs d places apart
     are found from those d - 1 apart (a run of m equal rows yields its m(m-1)/2 pairs in m - 1 steps).
+    At every power of two of d, runs whose rows are all in one story already are left: a crowd of
+    similar articles (a template) costs a few steps once it is joined, not m(m-1)/2 comparisons.
     """
     order, hashed = _sorted_hashes(_row_hash(sketches, rows, columns))
     at = np.flatnonzero(hashed[1:] == hashed[:-1])
-    distance = 1
+    sorted_rows = rows[order]
+    del order
+    starts = np.flatnonzero(np.r_[True, hashed[1:] != hashed[:-1]])  # where each run of equal hashes starts
+    found_a: list[np.ndarray] = []
+    found_b: list[np.ndarray] = []
+    found = 0
+    distance, check = 1, 2
     while len(at):
-        for start in range(0, len(at), chunk):
-            part = at[start : start + chunk]
-            a, b = rows[order[part]], rows[order[part + distance]]
-            equal = _equal_counts(sketches, a, b, columns, chunk) == ROWS  # not a hash collision
-            yield a[equal], b[equal]
+        a, b = sorted_rows[at], sorted_rows[at + distance]
+        equal = _equal_counts(sketches, a, b, columns, chunk) == ROWS  # not a hash collision
+        found_a.append(a[equal])
+        found_b.append(b[equal])
+        found += len(found_a[-1])
+        if found >= chunk:
+            yield np.concatenate(found_a), np.concatenate(found_b)
+            found_a, found_b, found = [], [], 0
         distance += 1
         at = at[at + distance < len(hashed)]
         at = at[hashed[at + distance] == hashed[at]]
+        if distance == check and len(at):
+            check *= 2
+            at = _unjoined_runs(parent, sorted_rows, starts, at)
+    if found:
+        yield np.concatenate(found_a), np.concatenate(found_b)
+
+
+def _unjoined_runs(parent: np.ndarray, sorted_rows: np.ndarray, starts: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The positions of at whose run (of equal band hashes) still spans more than one story."""
+    run = np.searchsorted(starts, at, side="right") - 1
+    active = np.unique(run)
+    lengths = np.diff(np.r_[starts, len(sorted_rows)])[active]
+    offsets = np.cumsum(lengths) - lengths
+    positions = np.repeat(starts[active] - offsets, lengths) + np.arange(lengths.sum())
+    roots = _roots(parent, sorted_rows[positions])
+    joined = np.minimum.reduceat(roots, offsets) == np.maximum.reduceat(roots, offsets)
+    return at[~joined[np.searchsorted(active, run)]]
 
 
 def _roots(parent: np.ndarray, nodes: np.ndarray) -> np.ndarray:

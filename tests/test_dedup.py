@@ -251,7 +251,9 @@ def oracle_groups(keys: list[DedupKey]) -> dict[str, str | None]:
 def synthetic_keys(seed: int, stories: int) -> list[DedupKey]:
     """Sketches made directly: each story a random sketch and copies of it with some values
     changed (from none to 40 of 64, around the threshold), some sharing one band and nothing else,
-    big runs of identical sketches, exact copies by content hash and a few keys without a sketch."""
+    big runs of identical sketches, crowds of sketches each sharing 44-52 values with a template
+    (with each other, about the threshold), exact copies by content hash and a few keys without a
+    sketch."""
     rng = np.random.default_rng(seed)
     keys: list[DedupKey] = []
 
@@ -280,6 +282,13 @@ def synthetic_keys(seed: int, stories: int) -> list[DedupKey]:
         other = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64)
         other[ROWS : 2 * ROWS] = crowd[ROWS : 2 * ROWS]
         add(other)
+    for _ in range(3):  # crowds around a template: pairs near the threshold, joined one by one
+        template = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64)
+        for _ in range(60):
+            member = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64)
+            kept = rng.choice(NUM_PERM, int(rng.integers(44, 53)), replace=False)
+            member[kept] = template[kept]
+            add(member)
     order = rng.permutation(len(keys))
     return [keys[i] for i in order]
 
