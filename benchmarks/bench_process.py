@@ -51,8 +51,7 @@ def run(pages: list[RawPage]) -> tuple[float, float]:
     taxonomy = load_taxonomy(PACKAGE_DIR / "taxonomy.yaml")
     started, cpu_started = time.perf_counter(), time.process_time()
     articles = [a for a in (process_page(p, taxonomy) for p in pages) if isinstance(a, Article)]
-    duplicate_groups([DedupKey(id=a.id, content_hash=a.content_hash, published_at=a.published_at,
-                               duplicate_group=None, fingerprint=a.fingerprint) for a in articles])
+    duplicate_groups(map(DedupKey.of, articles))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     assert len(articles) == len(pages), f"only {len(articles)} of {len(pages)} pages became articles"
     return len(pages) / elapsed, len(pages) / cpu

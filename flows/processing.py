@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from pipelines.dedup import duplicate_groups
+from pipelines.dedup import StoryKeys, fingerprint, group_stories
 from pipelines.process import process_page
 from pipelines.tagging import Taxonomy
 from portalwatch.core.models import Article, Skip, Source
@@ -104,7 +104,22 @@ def process_archive(archive: RawArchive, store: ArticleStore, taxonomy: Taxonomy
     tell()
 
     if not report.store_error:
-        groups = duplicate_groups(store.dedup_keys())
-        store.set_duplicate_groups(groups)
-        report.duplicate_groups = len({g for g in groups.values() if g})
+        report.duplicate_groups = group_duplicates(store)
     return report
+
+
+def group_duplicates(store: ArticleStore, batch_size: int = 500) -> int:
+    """Group the whole store into stories and write the groups that changed; returns the number of
+    stories of more than one article. Fingerprints missing or of an older scheme are computed
+    again from the stored bodies first and written back, so that happens once per article."""
+    keys = StoryKeys(store.dedup_keys())
+    stale = keys.stale()
+    for start in range(0, len(stale), batch_size):
+        batch = {keys.ids[index]: index for index in stale[start : start + batch_size]}
+        fresh = {article_id: fingerprint(body) for article_id, body in store.bodies(list(batch)).items()}
+        for article_id, values in fresh.items():
+            keys.refresh(batch[article_id], values)
+        store.set_fingerprints(fresh)
+    stories = group_stories(keys)
+    store.set_duplicate_groups(stories.changes())
+    return stories.count

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from portalwatch.core import VN_TZ
+from portalwatch.core.models import DedupKey, fingerprint_bytes
 from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery
 from portalwatch.store.sqlite import SQLiteStore
@@ -150,6 +151,22 @@ def test_duplicate_groups_count_stories(store: ArticleStore) -> None:
     matched = store.search(SearchQuery(text="dang"))  # 1 and 4 (one story) and 2
     assert (matched.total, matched.stories) == (3, 2)
     assert store.search(SearchQuery(text="dang", sources=["b"])).stories == 1
+
+
+def test_dedup_keys_carry_what_grouping_needs_and_the_setters_change_only_what_they_name(
+        store: ArticleStore) -> None:
+    first, fourth = ARTICLES[0], ARTICLES[3]
+    store.set_fingerprints({first.id: [2, *range(64)]})
+    store.set_duplicate_groups({fourth.id: first.id})
+    keys = {k.id: k for k in store.dedup_keys()}
+    assert keys.keys() == {a.id for a in ARTICLES}
+    assert keys[first.id] == DedupKey(first.id, first.content_hash, first.published_at.timestamp(), None,
+                                      fingerprint_bytes([2, *range(64)]))
+    assert keys[fourth.id] == DedupKey(fourth.id, fourth.content_hash, fourth.published_at.timestamp(), first.id, b"")
+    assert keys[ARTICLES[1].id].duplicate_group is None
+    stored = store.get(first.id)
+    assert stored is not None and stored.fingerprint == [2, *range(64)]  # the record agrees with the key
+    assert store.bodies([first.id, "no-such-id", fourth.id]) == {first.id: first.body, fourth.id: fourth.body}
 
 
 def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:

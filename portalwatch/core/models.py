@@ -2,7 +2,9 @@
 
 import hashlib
 import re
+import struct
 from datetime import date, datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from cronsim import CronSim, CronSimError
@@ -135,7 +137,8 @@ class Article(BaseModel):
     directives: list[str] = Field(default_factory=list)  # keys of directive_details, for search
     directive_details: list[Directive] = Field(default_factory=list)
     duplicate_group: str | None = None
-    fingerprint: list[int] = Field(default_factory=list)  # MinHash of the body, for near-duplicates
+    # For near-duplicates: the scheme's number, then the MinHash of the body (pipelines.dedup).
+    fingerprint: list[int] = Field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -146,14 +149,25 @@ class Article(BaseModel):
         return [t.topic_id for t in self.topics]
 
 
-class DedupKey(BaseModel):
-    """What story grouping needs of a stored article."""
+class DedupKey(NamedTuple):
+    """What story grouping needs of a stored article: a plain tuple, as the keys of every stored
+    article stream by each time the store is grouped."""
 
     id: str
     content_hash: str
-    published_at: datetime
-    duplicate_group: str | None
-    fingerprint: list[int] = Field(default_factory=list)
+    published_ts: float  # Unix time
+    duplicate_group: str | None  # as stored
+    fingerprint: bytes  # as stored: the numbers as uint32, little-endian
+
+    @classmethod
+    def of(cls, article: Article) -> "DedupKey":
+        return cls(article.id, article.content_hash, article.published_at.timestamp(), article.duplicate_group,
+                   fingerprint_bytes(article.fingerprint))
+
+
+def fingerprint_bytes(values: list[int]) -> bytes:
+    """A fingerprint as the stores keep it: uint32, little-endian."""
+    return struct.pack(f"<{len(values)}I", *values)
 
 
 class Skip(BaseModel):

@@ -85,8 +85,16 @@ class ArticleStore(Protocol):
         """Every article the query matches, newest first, without facets or limit, streamed in bounded
         memory. Rewriting an article while a scan runs neither repeats it nor skips another."""
 
-    def dedup_keys(self) -> list[DedupKey]: ...
+    def dedup_keys(self) -> Iterator[DedupKey]:
+        """Every stored article's grouping key, streamed: never all of them in a list."""
 
-    def set_duplicate_groups(self, groups: dict[str, str | None]) -> None: ...
+    def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
+        """Article id -> group, for the given articles only."""
+
+    def bodies(self, ids: list[str]) -> dict[str, str]:
+        """Article id -> stored body, for the ids found."""
+
+    def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
+        """Article id -> fingerprint computed again from the stored body (a newer scheme)."""
 
     def close(self) -> None: ...

@@ -11,7 +11,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -19,7 +19,7 @@ import elasticsearch
 from elasticsearch import Elasticsearch, helpers
 
 from portalwatch.core.config import Settings
-from portalwatch.core.models import Article, DedupKey
+from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.core.normalize import normalize_text
 from portalwatch.store.base import (
     BadCursor,
@@ -230,6 +230,18 @@ class ElasticStore:
         self._call(helpers.bulk, self.es, actions, chunk_size=1000, max_retries=5)
         self._call(self.es.indices.refresh, index=self.alias)
 
+    def bodies(self, ids: list[str]) -> dict[str, str]:
+        """Article id -> body, in one request (for fingerprints computed again)."""
+        found = self._call(self.es.mget, index=self.alias, ids=ids, source=["body"]) if ids else {"docs": []}
+        return {d["_id"]: d["_source"]["body"] for d in found["docs"] if d.get("found")}
+
+    def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
+        """Fingerprints computed again (a newer scheme)."""
+        actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id, "doc": {"fingerprint": values}}
+                   for article_id, values in fingerprints.items())
+        self._call(helpers.bulk, self.es, actions, chunk_size=1000, max_retries=5)
+        self._call(self.es.indices.refresh, index=self.alias)
+
     # Reading -----------------------------------------------------------------------------------
 
     def get(self, article_id: str) -> Article | None:
@@ -239,11 +251,16 @@ class ElasticStore:
     def count(self) -> int:
         return self._call(self.es.count, index=self.alias)["count"]
 
-    def dedup_keys(self) -> list[DedupKey]:
+    def dedup_keys(self) -> Iterator[DedupKey]:
+        """Streamed from a scroll, one page of hits at a time."""
         fields = ["id", "content_hash", "published_at", "duplicate_group", "fingerprint"]
-        hits = self._call(lambda: list(helpers.scan(self.es, index=self.alias, _source=fields,
-                                                    query={"query": {"match_all": {}}})))
-        return [DedupKey.model_validate(h["_source"]) for h in hits]
+        hits = self._call(helpers.scan, self.es, index=self.alias, _source=fields, size=5000,
+                          query={"query": {"match_all": {}}})
+        while (hit := self._call(next, hits, None)) is not None:
+            found = hit["_source"]
+            published = datetime.fromisoformat(found["published_at"]).timestamp()
+            yield DedupKey(found["id"], found["content_hash"], published, found.get("duplicate_group"),
+                           fingerprint_bytes(found.get("fingerprint") or []))
 
     def scan(self, query: SearchQuery) -> Iterator[Article]:
         """Every match, newest first, a page at a time after the last one's sort values (no counting,

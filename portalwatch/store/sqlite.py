@@ -13,20 +13,18 @@ folded matches are re-ranked by the query words they contain exactly, so "Đản
 """
 
 import html
+import json
 import re
 import sqlite3
 import unicodedata
-from array import array
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
 from tantivy import Query
 
-from portalwatch.core import VN_TZ
-from portalwatch.core.models import Article, DedupKey
+from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.core.normalize import fold, has_diacritics
 from portalwatch.store.base import BadCursor, Hit, SearchQuery, SearchResult, UpsertResult
 from portalwatch.store.fulltext import VERSION, FullTextIndex, IndexDoc
@@ -253,11 +251,11 @@ class SQLiteStore:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
-    def dedup_keys(self) -> list[DedupKey]:
-        rows = self.db.execute("SELECT a.id, a.content_hash, a.published_ts, a.duplicate_group, f.fingerprint"
-                               " FROM articles a LEFT JOIN article_fingerprints f ON f.rid = a.rid")
-        return [DedupKey(id=i, content_hash=h, published_at=datetime.fromtimestamp(ts, VN_TZ), duplicate_group=g,
-                         fingerprint=array("I", fp or b"").tolist()) for i, h, ts, g, fp in rows]
+    def dedup_keys(self) -> Iterator[DedupKey]:
+        """Streamed from the cursor: a million keys are never held here at once."""
+        return map(DedupKey._make, self.db.execute(
+            "SELECT a.id, a.content_hash, a.published_ts, a.duplicate_group, coalesce(f.fingerprint, x'')"
+            " FROM articles a LEFT JOIN article_fingerprints f ON f.rid = a.rid"))
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
         self.index.writer()
@@ -276,6 +274,25 @@ class SQLiteStore:
             records = self._records([rid for rid, _ in found])
             yield from (records[rid] for rid, _ in found if rid in records)
             after = found[-1][1]
+
+    def bodies(self, ids: list[str]) -> dict[str, str]:
+        """Article id -> body, read straight from the stored records (for fingerprints computed again)."""
+        found: dict[str, str] = {}
+        for part in _chunks(ids, _LOOKUP):
+            found.update(self.db.execute(
+                "SELECT a.id, json_extract(d.doc, '$.body') FROM articles a JOIN article_docs d ON d.rid = a.rid"
+                f" WHERE a.id IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
+        """Fingerprints computed again: in their table, and in the stored record when it has one."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO article_fingerprints (rid, fingerprint)"
+                                " SELECT rid, ? FROM articles WHERE id = ?",
+                                [(fingerprint_bytes(values), i) for i, values in fingerprints.items()])
+            self.db.executemany("UPDATE article_docs SET doc = json_replace(doc, '$.fingerprint', json(?))"
+                                " WHERE rid = (SELECT rid FROM articles WHERE id = ?)",
+                                [(json.dumps(values), i) for i, values in fingerprints.items()])
 
     def search(self, query: SearchQuery) -> SearchResult:
         try:  # before any matching: a bad cursor wastes no work
@@ -344,7 +361,7 @@ def _index_doc(rid: int, article: Article) -> IndexDoc:
 
 def _prepare(articles: list[Article]) -> tuple[list[str], list[bytes]]:
     """What upsert writes for each article, apart from the ids the database assigns."""
-    return [a.model_dump_json() for a in articles], [array("I", a.fingerprint).tobytes() for a in articles]
+    return [a.model_dump_json() for a in articles], [fingerprint_bytes(a.fingerprint) for a in articles]
 
 
 def _columns(article: Article) -> tuple:
