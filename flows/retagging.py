@@ -5,7 +5,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from itertools import chain, islice
 
 from pydantic import BaseModel
 
@@ -42,11 +42,15 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500,
     one reads the next ones and writes what changed. The scan streams and only a few batches are in
     flight, so a million articles never sit in memory; each is seen once, written or not."""
     global _taxonomy
+    report = RetagReport()
+    batches = _batches(store.scan(SearchQuery()), batch_size)
+    first = next(batches, None)
+    if first is None:  # an empty store: no model to train, no workers to start
+        return report
     workers = workers or os.cpu_count() or 1
     if taxonomy.model is not None:
         taxonomy.model.fitted()  # trained once, here, before the workers fork
     _taxonomy = taxonomy
-    report = RetagReport()
     changed: list[Article] = []
 
     def take(batch: list[Article], topics: "Future[list[list[TopicTag]]]") -> None:
@@ -63,7 +67,7 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500,
     # Forked before this process writes to the store: the workers only tag, and never touch it.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         in_flight: deque[tuple[list[Article], Future[list[list[TopicTag]]]]] = deque()
-        for batch in _batches(store.scan(SearchQuery()), batch_size):
+        for batch in chain([first], batches):
             in_flight.append((batch, pool.submit(_topics, batch)))
             if len(in_flight) > 2 * workers:
                 take(*in_flight.popleft())
