@@ -97,8 +97,9 @@ class TopicModel:
         vectorizer = TfidfVectorizer(analyzer=lambda text: _hashes(_grams(text)).tolist(), min_df=2,
                                      sublinear_tf=True, dtype=np.float32)
         try:
+            # In float64, liblinear's type: LogisticRegression would otherwise convert a copy for every topic.
             matrix = vectorizer.fit_transform([model_text(read(e.title), read(e.section), read(e.text))
-                                               for e in examples])
+                                               for e in examples]).astype(np.float64)
         except ValueError:  # no word occurs in two examples: nothing to learn from
             topic_ids, matrix = [], None
         known = sorted(getattr(vectorizer, "vocabulary_", {}).items())  # (n-gram hash, feature column)
