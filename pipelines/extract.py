@@ -19,7 +19,7 @@ from trafilatura.settings import Extractor
 from pipelines.clean import Cleaned, clean_text, strip_agency_prefix
 from pipelines.dates import parse_iso_datetime, parse_vn_datetime
 from portalwatch.core import VN_TZ
-from portalwatch.core.normalize import fold, normalize_text
+from portalwatch.core.normalize import collapse_spaces, fold, normalize_text
 from portalwatch.core.page import Metas, Page
 from portalwatch.core.urls import same_site
 
@@ -306,6 +306,13 @@ def _override_date(override: dict[str, list[str]]) -> datetime | None:
     return None
 
 
+# Elements whose text has $low to $high characters. One string-length() per element: two predicates
+# ([string-length(.) >= $low][string-length(.) <= $high]) build the text of every long wrapper twice.
+_SIZED = "[floor((string-length(.) - $low) div ($high - $low + 1)) = 0]"
+# The blocks is_teaser_text compares with the paragraphs, in document order.
+_TEASER_BLOCKS = XPath(f"(//p | //div | //span | //li | //td){_SIZED}")
+
+
 def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list[str] | None = None) -> bool:
     """Whether the extracted text is a listing's teasers, not an article: most of it is summaries, each
     sitting in a small block under its own headline link. (Whether a page links to articles, as a list
@@ -315,9 +322,9 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
     """
     # fold() maps each character of NFC text to one character and spaces to themselves, so folding
     # then collapsing spaces equals collapsing then folding.
-    keys = [" ".join(f.split()) for f in (folded if folded is not None else map(fold, paragraphs))]
+    keys = [collapse_spaces(f) for f in (folded if folded is not None else map(fold, paragraphs))]
     # Page text usually equals the cleaned paragraph as it is; only other texts need folding to compare.
-    plain = {" ".join(p.split()): key for p, key in zip(paragraphs, keys, strict=True)}
+    plain = {collapse_spaces(p): key for p, key in zip(paragraphs, keys, strict=True)}
     wanted = set(keys)
     lengths = {len(k) for k in wanted}
     shortest = min(lengths, default=0)
@@ -325,11 +332,10 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
     # indentation or decomposed marks: larger blocks (page wrappers) are not collapsed and compared.
     largest = max(lengths, default=0) * 3 + 500
     blocks: dict[str, lxml.html.HtmlElement] = {}
-    for element in doc.iter("p", "div", "span", "li", "td"):
-        raw = _text(element)
-        if len(raw) < shortest or len(raw) > largest:  # collapsing spaces only shortens a text
-            continue
-        text = " ".join(raw.split())
+    # Collapsing spaces only shortens a text: blocks outside these lengths cannot match. The XPath picks the
+    # others in C, without making a Python string of every wrapper's whole text.
+    for element in _TEASER_BLOCKS(doc, low=shortest, high=largest):
+        text = collapse_spaces(_text(element))
         if len(text) in lengths and (key := plain.get(text) or fold(text)) in wanted:  # fold keeps lengths
             blocks.setdefault(key, element)
     summaries = 0
@@ -513,7 +519,7 @@ def _link_share(doc: lxml.html.HtmlElement, lines: list[str]) -> float:
     pieces = {" ".join(piece.split()) for piece in _LINK_TEXTS(doc)}
     if not size or sum(map(len, pieces)) < _LINK_SHARE * size:  # cannot reach the threshold: skip the search
         return 0.0
-    text = "\n".join(" ".join(line.split()) for line in lines)
+    text = "\n".join(collapse_spaces(line) for line in lines)
     return min(1.0, sum(len(piece) for piece in pieces if len(piece) >= 3 and piece in text) / len(text))
 
 
@@ -591,7 +597,7 @@ def _body(doc: lxml.html.HtmlElement, title: str, title_el: lxml.html.HtmlElemen
         lines = [line for block in override["body"] for line in block.splitlines() if line.strip()]
     else:
         lines = _main_text(doc, site_url, declares_body)
-    if lines and " ".join(fold(normalize_text(lines[0])).split()) == " ".join(fold(title).split()):  # headline again
+    if lines and collapse_spaces(fold(normalize_text(lines[0]))) == collapse_spaces(fold(title)):  # headline again
         lines = lines[1:]
     lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc, title_el)
     if lead and not _has_lead(lines, lead):
@@ -605,7 +611,7 @@ def _has_lead(lines: list[str], lead: str) -> bool:
     """The lead already opens the text, or sits further in as written (inserting it would repeat it)."""
     lead = strip_agency_prefix(lead)
     key = fold(lead)
-    return any(key in fold(line) for line in lines[:3]) or lead in " ".join(" ".join(lines[3:]).split())
+    return any(key in fold(line) for line in lines[:3]) or lead in collapse_spaces(" ".join(lines[3:]))
 
 
 @dataclass
@@ -657,9 +663,9 @@ def extract_body(body: bytes, content_type: str = "", url: str = "") -> list[str
 def _drop_repeats_and_promos(title: str, paragraphs: list[str], folded: list[str]) -> tuple[list[str], list[str]]:
     """Without the headline repeated as first paragraph and app-download lines (related-headline lists
     went with the main text: _without_headline_links)."""
-    title_key = " ".join(fold(title).split())
+    title_key = collapse_spaces(fold(title))
     kept = [(p, f) for i, (p, f) in enumerate(zip(paragraphs, folded, strict=True))
-            if not _APP_PROMO.match(p) and not (i == 0 and " ".join(f.split()) == title_key)]
+            if not _APP_PROMO.match(p) and not (i == 0 and collapse_spaces(f) == title_key)]
     return [p for p, _ in kept], [f for _, f in kept]
 
 
@@ -1261,9 +1267,8 @@ def _line_key(text: str) -> str:
     return " ".join(fold(_BULLET.sub("", text.strip())).split())
 
 
-_P_SIZED = XPath("//p[string-length(.) >= $low][string-length(.) <= $high]")
-_BLOCK_SIZED = XPath("(//div | //li | //td | //span | //blockquote)"
-                     "[string-length(.) >= $low][string-length(.) <= $high]")
+_P_SIZED = XPath(f"//p{_SIZED}")
+_BLOCK_SIZED = XPath(f"(//div | //li | //td | //span | //blockquote){_SIZED}")
 
 
 def _article_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lxml.html.HtmlElement | None:
@@ -1271,7 +1276,7 @@ def _article_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lxml.htm
     longest = sorted((line for line in lines if len(line) >= 80), key=len, reverse=True)[:2]
     if len(longest) < 2:
         return None
-    wanted: dict[str, lxml.html.HtmlElement | None] = {" ".join(line.split()): None for line in longest}
+    wanted: dict[str, lxml.html.HtmlElement | None] = {collapse_spaces(line): None for line in longest}
     # Pages indented by their templates carry more spaces inside a block than the collapsed line.
     low, high = min(map(len, wanted)) - 2, max(map(len, wanted)) * 3 // 2 + 200
     # Text paragraphs are <p> on almost every page: other blocks are read only when <p> are not enough.
@@ -1279,9 +1284,9 @@ def _article_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lxml.htm
     for finder in (_P_SIZED, _BLOCK_SIZED):
         for element in finder(doc, low=low, high=high):
             raw = _TEXT(element)
-            key = " ".join(raw.split())
+            key = collapse_spaces(raw)
             if key not in wanted:
-                key = " ".join(normalize_text(key).split())
+                key = collapse_spaces(normalize_text(key))
             if key in wanted and wanted[key] is None:
                 wanted[key] = element
                 if all(e is not None for e in wanted.values()):
@@ -1310,20 +1315,20 @@ def complete_from_container(doc: lxml.html.HtmlElement, lines: list[str]) -> lis
         return lines
     plain: dict[str, int] = {}
     for i, line in enumerate(lines):
-        plain.setdefault(" ".join(_BULLET.sub("", line).split()), i)
+        plain.setdefault(collapse_spaces(_BULLET.sub("", line)), i)
     folded: dict[str, int] | None = None
     inserts: dict[int, list[str]] = {}
     last = -1
     for block in container.iter(_LEAF_BLOCKS):
         if block.tag in _NESTING_BLOCKS and any(True for _ in block.iterdescendants(_LEAF_BLOCKS)):
             continue  # only innermost blocks: their text is not counted twice
-        raw = " ".join(_text(block).split())
+        raw = collapse_spaces(_text(block))
         if not raw:
             continue
         if raw in plain:  # the usual case: the extractor kept this block as it is
             last = max(last, plain[raw])
             continue
-        text = " ".join(normalize_text(_shown_text(block, " ")).split())
+        text = collapse_spaces(normalize_text(_shown_text(block, " ")))
         if text in plain:
             last = max(last, plain[text])
             continue

@@ -10,7 +10,7 @@ from pipelines.directives import parse_directives
 from pipelines.extract import ExtractionError, extract
 from pipelines.tagging import Taxonomy, tag_article
 from portalwatch.core.models import Article, RawPage, Skip, Source, article_id
-from portalwatch.core.normalize import fold
+from portalwatch.core.normalize import collapse_spaces, fold
 from portalwatch.core.urls import canonical_url, same_site
 
 # Vietnamese-only letters; a page without them is not in Vietnamese.
@@ -31,7 +31,7 @@ def content_hash(title: str, paragraphs: list[str], folded: list[str] | None = N
     so folding the parts equals folding the joined text).
     """
     key = " ".join([fold(title), *(folded if folded is not None else map(fold, paragraphs))])
-    return hashlib.sha1(" ".join(key.split()).encode()).hexdigest()
+    return hashlib.sha1(collapse_spaces(key).encode()).hexdigest()
 
 
 def detect_language(text: str) -> str:
