@@ -409,7 +409,8 @@ def _main_text(doc: lxml.html.HtmlElement, site_url: str = "", declares_body: bo
 
 
 # Searched in the raw bytes first (C speed): most pages name none of these, and the XPath is spared.
-_DECLARED_MARKERS = re.compile(rb"articleBody|journal-content-article|news-bodyhtml")
+# Each with `in` (a substring search), which is several times faster than one regex alternation over the page.
+_DECLARED_MARKERS = (b"articleBody", b"journal-content-article", b"news-bodyhtml")
 # The element a page itself marks as the article's text: schema.org microdata (news CMSs, Joomla), and
 # the body containers of CMSs many portals share (Liferay web content, NukeViet's news module).
 _DECLARED_BODY = XPath("//*[@itemprop='articleBody'] | //div[contains(concat(' ', @class, ' '),"
@@ -641,7 +642,7 @@ def _read_text(page: Page, doc: lxml.html.HtmlElement, override: dict[str, list[
     if override.get("title"):
         title = normalize_text(override["title"][0]).replace("\n", " ")
     # A page made from decoded text has no bytes to search: the XPath decides.
-    declares_body = bool(_DECLARED_MARKERS.search(page.body)) if page.body else True
+    declares_body = any(marker in page.body for marker in _DECLARED_MARKERS) if page.body else True
     cleaned = _body(doc, title, title_el, override, _site_url(page), declares_body)
     paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded)
     bylines = _byline_texts(doc)
