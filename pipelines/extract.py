@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import lxml.etree
 import lxml.html
 import trafilatura
 from cssselect import SelectorError
@@ -62,7 +63,6 @@ _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
 # Bylines, but not the "author" field of a comment form.
 # Elements are picked by class name with Python regexes over one list of the page's classed elements:
 # XPath contains() on @class costs about as much per test as the whole scan, and there are several tests.
-_CLASSED = XPath("//*[@class or @id]")
 _BYLINE_CLASS = re.compile(r"byline|author|tacgia|tac-gia|nguoi-?viet")
 # Summary paragraphs ("sapo") that generic extractors often leave out as furniture.
 _LEAD_CLASS = re.compile(r"sapo|lead|summary|excerpt|description|chapeau")
@@ -158,9 +158,10 @@ def _classed(doc: lxml.html.HtmlElement, pattern: re.Pattern[str], ids: bool = F
     if cached is None or cached[0] is not doc:  # the cache holds doc, so its identity cannot be reused
         wanted = _any_finder_class().search
         found = []
-        for element in _CLASSED(doc):
+        # Every element, read in Python: an XPath picking the classed ones first costs more than the reading.
+        for element in doc.iter(lxml.etree.Element):
             cls, ident = element.get("class", ""), element.get("id", "")
-            if wanted(cls) or (ident and wanted(ident)):
+            if (cls and wanted(cls)) or (ident and wanted(ident)):
                 found.append((element, cls, ident))
         cached = (doc, found)
         _LAST_CLASSED.value = cached
