@@ -94,10 +94,8 @@ _SHOWN_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancest
 _DATELINE_REACH = 160
 # Below this many characters of text a page is not an article.
 MIN_BODY_CHARS = 200
-# Images of the article: the share image, then those inside the article's own markup.
-_IMAGES = XPath("//meta[@property='og:image']/@content | //article//img/@src"
-                " | //*[@class][contains(@class,'content') or contains(@class,'detail')]//img/@src",
-                smart_strings=False)
+# Images of the article: the share image, then those inside the article's own markup (_image_sources).
+_IMAGE_CLASS_WORDS = ("content", "detail")
 _URL_DATE = re.compile(r"/(20\d\d)[/-](\d\d)[/-](\d\d)(?:/|-|$)|[-_/](20\d\d)(\d\d)(\d\d)(?:\d{4,})?[-_./]")
 # A headline link has at least this much text, and at most (with its date after it) this much.
 _HEADLINE_CHARS = 25
@@ -723,10 +721,28 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
         lead=paragraphs[0] if paragraphs else description,
         canonical_url=page.canonical,
         description=description,
-        images=list(dict.fromkeys(src.strip() for src in _IMAGES(doc) if src.strip()
+        images=list(dict.fromkeys(src.strip() for src in _image_sources(doc) if src.strip()
                                   and not src.strip().startswith("data:"))),
         section=section,
     )
+
+def _image_sources(doc: lxml.html.HtmlElement) -> list[str]:
+    """The og:image meta values and the sources of images inside an <article> or an element whose class
+    names "content" or "detail", in document order. What the XPath "//meta[@property='og:image']/@content
+    | //article//img/@src | //*[contains(@class,'content') or contains(@class,'detail')]//img/@src" finds,
+    in less than half its time: libxml2 sorts and merges the three node sets, and walks every image
+    under each of nested content blocks again."""
+    found = []
+    for element in doc.iter("meta", "img"):
+        if element.tag == "meta":
+            if element.get("property") == "og:image" and (content := element.get("content")) is not None:
+                found.append(content)
+        elif (src := element.get("src")) is not None and any(
+                node.tag == "article" or any(word in node.get("class", "") for word in _IMAGE_CLASS_WORDS)
+                for node in element.iterancestors()):
+            found.append(src)
+    return found
+
 
 # --- Real-page metadata: JSON-LD, headline without <h1>, header date line, outlet names, sections ---
 
