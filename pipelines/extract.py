@@ -51,12 +51,7 @@ _DATE_META = (
     "dc.date.issued", "dc.date", "date",
 )
 _UPDATED_META = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
-# Page header, menus and footer; a <header> inside an <article> (WordPress's entry-header) is the article's own.
-_OUTSIDE_ARTICLE = "(ancestor::header or ancestor::nav or ancestor::footer) and not(ancestor::article)"
-# XPaths are compiled once; evaluating a string XPath compiles it again on every page. A leading [@class]
-# test changes no result (contains() on a missing class is false) but spares the string tests on most elements.
-_H1 = XPath(f"//h1[not({_OUTSIDE_ARTICLE})]")
-_TIME = XPath(f"//time[@datetime][not({_OUTSIDE_ARTICLE})]/@datetime", smart_strings=False)
+# XPaths are compiled once; evaluating a string XPath compiles it again on every page.
 # Links to these are attachments of the article (a plan, a decision), not other articles.
 _DOCUMENT_FILES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".jpg", ".png")
 _FOLLOWING_TEXT = XPath("following::text()", smart_strings=False)
@@ -167,13 +162,20 @@ def _classed(doc: lxml.html.HtmlElement, pattern: re.Pattern[str], ids: bool = F
 
 
 def _outside_article(element: lxml.html.HtmlElement) -> bool:
-    """In the page's header, navigation or footer (not an <article>'s own header): _OUTSIDE_ARTICLE in Python."""
+    """In the page's header, navigation or footer; a <header> inside an <article> (WordPress's entry-header)
+    is the article's own. (The XPath "(ancestor::header or ancestor::nav or ancestor::footer) and
+    not(ancestor::article)" in Python: lxml's XPath set-up costs more than the few elements tested.)"""
     chrome = False
     for node in element.iterancestors():
         if node.tag == "article":
             return False
         chrome = chrome or node.tag in ("header", "nav", "footer")
     return chrome
+
+
+def _headings(doc: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The page's <h1> elements outside its header, menus and footer."""
+    return [h1 for h1 in doc.iter("h1") if not _outside_article(h1)]
 
 
 def _in_comments(element: lxml.html.HtmlElement) -> bool:
@@ -202,7 +204,8 @@ def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | No
         value = metas.get(name)
         if value and (moment := parse_iso_datetime(value) or parse_vn_datetime(value)):
             return moment
-    for value in _TIME(doc):
+    for value in (t.get("datetime") for t in doc.iter("time") if t.get("datetime") is not None
+                  and not _outside_article(t)):
         if moment := parse_iso_datetime(value):
             return moment
     if title is None:
@@ -870,7 +873,7 @@ def _headline(doc: lxml.html.HtmlElement, metas: Metas, ld_article: dict,
     JSON-LD headline, og:title or <title> is taken, minus the site-name suffix.
     """
     headings = []
-    for h1 in _H1(doc):
+    for h1 in _headings(doc):
         text = normalize_text(h1.text_content()).replace("\n", " ").strip()
         if text and not is_site_name(text, site_keys) and fold(text) not in _HOME_WORDS \
                 and not _link_chain(h1):
@@ -1091,7 +1094,7 @@ def find_section(doc: lxml.html.HtmlElement, metas: Metas, ld: list[dict], title
                  and "\n" not in t and not t.startswith(("»", ">")) and not _PORTAL_NAME.match(t)]
         if items:
             return items[-1]
-    for heading in _H1(doc):  # a breadcrumb written as the page's first heading
+    for heading in _headings(doc):  # a breadcrumb written as the page's first heading
         items = [normalize_text(t) for t in _link_chain(heading) if t.lower() not in _HOME_LABELS and t != title]
         if items and len(items[-1]) <= 60:
             return items[-1]
@@ -1235,7 +1238,7 @@ def _undated_list(doc: lxml.html.HtmlElement, ld: list[dict], paragraphs: list[s
         return "dữ liệu cấu trúc của trang không mô tả một bài viết và trang không có ngày đăng"
     if sum(strip_agency_prefix(p) != p for p in paragraphs) >= _TEASER_LEADS:
         return "nhiều đoạn mở đầu bằng tên cơ quan báo: đó là phần giới thiệu của nhiều bài"
-    headlines = [" ".join(h.text_content().split()) for h in _H1(doc)]
+    headlines = [" ".join(h.text_content().split()) for h in _headings(doc)]
     if len(headlines) == 1 and headlines[0] and _is_navigation_label(doc, headlines[0]):
         return f"tiêu đề trang \"{headlines[0]}\" là tên một mục tin"
     return ""
