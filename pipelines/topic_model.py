@@ -81,9 +81,11 @@ def _gram(words: list[str], position: int) -> str:
 @dataclass(frozen=True)
 class _Fitted:
     topic_ids: list[str]
-    # The CRC-32 of each n-gram the model knows, and its feature column: a dict probe per n-gram from a
-    # C-level map() costs less than building an array for a binary search and gathering from it.
-    columns: dict[int, int]
+    # Features are looked up by a binary search in C over a small sorted array instead of a dict probe per
+    # n-gram (the probes, cold in cache between pages, were most of the model's cost; measured again with
+    # the whole pipeline around them: a dict is slower).
+    hashes: np.ndarray  # sorted CRC-32s of the n-grams the model knows
+    columns: np.ndarray  # each one's feature column
     idf: np.ndarray
     weights: np.ndarray  # features × topics
     biases: np.ndarray
@@ -111,7 +113,7 @@ class TopicModel:
                                                for e in examples]).astype(np.float64)
         except ValueError:  # no word occurs in two examples: nothing to learn from
             topic_ids, matrix = [], None
-        known = getattr(vectorizer, "vocabulary_", {})  # n-gram hash: feature column
+        known = sorted(getattr(vectorizer, "vocabulary_", {}).items())  # (n-gram hash, feature column)
         weights, biases = [], []
         for topic_id in topic_ids:
             labels = np.array([topic_id in e.topics for e in examples])
@@ -122,7 +124,8 @@ class TopicModel:
             biases.append(fitted.intercept_[0])
         idf = getattr(vectorizer, "idf_", np.zeros(0)).astype(np.float32)
         return _Fitted(
-            topic_ids=topic_ids, columns={int(h): int(c) for h, c in known.items()}, idf=idf,
+            topic_ids=topic_ids, hashes=np.array([h for h, _ in known], dtype=np.uint32),
+            columns=np.array([c for _, c in known], dtype=np.int64), idf=idf,
             # One dense product scores every topic at once.
             weights=np.array(weights, dtype=np.float32).T if weights else np.zeros((len(idf), 0), np.float32),
             biases=np.array(biases, dtype=np.float32))
@@ -143,8 +146,10 @@ class TopicModel:
         if not self.topic_ids:
             return {}
         model = self.fitted()
-        words, hashes = _gram_hashes(normalised[:READ_CHARACTERS])
-        features = np.fromiter(map(model.columns.get, hashes, repeat(-1)), dtype=np.int64, count=len(hashes))
+        words, crcs = _gram_hashes(normalised[:READ_CHARACTERS])
+        hashes = np.array(crcs, dtype=np.uint32)
+        at = np.minimum(np.searchsorted(model.hashes, hashes), len(model.hashes) - 1)
+        features = np.where(model.hashes[at] == hashes, model.columns[at], -1)
         # n-grams the examples never used twice carry no weight; counting columns in an array of them all
         # gives the known ones in column order without sorting.
         present = np.bincount(features[features >= 0], minlength=len(model.idf))
