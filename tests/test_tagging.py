@@ -182,3 +182,15 @@ def test_the_model_reads_words_and_word_pairs_as_their_crc32() -> None:
     assert words == ["xây", "dựng", "đảng", "năm", "2026"]
     grams = ["xây", "dựng", "đảng", "năm", "2026", "xây dựng", "dựng đảng", "đảng năm", "năm 2026"]
     assert hashes == [zlib.crc32(gram.encode()) for gram in grams]
+
+
+def test_training_leaves_the_blas_threads_as_they_were() -> None:
+    from threadpoolctl import threadpool_info
+
+    model = load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").model
+    assert model is not None
+    import sklearn.linear_model  # noqa: F401  (its libraries loaded first: the pools compared are the same)
+
+    before = {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()}
+    model.fitted()
+    assert {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()} == before
