@@ -66,9 +66,10 @@ class Topic:
         )
 
     def section_match(self, section: str) -> str:
-        """The configured section name found in the article's section or breadcrumb, or ""."""
-        folded = read(section)
-        return next((name for name, pattern in self.section_patterns if pattern.search(folded)), "") if folded else ""
+        """The configured section name found in the article's section or breadcrumb, or "".
+
+        section: as `read` gives it (tag() reads it once for every topic and the model)."""
+        return next((name for name, pattern in self.section_patterns if pattern.search(section)), "") if section else ""
 
 
 def _keys(phrases: list[str]) -> set[str]:
@@ -251,9 +252,10 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
         published_at: datetime | None = None, section: str = "") -> list[TopicTag]:
     """Topics whose evidence reaches the threshold, best first; each with what fired."""
     parts = {"title": read(title), "lead": read(lead), "body": read(body)}
+    section_read = read(section)
     found = {part: taxonomy.hits(text) for part, text in parts.items()}
     vetoed = set().union(*(v for _, v in found.values()))
-    learned = (taxonomy.model.predict(model_text(parts["title"], read(section), parts["lead"], parts["body"]))
+    learned = (taxonomy.model.predict(model_text(parts["title"], section_read, parts["lead"], parts["body"]))
                if taxonomy.model else {})
     candidates: list[tuple[TopicTag, bool, float]] = []  # tag, whether it stands on its own, its threshold
     title_named = False
@@ -273,7 +275,7 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
                 specific = specific or not weak
         cited = [d for d in topic.directives if d in directives]
         score += DIRECTIVE_WEIGHT * len(cited)
-        filed_under = topic.section_match(section)
+        filed_under = topic.section_match(section_read)
         score += SECTION_WEIGHT if filed_under else 0.0
         threshold = topic.min_score or taxonomy.min_score
         by_rules = score >= threshold and bool(specific or cited or filed_under)

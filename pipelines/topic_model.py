@@ -15,7 +15,7 @@ import re
 import threading
 import zlib
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import repeat
 
 import numpy as np
 
@@ -57,22 +57,33 @@ def model_text(*parts: str) -> str:
     return "\n".join(parts)
 
 
-def _grams(text: str) -> list[str]:
-    """Words (syllables, in Vietnamese) and pairs of neighbouring ones."""
+def _gram_hashes(text: str) -> tuple[list[str], list[int]]:
+    """The text's words (syllables, in Vietnamese), and the CRC-32 of each word then of each pair of
+    neighbouring ones ("word next"): the same in every process, unlike Python's str hash.
+
+    A pair's CRC continues its first word's over the space and the next word (zlib.crc32 takes a running
+    value), so no pair is joined into a string or encoded: every step is a C call over the whole list.
+    """
     words = _WORD.findall(text)
-    return [*words, *map(" ".join, pairwise(words))]
+    encoded = list(map(str.encode, words))
+    singles = list(map(zlib.crc32, encoded))
+    pairs = map(zlib.crc32, encoded[1:], map(zlib.crc32, repeat(b" "), singles))
+    return words, [*singles, *pairs]
 
 
-def _hashes(grams: list[str]) -> np.ndarray:
-    """Each n-gram as its CRC-32: the same in every process (Python's str hash is not), and features are
-    then looked up by a binary search in C over a small sorted array instead of a dict probe per n-gram
-    in Python (the probes, cold in cache between pages, were most of the model's cost)."""
-    return np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.uint32, count=len(grams))
+def _gram(words: list[str], position: int) -> str:
+    """The n-gram at a position of _gram_hashes's list: a word, or a pair after all the words."""
+    if position < len(words):
+        return words[position]
+    return f"{words[position - len(words)]} {words[position - len(words) + 1]}"
 
 
 @dataclass(frozen=True)
 class _Fitted:
     topic_ids: list[str]
+    # Features are looked up by a binary search in C over a small sorted array instead of a dict probe per
+    # n-gram (the probes, cold in cache between pages, were most of the model's cost; measured again with
+    # the whole pipeline around them: a dict is slower).
     hashes: np.ndarray  # sorted CRC-32s of the n-grams the model knows
     columns: np.ndarray  # each one's feature column
     idf: np.ndarray
@@ -92,28 +103,35 @@ class TopicModel:
     def _fit(self) -> _Fitted:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
 
         examples, topic_ids = self._examples, self.topic_ids
-        vectorizer = TfidfVectorizer(analyzer=lambda text: _hashes(_grams(text)).tolist(), min_df=2,
+        vectorizer = TfidfVectorizer(analyzer=lambda text: _gram_hashes(text)[1], min_df=2,
                                      sublinear_tf=True, dtype=np.float32)
         try:
+            # In float64, liblinear's type: LogisticRegression would otherwise convert a copy for every topic.
             matrix = vectorizer.fit_transform([model_text(read(e.title), read(e.section), read(e.text))
-                                               for e in examples])
+                                               for e in examples]).astype(np.float64)
         except ValueError:  # no word occurs in two examples: nothing to learn from
             topic_ids, matrix = [], None
         known = sorted(getattr(vectorizer, "vocabulary_", {}).items())  # (n-gram hash, feature column)
         weights, biases = [], []
-        for topic_id in topic_ids:
-            labels = np.array([topic_id in e.topics for e in examples])
-            # liblinear: exact and quick on a few hundred documents; fixed seed: the same model every time.
-            fitted = LogisticRegression(C=_C, class_weight="balanced", solver="liblinear", random_state=0)
-            fitted.fit(matrix, labels)
-            weights.append(fitted.coef_[0])
-            biases.append(fitted.intercept_[0])
+        # liblinear's solver calls BLAS (dot products, norms) thousands of times on vectors as long as the
+        # vocabulary; OpenBLAS splits each call over its threads, and waking and waiting for them cost about
+        # four times the work itself (≈1.2 s of CPU against 0.3 s on 2 cores). One thread: the same weights
+        # (bit for bit here), and a model that no longer depends on the machine's number of cores.
+        with threadpool_limits(limits=1, user_api="blas"):
+            for topic_id in topic_ids:
+                labels = np.array([topic_id in e.topics for e in examples])
+                # liblinear: exact and quick on a few hundred documents; fixed seed: the same model every time.
+                fitted = LogisticRegression(C=_C, class_weight="balanced", solver="liblinear", random_state=0)
+                fitted.fit(matrix, labels)
+                weights.append(fitted.coef_[0])
+                biases.append(fitted.intercept_[0])
         idf = getattr(vectorizer, "idf_", np.zeros(0)).astype(np.float32)
         return _Fitted(
             topic_ids=topic_ids, hashes=np.array([h for h, _ in known], dtype=np.uint32),
-            columns=np.array([c for _, c in known], dtype=np.int32), idf=idf,
+            columns=np.array([c for _, c in known], dtype=np.int64), idf=idf,
             # One dense product scores every topic at once.
             weights=np.array(weights, dtype=np.float32).T if weights else np.zeros((len(idf), 0), np.float32),
             biases=np.array(biases, dtype=np.float32))
@@ -134,14 +152,17 @@ class TopicModel:
         if not self.topic_ids:
             return {}
         model = self.fitted()
-        grams = _grams(normalised[:READ_CHARACTERS])
-        hashes = _hashes(grams)
+        words, crcs = _gram_hashes(normalised[:READ_CHARACTERS])
+        hashes = np.array(crcs, dtype=np.uint32)
         at = np.minimum(np.searchsorted(model.hashes, hashes), len(model.hashes) - 1)
         features = np.where(model.hashes[at] == hashes, model.columns[at], -1)
-        known = np.flatnonzero(features >= 0)  # n-grams the examples never used twice carry no weight
-        if not known.size:
+        # n-grams the examples never used twice carry no weight; counting columns in an array of them all
+        # gives the known ones in column order without sorting.
+        present = np.bincount(features[features >= 0], minlength=len(model.idf))
+        index = np.flatnonzero(present)
+        if not index.size:
             return {}
-        index, first, counts = np.unique(features[known], return_index=True, return_counts=True)
+        counts = present[index]
         values = (1.0 + np.log(counts, dtype=np.float32)) * model.idf[index]
         values /= np.linalg.norm(values)
         rows = model.weights[index]
@@ -150,6 +171,7 @@ class TopicModel:
         for column in np.flatnonzero(probabilities >= self.threshold):
             contributions = values * rows[:, column]
             strongest = np.argsort(-contributions)[:EVIDENCE_TERMS]
-            terms = [grams[known[first[i]]] for i in strongest if contributions[i] > 0]
+            # Each term as the text first shows it.
+            terms = [_gram(words, int(np.argmax(features == index[i]))) for i in strongest if contributions[i] > 0]
             found[model.topic_ids[column]] = Learned(float(probabilities[column]), terms)
         return found

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from portalwatch.core.normalize import fold, has_diacritics, normalize_text
+from portalwatch.core.normalize import collapse_spaces, fold, has_diacritics, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,19 @@ def test_has_diacritics() -> None:
     assert has_diacritics("Đảng")
     assert has_diacritics("đang")
     assert not has_diacritics("xay dung dang")
+
+
+@pytest.mark.parametrize(
+    ("text", "collapsed"),
+    [
+        ("Tỉnh ủy Bình Giang họp", "Tỉnh ủy Bình Giang họp"),
+        ("  Tỉnh ủy\tBình\u00a0Giang \n họp ", "Tỉnh ủy Bình Giang họp"),
+        ("Bình  Giang", "Bình Giang"),
+        ("Bình\u2003Giang\u3000", "Bình Giang"),
+        ("Bình\x1fGiang", "Bình Giang"),  # a separator str.split() breaks on
+        ("Bình\u00adGiang", "Bình\u00adGiang"),  # a soft hyphen is no space
+        ("", ""),
+    ],
+)
+def test_collapse_spaces(text: str, collapsed: str) -> None:
+    assert collapse_spaces(text) == collapsed

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipelines.process import process_page
+from pipelines.process import detect_language, process_page
 from pipelines.tagging import Taxonomy, load_taxonomy
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import PACKAGE_DIR
@@ -59,6 +59,24 @@ def test_a_page_not_in_vietnamese_is_a_skip(taxonomy: Taxonomy) -> None:
     outcome = process_page(page_of(ENGLISH, TODAY), taxonomy)
     assert isinstance(outcome, Skip)
     assert outcome.reason == "trang không viết bằng tiếng Việt"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hội nghị Ban Chấp hành Đảng bộ tỉnh Bình Giang lần thứ 12", "vi"),
+        ("HỘI NGHỊ BAN CHẤP HÀNH ĐẢNG BỘ TỈNH BÌNH GIANG LẦN THỨ 12", "vi"),  # capitals count as well
+        # 3 Vietnamese letters (Đ, ư, ờ) among 79 letters (3.8 %; at least 5 % are needed).
+        ("The provincial committee of Binh Giang held its 12th plenary meeting in 2026 in the capital city: Đường",
+         "und"),
+        ("Province meeting 12: Đường Hồ Chí", "vi"),  # Đ, ư, ờ, ồ: 4 of 25 letters
+        ("Hồ 1234567890 1234567890 1234567890_", "vi"),  # 1 of 2 letters: digits and "_" are no letters
+        ("2026 – 12/11 …", "und"),
+        ("", "und"),
+    ],
+)
+def test_language_is_the_share_of_vietnamese_letters(text: str, language: str) -> None:
+    assert detect_language(text) == language
 
 
 def appendix(paragraphs: int) -> FixtureArticle:

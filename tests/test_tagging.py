@@ -1,8 +1,10 @@
+import zlib
 from pathlib import Path
 
 import pytest
 
 from pipelines.tagging import Taxonomy, load_taxonomy, tag
+from pipelines.topic_model import _gram_hashes
 from portalwatch.core.config import PACKAGE_DIR
 from tests.support import seed_text
 
@@ -173,3 +175,22 @@ def test_own_examples_too_few_or_one_sided_leave_the_rules_alone(tmp_path: Path)
         assert taxonomy.model is not None and taxonomy.model.topic_ids == []
         [found] = tag(taxonomy, "Cử tri đi bầu cử", "Cử tri phường Nam Hà đi bỏ phiếu.", "", [])
         assert found.topic_id == "bau-cu" and found.learned is None
+
+
+def test_the_model_reads_words_and_word_pairs_as_their_crc32() -> None:
+    words, hashes = _gram_hashes("xây dựng đảng, năm 2026")
+    assert words == ["xây", "dựng", "đảng", "năm", "2026"]
+    grams = ["xây", "dựng", "đảng", "năm", "2026", "xây dựng", "dựng đảng", "đảng năm", "năm 2026"]
+    assert hashes == [zlib.crc32(gram.encode()) for gram in grams]
+
+
+def test_training_leaves_the_blas_threads_as_they_were() -> None:
+    from threadpoolctl import threadpool_info
+
+    model = load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").model
+    assert model is not None
+    import sklearn.linear_model  # noqa: F401  (its libraries loaded first: the pools compared are the same)
+
+    before = {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()}
+    model.fitted()
+    assert {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()} == before

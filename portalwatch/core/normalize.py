@@ -38,6 +38,16 @@ def _tidy_spaces(text: str) -> bool:
             and not text.startswith(" ") and not text.endswith((" ", "\n")))
 
 
+def collapse_spaces(text: str) -> str:
+    """" ".join(text.split()): runs of whitespace as one space, none at the ends. Text that is so already
+    (most of it, once cleaned) is returned as it is: checking costs a C scan, splitting makes a string of
+    every word. Every whitespace character but the space is unprintable, so a printable text without
+    double or end spaces has nothing to collapse."""
+    if text.isprintable() and "  " not in text and not text.startswith(" ") and not text.endswith(" "):
+        return text
+    return " ".join(text.split())
+
+
 def _move_tone(match: re.Match[str]) -> str:
     first, second, tone = match.groups()
     pair = (first + second).lower()
