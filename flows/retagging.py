@@ -34,13 +34,15 @@ def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500,
+def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, write_size: int = 5_000,
                 workers: int | None = None) -> RetagReport:
     """Tag every stored article again and write those whose tags changed, a batch at a time.
 
     Tagging is the work, and it is pure Python: worker processes (one per core) tag batches while this
     one reads the next ones and writes what changed. The scan streams and only a few batches are in
-    flight, so a million articles never sit in memory; each is seen once, written or not."""
+    flight, so a million articles never sit in memory; each is seen once, written or not. Changes are
+    written write_size at a time: each write is a commit of the store's index, which costs the same for
+    a few articles as for thousands."""
     global _taxonomy
     report = RetagReport()
     batches = _batches(store.scan(SearchQuery()), batch_size)
@@ -60,7 +62,7 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500,
             if new != article.topics:
                 changed.append(article.model_copy(update={"topics": new}))
                 report.changed += 1
-        if len(changed) >= batch_size:
+        if len(changed) >= write_size:
             store.upsert(changed)
             changed = []
 

@@ -165,7 +165,7 @@ def test_scan_streams_every_match_once_while_retag_writes(tmp_path: Path) -> Non
     assert [a.id for a in store.scan(SearchQuery(sources=["s1"]))] == on_s1  # more than one page of them
     assert {a.id for a in store.scan(SearchQuery(text="ma17x"))} == {articles[17].id}
     # Every article is about new rural areas ("nông thôn mới"): a retag writes each, in batches, while scanning.
-    report = retag_store(store, load_taxonomy(PACKAGE_DIR / "taxonomy.yaml"), batch_size=100)
+    report = retag_store(store, load_taxonomy(PACKAGE_DIR / "taxonomy.yaml"), batch_size=100, write_size=1_000)
     assert report.articles == len(articles)
     assert report.changed == len(articles)
     assert store.search(SearchQuery(topics=["nong-thon-moi"], limit=0)).total == len(articles)
