@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from portalwatch.core.models import RawPage
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.db import SCHEMA_VERSION, open_db
 from portalwatch.state.frontier import Frontier
@@ -140,3 +141,17 @@ def test_an_archive_from_a_newer_program_is_refused(tmp_path: Path) -> None:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(RuntimeError, match="mới hơn"):
         open_db(path).close()
+
+
+def test_walking_the_archive_while_marking_pages_processed_visits_each_page_once(tmp_path: Path) -> None:
+    urls = [f"{BASE}/tin-tuc/bai-{i:04d}.html" for i in range(450)]  # more pages than one read holds
+    with RawArchive(tmp_path / "archive.db") as archive:
+        for url in urls:
+            archive.save_page(RawPage(url=url, source_id="binhgiang-gov", status=200, fetched_at=datetime.now(UTC),
+                                      body=f"<html><p>{url}</p></html>".encode()))
+        seen = []
+        for page in archive.pages(pending_only=True):  # as the process stage does: marked while walking
+            seen.append(page.url)
+            archive.mark_processed([page.url])
+        assert seen == sorted(urls)
+        assert list(archive.pages(pending_only=True)) == []

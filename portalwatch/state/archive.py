@@ -14,6 +14,9 @@ from enum import StrEnum
 from portalwatch.core.models import RawPage, Skip
 from portalwatch.state.db import StateFile
 
+# Pages read per query when pages() walks the archive: bodies are tens of kilobytes each.
+_PAGE_BATCH = 200
+
 
 class Saved(StrEnum):
     NEW = "new"
@@ -78,16 +81,20 @@ class RawArchive(StateFile):
     _PAGE_COLUMNS = "url, source_id, status, fetched_at, content_type, body, etag, last_modified"
 
     def pages(self, pending_only: bool = False, source_id: str | None = None) -> Iterator[RawPage]:
-        """Archived pages; with pending_only, those not yet through the process stage."""
-        where, args = [], []
+        """Archived pages; with pending_only, those not yet through the process stage. Read a page of rows at
+        a time after the last URL seen: the archive can hold more page bodies than memory, and the caller
+        writes to it (marks pages processed) between reads."""
+        where, args = ["url > ?"], []
         if pending_only:
             where.append("processed = 0")
         if source_id:
             where.append("source_id = ?")
             args.append(source_id)
-        sql = f"SELECT {self._PAGE_COLUMNS} FROM pages" + (" WHERE " + " AND ".join(where) if where else "")
-        for row in self.db.execute(sql + " ORDER BY url", args).fetchall():
-            yield _page(row)
+        sql = f"SELECT {self._PAGE_COLUMNS} FROM pages WHERE {' AND '.join(where)} ORDER BY url LIMIT {_PAGE_BATCH}"
+        last = ""
+        while rows := self.db.execute(sql, [last, *args]).fetchall():
+            yield from map(_page, rows)
+            last = rows[-1][0]
 
     def count_pages(self, pending_only: bool = False) -> int:
         """How many pages pages() yields (a progress total: it costs a scan of the archive)."""
