@@ -12,7 +12,8 @@ counts the pages of the index and records files it has read through a memory map
 
 With --whole-store, each command that reads the whole embedded store then runs in a fresh process of its
 own, timed, with that process's peak memory: the weekly digest (built and written), a CSV export of every
-match of a text query, and a retag of every article.
+match of a text query, a regrouping of every article into stories, a retag of every article, and a
+rebuild of the search index from the records (`portalwatch reindex`).
 
     python benchmarks/bench_store.py --sizes 10000 100000 --corpus realistic --es-url http://127.0.0.1:9282
     python benchmarks/bench_store.py --sizes 1000000 --corpus realistic --whole-store
@@ -164,13 +165,24 @@ def _export(store: SQLiteStore) -> None:
         write_csv(out, store.scan(SearchQuery(text="nong thon moi")))
 
 
+def _regroup(store: SQLiteStore) -> None:
+    from flows.processing import group_duplicates  # imports Prefect: only in this operation's process
+
+    group_duplicates(store)
+
+
 def _retag(store: SQLiteStore) -> None:
     retag_store(store, load_taxonomy(PACKAGE_DIR / "taxonomy.yaml"))
 
 
+def _reindex(store: SQLiteStore) -> None:
+    store.rebuild()
+
+
 PRIVATE = PrivateMemory()
 OPERATIONS: dict[str, Callable[[SQLiteStore], None]] = {
-    "weekly digest": _digest, "CSV export (text query)": _export, "retag everything": _retag}
+    "weekly digest": _digest, "CSV export (text query)": _export, "regroup stories": _regroup,
+    "retag everything": _retag, "reindex (rebuild)": _reindex}
 
 
 def main() -> None:
