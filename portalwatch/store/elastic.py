@@ -37,7 +37,7 @@ BUSY_BACKOFF = (2, 4, 8, 16)
 _TZ = "Asia/Ho_Chi_Minh"
 _VERSION = re.compile(r"-v(\d+)$")
 # Fields added for search that are not part of the Article record.
-_DERIVED = ("topic_ids", "story_id")
+_DERIVED = ("topic_ids",)
 _BULK_FIELDS = ["errors", "items.*._id", "items.*.status", "items.*.result", "items.*.error"]
 
 
@@ -92,8 +92,7 @@ def _reason(exc: elasticsearch.ApiError) -> str:
 def _document(article: Article) -> str:
     """The indexed document as JSON text. pydantic's serializer writes the record many times faster
     than json.dumps of a dict; the derived fields are appended to its object."""
-    derived = json.dumps({"topic_ids": article.topic_ids, "story_id": article.duplicate_group or article.id},
-                         ensure_ascii=False)
+    derived = json.dumps({"topic_ids": article.topic_ids}, ensure_ascii=False)
     return article.model_dump_json()[:-1] + "," + derived[1:]
 
 
@@ -178,7 +177,10 @@ class ElasticStore:
         if self.es.indices.exists(index=target):
             raise StoreError(f"Chỉ mục {target} đã tồn tại (một lần reindex trước bị dừng?): xóa nó rồi chạy lại.")
         self.es.indices.create(index=target)
-        self.es.reindex(source={"index": current}, dest={"index": target}, wait_for_completion=True, refresh=True)
+        # Only the fields the current mapping knows: a field an older mapping had would break its strict one.
+        fields = list(load_template(self.alias)["template"]["mappings"]["properties"])
+        self.es.reindex(source={"index": current, "_source": fields}, dest={"index": target},
+                        wait_for_completion=True, refresh=True)
         self.es.indices.update_aliases(actions=[
             {"remove": {"index": current, "alias": self.alias}},
             {"add": {"index": target, "alias": self.alias, "is_write_index": True}},
@@ -225,7 +227,7 @@ class ElasticStore:
 
     def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
         actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id,
-                    "doc": {"duplicate_group": group, "story_id": group or article_id}}
+                    "doc": {"duplicate_group": group}}
                    for article_id, group in groups.items())
         self._call(helpers.bulk, self.es, actions, chunk_size=1000, max_retries=5)
         self._call(self.es.indices.refresh, index=self.alias)
@@ -288,7 +290,11 @@ class ElasticStore:
                 "sources": {"terms": {"field": "source_id", "size": 2000}},
                 "days": {"date_histogram": {"field": "published_at", "calendar_interval": query.interval,
                                             "time_zone": _TZ, "format": "yyyy-MM-dd", "min_doc_count": 1}},
-                "stories": {"cardinality": {"field": "story_id", "precision_threshold": 40000}},
+                # Stories = matches - grouped matches + distinct groups among them: the distinct count runs
+                # over the few grouped articles, not over every match (a third of a search's time at 300k).
+                "grouped": {"filter": {"exists": {"field": "duplicate_group"}},
+                            "aggs": {"groups": {"cardinality": {"field": "duplicate_group",
+                                                                "precision_threshold": 40000}}}},
             },
             "highlight": {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
                           # Only the body makes the snippet. Its folded field marks words with and
@@ -311,7 +317,7 @@ class ElasticStore:
         last_page = not hits or len(hits) < query.limit or (not query.cursor and query.offset + len(hits) >= total)
         return SearchResult(
             total=total,
-            stories=aggs["stories"]["value"],
+            stories=total - aggs["grouped"]["doc_count"] + aggs["grouped"]["groups"]["value"],
             hits=[Hit(article=_article(h["_source"]), score=h.get("_score") or 0.0, snippet=_snippet(h))
                   for h in hits],
             topic_counts={b["key"]: b["doc_count"] for b in aggs["topics"]["buckets"]},
