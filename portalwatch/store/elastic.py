@@ -20,7 +20,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
-from portalwatch.core.normalize import normalize_text
+from portalwatch.core.normalize import has_diacritics, normalize_text
 from portalwatch.store.base import (
     BadCursor,
     Hit,
@@ -350,11 +350,14 @@ def _query(query: SearchQuery, text: str) -> dict[str, Any]:
     if not text:
         return {"bool": {"filter": filters}}
     # User text goes to simple_query_string only: it never raises on bad syntax. Folded fields
-    # decide what matches; exact fields add score, so exact diacritics rank higher.
+    # decide what matches; when the query has diacritics, exact fields add score, so exact diacritics
+    # rank higher (a query without any has nothing to prefer, and the second clause would score every
+    # match again).
     common = {"query": text, "default_operator": "and", "flags": "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE"}
+    exact = [{"simple_query_string": {**common, "fields": ["title^6", "body^2"]}}] if has_diacritics(text) else []
     return {"bool": {
         "must": [{"simple_query_string": {**common, "fields": ["title.folded^3", "body.folded"]}}],
-        "should": [{"simple_query_string": {**common, "fields": ["title^6", "body^2"]}}],
+        "should": exact,
         "filter": filters,
     }}
 
