@@ -195,6 +195,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--corpus", choices=[*CORPORA, "both"], default="both")
     parser.add_argument("--es-url", default=os.environ.get("PORTALWATCH_TEST_ES_URL"))
+    parser.add_argument("--stores", nargs="+", choices=["embedded", "elasticsearch"],
+                        default=["embedded", "elasticsearch"], help="elasticsearch runs only with an engine URL")
     parser.add_argument("--whole-store", action="store_true", help="time the commands that read every article")
     parser.add_argument("--operation", choices=OPERATIONS, help=argparse.SUPPRESS)  # one, in a child process
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
@@ -219,12 +221,13 @@ def main() -> None:
         def articles(size: int = size, corpus: str = corpus) -> Iterator[Article]:
             return CORPORA[corpus](size)
 
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "bench.db"
-            rows += run(f"embedded/{corpus}", lambda path=path: SQLiteStore(path), articles(), size)
-            if args.whole_store:
-                rows += whole_store(f"embedded/{corpus}", path, size)
-        if args.es_url:
+        if "embedded" in args.stores:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "bench.db"
+                rows += run(f"embedded/{corpus}", lambda path=path: SQLiteStore(path), articles(), size)
+                if args.whole_store:
+                    rows += whole_store(f"embedded/{corpus}", path, size)
+        if args.es_url and "elasticsearch" in args.stores:
             from elasticsearch import Elasticsearch
 
             from portalwatch.store.elastic import ElasticStore
