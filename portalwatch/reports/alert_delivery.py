@@ -104,10 +104,10 @@ def deliver(log: AlertLog, settings: Settings) -> dict[str, int]:
             except (DeliveryError, MailError) as exc:
                 error = str(exc)
                 continue
-            log.delivered(keys, recipient, datetime.now(UTC))
+            log.delivered(keys, recipient, attempt + 1, datetime.now(UTC))
             counts["delivered"] += len(keys)
             break
         else:
-            log.failed(keys, recipient, f"{error} (sau {settings.alert_attempts} lần thử)")
+            log.failed(keys, recipient, settings.alert_attempts, f"{error} (sau {settings.alert_attempts} lần thử)")
             counts["owed"] += len(keys)
     return counts

@@ -103,13 +103,14 @@ class AlertLog(StateFile):
                          datetime.fromisoformat(delivered) if delivered else None, error, datetime.fromisoformat(at))
                 for content, recipient, attempts, delivered, error, at in rows]
 
-    def delivered(self, keys: list[str], recipient: str, at: datetime) -> None:
+    def delivered(self, keys: list[str], recipient: str, tries: int, at: datetime) -> None:
         with self.db:
-            self.db.executemany("UPDATE deliveries SET delivered_at = ?, attempts = attempts + 1, last_error = ''"
+            self.db.executemany("UPDATE deliveries SET delivered_at = ?, attempts = attempts + ?, last_error = ''"
                                 " WHERE alert_key = ? AND recipient = ?",
-                                [(at.isoformat(), k, recipient) for k in keys])
+                                [(at.isoformat(), tries, k, recipient) for k in keys])
 
-    def failed(self, keys: list[str], recipient: str, error: str) -> None:
+    def failed(self, keys: list[str], recipient: str, tries: int, error: str) -> None:
+        """Tried `tries` times and failed: the deliveries stay owed, with the last error."""
         with self.db:
-            self.db.executemany("UPDATE deliveries SET attempts = attempts + 1, last_error = ?"
-                                " WHERE alert_key = ? AND recipient = ?", [(error, k, recipient) for k in keys])
+            self.db.executemany("UPDATE deliveries SET attempts = attempts + ?, last_error = ?"
+                                " WHERE alert_key = ? AND recipient = ?", [(tries, error, k, recipient) for k in keys])
