@@ -5,10 +5,11 @@ scheduled flow and `portalwatch alerts check` both run `check_alerts`; nothing h
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+from flows.runlog import record_counts
 from pipelines.tagging import load_taxonomy
 from portalwatch.core import VN_TZ
 from portalwatch.core.alerts import Alert, SavedSearch, Story, gap_window, health_alerts, plan_gaps
-from portalwatch.core.config import Settings
+from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.models import Article
 from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import load_sources
@@ -16,6 +17,7 @@ from portalwatch.core.spikes import Sensitivity, spike, window
 from portalwatch.reports.alert_delivery import deliver
 from portalwatch.state.alerts import AlertLog
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, Status
+from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, SearchQuery, StoreError
 
 TOP_STORIES = 5
@@ -66,6 +68,19 @@ def new_matches(store: ArticleStore, search: SavedSearch, today: date) -> list[A
             for article in store.scan(query)]
 
 
+def saved_search_alerts(store: ArticleStore, search: SavedSearch, today: date, sensitivity: Sensitivity
+                        ) -> list[Alert]:
+    """A saved search's new matches (unless turned off) and its spike (when asked for)."""
+    found = new_matches(store, search, today) if search.matches != "off" else []
+    alert = spike_alert(store, saved_query(search), f"tìm kiếm «{search.name}»", f"spike:saved:{search.name}",
+                        today, sensitivity) if search.spikes else None
+    return found + ([alert.model_copy(update={"saved_search": search.name})] if alert else [])
+
+
+def sensitivity_of(settings: Settings) -> Sensitivity:
+    return Sensitivity(settings.alert_p_value, settings.alert_min_count, settings.alert_min_ratio)
+
+
 def gap_alerts(store: ArticleStore, settings: Settings, source_ids: list[str], topic_names: dict[str, str],
                today: date) -> list[Alert]:
     found = []
@@ -96,7 +111,7 @@ def run_checks(settings: Settings, store: ArticleStore, log: AlertLog, today: da
     A saved search whose query the store refuses is counted as failed and skipped; the others still run.
     """
     today = today or datetime.now(VN_TZ).date()
-    sensitivity = Sensitivity(settings.alert_p_value, settings.alert_min_count, settings.alert_min_ratio)
+    sensitivity = sensitivity_of(settings)
     everyone = addresses(settings.alert_recipients or settings.mail_to)
     source_ids = [s.id for s in load_sources(settings.sources_file)] if settings.sources_file.exists() else []
     topic_names = load_taxonomy(settings.taxonomy).names
@@ -109,15 +124,29 @@ def run_checks(settings: Settings, store: ArticleStore, log: AlertLog, today: da
     failed = 0
     for search in log.saved_searches():
         try:
-            found = new_matches(store, search, today) if search.matches != "off" else []
-            alert = spike_alert(store, saved_query(search), f"tìm kiếm «{search.name}»",
-                                f"spike:saved:{search.name}", today, sensitivity) if search.spikes else None
+            raised += [(a, search.recipients) for a in saved_search_alerts(store, search, today, sensitivity)]
         except (StoreError, ValueError):
             failed += 1
-            continue
-        found += [alert.model_copy(update={"saved_search": search.name})] if alert else []
-        raised += [(a, search.recipients) for a in found]
     raised += [(a, everyone) for a in gap_alerts(store, settings, source_ids, topic_names, today)]
     raised += [(a, everyone) for a in source_health_alerts(settings, log, source_ids)]
     new = log.raise_alerts(raised, datetime.now(UTC))
     return {"new": len(new), **deliver(log, settings), "failed_searches": failed}
+
+
+def check_alerts(today: date | None = None) -> dict[str, int]:
+    """The checks on the configured store and alert log, counted in the run they belong to."""
+    settings = get_settings()
+    store = open_store(settings)
+    try:
+        with AlertLog(settings.alerts_path) as log:
+            counts = run_checks(settings, store, log, today)
+    finally:
+        store.close()
+    record_counts(summary(counts))
+    return counts
+
+
+def summary(counts: dict[str, int]) -> str:
+    failed = counts["failed_searches"]
+    return (f"{counts['new']} cảnh báo mới; {counts['delivered']} lượt gửi được, {counts['owed']} lượt chờ gửi lại"
+            + (f"; {failed} tìm kiếm đã lưu bị lỗi truy vấn" if failed else ""))

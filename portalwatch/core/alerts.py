@@ -2,10 +2,11 @@
 source health. Every alert has a key naming its event, so that an event is alerted once, whatever
 the number of check runs that see it."""
 
+import re
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from portalwatch.core.plans import CampaignPlan
 
@@ -13,6 +14,8 @@ Kind = Literal["spike", "match", "gap", "health", "recovery"]
 KIND_LABELS = {"spike": "Tăng đột biến", "match": "Bài mới khớp tìm kiếm", "gap": "Khoảng trống kế hoạch",
                "health": "Nguồn gặp sự cố", "recovery": "Nguồn hoạt động lại"}
 DEFAULT_GAP_DAYS = 3
+_EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")
+_WEBHOOK = re.compile(r"(chat:)?https?://[^\s,]+")
 
 
 class Story(BaseModel):
@@ -31,10 +34,18 @@ class Alert(BaseModel):
     saved_search: str | None = None  # the saved search it belongs to (its recipients), None: everyone's
 
 
+def recipient(value: str) -> str:
+    """An e-mail address, a webhook URL, or chat:URL (the plain {"text": …} form chat tools accept)."""
+    value = value.strip()
+    if _EMAIL.fullmatch(value) or _WEBHOOK.fullmatch(value):
+        return value
+    raise ValueError(f"người nhận {value!r} không phải địa chỉ thư, địa chỉ webhook http(s)://… hay chat:http(s)://…")
+
+
 class SavedSearch(BaseModel):
     name: str = Field(min_length=1)
     query: dict[str, Any]  # a SearchQuery's fields (text and filters), as `portalwatch search` takes them
-    recipients: list[str] = Field(min_length=1)  # e-mail addresses and webhook URLs
+    recipients: list[Annotated[str, AfterValidator(recipient)]] = Field(min_length=1)
     matches: Literal["hourly", "daily", "off"] = "hourly"  # new matches: each check run, or once a day
     spikes: bool = True
 

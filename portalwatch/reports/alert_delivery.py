@@ -90,7 +90,7 @@ def deliver(log: AlertLog, settings: Settings) -> dict[str, int]:
     """Send every owed delivery, one message per recipient; returns alerts delivered and still owed."""
     by_recipient: dict[str, list[Delivery]] = defaultdict(list)
     for owed in log.owed():
-        by_recipient[owed.recipient].append(owed)
+        by_recipient[str(owed.recipient)].append(owed)  # owed deliveries all have one
     counts = {"delivered": 0, "owed": 0}
     for recipient, owed_here in by_recipient.items():
         alerts = [d.alert for d in owed_here]

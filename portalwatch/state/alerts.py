@@ -41,7 +41,7 @@ MIGRATIONS: list[Migration] = [_to_v1]  # append only
 
 class Delivery(NamedTuple):
     alert: Alert
-    recipient: str
+    recipient: str | None  # None: an alert nobody was configured to receive
     attempts: int
     delivered_at: datetime | None
     last_error: str
@@ -71,9 +71,10 @@ class AlertLog(StateFile):
 
     # ------------------------------------------------------------ alerts and their deliveries
 
-    def known_of_kind(self, kind: str) -> set[str]:
-        """The keys of every alert of one kind raised so far."""
-        return {key for (key,) in self.db.execute("SELECT key FROM alerts WHERE kind = ?", (kind,))}
+    def known_of_kind(self, *kinds: str) -> set[str]:
+        """The keys of every alert of these kinds raised so far."""
+        marks = ",".join("?" * len(kinds))
+        return {key for (key,) in self.db.execute(f"SELECT key FROM alerts WHERE kind IN ({marks})", kinds)}
 
     def raise_alerts(self, alerts: list[tuple[Alert, list[str]]], now: datetime) -> list[Alert]:
         """Record new alerts with a delivery owed to each of their recipients; returns the ones new."""
@@ -91,16 +92,19 @@ class AlertLog(StateFile):
 
     def owed(self) -> list[Delivery]:
         """Deliveries not made yet, oldest alert first: this run's and those a receiver missed before."""
-        return self._deliveries("WHERE d.delivered_at IS NULL ORDER BY a.raised_at, a.key", ())
+        return self._deliveries("WHERE d.recipient IS NOT NULL AND d.delivered_at IS NULL ORDER BY a.raised_at, a.key",
+                                ())
 
     def recent(self, limit: int) -> list[Delivery]:
+        """The latest alerts, once per recipient (once with no recipient when there was none), newest first."""
         return self._deliveries("ORDER BY a.raised_at DESC, a.key LIMIT ?", (limit,))
 
     def _deliveries(self, where: str, parameters: tuple) -> list[Delivery]:
         rows = self.db.execute("SELECT a.content, d.recipient, d.attempts, d.delivered_at, d.last_error, a.raised_at"
-                               f" FROM deliveries d JOIN alerts a ON a.key = d.alert_key {where}", parameters)
-        return [Delivery(Alert.model_validate_json(content), recipient, attempts,
-                         datetime.fromisoformat(delivered) if delivered else None, error, datetime.fromisoformat(at))
+                               f" FROM alerts a LEFT JOIN deliveries d ON a.key = d.alert_key {where}", parameters)
+        return [Delivery(Alert.model_validate_json(content), recipient, attempts or 0,
+                         datetime.fromisoformat(delivered) if delivered else None, error or "",
+                         datetime.fromisoformat(at))
                 for content, recipient, attempts, delivered, error, at in rows]
 
     def delivered(self, keys: list[str], recipient: str, tries: int, at: datetime) -> None:
