@@ -189,7 +189,8 @@ def demo(data_dir: DataDir = None) -> None:
 @app.command()
 def serve(data_dir: DataDir = None,
           port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200) -> None:
-    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai."""
+    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai,
+    kiểm tra cảnh báo mỗi giờ."""
     settings = _settings(data_dir, console_logs=True)  # a long-running service: its runs log to the terminal
     configured, _ = _configuration(settings)
     server = None
@@ -206,14 +207,16 @@ def serve(data_dir: DataDir = None,
             _wait_healthy(api, server)
         os.environ["PREFECT_API_URL"] = api
         console.print(f"Máy chủ Prefect: {api.removesuffix('/api')} (giao diện web)")
-    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 
     from flows.deployments import deployments
 
-    for deployment in deployments(configured):
+    for deployment in deployments(configured, settings.alert_interval_minutes):
         for planned in deployment.schedules or []:
             if isinstance(planned.schedule, CronSchedule):
                 console.print(f"  {deployment.name}: {planned.schedule.cron} ({planned.schedule.timezone})")
+            elif isinstance(planned.schedule, IntervalSchedule):
+                console.print(f"  {deployment.name}: mỗi {planned.schedule.interval.total_seconds() / 60:g} phút")
     # Own sessions: a SIGTERM to our process group reaches only us, and we stop the children in order.
     runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=die_with_parent,
                               start_new_session=True)
