@@ -238,9 +238,8 @@ def runs(data_dir: DataDir = None,
     settings = _settings(data_dir)
     with RawArchive(settings.archive_path) as archive:
         recorded = archive.runs(limit)
-    table = Table(title=f"{len(recorded)} lượt chạy gần nhất")
-    for column in ("Luồng", "Trạng thái", "Bắt đầu", "Thời lượng", "Số liệu"):
-        table.add_column(column, overflow="fold")  # flow names are ids: a cut one names nothing
+    table = _folded_table(f"{len(recorded)} lượt chạy gần nhất", "Luồng", "Trạng thái", "Bắt đầu", "Thời lượng",
+                          "Số liệu")
     for run in recorded:
         started = run.started_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if run.started_at else "—"
         took = f"{(run.ended_at - run.started_at).total_seconds():.1f} s" if run.started_at and run.ended_at else "—"
@@ -314,9 +313,7 @@ def saved_list(data_dir: DataDir = None) -> None:
     if not searches:
         console.print("Chưa có tìm kiếm nào được lưu (thêm bằng portalwatch saved add).")
         return
-    table = Table(title=f"{len(searches)} tìm kiếm đã lưu")
-    for column in ("Tên", "Điều kiện", "Người nhận", "Bài mới", "Đột biến"):
-        table.add_column(column, overflow="fold")
+    table = _folded_table(f"{len(searches)} tìm kiếm đã lưu", "Tên", "Điều kiện", "Người nhận", "Bài mới", "Đột biến")
     for search in searches:
         table.add_row(terminal(search.name), terminal(json.dumps(search.query, ensure_ascii=False)),
                       terminal("\n".join(search.recipients)), MATCH_MODES[search.matches],
@@ -378,9 +375,8 @@ def alerts(ctx: typer.Context, data_dir: DataDir = None,
         return
     from portalwatch.core.alerts import KIND_LABELS
 
-    table = Table(title=f"{len(recent)} lượt cảnh báo gần nhất")
-    for column in ("Lúc", "Loại", "Nội dung", "Người nhận", "Trạng thái"):
-        table.add_column(column, overflow="fold")
+    table = _folded_table(f"{len(recent)} lượt cảnh báo gần nhất", "Lúc", "Loại", "Nội dung", "Người nhận",
+                          "Trạng thái")
     for d in recent:
         if d.recipient is None:
             status = "không có người nhận"
@@ -404,6 +400,14 @@ def alerts_check(data_dir: DataDir = None) -> None:
     with recorded_run("portalwatch-alerts"):
         counts = check_alerts()
     console.print(summary(counts))
+
+
+def _folded_table(title: str, *columns: str) -> Table:
+    """A table whose long cells wrap whole: ids, addresses and queries cut short would name nothing."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
 
 
 def _healthy(api: str) -> bool:

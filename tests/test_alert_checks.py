@@ -27,8 +27,7 @@ from portalwatch.fixture_portals.content import load_articles
 from portalwatch.state.alerts import AlertLog
 from portalwatch.state.health import CrawlStats, HealthLog
 from portalwatch.store.base import ArticleStore
-from portalwatch.store.sqlite import SQLiteStore
-from tests.support import SOURCE_OF_SITE, make, published_on
+from tests.support import SOURCE_OF_SITE, Inbox, make, published_on
 
 TODAY = date(2026, 12, 7)  # a Monday
 SECRET = "bi-mat-chung"
@@ -38,15 +37,6 @@ def _port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.received: list = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.received.append(envelope)
-        return "250 OK"
 
 
 @dataclass
@@ -96,16 +86,9 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArticleStore]:
-    if request.param == "sqlite":
-        backend: ArticleStore = SQLiteStore(tmp_path / "store.db")
-    else:
-        from portalwatch.store.elastic import ElasticStore
-
-        backend = ElasticStore(request.getfixturevalue("es_settings"), request.getfixturevalue("es_alias"))
-    yield backend
-    backend.close()
+@pytest.fixture
+def store(empty_store: ArticleStore) -> ArticleStore:
+    return empty_store
 
 
 def at(day: date, hour: int) -> datetime:
