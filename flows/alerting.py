@@ -13,7 +13,7 @@ from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.models import Article
 from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import load_sources
-from portalwatch.core.spikes import Sensitivity, spike, window
+from portalwatch.core.spikes import Sensitivity, drop, spike, window
 from portalwatch.reports.alert_delivery import deliver
 from portalwatch.state.alerts import AlertLog
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, Status
@@ -35,20 +35,24 @@ def _story(article: Article) -> Story:
     return Story.model_validate(article, from_attributes=True)
 
 
+def daily_counts(store: ArticleStore, query: SearchQuery, first: date, last: date) -> dict[date, int]:
+    """Articles matching `query` per local day from `first` to `last`."""
+    histogram = store.search(query.model_copy(update={"since": first, "until": last, "limit": 0,
+                                                      "interval": "day"})).histogram
+    return {date.fromisoformat(day): n for day, n in histogram.items()}
+
+
 def spike_alert(store: ArticleStore, query: SearchQuery, what: str, key: str, today: date,
                 sensitivity: Sensitivity) -> Alert | None:
     """A spike of `query`'s matches today, with what drove it: top stories, sources and cited directives."""
-    first, _ = window(today)
-    histogram = store.search(query.model_copy(update={"since": first, "until": today, "limit": 0,
-                                                      "interval": "day"})).histogram
-    counts = {date.fromisoformat(day): n for day, n in histogram.items()}
+    counts = daily_counts(store, query, window(today)[0], today)
     found = spike(counts, today, counts.pop(today, 0), sensitivity)
     if found is None:
         return None
     todays = query.model_copy(update={"since": today, "until": today, "limit": TOP_STORIES})
     result = store.search(todays)
     directives = Counter(d for article in store.scan(todays) for d in article.directives)
-    lines = [f"{found.today} bài hôm nay {today:%d/%m/%Y}, thường khoảng {found.expected:.1f}"
+    lines = [f"{found.count} bài hôm nay {today:%d/%m/%Y}, thường khoảng {found.expected:.1f}"
              f" (gấp {found.ratio:.1f} lần, p = {found.p_value:.1e})".replace(".", ","),
              "Nguồn: " + ", ".join(f"{s} ({n})" for s, n in list(result.source_counts.items())[:TOP_STORIES])]
     if directives:
@@ -66,6 +70,26 @@ def new_matches(store: ArticleStore, search: SavedSearch, today: date) -> list[A
     return [Alert(key=f"match:{search.name}:{article.id}", kind="match", saved_search=search.name,
                   title=f"Bài mới khớp «{search.name}»: {article.title}", stories=[_story(article)])
             for article in store.scan(query)]
+
+
+def volume_drops(store: ArticleStore, source_ids: list[str], today: date, sensitivity: Sensitivity) -> list[Alert]:
+    """Sources that published far less than usual yesterday (the last whole day), unless every source did:
+    a quiet day everywhere (a holiday) says nothing about one source."""
+    day = today - timedelta(days=1)
+    first = window(day)[0]
+    everything = daily_counts(store, SearchQuery(), first, day)
+    if drop(everything, day, everything.pop(day, 0), sensitivity):
+        return []
+    found = []
+    for source in source_ids:
+        counts = daily_counts(store, SearchQuery(sources=[source]), first, day)
+        quiet = drop(counts, day, counts.pop(day, 0), sensitivity)
+        if quiet:
+            found.append(Alert(key=f"drop:{source}:{day.isoformat()}", kind="health",
+                               title=f"Nguồn {source} đăng ít bất thường",
+                               lines=[f"{quiet.count} bài ngày {day:%d/%m/%Y}, thường khoảng {quiet.expected:.1f}"
+                                      .replace(".", ",")]))
+    return found
 
 
 def saved_search_alerts(store: ArticleStore, search: SavedSearch, today: date, sensitivity: Sensitivity
@@ -129,6 +153,7 @@ def run_checks(settings: Settings, store: ArticleStore, log: AlertLog, today: da
             failed += 1
     raised += [(a, everyone) for a in gap_alerts(store, settings, source_ids, topic_names, today)]
     raised += [(a, everyone) for a in source_health_alerts(settings, log, source_ids)]
+    raised += [(a, everyone) for a in volume_drops(store, source_ids, today, sensitivity)]
     new = log.raise_alerts(raised, datetime.now(UTC))
     return {"new": len(new), **deliver(log, settings), "failed_searches": failed}
 

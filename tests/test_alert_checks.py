@@ -248,3 +248,27 @@ def test_a_failing_source_is_alerted_once_then_its_recovery(store: ArticleStore,
         run_checks(settings, store, log, TODAY)
     kinds = [(a["kind"], a["title"]) for body in receiver.bodies("/hook") for a in body["alerts"]]
     assert kinds == [("health", "Nguồn a gặp sự cố"), ("recovery", "Nguồn a hoạt động lại")]
+
+
+def test_a_source_far_below_its_usual_volume_is_alerted_but_not_a_quiet_day_everywhere(
+        store: ArticleStore, tmp_path: Path, receiver: Receiver) -> None:
+    (tmp_path / "sources.yaml").write_text("".join(f"- id: {s}\n  name: Cổng {s}\n  homepage: http://{s}.test/\n"
+                                                   for s in "ab"), encoding="utf-8")
+    settings = Settings(data_dir=tmp_path, alert_recipients=f"http://127.0.0.1:{receiver.port}/hook",
+                        alert_attempts=1)
+    yesterday = TODAY - timedelta(days=1)
+
+    def day_of(source: str, day: date) -> list[Article]:
+        return [make(f"http://{source}/{day}-{i}", f"Tin {i} ngày {day}", "Tin hoạt động ở xã.", at(day, 8 + i % 9),
+                     source=source) for i in range(10)]
+
+    # Ten articles a day from both for two weeks; yesterday only b published (a went quiet).
+    store.upsert([a for back in range(2, 16) for s in "ab" for a in day_of(s, TODAY - timedelta(days=back))])
+    store.upsert(day_of("b", yesterday))
+    with AlertLog(settings.alerts_path) as log:
+        run_checks(settings, store, log, TODAY)
+        drops = [a["key"] for body in receiver.bodies("/hook") for a in body["alerts"]]
+        assert drops == [f"drop:a:{yesterday.isoformat()}"]
+        # The next day sees yesterday's holiday: nobody published, so no source is singled out.
+        run_checks(settings, store, log, TODAY + timedelta(days=1))
+    assert len(receiver.bodies("/hook")) == 1

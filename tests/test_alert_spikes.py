@@ -3,7 +3,7 @@
 import math
 from datetime import date, timedelta
 
-from portalwatch.core.spikes import Sensitivity, spike
+from portalwatch.core.spikes import Sensitivity, drop, spike
 
 TODAY = date(2026, 12, 7)  # a Monday
 
@@ -61,3 +61,12 @@ def test_sensitivity_is_configurable() -> None:
     assert spike(baseline, TODAY, 12, Sensitivity(p_value=0.0001)) is None
     assert spike(baseline, TODAY, 12, Sensitivity(min_count=13)) is None
     assert spike(baseline, TODAY, 12, Sensitivity(min_ratio=3.5)) is None
+
+
+def test_a_source_gone_quiet_is_a_drop_but_a_usually_quiet_weekday_is_not() -> None:
+    steady = series({}, 10)
+    found = drop(steady, TODAY, 0)
+    assert found is not None and math.isclose(found.p_value, math.exp(-10), rel_tol=1e-9)  # P(X <= 0 | 10)
+    assert drop(steady, TODAY, 8) is None
+    assert drop(series({0: 2}, 10), TODAY, 2) is None  # Mondays are always this quiet
+    assert drop(series({}, 2), TODAY, 0) is None  # too few articles to call a day quiet

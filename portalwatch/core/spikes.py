@@ -6,7 +6,7 @@ the mean of the same weekday in the window (a busy weekday stays normal; a quiet
 against its own quietness alone). Today's count is then tested in the upper tail of a Poisson law with
 that mean, or of a negative binomial one when the window varies more than Poisson allows (overdispersion),
 and must also reach a minimum count and a minimum ratio. Only an upper tail is tested: a quiet holiday
-is never a spike.
+is never a spike. The same test in the lower tail finds a source gone far quieter than usual.
 """
 
 import statistics
@@ -28,14 +28,16 @@ class Sensitivity:
 
 
 @dataclass(frozen=True)
-class Spike:
-    today: int
+class Unusual:
+    """A day's count and what was expected of it, with the probability of a count at least that far off."""
+
+    count: int
     expected: float
     p_value: float
 
     @property
     def ratio(self) -> float:
-        return self.today / self.expected
+        return self.count / self.expected
 
 
 def window(today: date) -> tuple[date, date]:
@@ -43,34 +45,42 @@ def window(today: date) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_DAYS), today - timedelta(days=1)
 
 
-def expected_count(baseline: dict[date, int], today: date) -> float:
-    """Today's expected count from the window's days (a day missing from `baseline` had no article)."""
+def _baseline(baseline: dict[date, int], today: date) -> tuple[list[int], list[int]]:
+    """The window's counts, and those of today's weekday in it (a day missing from `baseline` had none)."""
     first, _ = window(today)
     days = [first + timedelta(days=i) for i in range(WINDOW_DAYS)]
-    counts = [baseline.get(d, 0) for d in days]
-    same_weekday = [baseline.get(d, 0) for d in days if d.weekday() == today.weekday()]
-    return max(statistics.fmean(counts), statistics.fmean(same_weekday), MIN_EXPECTED)
+    return [baseline.get(d, 0) for d in days], [baseline.get(d, 0) for d in days if d.weekday() == today.weekday()]
 
 
-def upper_tail(count: int, mean: float, variance: float) -> float:
-    """P(X >= count) for a count law with this mean: Poisson, or negative binomial when overdispersed."""
-    if variance <= mean:
-        return float(stats.poisson.sf(count - 1, mean))
+def _tail(count: int, mean: float, variance: float, upper: bool) -> float:
+    """P(X >= count) (upper) or P(X <= count) for a count law with this mean: Poisson, or negative binomial
+    when overdispersed."""
     # scipy's nbinom(n, p) has mean n(1-p)/p and variance n(1-p)/p²: solved for n and p by moments.
-    p = mean / variance
-    n = mean * mean / (variance - mean)
-    return float(stats.nbinom.sf(count - 1, n, p))
+    law = stats.poisson(mean) if variance <= mean else stats.nbinom(mean * mean / (variance - mean), mean / variance)
+    return float(law.sf(count - 1) if upper else law.cdf(count))
 
 
 def spike(baseline: dict[date, int], today: date, count: int, sensitivity: Sensitivity = Sensitivity()
-          ) -> Spike | None:
+          ) -> Unusual | None:
     """The spike today's `count` makes against `baseline` (local day → articles), or None."""
     if count < sensitivity.min_count:
         return None
-    expected = expected_count(baseline, today)
+    counts, same_weekday = _baseline(baseline, today)
+    expected = max(statistics.fmean(counts), statistics.fmean(same_weekday), MIN_EXPECTED)
     if count < sensitivity.min_ratio * expected:
         return None
-    first, _ = window(today)
-    counts = [baseline.get(first + timedelta(days=i), 0) for i in range(WINDOW_DAYS)]
-    p = upper_tail(count, expected, statistics.variance(counts))
-    return Spike(count, expected, p) if p < sensitivity.p_value else None
+    p = _tail(count, expected, statistics.variance(counts), upper=True)
+    return Unusual(count, expected, p) if p < sensitivity.p_value else None
+
+
+def drop(baseline: dict[date, int], day: date, count: int, sensitivity: Sensitivity = Sensitivity()
+         ) -> Unusual | None:
+    """A count far below the usual (a source gone quiet), mirroring the spike rule: the smaller of the two
+    means is expected (a quiet weekday stays normal), which must reach the minimum count (a source that
+    publishes once a week is never "quiet" on one day), and the count must be that many times smaller."""
+    counts, same_weekday = _baseline(baseline, day)
+    expected = min(statistics.fmean(counts), statistics.fmean(same_weekday))
+    if expected < sensitivity.min_count or count * sensitivity.min_ratio > expected:
+        return None
+    p = _tail(count, expected, statistics.variance(counts), upper=False)
+    return Unusual(count, expected, p) if p < sensitivity.p_value else None
