@@ -45,6 +45,7 @@ class Receiver:
 
     port: int
     down: bool = False
+    stall: threading.Event | None = None  # not None: requests get no answer until it is set (or for 5 s)
     received: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
 
     def bodies(self, path: str) -> list[dict]:
@@ -68,6 +69,9 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.stall is not None:
+                state.stall.wait(5)  # longer than the client waits: it has given up by then
+                return
             if state.down:
                 self.send_response(500)
             else:
@@ -272,3 +276,35 @@ def test_a_source_far_below_its_usual_volume_is_alerted_but_not_a_quiet_day_ever
         # The next day sees yesterday's holiday: nobody published, so no source is singled out.
         run_checks(settings, store, log, TODAY + timedelta(days=1))
     assert len(receiver.bodies("/hook")) == 1
+
+
+def test_a_receiver_that_never_answers_is_retried_on_the_next_run(store: ArticleStore, tmp_path: Path,
+                                                                  receiver: Receiver) -> None:
+    store.upsert(constructed())
+    settings = Settings(data_dir=tmp_path, alert_recipients=f"http://127.0.0.1:{receiver.port}/hook",
+                        alert_attempts=1, alert_timeout=0.5)
+    receiver.stall = threading.Event()
+    with AlertLog(settings.alerts_path) as log:
+        assert run_checks(settings, store, log, TODAY)["owed"] == 1
+        [owed] = log.owed()
+        assert "Không gửi được tới" in owed.last_error
+        receiver.stall.set()
+        receiver.stall = None
+        assert run_checks(settings, store, log, TODAY)["delivered"] == 1
+    assert [a["kind"] for body in receiver.bodies("/hook") for a in body["alerts"]] == ["spike"]
+
+
+def test_a_daily_saved_search_sends_yesterdays_matches_only(store: ArticleStore, tmp_path: Path,
+                                                            receiver: Receiver) -> None:
+    articles = constructed()
+    store.upsert(articles)
+    settings = Settings(data_dir=tmp_path, alert_attempts=1)
+    with AlertLog(settings.alerts_path) as log:
+        log.save_search(SavedSearch(name="Chuyển đổi số", query={"text": "chuyển đổi số"}, matches="daily",
+                                    spikes=False, recipients=[f"http://127.0.0.1:{receiver.port}/daily"]))
+        run_checks(settings, store, log, TODAY)
+        run_checks(settings, store, log, TODAY)
+    yesterdays = {a.url for a in articles if "chuyển đổi số" in a.body.lower()
+                  and a.published_at.date() == TODAY - timedelta(days=1)}
+    [batch] = receiver.bodies("/daily")
+    assert {a["stories"][0]["url"] for a in batch["alerts"]} == yesterdays and len(yesterdays) == 1
