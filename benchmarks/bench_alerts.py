@@ -89,11 +89,11 @@ def main() -> None:
     first, later = rows[0], rows[1:]
     print(f"{args.size:,} articles, {SOURCES} sources, 50 saved searches, checks for {TODAY}")
     header = ("run", "wall s", "CPU s", "new alerts", "delivered")
-    table = [("first", f"{first[1]:.2f}", f"{first[2]:.2f}", first[3]["new"], first[3]["delivered"])]
+    table = [("first", f"{first[1]:.2f}", f"{first[2]:.2f}", first[3].new, first[3].delivered)]
     if later:
         table.append((f"later (median of {len(later)})", f"{statistics.median(r[1] for r in later):.2f}",
-                      f"{statistics.median(r[2] for r in later):.2f}", statistics.median(r[3]["new"] for r in later),
-                      statistics.median(r[3]["delivered"] for r in later)))
+                      f"{statistics.median(r[2] for r in later):.2f}", statistics.median(r[3].new for r in later),
+                      statistics.median(r[3].delivered for r in later)))
     widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
     for row in [header, *table]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))

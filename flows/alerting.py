@@ -3,6 +3,7 @@ new matches, campaign-plan gaps and source health, raised into the alert log and
 scheduled flow and `portalwatch alerts check` both run `check_alerts`; nothing here imports Prefect."""
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flows.runlog import record_counts
@@ -21,6 +22,14 @@ from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, SearchQuery, StoreError
 
 TOP_STORIES = 5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    new: int  # alerts raised by this run
+    delivered: int  # alerts delivered (counted once per recipient), this run's and earlier ones owed
+    owed: int  # still owed after every try: sent by a later run
+    failed_searches: dict[str, str]  # saved search → why it could not run
 
 
 def addresses(line: str) -> list[str]:
@@ -120,19 +129,20 @@ def gap_alerts(store: ArticleStore, settings: Settings, source_ids: list[str], t
 
 def source_health_alerts(settings: Settings, log: AlertLog, source_ids: list[str]) -> list[Alert]:
     found = []
+    alerted = log.known_of_kind("health")
     with HealthLog(settings.archive_path) as health:
         for source_id in source_ids:
             crawls = [(run.started_at, f"{LABELS[run.status]}: {run.message}" if run.status in PROBLEMS else None)
                       for run in health.history(source_id) if run.status != Status.INTERRUPTED]
-            found += health_alerts(source_id, crawls, log.known_of_kind("health"))
+            found += health_alerts(source_id, crawls, alerted)
     return found
 
 
 def run_checks(settings: Settings, store: ArticleStore, log: AlertLog, today: date | None = None
-               ) -> dict[str, int]:
+               ) -> CheckResult:
     """Every check once, new alerts recorded with their recipients, then every owed delivery tried.
 
-    A saved search whose query the store refuses is counted as failed and skipped; the others still run.
+    A saved search whose query the store refuses is reported with the reason and skipped; the others still run.
     """
     today = today or datetime.now(VN_TZ).date()
     sensitivity = sensitivity_of(settings)
@@ -145,33 +155,33 @@ def run_checks(settings: Settings, store: ArticleStore, log: AlertLog, today: da
     for query, what, key in checks:
         alert = spike_alert(store, query, what, key, today, sensitivity)
         raised += [(alert, everyone)] if alert else []
-    failed = 0
+    failed = {}
     for search in log.saved_searches():
         try:
             raised += [(a, search.recipients) for a in saved_search_alerts(store, search, today, sensitivity)]
-        except (StoreError, ValueError):
-            failed += 1
+        except (StoreError, ValueError) as exc:
+            failed[search.name] = str(exc)
     raised += [(a, everyone) for a in gap_alerts(store, settings, source_ids, topic_names, today)]
     raised += [(a, everyone) for a in source_health_alerts(settings, log, source_ids)]
     raised += [(a, everyone) for a in volume_drops(store, source_ids, today, sensitivity)]
     new = log.raise_alerts(raised, datetime.now(UTC))
-    return {"new": len(new), **deliver(log, settings), "failed_searches": failed}
+    return CheckResult(len(new), **deliver(log, settings), failed_searches=failed)
 
 
-def check_alerts(today: date | None = None) -> dict[str, int]:
+def check_alerts(today: date | None = None) -> CheckResult:
     """The checks on the configured store and alert log, counted in the run they belong to."""
     settings = get_settings()
     store = open_store(settings)
     try:
         with AlertLog(settings.alerts_path) as log:
-            counts = run_checks(settings, store, log, today)
+            result = run_checks(settings, store, log, today)
     finally:
         store.close()
-    record_counts(summary(counts))
-    return counts
+    record_counts(summary(result))
+    return result
 
 
-def summary(counts: dict[str, int]) -> str:
-    failed = counts["failed_searches"]
-    return (f"{counts['new']} cảnh báo mới; {counts['delivered']} lượt gửi được, {counts['owed']} lượt chờ gửi lại"
-            + (f"; {failed} tìm kiếm đã lưu bị lỗi truy vấn" if failed else ""))
+def summary(result: CheckResult) -> str:
+    failures = "".join(f"; tìm kiếm «{name}» không chạy được: {why}" for name, why in result.failed_searches.items())
+    return (f"{result.new} cảnh báo mới; {result.delivered} lượt gửi được, {result.owed} lượt chờ gửi lại"
+            + failures)

@@ -2,6 +2,7 @@
 weekly digest on Monday mornings, and the same-day alert checks every hour (PORTALWATCH_ALERT_INTERVAL_MINUTES).
 `portalwatch serve` runs them against a Prefect server."""
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import cast
 
@@ -51,10 +52,10 @@ def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
 
 
 @flow(name="portalwatch-alerts")
-def alerts_flow() -> dict[str, int]:
+def alerts_flow() -> dict:
     """The alert checks (a thin shell: flows/alerting.py does the work)."""
     with recorded_run("portalwatch-alerts"):
-        return check_alerts()
+        return asdict(check_alerts())
 
 
 def deployments(sources: list[Source], alert_minutes: int = 60) -> list[RunnerDeployment]:

@@ -398,8 +398,8 @@ def alerts_check(data_dir: DataDir = None) -> None:
     from flows.runlog import recorded_run
 
     with recorded_run("portalwatch-alerts"):
-        counts = check_alerts()
-    console.print(summary(counts))
+        result = check_alerts()
+    console.print(terminal(summary(result).replace("; ", "\n")))
 
 
 def _folded_table(title: str, *columns: str) -> Table:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from flows.alerting import run_checks
+from flows.alerting import CheckResult, run_checks
 from portalwatch.core import VN_TZ
 from portalwatch.core.alerts import SavedSearch
 from portalwatch.core.config import PACKAGE_DIR, Settings
@@ -147,8 +147,8 @@ def test_a_spike_and_new_matches_reach_every_receiver_once(store: ArticleStore, 
     matching = {a.id for a in articles if "chuyển đổi số" in a.body.lower()
                 and a.published_at.date() >= TODAY - timedelta(days=1)}
     assert len(matching) == 13
-    assert counts["new"] == 1 + len(matching) + 1  # the topic's spike, the matches, the saved search's spike
-    assert counts["owed"] == 0
+    assert counts.new == 1 + len(matching) + 1  # the topic's spike, the matches, the saved search's spike
+    assert counts.owed == 0
 
     [mail] = mails.received
     assert mail.rcpt_tos == ["ban-tuyen-giao@binhgiang.test"]
@@ -173,7 +173,7 @@ def test_a_spike_and_new_matches_reach_every_receiver_once(store: ArticleStore, 
 
     with AlertLog(settings.alerts_path) as log:
         again = run_checks(settings, store, log, TODAY)
-        assert again == {"new": 0, "delivered": 0, "owed": 0, "failed_searches": 0}
+        assert again == CheckResult(new=0, delivered=0, owed=0, failed_searches={})
     assert len(mails.received) == 1 and len(receiver.received) == 3
 
 
@@ -185,15 +185,15 @@ def test_a_receiver_down_for_one_run_gets_the_alert_on_the_next(store: ArticleSt
     receiver.down = True
     with AlertLog(settings.alerts_path) as log:
         first = run_checks(settings, store, log, TODAY)
-        assert first["new"] == 1 and first["owed"] == 2  # the webhook and the chat receiver; the mail went
+        assert first.new == 1 and first.owed == 2  # the webhook and the chat receiver; the mail went
         owed = log.owed()
         assert {d.recipient.rsplit("/", 1)[-1] for d in owed} == {"hook", "chat"}
         assert all(d.attempts == 2 and "500" in d.last_error for d in owed)
         receiver.down = False
         second = run_checks(settings, store, log, TODAY)
-        assert second == {"new": 0, "delivered": 2, "owed": 0, "failed_searches": 0}
+        assert second == CheckResult(new=0, delivered=2, owed=0, failed_searches={})
         assert log.owed() == []
-        assert run_checks(settings, store, log, TODAY)["delivered"] == 0
+        assert run_checks(settings, store, log, TODAY).delivered == 0
     assert [a["kind"] for body in receiver.bodies("/hook") for a in body["alerts"]] == ["spike"]
     assert len(receiver.bodies("/chat")) == 1
     verify(receiver, "/hook")
@@ -206,7 +206,8 @@ def test_a_bad_saved_query_or_a_dead_receiver_is_recorded_not_fatal(store: Artic
     with AlertLog(settings.alerts_path) as log:
         log.save_search(SavedSearch(name="hỏng", query={"text": "-tham"}, recipients=["x@binhgiang.test"]))
         counts = run_checks(settings, store, log, TODAY)
-        assert counts["failed_searches"] == 1
+        assert list(counts.failed_searches) == ["hỏng"]
+        assert "chỉ có từ loại trừ" in counts.failed_searches["hỏng"]
         [mail] = [d for d in log.owed() if "@" in d.recipient]
         assert "Không gửi được thư" in mail.last_error
     assert receiver.bodies("/hook")  # the other receivers still got the spike
@@ -285,12 +286,12 @@ def test_a_receiver_that_never_answers_is_retried_on_the_next_run(store: Article
                         alert_attempts=1, alert_timeout=0.5)
     receiver.stall = threading.Event()
     with AlertLog(settings.alerts_path) as log:
-        assert run_checks(settings, store, log, TODAY)["owed"] == 1
+        assert run_checks(settings, store, log, TODAY).owed == 1
         [owed] = log.owed()
         assert "Không gửi được tới" in owed.last_error
         receiver.stall.set()
         receiver.stall = None
-        assert run_checks(settings, store, log, TODAY)["delivered"] == 1
+        assert run_checks(settings, store, log, TODAY).delivered == 1
     assert [a["kind"] for body in receiver.bodies("/hook") for a in body["alerts"]] == ["spike"]
 
 
