@@ -18,6 +18,7 @@ from portalwatch.core.spikes import Sensitivity, drop, spike, window
 from portalwatch.reports.alert_delivery import deliver
 from portalwatch.state.alerts import AlertLog
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, Status
+from portalwatch.state.lock import job_lock
 from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, SearchQuery, StoreError
 
@@ -168,12 +169,14 @@ def run_checks(settings: Settings, store: ArticleStore, log: AlertLog, today: da
     return CheckResult(len(new), **deliver(log, settings), failed_searches=failed)
 
 
-def check_alerts(today: date | None = None) -> CheckResult:
-    """The checks on the configured store and alert log, counted in the run they belong to."""
+def check_alerts(today: date | None = None, wait: bool = False) -> CheckResult:
+    """The checks on the configured store and alert log, counted in the run they belong to. One run at a
+    time per data directory: two at once could both send what is owed (without wait, a second is Busy)."""
     settings = get_settings()
     store = open_store(settings)
     try:
-        with AlertLog(settings.alerts_path) as log:
+        with job_lock(settings.data_dir, "alerts", "Một lượt kiểm tra cảnh báo", wait), \
+                AlertLog(settings.alerts_path) as log:
             result = run_checks(settings, store, log, today)
     finally:
         store.close()

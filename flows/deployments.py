@@ -55,7 +55,7 @@ def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
 def alerts_flow() -> dict:
     """The alert checks (a thin shell: flows/alerting.py does the work)."""
     with recorded_run("portalwatch-alerts"):
-        return asdict(check_alerts())
+        return asdict(check_alerts(wait=True))  # after a manual check still under way
 
 
 def deployments(sources: list[Source], alert_minutes: int = 60) -> list[RunnerDeployment]:

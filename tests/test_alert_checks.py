@@ -309,3 +309,19 @@ def test_a_daily_saved_search_sends_yesterdays_matches_only(store: ArticleStore,
                   and a.published_at.date() == TODAY - timedelta(days=1)}
     [batch] = receiver.bodies("/daily")
     assert {a["stories"][0]["url"] for a in batch["alerts"]} == yesterdays and len(yesterdays) == 1
+
+
+def test_portal_text_cannot_break_the_mail_header(store: ArticleStore, tmp_path: Path, inbox: tuple) -> None:
+    mails, smtp_port = inbox
+    store.upsert([make("http://a/x", "Tin bầu cử\r\nBcc: ke-la@example.test", "Cử tri đi bầu cử.", at(TODAY, 9))])
+    settings = Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False,
+                        alert_attempts=1)
+    with AlertLog(settings.alerts_path) as log:
+        log.save_search(SavedSearch(name="Bầu cử", query={"text": "bầu cử"}, spikes=False,
+                                    recipients=["ban@binhgiang.test"]))
+        assert run_checks(settings, store, log, TODAY).delivered == 1
+    [mail] = mails.received
+    assert mail.rcpt_tos == ["ban@binhgiang.test"]
+    message = message_from_bytes(mail.content, policy=policy.default)
+    assert message["Subject"] == "portalwatch: Bài mới khớp «Bầu cử»: Tin bầu cử Bcc: ke-la@example.test"
+    assert message["Bcc"] is None

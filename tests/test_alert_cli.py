@@ -8,6 +8,7 @@ from pathlib import Path
 
 from portalwatch.core import VN_TZ
 from portalwatch.state.alerts import AlertLog
+from portalwatch.state.lock import job_lock
 from portalwatch.store.sqlite import SQLiteStore
 from tests.support import make
 
@@ -45,6 +46,11 @@ def test_saved_searches_are_added_tested_listed_and_removed(tmp_path: Path) -> N
     with AlertLog(tmp_path / "alerts.db") as log:
         assert log.recent(10) == []  # a test records and sends nothing
 
+    with job_lock(tmp_path, "alerts", "một lượt khác"):
+        busy = portalwatch(tmp_path, "alerts", "check")
+    assert busy.returncode == 2 and "Một lượt kiểm tra cảnh báo đang chạy ở tiến trình khác" in busy.stdout
+    with AlertLog(tmp_path / "alerts.db") as log:
+        assert log.recent(10) == []
     checked = portalwatch(tmp_path, "alerts", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "1 cảnh báo mới" in checked.stdout and "1 lượt chờ gửi lại" in checked.stdout  # no SMTP server set

@@ -43,7 +43,10 @@ def render_text(alerts: list[Alert]) -> str:
 
 
 def subject(alerts: list[Alert]) -> str:
-    return f"portalwatch: {len(alerts)} cảnh báo mới" if len(alerts) > 1 else f"portalwatch: {plain(alerts[0].title)}"
+    """One line: a header holding a line break from portal text would be refused by the mail library."""
+    if len(alerts) > 1:
+        return f"portalwatch: {len(alerts)} cảnh báo mới"
+    return "portalwatch: " + " ".join(plain(alerts[0].title).split())
 
 
 def email_message(alerts: list[Alert], recipient: str, settings: Settings) -> EmailMessage:
@@ -66,9 +69,13 @@ def signature(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def is_email(recipient: str) -> bool:
+    return "@" in recipient and "://" not in recipient
+
+
 def send(alerts: list[Alert], recipient: str, settings: Settings) -> None:
     """One try at one recipient; a failure is a DeliveryError or MailError naming the cause."""
-    if "@" in recipient and "://" not in recipient:
+    if is_email(recipient):
         with smtp_session(settings) as smtp:
             smtp.send_message(email_message(alerts, recipient, settings))
         return
@@ -80,7 +87,7 @@ def send(alerts: list[Alert], recipient: str, settings: Settings) -> None:
         headers[SIGNATURE_HEADER] = signature(body, settings.alert_webhook_secret)
     try:
         response = httpx.post(url, content=body, headers=headers, timeout=settings.alert_timeout)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise DeliveryError(f"Không gửi được tới {url}: {exc or type(exc).__name__}") from exc
     if response.status_code >= 300:
         raise DeliveryError(f"{url} trả lời {response.status_code} {response.reason_phrase}")
@@ -96,7 +103,9 @@ def deliver(log: AlertLog, settings: Settings) -> dict[str, int]:
         alerts = [d.alert for d in owed_here]
         keys = [a.key for a in alerts]
         error = ""
-        for attempt in range(settings.alert_attempts):
+        # No SMTP server configured: trying again in this run cannot help (the alerts stay owed).
+        tries = 1 if is_email(recipient) and not settings.smtp_host else settings.alert_attempts
+        for attempt in range(tries):
             if attempt:
                 time.sleep(settings.alert_backoff_seconds * 2 ** (attempt - 1))
             try:
@@ -108,6 +117,6 @@ def deliver(log: AlertLog, settings: Settings) -> dict[str, int]:
             counts["delivered"] += len(keys)
             break
         else:
-            log.failed(keys, recipient, settings.alert_attempts, f"{error} (sau {settings.alert_attempts} lần thử)")
+            log.failed(keys, recipient, tries, f"{error} (sau {tries} lần thử)")
             counts["owed"] += len(keys)
     return counts
