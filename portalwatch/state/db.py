@@ -7,6 +7,9 @@ classes that use them (RawArchive, Frontier, HealthLog) never create tables them
 The schema version is SQLite's `PRAGMA user_version`. Files written before it was kept have
 version 0, whatever tables they hold: migration 1 brings any of them to the first versioned
 schema. A later change appends a migration; none is ever edited once released.
+
+The same machinery (migrate, open_db, StateFile) opens alerts.db, with that file's own migrations
+(portalwatch/state/alerts.py).
 """
 
 import sqlite3
