@@ -1,13 +1,16 @@
-"""Scheduled operation: one crawl-and-process deployment per source, each on its own schedule, and
-the weekly digest on Monday mornings. `portalwatch serve` runs them against a Prefect server."""
+"""Scheduled operation: one crawl-and-process deployment per source, each on its own schedule, the
+weekly digest on Monday mornings, and the same-day alert checks every hour (PORTALWATCH_ALERT_INTERVAL_MINUTES).
+`portalwatch serve` runs them against a Prefect server."""
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import cast
 
 from prefect import flow
 from prefect.deployments.runner import RunnerDeployment
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Interval
 
+from flows.alerting import check_alerts
 from flows.pipeline import crawl_task, digest_task, process_task
 from flows.runlog import recorded_run
 from portalwatch.core.config import get_settings
@@ -48,7 +51,14 @@ def weekly_digest_flow(week: str | None = None) -> dict[str, str]:
         return digest_task(week, email=bool(get_settings().smtp_host))
 
 
-def deployments(sources: list[Source]) -> list[RunnerDeployment]:
+@flow(name="portalwatch-alerts")
+def alerts_flow() -> dict:
+    """The alert checks (a thin shell: flows/alerting.py does the work)."""
+    with recorded_run("portalwatch-alerts"):
+        return asdict(check_alerts(wait=True))  # after a manual check still under way
+
+
+def deployments(sources: list[Source], alert_minutes: int = 60) -> list[RunnerDeployment]:
     # to_deployment is sync-compatible: called outside an event loop it returns the deployment itself.
     crawls = [
         cast(RunnerDeployment, source_flow.to_deployment(
@@ -62,4 +72,9 @@ def deployments(sources: list[Source]) -> list[RunnerDeployment]:
         name="weekly-digest", tags=["digest"], schedules=[Cron(DIGEST_CRON, timezone=TIMEZONE)],
         description="Bản tin tuần, sáng thứ Hai",
     ))
-    return [*crawls, digest]
+    alerts = cast(RunnerDeployment, alerts_flow.to_deployment(
+        name="alerts", tags=["alerts"],
+        description="Cảnh báo trong ngày: đột biến, tìm kiếm đã lưu, khoảng trống kế hoạch, nguồn lỗi",
+        schedules=[Interval(timedelta(minutes=alert_minutes), timezone=TIMEZONE)],
+    ))
+    return [*crawls, digest, alerts]

@@ -12,7 +12,8 @@ def main() -> None:
         from portalwatch.core.config import get_settings
         from portalwatch.core.sources import load_sources
 
-        serve(*deployments(load_sources(get_settings().sources_file)))
+        settings = get_settings()
+        serve(*deployments(load_sources(settings.sources_file), settings.alert_interval_minutes))
     except KeyboardInterrupt:
         pass
 

@@ -13,12 +13,13 @@ import traceback
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 import yaml
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -26,7 +27,7 @@ from rich.text import Text
 from flows.api_server import ApiServerError, start_temporary_api
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings, get_settings
-from portalwatch.core.config_files import ConfigError
+from portalwatch.core.config_files import ConfigError, describe_error
 from portalwatch.core.models import Source
 from portalwatch.core.plans import load_plans
 from portalwatch.core.processes import die_with_parent, stop_gracefully
@@ -188,7 +189,8 @@ def demo(data_dir: DataDir = None) -> None:
 @app.command()
 def serve(data_dir: DataDir = None,
           port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200) -> None:
-    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai."""
+    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai,
+    kiểm tra cảnh báo mỗi giờ."""
     settings = _settings(data_dir, console_logs=True)  # a long-running service: its runs log to the terminal
     configured, _ = _configuration(settings)
     server = None
@@ -205,14 +207,16 @@ def serve(data_dir: DataDir = None,
             _wait_healthy(api, server)
         os.environ["PREFECT_API_URL"] = api
         console.print(f"Máy chủ Prefect: {api.removesuffix('/api')} (giao diện web)")
-    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 
     from flows.deployments import deployments
 
-    for deployment in deployments(configured):
+    for deployment in deployments(configured, settings.alert_interval_minutes):
         for planned in deployment.schedules or []:
             if isinstance(planned.schedule, CronSchedule):
                 console.print(f"  {deployment.name}: {planned.schedule.cron} ({planned.schedule.timezone})")
+            elif isinstance(planned.schedule, IntervalSchedule):
+                console.print(f"  {deployment.name}: mỗi {planned.schedule.interval.total_seconds() / 60:g} phút")
     # Own sessions: a SIGTERM to our process group reaches only us, and we stop the children in order.
     runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=die_with_parent,
                               start_new_session=True)
@@ -234,14 +238,176 @@ def runs(data_dir: DataDir = None,
     settings = _settings(data_dir)
     with RawArchive(settings.archive_path) as archive:
         recorded = archive.runs(limit)
-    table = Table(title=f"{len(recorded)} lượt chạy gần nhất")
-    for column in ("Luồng", "Trạng thái", "Bắt đầu", "Thời lượng", "Số liệu"):
-        table.add_column(column, overflow="fold")  # flow names are ids: a cut one names nothing
+    table = _folded_table(f"{len(recorded)} lượt chạy gần nhất", "Luồng", "Trạng thái", "Bắt đầu", "Thời lượng",
+                          "Số liệu")
     for run in recorded:
         started = run.started_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S") if run.started_at else "—"
         took = f"{(run.ended_at - run.started_at).total_seconds():.1f} s" if run.started_at and run.ended_at else "—"
         table.add_row(run.flow or "—", RUN_STATES.get(run.state, run.state), started, took, terminal(run.counts))
     console.print(table)
+
+
+saved_app = typer.Typer(help="Tìm kiếm đã lưu: bài mới khớp và tăng đột biến được gửi qua thư hoặc webhook.",
+                        no_args_is_help=True)
+app.add_typer(saved_app, name="saved")
+alerts_app = typer.Typer(help="Cảnh báo trong ngày: xem các cảnh báo gần đây (mặc định) hoặc kiểm tra ngay.",
+                         invoke_without_command=True)
+app.add_typer(alerts_app, name="alerts")
+MATCH_MODES = {"hourly": "mỗi lần kiểm tra", "daily": "gộp theo ngày", "off": "không gửi"}
+
+
+@saved_app.command("add")
+def saved_add(
+    name: Annotated[str, typer.Argument(help="Tên tìm kiếm (thêm lại cùng tên để sửa).")],
+    text: Annotated[str, typer.Argument(help="Từ khóa, cùng cú pháp với portalwatch search.")] = "",
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", help="Người nhận: địa chỉ thư, webhook http(s)://… hoặc chat:http(s)://… (Slack, Mattermost, Teams)."
+    )] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Mã chủ đề, ví dụ xay-dung-dang.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Mã nguồn.")] = None,
+    province: Annotated[list[str] | None, typer.Option(help="Tỉnh, ví dụ \"Bình Giang\".")] = None,
+    directive: Annotated[str | None, typer.Option(help="Số hiệu văn bản, ví dụ 35-CT/TW.")] = None,
+    matches: Annotated[str, typer.Option(help="Bài mới khớp: hourly (mỗi lần kiểm tra), daily (gộp theo ngày), "
+                                         "off (không gửi).")] = "hourly",
+    spikes: Annotated[bool, typer.Option("--spikes/--no-spikes", help="Gửi cả cảnh báo tăng đột biến.")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Lưu một tìm kiếm và người nhận cảnh báo của nó."""
+    from portalwatch.core.alerts import SavedSearch
+    from portalwatch.state.alerts import AlertLog
+    from portalwatch.store.query import parse
+
+    settings = _settings(data_dir)
+    parse(text)  # a query the stores refuse is refused now, with the reason, not at every check
+    query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
+                        directive=directive)
+    _check_ids("--topic", "chủ đề", query.topics, _taxonomy(settings).names)
+    if settings.sources_file.exists():
+        _check_ids("--source", "nguồn", query.sources, [s.id for s in load_sources(settings.sources_file)])
+    if not to:
+        raise typer.BadParameter("cần ít nhất một người nhận", param_hint="--to")
+    if matches not in MATCH_MODES:
+        raise typer.BadParameter(f"phải là hourly, daily hoặc off, không phải {matches!r}", param_hint="--matches")
+    try:
+        search = SavedSearch.model_validate({
+            "name": name, "recipients": to, "matches": matches, "spikes": spikes,
+            "query": query.model_dump(mode="json", include={"text", "topics", "sources", "provinces", "directive"},
+                                      exclude_defaults=True)})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise typer.BadParameter(describe_error(error), param_hint="--to" if error["loc"][0] == "recipients" else None
+                                 ) from exc
+    with AlertLog(settings.alerts_path) as log:
+        new = log.save_search(search)
+    console.print(f"{'Đã lưu' if new else 'Đã cập nhật'} tìm kiếm «{markup(name)}».")
+
+
+@saved_app.command("list")
+def saved_list(data_dir: DataDir = None) -> None:
+    """Các tìm kiếm đã lưu."""
+    from portalwatch.state.alerts import AlertLog
+
+    settings = _settings(data_dir)
+    with AlertLog(settings.alerts_path) as log:
+        searches = log.saved_searches()
+    if not searches:
+        console.print("Chưa có tìm kiếm nào được lưu (thêm bằng portalwatch saved add).")
+        return
+    table = _folded_table(f"{len(searches)} tìm kiếm đã lưu", "Tên", "Điều kiện", "Người nhận", "Bài mới", "Đột biến")
+    for search in searches:
+        table.add_row(terminal(search.name), terminal(json.dumps(search.query, ensure_ascii=False)),
+                      terminal("\n".join(search.recipients)), MATCH_MODES[search.matches],
+                      "có" if search.spikes else "không")
+    console.print(table)
+
+
+@saved_app.command("rm")
+def saved_rm(name: Annotated[str, typer.Argument(help="Tên tìm kiếm.")], data_dir: DataDir = None) -> None:
+    """Xóa một tìm kiếm đã lưu."""
+    from portalwatch.state.alerts import AlertLog
+
+    settings = _settings(data_dir)
+    with AlertLog(settings.alerts_path) as log:
+        if not log.remove_search(name):
+            raise ConfigError(f"Không có tìm kiếm đã lưu nào tên «{name}» (xem portalwatch saved list).")
+    console.print(f"Đã xóa tìm kiếm «{markup(name)}».")
+
+
+@saved_app.command("test")
+def saved_test(name: Annotated[str, typer.Argument(help="Tên tìm kiếm.")], data_dir: DataDir = None) -> None:
+    """Chạy thử một tìm kiếm đã lưu ngay bây giờ: in ra những gì sẽ được gửi, không gửi gì."""
+    from flows.alerting import saved_search_alerts, sensitivity_of
+    from portalwatch.reports.alert_delivery import render_text
+    from portalwatch.state.alerts import AlertLog
+
+    settings = _settings(data_dir)
+    with AlertLog(settings.alerts_path) as log:
+        search = next((s for s in log.saved_searches() if s.name == name), None)
+        if search is None:
+            raise ConfigError(f"Không có tìm kiếm đã lưu nào tên «{name}» (xem portalwatch saved list).")
+        sent = log.known_of_kind("match", "spike")
+    store = open_store(settings)
+    try:
+        alerts = [a for a in saved_search_alerts(store, search, datetime.now(VN_TZ).date(), sensitivity_of(settings))
+                  if a.key not in sent]
+    finally:
+        store.close()
+    if not alerts:
+        console.print(f"Không có gì mới để gửi cho «{markup(name)}».")
+        return
+    console.print(f"Sẽ gửi {len(alerts)} cảnh báo tới {markup(', '.join(search.recipients))}:\n", soft_wrap=True)
+    console.print(terminal(render_text(alerts)), soft_wrap=True)
+
+
+@alerts_app.callback()
+def alerts(ctx: typer.Context, data_dir: DataDir = None,
+           limit: Annotated[int, typer.Option(help="Số cảnh báo hiển thị (tối đa 500).", max=500)] = 30) -> None:
+    """Các cảnh báo gần đây: gì, khi nào, gửi ai, đã gửi được chưa."""
+    if ctx.invoked_subcommand:
+        return
+    from portalwatch.state.alerts import AlertLog
+
+    settings = _settings(data_dir)
+    with AlertLog(settings.alerts_path) as log:
+        recent = log.recent(limit)
+    if not recent:
+        console.print("Chưa có cảnh báo nào (chạy portalwatch alerts check).")
+        return
+    from portalwatch.core.alerts import KIND_LABELS
+
+    table = _folded_table(f"{len(recent)} lượt cảnh báo gần nhất", "Lúc", "Loại", "Nội dung", "Người nhận",
+                          "Trạng thái")
+    for d in recent:
+        if d.recipient is None:
+            status = "không có người nhận"
+        elif d.delivered_at:
+            status = f"đã gửi {d.delivered_at.astimezone(VN_TZ):%d/%m %H:%M}"
+        else:
+            status = f"chưa gửi được ({d.attempts} lần thử): {d.last_error}"
+        table.add_row(f"{d.raised_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}", KIND_LABELS[d.alert.kind],
+                      terminal(d.alert.title), terminal(d.recipient or "—"), terminal(status))
+    console.print(table)
+
+
+@alerts_app.command("check")
+def alerts_check(data_dir: DataDir = None) -> None:
+    """Chạy ngay các kiểm tra cảnh báo (đột biến, tìm kiếm đã lưu, khoảng trống kế hoạch, sức khỏe nguồn) và gửi."""
+    settings = _settings(data_dir)
+    _configuration(settings)
+    from flows.alerting import check_alerts, summary
+    from flows.runlog import recorded_run
+
+    with recorded_run("portalwatch-alerts"):
+        result = check_alerts()
+    console.print(terminal(summary(result).replace("; ", "\n")))
+
+
+def _folded_table(title: str, *columns: str) -> Table:
+    """A table whose long cells wrap whole: ids, addresses and queries cut short would name nothing."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
 
 
 def _healthy(api: str) -> bool:

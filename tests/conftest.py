@@ -19,6 +19,7 @@ os.environ["PORTALWATCH_DATA_DIR"] = str(_ROOT / "data")
 
 from portalwatch.core.config import Settings, get_settings  # noqa: E402
 from portalwatch.fixture_portals.server import FixturePortals, serve_fixture_portals  # noqa: E402
+from portalwatch.store.base import ArticleStore  # noqa: E402
 from tests.support import PipelineRun  # noqa: E402
 
 
@@ -77,3 +78,18 @@ def es_alias(es_settings: Settings) -> Iterator[str]:
     es.indices.delete(index=f"{alias}-v*", ignore_unavailable=True, allow_no_indices=True)
     es.options(ignore_status=404).indices.delete_index_template(name=f"{alias}-template")
     es.close()
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArticleStore]:
+    """Each backend in turn, empty: the embedded store, then the engine (which CI requires)."""
+    from portalwatch.store.sqlite import SQLiteStore
+
+    if request.param == "sqlite":
+        backend: ArticleStore = SQLiteStore(tmp_path / "store.db")
+    else:
+        from portalwatch.store.elastic import ElasticStore
+
+        backend = ElasticStore(request.getfixturevalue("es_settings"), request.getfixturevalue("es_alias"))
+    yield backend
+    backend.close()

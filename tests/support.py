@@ -55,6 +55,17 @@ def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, Cra
     return crawl(registry, tmp / "archive.db", tmp / "logs", delay=0, force=force)
 
 
+class Inbox:
+    """An aiosmtpd handler keeping every envelope it is handed."""
+
+    def __init__(self) -> None:
+        self.received: list = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        self.received.append(envelope)
+        return "250 OK"
+
+
 # ---------------------------------------------------------------- the real seeds
 
 

@@ -22,7 +22,7 @@ from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import build_digest, write_digest
 from portalwatch.reports.mailer import MailError, send_digest
 from portalwatch.store.sqlite import SQLiteStore
-from tests.support import PipelineRun
+from tests.support import Inbox, PipelineRun
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:
@@ -40,15 +40,6 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.received: list = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.received.append(envelope)
-        return "250 OK"
 
 
 def _authenticate(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:

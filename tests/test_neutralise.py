@@ -54,9 +54,9 @@ def _digest(title: str, url: str) -> Digest:
 
 
 def _markdown(digest: Digest) -> str:
-    from portalwatch.reports.digest import _env
+    from portalwatch.reports.digest import templates
 
-    text = _env.get_template("digest.md.j2").render(d=digest, stem="digest")
+    text = templates.get_template("digest.md.j2").render(d=digest, stem="digest")
     # The digest's own two chart images are the only images it may hold; portal text adds none.
     charts = [line for line in text.splitlines() if line.startswith("![")]
     assert charts == ["![Số bài theo chủ đề](digest-topics.png)", "![Độ phủ chủ đề theo nguồn](digest-coverage.png)"]

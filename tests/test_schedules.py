@@ -14,9 +14,10 @@ def test_each_source_gets_its_own_crawl_schedule_and_the_digest_runs_monday_7am(
     sources = [Source(id="camau-gov", name="Cổng TTĐT tỉnh Cà Mau", homepage="https://camau.gov.vn/",
                       schedule="30 */2 * * *"),
                Source(id="baocamau", name="Báo Cà Mau", homepage="https://baocamau.vn/")]
-    planned = {d.name: d for d in deployments(sources)}
-    assert set(planned) == {"crawl-camau-gov", "crawl-baocamau", "weekly-digest"}
-    schedules = {name: d.schedules[0].schedule for name, d in planned.items()}
+    planned = {d.name: d for d in deployments(sources, alert_minutes=90)}
+    assert set(planned) == {"crawl-camau-gov", "crawl-baocamau", "weekly-digest", "alerts"}
+    assert planned["alerts"].schedules[0].schedule.interval.total_seconds() == 90 * 60
+    schedules = {name: d.schedules[0].schedule for name, d in planned.items() if name != "alerts"}
     assert schedules["crawl-camau-gov"].cron == "30 */2 * * *"
     assert schedules["crawl-baocamau"].cron == DEFAULT_CRAWL_CRON
     assert schedules["weekly-digest"].cron == DIGEST_CRON == "0 7 * * 1"

@@ -1,8 +1,6 @@
 """The store contract: every backend must give these answers (SQLite now; more backends join the params)."""
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -10,21 +8,13 @@ from portalwatch.core import VN_TZ
 from portalwatch.core.models import DedupKey, fingerprint_bytes
 from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery
-from portalwatch.store.sqlite import SQLiteStore
 from tests.support import ARTICLES, make
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArticleStore]:
-    if request.param == "sqlite":
-        backend: ArticleStore = SQLiteStore(tmp_path / "store.db")
-    else:
-        from portalwatch.store.elastic import ElasticStore
-
-        backend = ElasticStore(request.getfixturevalue("es_settings"), request.getfixturevalue("es_alias"))
-    backend.upsert(ARTICLES)
-    yield backend
-    backend.close()
+@pytest.fixture
+def store(empty_store: ArticleStore) -> ArticleStore:
+    empty_store.upsert(ARTICLES)
+    return empty_store
 
 
 def ids(store: ArticleStore, **query: object) -> set[str]:

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from portalwatch.core.config_files import ConfigError, describe_error
@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     smtp_ca_certs: Path | None = None
     mail_from: str = "portalwatch@localhost"
     mail_to: str = ""  # comma-separated recipients
+    # Same-day alerts. Recipients of spikes, plan gaps and source health: e-mail addresses and webhook URLs,
+    # comma-separated (empty: mail_to); saved searches name their own.
+    alert_recipients: str = ""
+    alert_webhook_secret: str | None = None  # signs each JSON webhook body (HMAC-SHA256)
+    alert_interval_minutes: int = Field(default=60, ge=1)  # how often `serve` runs the checks
+    alert_p_value: float = Field(default=0.001, gt=0, lt=1)  # spike sensitivity: upper-tail probability
+    alert_min_count: int = Field(default=5, ge=1)  # fewer articles in a day are never a spike
+    alert_min_ratio: float = Field(default=2.0, ge=1)  # a spike is at least this many times the usual count
+    alert_gap_days: int = Field(default=3, ge=1)  # plan gap: days without a required topic (plans may override)
+    alert_attempts: int = Field(default=3, ge=1)  # tries per receiver and run, with backoff between them
+    alert_backoff_seconds: float = Field(default=2.0, ge=0)  # first wait; doubled after each failed try
+    alert_timeout: float = Field(default=10.0, gt=0)  # seconds a webhook receiver has to answer
 
     @field_validator("es_url")
     @classmethod
@@ -60,6 +72,10 @@ class Settings(BaseSettings):
     @property
     def archive_path(self) -> Path:
         return self.data_dir / "archive.db"
+
+    @property
+    def alerts_path(self) -> Path:
+        return self.data_dir / "alerts.db"
 
     @property
     def store_path(self) -> Path:

@@ -16,6 +16,8 @@ class CampaignPlan(BaseModel):
     until: date
     sources: list[str] | None = None  # None: every monitored source
     topics: list[str] = Field(min_length=1)
+    # An alert when a bound source has had no article on a required topic for this many days (None: the default).
+    gap_days: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> "CampaignPlan":

@@ -199,17 +199,17 @@ def decimal(value: float, signed: bool = False) -> str:
 
 
 # Portal text is untrusted: everything rendered into the HTML digest is escaped.
-_env = Environment(loader=PackageLoader("portalwatch.reports"),
+templates = Environment(loader=PackageLoader("portalwatch.reports"),
                    autoescape=lambda name: name is not None and ".html" in name, trim_blocks=True, lstrip_blocks=True,
                    # No control character or terminal escape from portal text reaches any output.
                    finalize=lambda value: value if isinstance(value, Markup) else plain(value))
 # Markdown has no autoescape: its template passes every portal value through these.
-_env.filters.update(md=markdown, md_link=markdown_link, html_link=html_link, decimal=decimal)
+templates.filters.update(md=markdown, md_link=markdown_link, html_link=html_link, decimal=decimal)
 
 
 def render_html(digest: Digest, chart_sources: dict[str, str]) -> str:
     """The HTML digest; chart_sources gives each chart's src (a data: URI in files, cid: in e-mail)."""
-    return _env.get_template("digest.html.j2").render(d=digest, charts=chart_sources)
+    return templates.get_template("digest.html.j2").render(d=digest, charts=chart_sources)
 
 
 def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
@@ -224,7 +224,7 @@ def write_digest(digest: Digest, out_dir: Path) -> dict[str, Path]:
         (out_dir / f"{stem}-{name}.png").write_bytes(png)
     inline = {name: f"data:image/png;base64,{base64.b64encode(png).decode()}" for name, png in charts.items()}
     paths["html"].write_text(render_html(digest, inline), encoding="utf-8")
-    paths["md"].write_text(_env.get_template("digest.md.j2").render(d=digest, stem=stem), encoding="utf-8")
+    paths["md"].write_text(templates.get_template("digest.md.j2").render(d=digest, stem=stem), encoding="utf-8")
     paths["json"].write_text(json.dumps(digest.model_dump(mode="json"), ensure_ascii=False, indent=2),
                              encoding="utf-8")
     with paths["csv"].open("w", encoding="utf-8-sig", newline="") as out:  # the BOM: Excel reads it as UTF-8

@@ -7,6 +7,9 @@ classes that use them (RawArchive, Frontier, HealthLog) never create tables them
 The schema version is SQLite's `PRAGMA user_version`. Files written before it was kept have
 version 0, whatever tables they hold: migration 1 brings any of them to the first versioned
 schema. A later change appends a migration; none is ever edited once released.
+
+The same machinery (migrate, open_db, StateFile) opens alerts.db, with that file's own migrations
+(portalwatch/state/alerts.py).
 """
 
 import sqlite3
@@ -89,14 +92,14 @@ def _to_v1(db: sqlite3.Connection) -> None:
         for name, spec in _PAGE_COLUMNS_ADDED.items():
             if name not in columns:
                 db.execute(f"ALTER TABLE pages ADD COLUMN {name} {spec}")
-    for statement in _statements(_TABLES_V1):
+    for statement in statements(_TABLES_V1):
         db.execute(statement)
 
 
 def _to_v2(db: sqlite3.Connection) -> None:
     """Version 2: runs are recorded by portalwatch itself (flow, state, start, end, counts), so listing
     them needs no Prefect server. The counts of earlier runs move over; their flow and times were Prefect's."""
-    for statement in _statements("""
+    for statement in statements("""
         CREATE TABLE runs (
             id TEXT PRIMARY KEY,
             flow TEXT NOT NULL,
@@ -113,12 +116,13 @@ def _to_v2(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+Migration = Callable[[sqlite3.Connection], None]
 # Migration i (from 1) brings version i-1 to version i. Append only.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
+MIGRATIONS: list[Migration] = [_to_v1, _to_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _statements(script: str) -> list[str]:
+def statements(script: str) -> list[str]:
     """A script's statements, one by one (executescript would commit the migration's transaction)."""
     text = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
     return [s.strip() for s in text.split(";") if s.strip()]
@@ -128,32 +132,33 @@ def schema_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(db: sqlite3.Connection) -> int:
+def migrate(db: sqlite3.Connection, migrations: list[Migration] = MIGRATIONS, name: str = "archive.db") -> int:
     """Apply the migrations the file has not had yet, in one transaction; return the version now.
 
     The version is read again under the write lock, so two processes opening one old file at
     once migrate it once.
     """
-    if schema_version(db) == SCHEMA_VERSION:  # the usual case: a read, no lock, no write
-        return SCHEMA_VERSION
+    latest = len(migrations)
+    if schema_version(db) == latest:  # the usual case: a read, no lock, no write
+        return latest
     db.execute("BEGIN IMMEDIATE")
     try:
         version = schema_version(db)
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"archive.db có lược đồ phiên bản {version}, mới hơn phiên bản mà chương trình"
-                               f" này hiểu ({SCHEMA_VERSION}): hãy cập nhật portalwatch")
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[number - 1](db)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version > latest:
+            raise RuntimeError(f"{name} có lược đồ phiên bản {version}, mới hơn phiên bản mà chương trình"
+                               f" này hiểu ({latest}): hãy cập nhật portalwatch")
+        for number in range(version + 1, latest + 1):
+            migrations[number - 1](db)
+        db.execute(f"PRAGMA user_version = {latest}")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    return SCHEMA_VERSION
+    return latest
 
 
-def open_db(path: Path, read_only: bool = False) -> sqlite3.Connection:
-    """The archive database, migrated to the current schema.
+def open_db(path: Path, read_only: bool = False, migrations: list[Migration] = MIGRATIONS) -> sqlite3.Connection:
+    """A state database (the archive unless other migrations are given), migrated to its current schema.
 
     WAL with synchronous=NORMAL: every commit survives a killed process. A read-only connection
     (for a reader beside the one writer) raises on any attempt to write.
@@ -162,7 +167,7 @@ def open_db(path: Path, read_only: bool = False) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=30)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    migrate(db)
+    migrate(db, migrations, path.name)
     if read_only:
         db.close()
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
@@ -170,10 +175,12 @@ def open_db(path: Path, read_only: bool = False) -> sqlite3.Connection:
 
 
 class StateFile:
-    """A connection to the crawl-state database, closed when a `with` block ends."""
+    """A connection to a state database (the crawl state's by default), closed when a `with` block ends."""
+
+    migrations: list[Migration] = MIGRATIONS  # another state file's schema, in a subclass
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
-        self.db = open_db(path, read_only)
+        self.db = open_db(path, read_only, self.migrations)
 
     def close(self) -> None:
         self.db.close()
