@@ -1,7 +1,7 @@
 """The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
 
 import difflib
-import html
+import ipaddress
 import json
 import os
 import re
@@ -35,7 +35,7 @@ from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
 from portalwatch.reports.mailer import MailError, recipients
-from portalwatch.reports.neutralise import markup, plain, terminal
+from portalwatch.reports.neutralise import markup, snippet_pieces, terminal
 from portalwatch.runtime import configure_runtime, log_file
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.lock import Busy
@@ -44,6 +44,7 @@ from portalwatch.store.base import Interval, SearchQuery, StoreError
 
 if TYPE_CHECKING:
     from pipelines.tagging import Taxonomy
+    from portalwatch.web.auth import Role
 
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -550,8 +551,8 @@ def search(
 def _marked(snippet: str) -> Text:
     """A store's HTML snippet (escaped text, matches in <mark>) as terminal text with the matches highlighted."""
     text = Text()
-    for i, piece in enumerate(re.split(r"</?mark>", snippet)):
-        text.append(plain(html.unescape(piece)), style="bold yellow" if i % 2 else "")
+    for piece, matched in snippet_pieces(snippet):
+        text.append(piece, style="bold yellow" if matched else "")
     return text
 
 
@@ -714,6 +715,81 @@ def fixtures(data_dir: DataDir = None) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False
+
+
+@app.command()
+def web(data_dir: DataDir = None,
+        host: Annotated[str, typer.Option(help="Địa chỉ nghe; khác 127.0.0.1 thì phải có người dùng "
+                                               "(portalwatch users add).")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Cổng của giao diện web.")] = 8300) -> None:
+    """Giao diện web: tìm kiếm, xem bài viết, tải CSV, và API JSON dưới /api/v1."""
+    settings = _settings(data_dir, console_logs=True)
+    from portalwatch.web.auth import Users
+
+    if not _loopback(host) and not Users(settings.users_file).list():
+        raise typer.BadParameter(f"{host} không phải địa chỉ nội bộ: thêm người dùng trước (portalwatch users "
+                                 "add TÊN --role admin) để ai mở trang cũng phải đăng nhập.", param_hint="--host")
+    import uvicorn
+
+    from portalwatch.web.app import create_app
+
+    console.print(f"Giao diện web: http://{host}:{port}/ (Ctrl+C để dừng)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+users_app = typer.Typer(help="Người dùng giao diện web (mật khẩu lưu dạng băm scrypt).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")],
+              role: Annotated[str, typer.Option(help="reader (chỉ đọc) hoặc admin (quản trị).")] = "reader",
+              data_dir: DataDir = None) -> None:
+    """Thêm người dùng, hoặc đổi mật khẩu và vai trò của người đã có (hỏi mật khẩu hai lần)."""
+    from portalwatch.web.auth import ROLES, Users, UsersError
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"vai trò phải là reader hoặc admin, không phải {role!r}", param_hint="--role")
+    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    try:
+        Users(_settings(data_dir).users_file).add(name, password, cast("Role", role))
+    except UsersError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(terminal(f"Đã lưu người dùng {name} ({ROLES[role]})."))
+
+
+@users_app.command("rm")
+def users_rm(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")], data_dir: DataDir = None) -> None:
+    """Xóa người dùng (phiên đang mở của họ hết hiệu lực khi máy chủ web khởi động lại)."""
+    from portalwatch.web.auth import Users, UsersError
+
+    try:
+        Users(_settings(data_dir).users_file).remove(name)
+    except UsersError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(terminal(f"Đã xóa người dùng {name}."))
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """Liệt kê người dùng và vai trò."""
+    from portalwatch.web.auth import ROLES, Users
+
+    table = Table(title="Người dùng giao diện web")
+    table.add_column("Tên đăng nhập")
+    table.add_column("Vai trò")
+    for user in Users(_settings(data_dir).users_file).list():
+        table.add_row(terminal(user.name), ROLES[user.role])
+    console.print(table)
 
 
 # Typer's and Click's own words, in Vietnamese: its usage errors become our one error line.

@@ -1,0 +1,82 @@
+"""What pages and API show, computed once here from the store: the search with its story sizes and the
+newest article's date, and an article with its story's copies and its source's week."""
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import Article
+from portalwatch.reports.export import csv_rows
+from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult
+
+CSV_BATCH = 500  # articles per streamed piece of an export
+
+
+@dataclass(frozen=True)
+class SearchView:
+    result: SearchResult
+    story_sizes: dict[str, int]  # article id -> copies of its story among all stored articles
+    data_until: datetime | None  # the newest stored article's publication time
+
+
+@dataclass(frozen=True)
+class Copy:
+    article: Article
+    delay: timedelta  # after the story's first copy
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    article: Article
+    copies: list[Copy]  # the story's copies in publication order, this one included
+    same_week: list[Article]  # the same source's other articles in the article's ISO week
+
+
+def newest(store: ArticleStore) -> datetime | None:
+    hits = store.search(SearchQuery(limit=1)).hits  # no text: newest first
+    return hits[0].article.published_at if hits else None
+
+
+def search(store: ArticleStore, query: SearchQuery) -> SearchView:
+    result = store.search(query)
+    groups = {h.article.duplicate_group for h in result.hits if h.article.duplicate_group}
+    # One scan over the page's stories (a story has a handful of copies), not one query per hit.
+    sizes = Counter(a.duplicate_group for a in store.scan(SearchQuery(stories=sorted(groups)))) if groups \
+        else Counter()
+    story_sizes = {h.article.id: sizes[h.article.duplicate_group] if h.article.duplicate_group else 1
+                   for h in result.hits}
+    return SearchView(result, story_sizes, newest(store))
+
+
+def article(store: ArticleStore, article_id: str) -> ArticleView | None:
+    found = store.get(article_id)
+    if found is None:
+        return None
+    story = list(store.scan(SearchQuery(stories=[found.duplicate_group]))) if found.duplicate_group else [found]
+    story.sort(key=lambda a: (a.published_at, a.id))
+    first = story[0].published_at
+    day = found.published_at.astimezone(VN_TZ).date()
+    monday = day - timedelta(days=day.weekday())
+    week = store.search(SearchQuery(sources=[found.source_id], since=monday, until=monday + timedelta(days=6),
+                                    limit=50))
+    return ArticleView(found, [Copy(a, a.published_at - first) for a in story],
+                       [h.article for h in week.hits if h.article.id != found.id])
+
+
+def csv_export(store: ArticleStore, query: SearchQuery) -> Iterator[str]:
+    """Every match as CSV text in pieces (UTF-8 BOM first, so spreadsheets read the Vietnamese right);
+    the same rows and neutralised cells as `portalwatch search --format csv`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    for number, row in enumerate(csv_rows(store.scan(query))):
+        writer.writerow(row)
+        if number % CSV_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,78 @@
+"""One query model for pages and API: request parameters become a SearchQuery here and nowhere else, and
+the page's links are written back from the same parameters, so the whole state lives in the URL."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import cast
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+
+from portalwatch.store.base import Interval, SearchQuery
+from portalwatch.store.query import UnsupportedQuery, parse
+
+Params = Sequence[tuple[str, str]]  # a query string's pairs, in order, repeated keys kept
+PAGE_SIZE = 20
+MAX_PAGE = 100
+# Parameters that state a search; paging (cursor) is dropped whenever one of them changes.
+LISTED = ("topic", "source", "province")
+
+
+class QueryError(ValueError):
+    """A request that states no valid search; the message is Vietnamese and shown to the user as is."""
+
+
+def _one(params: Params, key: str) -> str:
+    values = [v.strip() for k, v in params if k == key and v.strip()]
+    return values[-1] if values else ""
+
+
+def _all(params: Params, key: str) -> list[str]:
+    return list(dict.fromkeys(v.strip() for k, v in params if k == key and v.strip()))
+
+
+def _date(params: Params, key: str, label: str) -> date | None:
+    text = _one(params, key)
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise QueryError(f"{label} '{text}' không phải ngày dạng NNNN-TT-NN (ví dụ 2026-11-16).") from None
+
+
+def search_query(params: Params, limit: int = PAGE_SIZE) -> SearchQuery:
+    """The search these parameters state: q, topic…, source…, province…, directive, since, until, interval,
+    cursor (and limit for the API)."""
+    interval = _one(params, "interval") or "day"
+    if interval not in ("day", "week"):
+        raise QueryError(f"Khoảng thời gian '{interval}' không hợp lệ: chọn theo ngày (day) hoặc theo tuần (week).")
+    if text := _one(params, "limit"):
+        if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+            raise QueryError(f"Số bài mỗi trang '{text}' phải là số từ 1 đến {MAX_PAGE}.")
+        limit = int(text)
+    q = _one(params, "q")
+    try:
+        parse(q)
+    except UnsupportedQuery as exc:
+        raise QueryError(str(exc)) from None
+    since, until = _date(params, "since", "Từ ngày"), _date(params, "until", "Đến ngày")
+    try:
+        return SearchQuery(text=q, topics=_all(params, "topic"), sources=_all(params, "source"),
+                           provinces=_all(params, "province"), directive=_one(params, "directive") or None,
+                           since=since, until=until, interval=cast(Interval, interval),
+                           cursor=_one(params, "cursor") or None, limit=limit)
+    except ValidationError as exc:  # the dates' order: the validator's own Vietnamese message
+        raise QueryError("; ".join(str(e["ctx"]["error"]) if "ctx" in e else e["msg"] for e in exc.errors())
+                         ) from None
+
+
+def link(params: Params, path: str = "/", add: tuple[str, str] | None = None,
+         remove: tuple[str, str] | None = None, cursor: str | None = None) -> str:
+    """The URL of this search with one filter added or removed, or at another page (the cursor).
+
+    Changing a filter starts again at the first page: a cursor belongs to one search."""
+    kept = [(k, v) for k, v in params if v.strip() and k != "cursor" and (k, v) != remove and (k, v) != add]
+    if add:
+        kept.append(add)
+    if cursor:
+        kept.append(("cursor", cursor))
+    return f"{path}?{urlencode(kept)}" if kept else path
