@@ -215,7 +215,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/dang-nhap", response_class=HTMLResponse)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
         token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-        response = page(request, "login.html", csrf=token, next=next, error=None)
+        response = page(request, "login.html", csrf=token, next=next, name="", error=None)
         response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/dang-nhap",
                             secure=request.url.scheme == "https")
         return response
@@ -227,11 +227,11 @@ def create_app(settings: Settings) -> FastAPI:
         target = form.get("next", "/")
         target = target if target.startswith("/") and not target.startswith("//") else "/"  # no open redirect
         if not token or not hmac.compare_digest(form.get("csrf", ""), token):
-            return page(request, "login.html", 403, csrf=token, next=target,
+            return page(request, "login.html", 403, csrf=token, next=target, name=form.get("name", ""),
                         error="Phiên đăng nhập đã hết hạn; tải lại trang rồi đăng nhập lại.")
         user = await asyncio.to_thread(users.check, form.get("name", ""), form.get("password", ""))
         if user is None:
-            return page(request, "login.html", 401, csrf=token, next=target,
+            return page(request, "login.html", 401, csrf=token, next=target, name=form.get("name", ""),
                         error="Sai tên đăng nhập hoặc mật khẩu.")
         cookie, _ = sessions.start(user)
         response = RedirectResponse(target, 303)
