@@ -21,6 +21,9 @@ from tests.support import SOURCE_OF_SITE, fixture_store_articles, fixture_week, 
 HOSTILE_TITLE = '=HYPERLINK("http://x.test")<script>alert(1)</script>" onmouseover="alert(2)'
 HOSTILE = make("javascript:alert(3)", HOSTILE_TITLE, "<img src=x onerror=alert(4)> Tin độc hại về 'xây dựng Đảng'.",
                datetime(2026, 11, 10, 8, tzinfo=VN_TZ), source="doc-hai")
+# The other characters that start a formula in a spreadsheet.
+FORMULAS = [make(f"http://doc-hai.test/{i}", f"{start}cmd|' /C calc'!A0 tin {i}", "Nội dung.",
+                 datetime(2026, 11, 11, 8, i, tzinfo=VN_TZ), source="doc-hai") for i, start in enumerate("+-@")]
 HOSTILE_SOURCE_NAME = '"><script>alert(5)</script>'
 FIXTURES, GROUPS = fixture_store_articles()
 
@@ -41,7 +44,7 @@ def web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[httpx.Client
                             es_alias=request.getfixturevalue("es_alias"))
     write_registry(settings.sources_file)
     store = open_store(settings)
-    store.upsert([*FIXTURES, HOSTILE])
+    store.upsert([*FIXTURES, HOSTILE, *FORMULAS])
     store.set_duplicate_groups(GROUPS)
     store.close()
     with serve_web(settings) as base, httpx.Client(base_url=base, timeout=60) as client:
@@ -51,8 +54,8 @@ def web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[httpx.Client
 def test_search_totals_and_facets_match_the_fixtures(web: httpx.Client) -> None:
     fixtures = load_articles()
     found = web.get("/api/v1/search", params={"limit": 5}).json()
-    assert found["total"] == len(FIXTURES) + 1 == sum(len(a.sites) for a in fixtures) + 1
-    assert found["stories"] == len(fixtures) + 1
+    assert found["total"] == len(FIXTURES) + 4 == sum(len(a.sites) for a in fixtures) + 4
+    assert found["stories"] == len(fixtures) + 4
     assert found["topic_counts"] == dict(Counter(t for a in fixtures for t in a.topics for _ in a.sites))
     assert found["data_until"] == max(a.published_at for a in FIXTURES).isoformat()
     assert len(found["hits"]) == 5
@@ -112,9 +115,9 @@ def test_csv_export_has_every_match_with_a_bom_and_neutralised_cells(web: httpx.
     body = web.get("/xuat.csv").content
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert len(rows) - 1 == len(FIXTURES) + 1
-    hostile = next(r for r in rows if "HYPERLINK" in r[3])
-    assert hostile[3].startswith("'=")
+    assert len(rows) - 1 == len(FIXTURES) + 4
+    titles = {r[3] for r in rows[1:]}
+    assert {t[:2] for t in titles if "HYPERLINK" in t or "calc" in t} == {"'=", "'+", "'-", "'@"}
     on_topic = list(csv.reader(io.StringIO(web.get("/xuat.csv", params={"topic": "chuyen-doi-so"}).text)))
     assert len(on_topic) - 1 == sum(1 for a in FIXTURES if "chuyen-doi-so" in a.topic_ids)
 
@@ -144,4 +147,4 @@ def test_the_article_page_shows_topics_with_their_evidence(web: httpx.Client) ->
 
 def test_health(web: httpx.Client) -> None:
     health = web.get("/api/v1/health").json()
-    assert health["status"] == "ok" and health["articles"] == len(FIXTURES) + 1
+    assert health["status"] == "ok" and health["articles"] == len(FIXTURES) + 4

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -92,6 +93,19 @@ def _delay(value: Any) -> str:
     return f"sau {hours} giờ {minutes} phút" if hours else f"sau {minutes} phút"
 
 
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@lru_cache(maxsize=4)
+def _names(taxonomy: Path, _taxonomy_mtime: float, sources: Path, _sources_mtime: float) -> dict[str, dict[str, str]]:
+    """Topic and source names by id; ids stand in for what is not configured."""
+    from pipelines.tagging import load_taxonomy
+
+    configured = load_sources(sources) if sources.exists() else []
+    return {"topics": dict(load_taxonomy(taxonomy).names), "sources": {s.id: s.name for s in configured}}
+
+
 def _basic_user(request: Request, users: Users) -> User | None:
     """API clients sign in with HTTP Basic on every request (no cookie, so no CSRF to fear)."""
     header = request.headers.get("authorization", "")
@@ -130,11 +144,9 @@ def create_app(settings: Settings) -> FastAPI:
     templates = Jinja2Templates(env=env)
 
     def names() -> dict[str, dict[str, str]]:
-        """Topic and source names for labels; ids stand in for what is not configured."""
-        from pipelines.tagging import load_taxonomy
-
-        sources = load_sources(settings.sources_file) if settings.sources_file.exists() else []
-        return {"topics": dict(load_taxonomy(settings.taxonomy).names), "sources": {s.id: s.name for s in sources}}
+        """Topic and source names for labels, read again only when their files change."""
+        return _names(settings.taxonomy, _mtime(settings.taxonomy), settings.sources_file,
+                      _mtime(settings.sources_file))
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         session: Session | None = request.state.session
