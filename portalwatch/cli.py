@@ -647,7 +647,7 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
 @app.command()
 def sources(data_dir: DataDir = None) -> None:
     """Tình trạng từng nguồn: lần thu thập gần nhất, số liên kết bài so với thường lệ, lỗi và lỗi gần nhất."""
-    from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, usual_links
+    from portalwatch.state.health import HealthLog
 
     settings = _settings(data_dir)
     table = Table(title="Tình trạng các nguồn")
@@ -657,25 +657,18 @@ def sources(data_dir: DataDir = None) -> None:
     problems = 0
     with HealthLog(settings.archive_path) as health:
         for source in load_sources(settings.sources_file):
-            history = health.history(source.id)
-            if not history:
-                table.add_row(source.id, "chưa thu thập", "", "", "", "", "", "")
+            state = health.summary(source.id)
+            last, good, usual = state.last, state.last_good, state.usual_links
+            if last is None:
+                table.add_row(source.id, state.status, "", "", "", "", "", "")
                 continue
-            last = history[0]
-            good = next((r for r in history if r.status not in PROBLEMS), None)
-            usual = usual_links(history[1:])
-            until = health.backoff_until(source.id)
-            status = LABELS[last.status] + (f": {last.message}" if last.message else "")
-            if until:
-                status += f"; tạm hoãn tới {until.astimezone(VN_TZ):%d/%m %H:%M}"
-            problems += last.status in PROBLEMS
-            style = "red" if last.status in PROBLEMS else None
+            problems += state.problem
             table.add_row(source.id, f"{last.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}",
-                          terminal(status),
+                          terminal(state.status),
                           f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
                           f"{last.stats.links_found} ({usual:g})" if usual else str(last.stats.links_found),
                           str(last.stats.new_articles + last.stats.changed_articles), str(last.stats.failures),
-                          terminal(last.stats.last_error), style=style)
+                          terminal(last.stats.last_error), style="red" if state.problem else None)
     console.print(table)
     if problems:
         raise typer.Exit(1)

@@ -203,6 +203,10 @@ def create_app(settings: Settings) -> FastAPI:
             return page(request, "error.html", 404, message=f"Không có bài viết mã {article_id} trong kho.")
         return page(request, "article.html", view=view)
 
+    @app.get("/nguon", response_class=HTMLResponse)
+    async def sources_page(request: Request) -> HTMLResponse:
+        return page(request, "sources.html", rows=await asyncio.to_thread(data.sources, settings))
+
     @app.get("/xuat.csv")
     async def export_csv(request: Request) -> Response:
         try:
@@ -294,6 +298,16 @@ def create_app(settings: Settings) -> FastAPI:
             "same_source_week": [{"id": a.id, "title": a.title, "published_at": a.published_at.isoformat()}
                                  for a in view.same_week],
         })
+
+    @app.get("/api/v1/sources", summary="Tình trạng thu thập từng nguồn và các trang bị bỏ qua")
+    async def api_sources() -> JSONResponse:
+        rows = await asyncio.to_thread(data.sources, settings)
+        return JSONResponse([{
+            "id": r.source.id, "name": r.source.name, "status": r.health.last.status if r.health.last else None,
+            "status_text": r.health.status, "problem": r.health.problem,
+            "last_crawl": r.health.last.started_at.isoformat() if r.health.last else None,
+            "backoff_until": r.health.backoff_until.isoformat() if r.health.backoff_until else None,
+            "skips": r.skips, "skip_reasons": dict(r.reasons)} for r in rows])
 
     @app.get("/api/v1/health", summary="Tình trạng máy chủ và kho bài viết")
     async def api_health() -> JSONResponse:

@@ -1,5 +1,5 @@
-"""What pages and API show, computed once here from the store: the search with its story sizes and the
-newest article's date, and an article with its story's copies and its source's week."""
+"""What pages and API show, computed once here: the search with its story sizes and the newest article's
+date, an article with its story's copies and its source's week, and each source's crawl health."""
 
 import csv
 import io
@@ -9,11 +9,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portalwatch.core import VN_TZ
-from portalwatch.core.models import Article
+from portalwatch.core.config import Settings
+from portalwatch.core.models import Article, Source
+from portalwatch.core.sources import load_sources
 from portalwatch.reports.export import csv_rows
+from portalwatch.state.archive import RawArchive
+from portalwatch.state.health import HealthLog, SourceHealth
 from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult
 
 CSV_BATCH = 500  # articles per streamed piece of an export
+
+
+@dataclass(frozen=True)
+class SourceView:
+    source: Source
+    health: SourceHealth
+    skips: int  # pages of this source recorded as skipped
+    reasons: list[tuple[str, int]]  # the commonest skip reasons, with how many pages each
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,18 @@ def article(store: ArticleStore, article_id: str) -> ArticleView | None:
                                     limit=50))
     return ArticleView(found, [Copy(a, a.published_at - first) for a in story],
                        [h.article for h in week.hits if h.article.id != found.id])
+
+
+def sources(settings: Settings, reasons: int = 5) -> list[SourceView]:
+    """Every configured source's crawl health and skips, from the crawl state (not the article store)."""
+    configured = load_sources(settings.sources_file) if settings.sources_file.exists() else []
+    with RawArchive(settings.archive_path) as archive:
+        skipped: dict[str, Counter[str]] = {}
+        for skip in archive.skips():
+            skipped.setdefault(skip.source_id, Counter())[skip.reason] += 1
+    with HealthLog(settings.archive_path) as health:
+        return [SourceView(s, health.summary(s.id), sum(skipped.get(s.id, Counter()).values()),
+                           skipped.get(s.id, Counter()).most_common(reasons)) for s in configured]
 
 
 def csv_export(store: ArticleStore, query: SearchQuery) -> Iterator[str]:
