@@ -184,6 +184,7 @@ def demo(data_dir: DataDir = None) -> None:
     command += sys.argv[0] if Path(sys.argv[0]).name == "portalwatch" else "portalwatch"
     console.print(f'  {command} search "xay dung dang" --topic xay-dung-dang --since 2026-11-01', soft_wrap=True)
     console.print(f"  {command} skips", soft_wrap=True)
+    console.print(f"Giao diện web: {command} web, rồi mở http://127.0.0.1:8300/", soft_wrap=True)
 
 
 @app.command()

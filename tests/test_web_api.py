@@ -148,3 +148,14 @@ def test_the_article_page_shows_topics_with_their_evidence(web: httpx.Client) ->
 def test_health(web: httpx.Client) -> None:
     health = web.get("/api/v1/health").json()
     assert health["status"] == "ok" and health["articles"] == len(FIXTURES) + 4
+
+
+def test_the_api_is_described_without_loading_anything_from_elsewhere(web: httpx.Client) -> None:
+    spec = web.get("/api/v1/openapi.json").json()
+    paths = {"/api/v1/search", "/api/v1/articles/{article_id}", "/api/v1/sources", "/api/v1/health"}
+    assert paths <= set(spec["paths"])
+    names = [p["name"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]]
+    assert names[:3] == ["q", "topic", "source"] and "cursor" in names
+    docs = web.get("/api/v1/docs").text
+    assert "GET /api/v1/search" in docs and "<code>cursor</code>" in docs
+    assert "<script src=\"http" not in docs

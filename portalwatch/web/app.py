@@ -32,7 +32,7 @@ from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, StoreError
 from portalwatch.web import data
 from portalwatch.web.auth import ROLES, Session, Sessions, User, Users
-from portalwatch.web.query import QueryError, link, search_query
+from portalwatch.web.query import QueryError, link, openapi_parameters, search_query
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "pw_session"
@@ -268,7 +268,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     # ------------------------------------------------------------------ API
 
-    @app.get("/api/v1/search", summary="Tìm bài viết: kết quả, số bài theo chủ đề và nguồn, biểu đồ thời gian")
+    @app.get("/api/v1/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def api_docs(request: Request) -> HTMLResponse:
+        """The OpenAPI description as a page of our own (FastAPI's pages load scripts from a CDN)."""
+        return page(request, "api.html", spec=app.openapi())
+
+    @app.get("/api/v1/search", summary="Tìm bài viết: kết quả, số bài theo chủ đề và nguồn, biểu đồ thời gian",
+             openapi_extra={"parameters": openapi_parameters()})
     async def api_search(request: Request) -> JSONResponse:
         try:
             query = search_query(list(request.query_params.multi_items()))

@@ -18,6 +18,28 @@ MAX_PAGE = 100
 LISTED = ("topic", "source", "province")
 
 
+# The parameters, as the API's OpenAPI description and its documentation page list them.
+PARAMETERS: list[tuple[str, bool, str]] = [  # name, repeatable, meaning
+    ("q", False, 'Từ khóa, có hoặc không dấu: "cụm từ", a | b (hoặc), -từ (loại trừ), ( ) để nhóm.'),
+    ("topic", True, "Mã chủ đề, ví dụ xay-dung-dang (lặp lại: bất kỳ chủ đề nào)."),
+    ("source", True, "Mã nguồn (lặp lại: bất kỳ nguồn nào)."),
+    ("province", True, "Tỉnh (lặp lại: bất kỳ tỉnh nào)."),
+    ("directive", False, "Số hiệu văn bản, ví dụ 35-CT/TW."),
+    ("since", False, "Từ ngày, NNNN-TT-NN (giờ Việt Nam)."),
+    ("until", False, "Đến ngày, NNNN-TT-NN, tính cả ngày đó."),
+    ("interval", False, "Biểu đồ theo day (ngày) hoặc week (tuần)."),
+    ("cursor", False, "Mã trang sau (next_cursor của trang trước)."),
+    ("limit", False, f"Số bài mỗi trang, 1 đến {MAX_PAGE} (mặc định {PAGE_SIZE})."),
+]
+
+
+def openapi_parameters() -> list[dict]:
+    """The search parameters as OpenAPI parameter objects (read from the query string by search_query)."""
+    return [{"name": name, "in": "query", "required": False, "description": meaning,
+             "schema": {"type": "array", "items": {"type": "string"}} if repeated else {"type": "string"},
+             **({"style": "form", "explode": True} if repeated else {})} for name, repeated, meaning in PARAMETERS]
+
+
 class QueryError(ValueError):
     """A request that states no valid search; the message is Vietnamese and shown to the user as is."""
 
