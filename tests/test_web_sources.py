@@ -58,3 +58,24 @@ def test_sources_api(web: httpx.Client) -> None:
     assert rows["tinh-a"]["skip_reasons"] == {"không có ngày đăng": 2, "HTTP 404": 1}
     assert rows["tinh-b"]["problem"] and rows["tinh-b"]["backoff_until"] is not None
     assert rows["tinh-c"]["last_crawl"] is None and rows["tinh-c"]["status_text"] == "chưa thu thập"
+
+
+def test_digests_are_listed_shown_sandboxed_and_downloadable(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    settings.digest_dir.mkdir(parents=True)
+    for week in ("2026-W46", "2026-W47"):
+        for fmt in ("html", "md", "json", "csv"):
+            (settings.digest_dir / f"digest-{week}.{fmt}").write_text(f"Bản tin {week} ({fmt})", encoding="utf-8")
+    (tmp_path / "secret.html").write_text("bí mật", encoding="utf-8")
+    with serve_web(settings) as base, httpx.Client(base_url=base) as web:
+        listing = web.get("/ban-tin").text
+        assert listing.index("Tuần 47/2026") < listing.index("Tuần 46/2026")  # newest first
+        shown = web.get("/ban-tin/2026-W47.html")
+        assert shown.text == "Bản tin 2026-W47 (html)"
+        assert "sandbox" in shown.headers["content-security-policy"]
+        assert "script-src" not in shown.headers["content-security-policy"]
+        table = web.get("/ban-tin/2026-W46.csv")
+        assert table.headers["content-disposition"].startswith("attachment")
+        assert table.text == "Bản tin 2026-W46 (csv)"
+        for name in ("2026-W48.html", "..%2Fsecret.html", "2026-W47.py"):
+            assert web.get(f"/ban-tin/{name}").status_code == 404

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import binascii
 import hmac
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -41,6 +42,11 @@ LOGIN_COOKIE = "pw_login"  # the login form's CSRF token, before there is a sess
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 OPEN_PATHS = ("/dang-nhap", "/static/")
+# A stored digest is e-mail HTML: inline styles and embedded charts, never a script, shown sandboxed.
+DIGEST_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+DIGEST_FILE = re.compile(r"(?P<week>\d{4}-W\d{2})\.(?P<fmt>html|md|json|csv)")
+DIGEST_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8",
+                "json": "application/json", "csv": "text/csv; charset=utf-8"}
 T = TypeVar("T")
 
 
@@ -170,7 +176,7 @@ def create_app(settings: Settings) -> FastAPI:
                 response = RedirectResponse(link([("next", str(request.url.path))], "/dang-nhap"), 303)
         else:
             response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers.setdefault("Content-Security-Policy", CSP)  # a stored digest brings its own
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         return response
@@ -206,6 +212,25 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/nguon", response_class=HTMLResponse)
     async def sources_page(request: Request) -> HTMLResponse:
         return page(request, "sources.html", rows=await asyncio.to_thread(data.sources, settings))
+
+    @app.get("/ban-tin", response_class=HTMLResponse)
+    async def digests_page(request: Request) -> HTMLResponse:
+        weeks = sorted((p.name.removeprefix("digest-").removesuffix(".json")
+                        for p in settings.digest_dir.glob("digest-*.json")), reverse=True)
+        return page(request, "digests.html", weeks=weeks)
+
+    @app.get("/ban-tin/{name}")
+    async def digest_file(request: Request, name: str) -> Response:
+        """One written digest file (the names are checked: nothing outside the digest folder is served)."""
+        found = DIGEST_FILE.fullmatch(name)
+        path = settings.digest_dir / f"digest-{name}"
+        if found is None or not path.is_file():
+            return page(request, "error.html", 404, message=f"Không có bản tin {name}.")
+        inline = found["fmt"] == "html"
+        return FileResponse(path, media_type=DIGEST_TYPES[found["fmt"]],
+                            content_disposition_type="inline" if inline else "attachment",
+                            filename=f"portalwatch-ban-tin-{name}",
+                            headers={"Content-Security-Policy": DIGEST_CSP} if inline else None)
 
     @app.get("/xuat.csv")
     async def export_csv(request: Request) -> Response:
