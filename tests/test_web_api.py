@@ -16,7 +16,7 @@ from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, load_articles
 from portalwatch.store import open_store
-from tests.support import SOURCE_OF_SITE, fixture_store_articles, fixture_week, make, serve_web
+from tests.support import SOURCE_OF_SITE, fixture_store_articles, fixture_week, make, published_on, serve_web
 
 HOSTILE_TITLE = '=HYPERLINK("http://x.test")<script>alert(1)</script>" onmouseover="alert(2)'
 HOSTILE = make("javascript:alert(3)", HOSTILE_TITLE, "<img src=x onerror=alert(4)> Tin độc hại về 'xây dựng Đảng'.",
@@ -159,3 +159,21 @@ def test_the_api_is_described_without_loading_anything_from_elsewhere(web: httpx
     docs = web.get("/api/v1/docs").text
     assert "GET /api/v1/search" in docs and "<code>cursor</code>" in docs
     assert "<script src=\"http" not in docs
+
+
+def test_compare_counts_each_named_query_by_source_and_day(web: httpx.Client) -> None:
+    wide = next(a for a in load_articles() if len(a.sites) == 3)
+    single = next(a for a in load_articles() if len(a.sites) == 1)
+    params = [("ten", "Ba nơi đăng"), ("q", f'"{wide.title}"'), ("ten", ""), ("q", f'"{single.title}"'),
+              ("ten", "trống"), ("q", " ")]
+    compared = web.get("/api/v1/compare", params=params).json()["queries"]
+    assert [q["name"] for q in compared] == ["Ba nơi đăng", f'"{single.title}"']  # unnamed: its text
+    assert [q["total"] for q in compared] == [3, 1]
+    assert compared[0]["source_counts"] == {SOURCE_OF_SITE[s]: 1 for s in wide.sites}
+    days = Counter(published_on(wide, s).date().isoformat() for s in wide.sites)
+    assert compared[0]["histogram"] == dict(days)
+    assert web.get("/api/v1/compare", params=params[:2]).status_code == 400  # one query compares nothing
+    bad = web.get("/api/v1/compare", params=[("ten", "A"), ("q", "-covid"), ("q", "dang")])
+    assert bad.status_code == 400 and "«A»" in bad.json()["detail"]
+    page = web.get("/so-sanh", params=params).text
+    assert page.count("<polyline") == 2 and "Ba nơi đăng" in page

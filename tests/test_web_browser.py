@@ -156,3 +156,21 @@ def test_login_refused_then_accepted(tmp_path: Path, page: Page) -> None:
         expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
         signed_out = page.request.get(f"{base}/api/v1/health")  # with the context's cookies, none left
         assert signed_out.status == 401 and "Cần đăng nhập" in signed_out.json()["detail"]
+
+
+def test_compare_page_overlays_two_named_queries(site: str, page: Page) -> None:
+    page.goto(f"{site}/so-sanh")
+    page.get_by_label("Tên 1").fill("Chuyển đổi số")
+    page.get_by_label("Từ khóa 1").fill('"chuyển đổi số"')
+    page.get_by_label("Tên 2").fill("Nông thôn mới")
+    page.get_by_label("Từ khóa 2").fill('"nông thôn mới"')
+    page.get_by_label("Biểu đồ").select_option("week")
+    page.get_by_role("button", name="So sánh").click()
+    chart = page.locator("figure.chart svg")
+    expect(chart.locator("polyline")).to_have_count(2)
+    expect(chart).to_contain_text("Chuyển đổi số")
+    expect(chart).to_contain_text("Nông thôn mới")
+    header = page.locator(".compare-table thead th")
+    expect(header).to_have_text(["Nguồn", "Chuyển đổi số", "Nông thôn mới"])
+    page.reload()
+    expect(page.get_by_label("Từ khóa 2")).to_have_value('"nông thôn mới"')

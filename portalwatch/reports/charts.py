@@ -61,27 +61,31 @@ def coverage_heatmap(digest: Digest) -> bytes:
     return _png(figure)
 
 
-def _buckets(histogram: dict[str, int], interval: str) -> list[tuple[date, int]]:
-    """Every bucket from the first to the last, empty ones included: a gap in coverage shows as a gap."""
-    if not histogram:
+COLOURS = ("#a30000", "#1f5fa8", "#2e8b3a", "#c77700")  # one per compared query (at most four)
+
+
+def _days(histograms: list[dict[str, int]], interval: str) -> list[date]:
+    """Every bucket from the first to the last of any series, empty ones included: a gap shows as a gap."""
+    keys = [date.fromisoformat(k) for h in histograms for k in h]
+    if not keys:
         return []
-    counts = {date.fromisoformat(k): v for k, v in histogram.items()}
     step = timedelta(days=7 if interval == "week" else 1)
-    day, last, out = min(counts), max(counts), []
+    day, last, out = min(keys), max(keys), []
     while day <= last:
-        out.append((day, counts.get(day, 0)))
+        out.append(day)
         day += step
     return out
 
 
-def timeline_svg(histogram: dict[str, int], interval: str, width: int = 760, height: int = 220) -> Markup:
-    """Articles per day or week as an SVG bar chart with Vietnamese labels; each bar's title gives its count."""
-    buckets = _buckets(histogram, interval)
+def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 760, height: int = 220) -> Markup:
+    """Articles per day or week as SVG with Vietnamese labels: bars for one series, coloured lines with a
+    legend for several (name -> histogram); each bar or point's title gives its count."""
+    days = _days(list(series.values()), interval)
     unit = "tuần" if interval == "week" else "ngày"
-    left, right, top, bottom = 44, 10, 28, 34
+    left, right, top, bottom = 44, 10, 28 + 16 * (len(series) > 1), 34
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((n for _, n in buckets), default=0) or 1
-    slot = plot_w / max(len(buckets), 1)
+    peak = max((n for h in series.values() for n in h.values()), default=0) or 1
+    slot = plot_w / max(len(days), 1)
     parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img"'
                     ' aria-label="Số bài theo {}" font-family="DejaVu Sans, sans-serif" font-size="11">')
              .format(width, height, width, height, unit),
@@ -90,16 +94,29 @@ def timeline_svg(histogram: dict[str, int], interval: str, width: int = 760, hei
                  left, top + plot_h, left + plot_w, top + plot_h),
              Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(left - 6, top + 10, peak),
              Markup('<text x="{}" y="{}" text-anchor="end">0</text>').format(left - 6, top + plot_h)]
-    every = max(1, round(len(buckets) / 8))  # at most some eight date labels
-    for i, (day, n) in enumerate(buckets):
-        bar = plot_h * n / peak
-        x = left + i * slot
-        label = f"{'Tuần từ ' if interval == 'week' else ''}{day:%d/%m/%Y}: {n} bài"
-        parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#a30000">'
-                            '<title>{}</title></rect>').format(x + slot * 0.1, top + plot_h - bar, slot * 0.8, bar,
-                                                               label))
-        if i % every == 0:
-            parts.append(Markup('<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>').format(
-                x + slot / 2, height - bottom + 16, f"{day:%d/%m}"))
+    every = max(1, round(len(days) / 8))  # at most some eight date labels
+    for i, day in enumerate(days[::every]):
+        parts.append(Markup('<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>').format(
+            left + (i * every + 0.5) * slot, height - bottom + 16, f"{day:%d/%m}"))
+    prefix = "Tuần từ " if interval == "week" else ""
+    for number, (name, histogram) in enumerate(series.items()):
+        colour = COLOURS[number % len(COLOURS)]
+        counts = [histogram.get(day.isoformat(), 0) for day in days]
+        if len(series) == 1:
+            for i, (day, n) in enumerate(zip(days, counts, strict=True)):
+                bar = plot_h * n / peak
+                parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
+                                    '<title>{}{:%d/%m/%Y}: {} bài</title></rect>').format(
+                    left + (i + 0.1) * slot, top + plot_h - bar, slot * 0.8, bar, colour, prefix, day, n))
+            continue
+        points = [(left + (i + 0.5) * slot, top + plot_h - plot_h * n / peak) for i, n in enumerate(counts)]
+        parts.append(Markup('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>').format(
+            colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
+        parts += [Markup('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}{:%d/%m/%Y}: {} bài</title>'
+                         '</circle>').format(x, y, colour, name, prefix, day, n)
+                  for (x, y), day, n in zip(points, days, counts, strict=True)]
+        legend = name if len(name) <= 24 else name[:23] + "…"  # four names fit side by side
+        parts.append(Markup('<rect x="{}" y="24" width="10" height="10" fill="{}"/><text x="{}" y="33">{}</text>')
+                     .format(left + number * 180, colour, left + number * 180 + 14, legend))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

@@ -33,7 +33,7 @@ from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, StoreError
 from portalwatch.web import data
 from portalwatch.web.auth import ROLES, Session, Sessions, User, Users
-from portalwatch.web.query import QueryError, link, openapi_parameters, search_query
+from portalwatch.web.query import QueryError, compared_queries, link, openapi_parameters, search_query
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "pw_session"
@@ -200,7 +200,20 @@ def create_app(settings: Settings) -> FastAPI:
         view = await worker.run(lambda store: data.search(store, query))
         return page(request, "search.html", params=params, error=None, view=view, query=query,
                     data_until=view.data_until,
-                    chart=timeline_svg(view.result.histogram, query.interval) if view.result.total else None)
+                    chart=timeline_svg({"": view.result.histogram}, query.interval) if view.result.total else None)
+
+    @app.get("/so-sanh", response_class=HTMLResponse)
+    async def compare_page(request: Request) -> HTMLResponse:
+        params = list(request.query_params.multi_items())
+        if not any(k == "q" and v.strip() for k, v in params):  # a first visit: the empty form, no reproach
+            return page(request, "compare.html", params=params, error=None, view=None)
+        try:
+            queries = compared_queries(params)
+        except QueryError as exc:
+            return page(request, "compare.html", params=params, error=str(exc), view=None)
+        view = await worker.run(lambda store: data.compare(store, queries))
+        return page(request, "compare.html", params=params, error=None, view=view,
+                    chart=timeline_svg(view.histograms(), queries[0][1].interval))
 
     @app.get("/bai/{article_id}", response_class=HTMLResponse)
     async def article_page(request: Request, article_id: str) -> HTMLResponse:
@@ -250,7 +263,7 @@ def create_app(settings: Settings) -> FastAPI:
         except QueryError as exc:
             return page(request, "error.html", 400, message=str(exc))
         result = await worker.run(lambda store: store.search(query))
-        return Response(str(timeline_svg(result.histogram, query.interval)), media_type="image/svg+xml",
+        return Response(str(timeline_svg({"": result.histogram}, query.interval)), media_type="image/svg+xml",
                         headers={"Content-Disposition": 'attachment; filename="portalwatch-bieu-do.svg"'})
 
     @app.get("/dang-nhap", response_class=HTMLResponse)
@@ -315,6 +328,17 @@ def create_app(settings: Settings) -> FastAPI:
             "next_cursor": result.next_cursor,
             "data_until": view.data_until.isoformat() if view.data_until else None,
         })
+
+    @app.get("/api/v1/compare", summary="So sánh 2 đến 4 truy vấn có tên (ten, q theo cặp; các bộ lọc khác dùng chung)")
+    async def api_compare(request: Request) -> JSONResponse:
+        try:
+            queries = compared_queries(list(request.query_params.multi_items()))
+        except QueryError as exc:
+            return JSONResponse({"detail": str(exc)}, 400)
+        view = await worker.run(lambda store: data.compare(store, queries))
+        return JSONResponse({"queries": [{"name": name, "total": r.total, "stories": r.stories,
+                                          "histogram": r.histogram, "source_counts": r.source_counts}
+                                         for name, r in view.results.items()], "sources": view.sources})
 
     @app.get("/api/v1/articles/{article_id}", summary="Một bài viết, các bản của cùng tin và bài cùng nguồn trong tuần")
     async def api_article(article_id: str) -> JSONResponse:

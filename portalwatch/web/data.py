@@ -36,6 +36,15 @@ class SearchView:
 
 
 @dataclass(frozen=True)
+class CompareView:
+    results: dict[str, SearchResult]  # query name -> its totals, sources and timeline
+    sources: list[str]  # every source any query found, most articles first
+
+    def histograms(self) -> dict[str, dict[str, int]]:
+        return {name: result.histogram for name, result in self.results.items()}
+
+
+@dataclass(frozen=True)
 class Copy:
     article: Article
     delay: timedelta  # after the story's first copy
@@ -62,6 +71,14 @@ def search(store: ArticleStore, query: SearchQuery) -> SearchView:
     story_sizes = {h.article.id: sizes[h.article.duplicate_group] if h.article.duplicate_group else 1
                    for h in result.hits}
     return SearchView(result, story_sizes, newest(store))
+
+
+def compare(store: ArticleStore, queries: list[tuple[str, SearchQuery]]) -> CompareView:
+    results = {name: store.search(query) for name, query in queries}
+    totals: Counter[str] = Counter()
+    for result in results.values():
+        totals.update(result.source_counts)
+    return CompareView(results, [source for source, _ in totals.most_common()])
 
 
 def article(store: ArticleStore, article_id: str) -> ArticleView | None:

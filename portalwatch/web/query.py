@@ -14,6 +14,7 @@ from portalwatch.store.query import UnsupportedQuery, parse
 Params = Sequence[tuple[str, str]]  # a query string's pairs, in order, repeated keys kept
 PAGE_SIZE = 20
 MAX_PAGE = 100
+MAX_COMPARED = 4
 # Parameters that state a search; paging (cursor) is dropped whenever one of them changes.
 LISTED = ("topic", "source", "province")
 
@@ -85,6 +86,25 @@ def search_query(params: Params, limit: int = PAGE_SIZE) -> SearchQuery:
     except ValidationError as exc:  # the dates' order: the validator's own Vietnamese message
         raise QueryError("; ".join(str(e["ctx"]["error"]) if "ctx" in e else e["msg"] for e in exc.errors())
                          ) from None
+
+
+def compared_queries(params: Params) -> list[tuple[str, SearchQuery]]:
+    """The named queries of the compare page: `ten` and `q` in pairs (a row left empty is skipped, a row
+    without a name is named by its text), each with the shared filters; two to four of them."""
+    texts = [v for k, v in params if k == "q"]
+    names = [v.strip() for k, v in params if k == "ten"]
+    shared = [(k, v) for k, v in params if k not in ("q", "ten", "cursor", "limit")]
+    rows = [(names[i] if i < len(names) and names[i] else text.strip(), text) for i, text in enumerate(texts)
+            if text.strip()]
+    if not 2 <= len(rows) <= MAX_COMPARED:
+        raise QueryError(f"Cần từ 2 đến {MAX_COMPARED} truy vấn có từ khóa để so sánh (đang có {len(rows)}).")
+    compared = []
+    for name, text in rows:
+        try:
+            compared.append((name, search_query([("q", text), *shared], limit=1)))
+        except QueryError as exc:
+            raise QueryError(f"Truy vấn «{name}»: {exc}") from None
+    return compared
 
 
 def link(params: Params, path: str = "/", add: tuple[str, str] | None = None,
