@@ -189,8 +189,11 @@ def demo(data_dir: DataDir = None) -> None:
 
 @app.command()
 def serve(data_dir: DataDir = None,
-          port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200) -> None:
-    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai."""
+          port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200,
+          web_port: Annotated[int, typer.Option(help="Cổng của giao diện web (127.0.0.1); 0: không chạy.")] = 8300,
+          ) -> None:
+    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai;
+    kèm giao diện web trên 127.0.0.1."""
     settings = _settings(data_dir, console_logs=True)  # a long-running service: its runs log to the terminal
     configured, _ = _configuration(settings)
     server = None
@@ -218,15 +221,21 @@ def serve(data_dir: DataDir = None,
     # Own sessions: a SIGTERM to our process group reaches only us, and we stop the children in order.
     runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=die_with_parent,
                               start_new_session=True)
+    web_ui = None
+    if web_port:
+        web_ui = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "web",
+                                   "--port", str(web_port)], preexec_fn=die_with_parent, start_new_session=True)
+        console.print(f"Giao diện web: http://127.0.0.1:{web_port}/")
 
     try:
         runner.wait()
-    except KeyboardInterrupt:  # Ctrl+C, or SIGTERM (main() makes it one): the runner first, then the server
+    except KeyboardInterrupt:  # Ctrl+C, or SIGTERM (main() makes it one): the runner first, then the servers
         console.print("Đang dừng các lịch chạy…")
         stop_gracefully(runner, SERVE_GRACE_SECONDS)
     finally:
-        if server:
-            stop_gracefully(server, SERVE_GRACE_SECONDS)
+        for child in (web_ui, server):
+            if child:
+                stop_gracefully(child, SERVE_GRACE_SECONDS)
 
 
 @app.command()
