@@ -173,7 +173,8 @@ def create_app(settings: Settings) -> FastAPI:
                     {"detail": "Cần đăng nhập (HTTP Basic hoặc phiên đăng nhập)."}, 401,
                     headers={"WWW-Authenticate": 'Basic realm="portalwatch"'})
             else:
-                response = RedirectResponse(link([("next", str(request.url.path))], "/dang-nhap"), 303)
+                here = path + (f"?{request.url.query}" if request.url.query else "")  # back to this very page
+                response = RedirectResponse(link([("next", here)], "/dang-nhap"), 303)
         else:
             response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)  # a stored digest brings its own
