@@ -30,6 +30,7 @@ from pipelines.tagging import SHIPPED_EXAMPLES, Taxonomy, tag_plain_text
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, RawPage, Source, TopicTag, article_id
+from portalwatch.core.plans import CampaignPlan
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, FixtureArticle, load_articles
 from portalwatch.fixture_portals.server import FixturePortals
 
@@ -217,6 +218,17 @@ def fixture_week(monday: date) -> FixtureWeek:
     end = start + timedelta(days=7)
     return FixtureWeek(tuple((SOURCE_OF_SITE[site], a) for a in load_articles() for site in a.sites
                              if start <= published_on(a, site) < end))
+
+
+def plan_coverage(plan: CampaignPlan, last: date) -> dict[str, Counter[str]]:
+    """Bound source -> Monday (ISO) -> fixture copies on the plan's topics from its start to `last`."""
+    coverage: dict[str, Counter[str]] = {source: Counter() for source in plan.sources or SOURCE_OF_SITE.values()}
+    for fixture in load_articles():
+        for site in fixture.sites:
+            day, source = published_on(fixture, site).date(), SOURCE_OF_SITE[site]
+            if source in coverage and plan.start <= day <= last and set(fixture.topics) & set(plan.topics):
+                coverage[source][(day - timedelta(days=day.weekday())).isoformat()] += 1
+    return coverage
 
 
 # ---------------------------------------------------------------- a large raw archive

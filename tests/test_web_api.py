@@ -3,20 +3,31 @@ the embedded store and on the engine. Expectations come from the fixture YAML, n
 
 import csv
 import io
+import shutil
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
+from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
+from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, load_articles
 from portalwatch.store import open_store
-from tests.support import SOURCE_OF_SITE, fixture_store_articles, fixture_week, make, published_on, serve_web
+from tests.support import (
+    SOURCE_OF_SITE,
+    fixture_store_articles,
+    fixture_week,
+    make,
+    plan_coverage,
+    published_on,
+    serve_web,
+)
 
 HOSTILE_TITLE = '=HYPERLINK("http://x.test")<script>alert(1)</script>" onmouseover="alert(2)'
 HOSTILE = make("javascript:alert(3)", HOSTILE_TITLE, "<img src=x onerror=alert(4)> Tin độc hại về 'xây dựng Đảng'.",
@@ -26,6 +37,7 @@ FORMULAS = [make(f"http://doc-hai.test/{i}", f"{start}cmd|' /C calc'!A0 tin {i}"
                  datetime(2026, 11, 11, 8, i, tzinfo=VN_TZ), source="doc-hai") for i, start in enumerate("+-@")]
 HOSTILE_SOURCE_NAME = '"><script>alert(5)</script>'
 FIXTURES, GROUPS = fixture_store_articles()
+FIXTURE_PLANS = Path(fixture_portals.__file__).with_name("plans.yaml")
 
 
 def write_registry(path: Path) -> None:
@@ -43,6 +55,7 @@ def web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[httpx.Client
         settings = Settings(data_dir=tmp_path, es_url=request.getfixturevalue("engine_url"),
                             es_alias=request.getfixturevalue("es_alias"))
     write_registry(settings.sources_file)
+    shutil.copy(FIXTURE_PLANS, settings.plans_file)
     store = open_store(settings)
     store.upsert([*FIXTURES, HOSTILE, *FORMULAS])
     store.set_duplicate_groups(GROUPS)
@@ -177,3 +190,21 @@ def test_compare_counts_each_named_query_by_source_and_day(web: httpx.Client) ->
     assert bad.status_code == 400 and "«A»" in bad.json()["detail"]
     page = web.get("/so-sanh", params=params).text
     assert page.count("<polyline") == 2 and "Ba nơi đăng" in page
+
+
+def test_plan_grids_count_each_bound_source_weekly_and_mark_the_gaps(web: httpx.Client) -> None:
+    plans = load_plans(FIXTURE_PLANS)
+    data_until = max(a.published_at for a in [*FIXTURES, HOSTILE, *FORMULAS]).date()
+    grids = web.get("/api/v1/plans").json()
+    assert [g["name"] for g in grids] == [p.name for p in plans]
+    zeros = 0
+    for plan, grid in zip(plans, grids, strict=True):
+        last = min(plan.until, data_until)
+        expected = plan_coverage(plan, last)
+        final_week = date.fromisoformat(grid["weeks"][-1])
+        assert final_week <= last < final_week + timedelta(days=7)
+        for source, row in grid["counts"].items():
+            assert row == {week: expected[source][week] for week in grid["weeks"]}
+            zeros += sum(1 for n in row.values() if not n)
+    assert zeros  # the fixtures leave some bound source silent on a campaign in some week
+    assert web.get("/ke-hoach").text.count('class="gap"') == zeros

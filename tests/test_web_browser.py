@@ -6,20 +6,22 @@ import os
 import shutil
 import struct
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import TopicTag
+from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import load_articles
 from portalwatch.store import open_store
 from portalwatch.web.auth import Users
-from tests.support import SOURCE_OF_SITE, fixture_store_articles, make, serve_web
+from tests.support import SOURCE_OF_SITE, fixture_store_articles, make, plan_coverage, serve_web
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FIXTURES, GROUPS = fixture_store_articles()
@@ -52,6 +54,7 @@ def _fill(settings: Settings) -> None:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("web"))
     _fill(settings)
+    shutil.copy(Path(fixture_portals.__file__).with_name("plans.yaml"), settings.plans_file)
     with serve_web(settings) as base:
         yield base
 
@@ -175,3 +178,19 @@ def test_compare_page_overlays_two_named_queries(site: str, page: Page) -> None:
     expect(header).to_have_text(["Nguồn", "Chuyển đổi số", "Nông thôn mới"])
     page.reload()
     expect(page.get_by_label("Từ khóa 2")).to_have_value('"nông thôn mới"')
+
+
+def test_plan_grid_marks_a_bound_source_silent_on_the_campaign(site: str, page: Page) -> None:
+    plan = load_plans(Path(fixture_portals.__file__).with_name("plans.yaml"))[-1]
+    last = min(plan.until, max(a.published_at for a in [*FIXTURES, EVIDENCE]).date())
+    coverage = plan_coverage(plan, last)
+    monday = plan.start - timedelta(days=plan.start.weekday())
+    weeks = [(monday + timedelta(days=7 * i)).isoformat() for i in range((last - monday).days // 7 + 1)]
+    silent = [(source, week) for source, row in coverage.items() for week in weeks if not row[week]]
+    assert silent, "the fixtures should leave a gap in this plan"
+    page.goto(f"{site}/ke-hoach")
+    grid = page.locator(f'section.plan:has(h2:text-is("{plan.name}"))')
+    for source, week in silent:
+        cell = grid.locator(f'td[data-source="{source}"][data-week="{week}"]')
+        expect(cell).to_have_class("gap")
+        expect(cell).to_have_text("0 ✗")

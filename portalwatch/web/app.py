@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
+from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.charts import timeline_svg
 from portalwatch.reports.neutralise import html_snippet, web_url
@@ -223,6 +224,15 @@ def create_app(settings: Settings) -> FastAPI:
             return page(request, "error.html", 404, message=f"Không có bài viết mã {article_id} trong kho.")
         return page(request, "article.html", view=view)
 
+    async def grids() -> list[data.PlanGrid]:
+        plans = await asyncio.to_thread(load_plans, settings.plans_file)
+        configured = [s.id for s in load_sources(settings.sources_file)] if settings.sources_file.exists() else []
+        return await worker.run(lambda store: data.plan_grids(store, plans, configured))
+
+    @app.get("/ke-hoach", response_class=HTMLResponse)
+    async def plans_page(request: Request) -> HTMLResponse:
+        return page(request, "plans.html", grids=await grids())
+
     @app.get("/nguon", response_class=HTMLResponse)
     async def sources_page(request: Request) -> HTMLResponse:
         return page(request, "sources.html", rows=await asyncio.to_thread(data.sources, settings))
@@ -364,6 +374,14 @@ def create_app(settings: Settings) -> FastAPI:
             "last_crawl": r.health.last.started_at.isoformat() if r.health.last else None,
             "backoff_until": r.health.backoff_until.isoformat() if r.health.backoff_until else None,
             "skips": r.skips, "skip_reasons": dict(r.reasons)} for r in rows])
+
+    @app.get("/api/v1/plans", summary="Kế hoạch tuyên truyền: số bài về các chủ đề của kế hoạch theo nguồn và tuần")
+    async def api_plans() -> JSONResponse:
+        return JSONResponse([{
+            "name": g.plan.name, "from": g.plan.start.isoformat(), "until": g.plan.until.isoformat(),
+            "topics": g.plan.topics, "weeks": [w.isoformat() for w in g.weeks],
+            "counts": {source: {w.isoformat(): n for w, n in row.items()} for source, row in g.counts.items()},
+            "share": {w.isoformat(): g.share(w) for w in g.weeks}} for g in await grids()])
 
     @app.get("/api/v1/health", summary="Tình trạng máy chủ và kho bài viết")
     async def api_health() -> JSONResponse:

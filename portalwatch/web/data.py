@@ -1,16 +1,18 @@
 """What pages and API show, computed once here: the search with its story sizes and the newest article's
-date, an article with its story's copies and its source's week, and each source's crawl health."""
+date, an article with its story's copies and its source's week, each source's crawl health, and each
+campaign plan's coverage grid."""
 
 import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, Source
+from portalwatch.core.plans import CampaignPlan
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.export import csv_rows
 from portalwatch.state.archive import RawArchive
@@ -42,6 +44,30 @@ class CompareView:
 
     def histograms(self) -> dict[str, dict[str, int]]:
         return {name: result.histogram for name, result in self.results.items()}
+
+
+@dataclass(frozen=True)
+class PlanGrid:
+    """One campaign plan's sources × weeks: articles on the plan's topics in each week it is active."""
+
+    plan: CampaignPlan
+    weeks: list[date]  # the Monday of each week from the plan's start to its end or the newest data
+    last: date  # the plan's end, or the newest article's day when that is sooner
+    counts: dict[str, dict[date, int]]  # bound source -> week -> articles
+
+    def window(self, week: date) -> tuple[date, date]:
+        """The days of this week that count: within the plan and the data."""
+        return max(week, self.plan.start), min(week + timedelta(days=6), self.last)
+
+    def search_params(self, source: str, week: date) -> list[tuple[str, str]]:
+        """The search page's parameters for one cell: its articles, to open from the grid."""
+        since, until = self.window(week)
+        return [*(("topic", t) for t in self.plan.topics), ("source", source), ("since", since.isoformat()),
+                ("until", until.isoformat())]
+
+    def share(self, week: date) -> float:
+        """The share of bound sources that published on the plan's topics that week."""
+        return sum(1 for row in self.counts.values() if row.get(week)) / len(self.counts) if self.counts else 0.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +105,30 @@ def compare(store: ArticleStore, queries: list[tuple[str, SearchQuery]]) -> Comp
     for result in results.values():
         totals.update(result.source_counts)
     return CompareView(results, [source for source, _ in totals.most_common()])
+
+
+def plan_grids(store: ArticleStore, plans: list[CampaignPlan], sources: list[str]) -> list[PlanGrid]:
+    """Each plan's grid, one search per week (its facets give every source at once, however many are bound);
+    weeks after the newest article are left out: no data is not a gap."""
+    data_until = newest(store)
+    grids = []
+    for plan in plans:
+        bound = plan.sources if plan.sources is not None else sources
+        last = min(plan.until, data_until.astimezone(VN_TZ).date()) if data_until else plan.start - timedelta(days=1)
+        weeks: list[date] = []
+        monday = plan.start - timedelta(days=plan.start.weekday())
+        while monday <= last:
+            weeks.append(monday)
+            monday += timedelta(days=7)
+        grid = PlanGrid(plan, weeks, last, {source: {} for source in bound})
+        for week in weeks:
+            since, until = grid.window(week)
+            found = store.search(SearchQuery(topics=plan.topics, sources=bound, since=since, until=until,
+                                             limit=1)).source_counts
+            for source in bound:
+                grid.counts[source][week] = found.get(source, 0)
+        grids.append(grid)
+    return grids
 
 
 def article(store: ArticleStore, article_id: str) -> ArticleView | None:
