@@ -183,8 +183,10 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers["Referrer-Policy"] = "same-origin"
         return response
 
+    @app.exception_handler(QueryError)
     @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> Response:
+    async def refused(request: Request, exc: Exception) -> Response:
+        """A query that states no search, or a store's refusal: 400 with the Vietnamese reason."""
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, 400)
         return page(request, "error.html", 400, message=str(exc))
@@ -258,10 +260,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/xuat.csv")
     async def export_csv(request: Request) -> Response:
-        try:
-            query = search_query(list(request.query_params.multi_items()))
-        except QueryError as exc:
-            return page(request, "error.html", 400, message=str(exc))
+        query = search_query(list(request.query_params.multi_items()))
         return StreamingResponse(
             stream_on_own_thread(settings, lambda store: data.csv_export(store, query)),
             media_type="text/csv; charset=utf-8",
@@ -269,10 +268,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/bieu-do.svg")
     async def timeline_download(request: Request) -> Response:
-        try:
-            query = search_query(list(request.query_params.multi_items()), limit=1)
-        except QueryError as exc:
-            return page(request, "error.html", 400, message=str(exc))
+        query = search_query(list(request.query_params.multi_items()), limit=1)
         result = await worker.run(lambda store: store.search(query))
         return Response(str(timeline_svg({"": result.histogram}, query.interval)), media_type="image/svg+xml",
                         headers={"Content-Disposition": 'attachment; filename="portalwatch-bieu-do.svg"'})
@@ -325,10 +321,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/v1/search", summary="Tìm bài viết: kết quả, số bài theo chủ đề và nguồn, biểu đồ thời gian",
              openapi_extra={"parameters": openapi_parameters()})
     async def api_search(request: Request) -> JSONResponse:
-        try:
-            query = search_query(list(request.query_params.multi_items()))
-        except QueryError as exc:
-            return JSONResponse({"detail": str(exc)}, 400)
+        query = search_query(list(request.query_params.multi_items()))
         view = await worker.run(lambda store: data.search(store, query))
         result = view.result
         return JSONResponse({
@@ -342,10 +335,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/api/v1/compare", summary="So sánh 2 đến 4 truy vấn có tên (ten, q theo cặp; các bộ lọc khác dùng chung)")
     async def api_compare(request: Request) -> JSONResponse:
-        try:
-            queries = compared_queries(list(request.query_params.multi_items()))
-        except QueryError as exc:
-            return JSONResponse({"detail": str(exc)}, 400)
+        queries = compared_queries(list(request.query_params.multi_items()))
         view = await worker.run(lambda store: data.compare(store, queries))
         return JSONResponse({"queries": [{"name": name, "total": r.total, "stories": r.stories,
                                           "histogram": r.histogram, "source_counts": r.source_counts}
