@@ -120,6 +120,7 @@ def test_a_bad_query_is_explained_in_vietnamese(web: httpx.Client) -> None:
     assert web.get("/api/v1/search", params={"since": "16/11/2026"}).status_code == 400
     backwards = web.get("/api/v1/search", params={"since": "2026-11-20", "until": "2026-11-01"})
     assert backwards.status_code == 400 and "đổi chỗ" in backwards.json()["detail"]
+    assert web.get("/xuat.csv", params={"q": "-covid"}).status_code == 400  # no empty file passed off as a result
     page = web.get("/", params={"q": "-covid"})
     assert page.status_code == 200 and "loại trừ" in page.text and 'value="-covid"' in page.text
 
