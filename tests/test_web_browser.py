@@ -8,10 +8,9 @@ import struct
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
@@ -32,15 +31,27 @@ EVIDENCE = make("http://tinh.test/bang-chung.html", "Chi bộ học tập Chỉ 
                              directives=["05-CT/TW"], section="Xây dựng Đảng")]})
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's chromium: Playwright cannot download its own browsers here."""
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium (Playwright cannot download its own browsers here), for this module only: Playwright's
+    sync API keeps an event loop marked running in the main thread while it is started, and Prefect's
+    sync-or-async calls in later tests would then return coroutines."""
     if not CHROMIUM:
         if os.environ.get("CI"):
             pytest.fail("chromium is missing: .ci/run installs it")
         pytest.skip("chromium is not installed")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--disable-gpu", "--disable-dev-shm-usage"]}
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM,
+                                              args=["--disable-gpu", "--disable-dev-shm-usage"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
 
 
 def _fill(settings: Settings) -> None:
