@@ -1,7 +1,7 @@
 """The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
 
 import difflib
-import html
+import ipaddress
 import json
 import os
 import re
@@ -36,7 +36,7 @@ from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import week_bounds
 from portalwatch.reports.export import write_csv
 from portalwatch.reports.mailer import MailError, recipients
-from portalwatch.reports.neutralise import markup, plain, terminal
+from portalwatch.reports.neutralise import markup, snippet_pieces, terminal
 from portalwatch.runtime import configure_runtime, log_file
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.lock import Busy
@@ -45,6 +45,7 @@ from portalwatch.store.base import Interval, SearchQuery, StoreError
 
 if TYPE_CHECKING:
     from pipelines.tagging import Taxonomy
+    from portalwatch.web.auth import Role
 
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -184,13 +185,16 @@ def demo(data_dir: DataDir = None) -> None:
     command += sys.argv[0] if Path(sys.argv[0]).name == "portalwatch" else "portalwatch"
     console.print(f'  {command} search "xay dung dang" --topic xay-dung-dang --since 2026-11-01', soft_wrap=True)
     console.print(f"  {command} skips", soft_wrap=True)
+    console.print(f"Giao diện web: {command} web, rồi mở http://127.0.0.1:8300/", soft_wrap=True)
 
 
 @app.command()
 def serve(data_dir: DataDir = None,
-          port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200) -> None:
+          port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200,
+          web_port: Annotated[int, typer.Option(help="Cổng của giao diện web (127.0.0.1); 0: không chạy.")] = 8300,
+          ) -> None:
     """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai,
-    kiểm tra cảnh báo mỗi giờ."""
+    kiểm tra cảnh báo mỗi giờ; kèm giao diện web trên 127.0.0.1."""
     settings = _settings(data_dir, console_logs=True)  # a long-running service: its runs log to the terminal
     configured, _ = _configuration(settings)
     server = None
@@ -220,15 +224,21 @@ def serve(data_dir: DataDir = None,
     # Own sessions: a SIGTERM to our process group reaches only us, and we stop the children in order.
     runner = subprocess.Popen([sys.executable, "-m", "flows.serve"], preexec_fn=die_with_parent,
                               start_new_session=True)
+    web_ui = None
+    if web_port:
+        web_ui = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "web",
+                                   "--port", str(web_port)], preexec_fn=die_with_parent, start_new_session=True)
+        console.print(f"Giao diện web: http://127.0.0.1:{web_port}/")
 
     try:
         runner.wait()
-    except KeyboardInterrupt:  # Ctrl+C, or SIGTERM (main() makes it one): the runner first, then the server
+    except KeyboardInterrupt:  # Ctrl+C, or SIGTERM (main() makes it one): the runner first, then the servers
         console.print("Đang dừng các lịch chạy…")
         stop_gracefully(runner, SERVE_GRACE_SECONDS)
     finally:
-        if server:
-            stop_gracefully(server, SERVE_GRACE_SECONDS)
+        for child in (web_ui, server):
+            if child:
+                stop_gracefully(child, SERVE_GRACE_SECONDS)
 
 
 @app.command()
@@ -716,8 +726,8 @@ def search(
 def _marked(snippet: str) -> Text:
     """A store's HTML snippet (escaped text, matches in <mark>) as terminal text with the matches highlighted."""
     text = Text()
-    for i, piece in enumerate(re.split(r"</?mark>", snippet)):
-        text.append(plain(html.unescape(piece)), style="bold yellow" if i % 2 else "")
+    for piece, matched in snippet_pieces(snippet):
+        text.append(piece, style="bold yellow" if matched else "")
     return text
 
 
@@ -812,7 +822,7 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
 @app.command()
 def sources(data_dir: DataDir = None) -> None:
     """Tình trạng từng nguồn: lần thu thập gần nhất, số liên kết bài so với thường lệ, lỗi và lỗi gần nhất."""
-    from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, usual_links
+    from portalwatch.state.health import HealthLog
 
     settings = _settings(data_dir)
     table = Table(title="Tình trạng các nguồn")
@@ -822,25 +832,18 @@ def sources(data_dir: DataDir = None) -> None:
     problems = 0
     with HealthLog(settings.archive_path) as health:
         for source in load_sources(settings.sources_file):
-            history = health.history(source.id)
-            if not history:
-                table.add_row(source.id, "chưa thu thập", "", "", "", "", "", "")
+            state = health.summary(source.id)
+            last, good, usual = state.last, state.last_good, state.usual_links
+            if last is None:
+                table.add_row(source.id, state.status, "", "", "", "", "", "")
                 continue
-            last = history[0]
-            good = next((r for r in history if r.status not in PROBLEMS), None)
-            usual = usual_links(history[1:])
-            until = health.backoff_until(source.id)
-            status = LABELS[last.status] + (f": {last.message}" if last.message else "")
-            if until:
-                status += f"; tạm hoãn tới {until.astimezone(VN_TZ):%d/%m %H:%M}"
-            problems += last.status in PROBLEMS
-            style = "red" if last.status in PROBLEMS else None
+            problems += state.problem
             table.add_row(source.id, f"{last.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}",
-                          terminal(status),
+                          terminal(state.status),
                           f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
                           f"{last.stats.links_found} ({usual:g})" if usual else str(last.stats.links_found),
                           str(last.stats.new_articles + last.stats.changed_articles), str(last.stats.failures),
-                          terminal(last.stats.last_error), style=style)
+                          terminal(last.stats.last_error), style="red" if state.problem else None)
     console.print(table)
     if problems:
         raise typer.Exit(1)
@@ -880,6 +883,81 @@ def fixtures(data_dir: DataDir = None) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False
+
+
+@app.command()
+def web(data_dir: DataDir = None,
+        host: Annotated[str, typer.Option(help="Địa chỉ nghe; khác 127.0.0.1 thì phải có người dùng "
+                                               "(portalwatch users add).")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Cổng của giao diện web.")] = 8300) -> None:
+    """Giao diện web: tìm kiếm, xem bài viết, tải CSV, và API JSON dưới /api/v1."""
+    settings = _settings(data_dir, console_logs=True)
+    from portalwatch.web.auth import Users
+
+    if not _loopback(host) and not Users(settings.users_file).list():
+        raise typer.BadParameter(f"{host} không phải địa chỉ nội bộ: thêm người dùng trước (portalwatch users "
+                                 "add TÊN --role admin) để ai mở trang cũng phải đăng nhập.", param_hint="--host")
+    import uvicorn
+
+    from portalwatch.web.app import create_app
+
+    console.print(f"Giao diện web: http://{host}:{port}/ (Ctrl+C để dừng)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+users_app = typer.Typer(help="Người dùng giao diện web (mật khẩu lưu dạng băm scrypt).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")],
+              role: Annotated[str, typer.Option(help="reader (chỉ đọc) hoặc admin (quản trị).")] = "reader",
+              data_dir: DataDir = None) -> None:
+    """Thêm người dùng, hoặc đổi mật khẩu và vai trò của người đã có (hỏi mật khẩu hai lần)."""
+    from portalwatch.web.auth import ROLES, Users, UsersError
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"vai trò phải là reader hoặc admin, không phải {role!r}", param_hint="--role")
+    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    try:
+        Users(_settings(data_dir).users_file).add(name, password, cast("Role", role))
+    except UsersError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(terminal(f"Đã lưu người dùng {name} ({ROLES[role]})."))
+
+
+@users_app.command("rm")
+def users_rm(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")], data_dir: DataDir = None) -> None:
+    """Xóa người dùng (phiên đang mở của họ hết hiệu lực khi máy chủ web khởi động lại)."""
+    from portalwatch.web.auth import Users, UsersError
+
+    try:
+        Users(_settings(data_dir).users_file).remove(name)
+    except UsersError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(terminal(f"Đã xóa người dùng {name}."))
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """Liệt kê người dùng và vai trò."""
+    from portalwatch.web.auth import ROLES, Users
+
+    table = Table(title="Người dùng giao diện web")
+    table.add_column("Tên đăng nhập")
+    table.add_column("Vai trò")
+    for user in Users(_settings(data_dir).users_file).list():
+        table.add_row(terminal(user.name), ROLES[user.role])
+    console.print(table)
 
 
 # Typer's and Click's own words, in Vietnamese: its usage errors become our one error line.

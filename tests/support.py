@@ -9,7 +9,12 @@
 
 import json
 import os
+import socket
+import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +30,7 @@ from pipelines.tagging import SHIPPED_EXAMPLES, Taxonomy, tag_plain_text
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, RawPage, Source, TopicTag, article_id
+from portalwatch.core.plans import CampaignPlan
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, FixtureArticle, load_articles
 from portalwatch.fixture_portals.server import FixturePortals
 
@@ -225,6 +231,17 @@ def fixture_week(monday: date) -> FixtureWeek:
                              if start <= published_on(a, site) < end))
 
 
+def plan_coverage(plan: CampaignPlan, last: date) -> dict[str, Counter[str]]:
+    """Bound source -> Monday (ISO) -> fixture copies on the plan's topics from its start to `last`."""
+    coverage: dict[str, Counter[str]] = {source: Counter() for source in plan.sources or SOURCE_OF_SITE.values()}
+    for fixture in load_articles():
+        for site in fixture.sites:
+            day, source = published_on(fixture, site).date(), SOURCE_OF_SITE[site]
+            if source in coverage and plan.start <= day <= last and set(fixture.topics) & set(plan.topics):
+                coverage[source][(day - timedelta(days=day.weekday())).isoformat()] += 1
+    return coverage
+
+
 # ---------------------------------------------------------------- a large raw archive
 
 
@@ -245,3 +262,44 @@ def fill_archive(archive_path: Path, pages: int) -> None:
             archive.save_page(RawPage(url=f"{site.base}{site.href(article)}", source_id=SOURCE_OF_SITE[site.name],
                                       status=200, fetched_at=datetime.now(VN_TZ),
                                       content_type="text/html; charset=utf-8", body=html))
+
+
+# ---------------------------------------------------------------- the fixture articles straight into a store
+
+
+def fixture_store_articles() -> tuple[list[Article], dict[str, str]]:
+    """Every copy of every fixture article as the pipeline would store it (one per site, each at the time
+    its site shows it), and the duplicate groups of the syndicated ones: for tests of what reads a store."""
+    articles, groups = [], {}
+    for fixture in load_articles():
+        copies = [make(f"http://{site}.test/{fixture.slug}.html", fixture.title, fixture.body.strip(),
+                       published_on(fixture, site), source=SOURCE_OF_SITE[site], topics=fixture.topics)
+                  for site in fixture.sites]
+        articles += copies
+        if len(copies) > 1:
+            groups.update({c.id: copies[0].id for c in copies})
+    return articles, groups
+
+
+@contextmanager
+def serve_web(settings: Settings) -> Iterator[str]:
+    """The web interface really served by uvicorn on a free loopback port; yields its base URL."""
+    import uvicorn
+
+    from portalwatch.web.app import create_app
+
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))  # the kernel picks a free port: parallel runs never collide
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the web server stopped while starting")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{listening.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join()
+        listening.close()

@@ -196,15 +196,17 @@ def processes_with(*words: str) -> list[str]:
 def test_ctrl_c_stops_serve_with_its_runner_and_its_prefect_server(tmp_path: Path, portals: FixturePortals) -> None:
     import socket
 
-    with socket.socket() as probe:
+    with socket.socket() as probe, socket.socket() as web_probe:
         probe.bind(("127.0.0.1", 0))
-        port = str(probe.getsockname()[1])
+        web_probe.bind(("127.0.0.1", 0))
+        port, web_port = str(probe.getsockname()[1]), str(web_probe.getsockname()[1])
     portals.write_registry(tmp_path / "sources.yaml")
     env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path), "PREFECT_HOME": str(tmp_path / "prefect")}
     for name in ("PORTALWATCH_ES_URL", "PREFECT_API_URL"):
         env.pop(name, None)
     serve = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "serve",
-                              "--port", port], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              "--port", port, "--web-port", web_port], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True,
                              start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 180
     while not processes_with("flows.serve"):  # the server is up and the runner started
@@ -212,12 +214,16 @@ def test_ctrl_c_stops_serve_with_its_runner_and_its_prefect_server(tmp_path: Pat
         assert time.monotonic() < deadline, "serve never started its runner"
         time.sleep(0.5)
     assert processes_with("prefect", "server", "start", port)
+    while not processes_with(f"web --port {web_port}"):
+        assert time.monotonic() < deadline, "serve never started the web interface"
+        time.sleep(0.5)
     serve.send_signal(signal.SIGINT)
     out, _ = serve.communicate(timeout=60)
     assert "Đang dừng" in out and "Traceback" not in out
     gone = time.monotonic() + 20
-    while (processes_with("flows.serve") or processes_with("prefect", "server", "start", port)) \
-            and time.monotonic() < gone:
+    while (processes_with("flows.serve") or processes_with("prefect", "server", "start", port)
+           or processes_with(f"web --port {web_port}")) and time.monotonic() < gone:
         time.sleep(0.2)
     assert processes_with("prefect", "server", "start", port) == []
     assert processes_with("flows.serve") == []
+    assert processes_with(f"web --port {web_port}") == []

@@ -221,3 +221,11 @@ def test_scan_streams_every_match_newest_first(store: ArticleStore) -> None:
     on_topic = [a.url for a in newest_first if "xay-dung-dang" in a.topic_ids]
     assert [a.url for a in store.scan(SearchQuery(topics=["xay-dung-dang"], limit=1))] == on_topic
     assert [a.url for a in store.scan(SearchQuery(text="hoa binh thuy loi"))] == ["http://b/3"]
+
+
+def test_story_filter_finds_every_copy_of_a_story(store: ArticleStore) -> None:
+    group = ARTICLES[0].id
+    store.set_duplicate_groups({ARTICLES[0].id: group, ARTICLES[3].id: group})
+    assert [a.url for a in store.scan(SearchQuery(stories=[group]))] == ["http://b/4", "http://a/1"]
+    assert ids(store, stories=[group], sources=["a"]) == {"http://a/1"}
+    assert ids(store, stories=["no-such-story"]) == set()

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         return self.data_dir / "outbox"
 
     @property
+    def users_file(self) -> Path:
+        """The web interface's users and their password hashes (portalwatch users)."""
+        return self.data_dir / "users.json"
+
+    @property
     def digest_dir(self) -> Path:
         return self.data_dir / "digests"
 

@@ -1,12 +1,15 @@
-"""Digest charts as PNG bytes (matplotlib, headless)."""
+"""Digest charts as PNG bytes (matplotlib, headless), and the search timeline as SVG drawn here (light enough
+for every search page, its Vietnamese labels kept as text)."""
 
 import io
 import textwrap
+from datetime import date, timedelta
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from markupsafe import Markup
 from matplotlib.ticker import MaxNLocator
 
 from portalwatch.reports.digest import Digest
@@ -56,3 +59,64 @@ def coverage_heatmap(digest: Digest) -> bytes:
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # article counts: no "1.25" (nor "1,25")
     axes.set_title(f"Độ phủ chủ đề theo nguồn, tuần {digest.week}", fontsize=10)
     return _png(figure)
+
+
+COLOURS = ("#a30000", "#1f5fa8", "#2e8b3a", "#c77700")  # one per compared query (at most four)
+
+
+def _days(histograms: list[dict[str, int]], interval: str) -> list[date]:
+    """Every bucket from the first to the last of any series, empty ones included: a gap shows as a gap."""
+    keys = [date.fromisoformat(k) for h in histograms for k in h]
+    if not keys:
+        return []
+    step = timedelta(days=7 if interval == "week" else 1)
+    day, last, out = min(keys), max(keys), []
+    while day <= last:
+        out.append(day)
+        day += step
+    return out
+
+
+def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 760, height: int = 220) -> Markup:
+    """Articles per day or week as SVG with Vietnamese labels: bars for one series, coloured lines with a
+    legend for several (name -> histogram); each bar or point's title gives its count."""
+    days = _days(list(series.values()), interval)
+    unit = "tuần" if interval == "week" else "ngày"
+    left, right, top, bottom = 44, 10, 28 + 16 * (len(series) > 1), 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((n for h in series.values() for n in h.values()), default=0) or 1
+    slot = plot_w / max(len(days), 1)
+    parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img"'
+                    ' aria-label="Số bài theo {}" font-family="DejaVu Sans, sans-serif" font-size="11">')
+             .format(width, height, width, height, unit),
+             Markup('<text x="{}" y="16" font-size="13" font-weight="bold">Số bài theo {}</text>').format(left, unit),
+             Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>').format(
+                 left, top + plot_h, left + plot_w, top + plot_h),
+             Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(left - 6, top + 10, peak),
+             Markup('<text x="{}" y="{}" text-anchor="end">0</text>').format(left - 6, top + plot_h)]
+    every = max(1, round(len(days) / 8))  # at most some eight date labels
+    for i, day in enumerate(days[::every]):
+        parts.append(Markup('<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>').format(
+            left + (i * every + 0.5) * slot, height - bottom + 16, f"{day:%d/%m}"))
+    prefix = "Tuần từ " if interval == "week" else ""
+    for number, (name, histogram) in enumerate(series.items()):
+        colour = COLOURS[number % len(COLOURS)]
+        counts = [histogram.get(day.isoformat(), 0) for day in days]
+        if len(series) == 1:
+            for i, (day, n) in enumerate(zip(days, counts, strict=True)):
+                bar = plot_h * n / peak
+                parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
+                                    '<title>{}{:%d/%m/%Y}: {} bài</title></rect>').format(
+                    left + (i + 0.1) * slot, top + plot_h - bar, slot * 0.8, bar, colour, prefix, day, n))
+            continue
+        points = [(left + (i + 0.5) * slot, top + plot_h - plot_h * n / peak) for i, n in enumerate(counts)]
+        parts.append(Markup('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>').format(
+            colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
+        parts += [Markup('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}{:%d/%m/%Y}: {} bài</title>'
+                         '</circle>').format(x, y, colour, name, prefix, day, n)
+                  for (x, y), day, n in zip(points, days, counts, strict=True)]
+        legend = name if len(name) <= 24 else name[:23] + "…"  # four names fit side by side
+        parts.append(Markup('<rect x="{}" y="24" width="10" height="10" fill="{}"/><text x="{}" y="33">{}</text>')
+                     .format(left + number * 180, colour, left + number * 180 + 14, legend))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)

@@ -1,7 +1,7 @@
 """Search results as CSV, one row per article, for spreadsheets."""
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from portalwatch.core import VN_TZ
@@ -13,17 +13,23 @@ COLUMNS = ["Ngày đăng", "Mã nguồn", "Tỉnh", "Tiêu đề", "Địa chỉ
            "Sa pô"]
 
 
-def write_csv(out: TextIO, articles: Iterable[Article]) -> int:
-    """Write the articles (dates in Vietnamese local time; lists joined by "; ") and return how many.
+def csv_rows(articles: Iterable[Article]) -> Iterator[list[str]]:
+    """The header, then one row per article (dates in Vietnamese local time; lists joined by "; ").
 
     Every cell is neutralised: portal text that starts like a formula stays text in a spreadsheet.
     """
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    rows = 0
+    yield COLUMNS
     for a in articles:
-        writer.writerow([csv_cell(cell) for cell in (
+        yield [csv_cell(cell) for cell in (
             a.published_at.astimezone(VN_TZ).isoformat(), a.source_id, a.province, a.title, a.url,
-            "; ".join(a.topic_ids), "; ".join(a.directives), a.duplicate_group or a.id, a.author, a.lead)])
+            "; ".join(a.topic_ids), "; ".join(a.directives), a.duplicate_group or a.id, a.author, a.lead)]
+
+
+def write_csv(out: TextIO, articles: Iterable[Article]) -> int:
+    """Write the articles' rows after the header and return how many articles."""
+    writer = csv.writer(out)
+    rows = -1  # the header is no article
+    for row in csv_rows(articles):
+        writer.writerow(row)
         rows += 1
     return rows

@@ -4,7 +4,9 @@ One module, so CSV, Markdown, HTML and the terminal treat the same string the sa
 tested with the same hostile table (tests/test_neutralise.py).
 """
 
+import html
 import re
+from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
@@ -78,3 +80,16 @@ def html_link(text: object, url: object, style: str = "") -> Markup:
     if not target:
         return Markup(label)
     return Markup('<a href="{}" style="{}">{}</a>').format(target, style, label)
+
+
+def snippet_pieces(snippet: str) -> Iterator[tuple[str, bool]]:
+    """A store's snippet (escaped text, matches in <mark>) as (plain text, matched) pieces, so each output
+    escapes the text its own way and no other markup a store might pass on survives."""
+    for i, piece in enumerate(re.split(r"</?mark>", snippet)):
+        yield plain(html.unescape(piece)), i % 2 == 1
+
+
+def html_snippet(snippet: str) -> Markup:
+    """A store's snippet for an HTML page: the text escaped again, only the matches' <mark> kept."""
+    return Markup("").join(Markup("<mark>{}</mark>").format(text) if matched else escape(text)
+                           for text, matched in snippet_pieces(snippet))

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from portalwatch.core import VN_TZ
 from portalwatch.state.db import StateFile
 
 # Fewer links than this share of the usual number means something broke.
@@ -61,6 +62,31 @@ class CrawlRun:
     status: Status
     message: str
     stats: CrawlStats
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """A source's state as people are shown it (portalwatch sources, the web's Nguồn page)."""
+
+    source_id: str
+    last: CrawlRun | None  # None: never crawled
+    last_good: CrawlRun | None
+    usual_links: float | None
+    backoff_until: datetime | None
+
+    @property
+    def problem(self) -> bool:
+        return self.last is not None and self.last.status in PROBLEMS
+
+    @property
+    def status(self) -> str:
+        """The last crawl's verdict in Vietnamese, with its reason and any back-off (times in Vietnam)."""
+        if self.last is None:
+            return "chưa thu thập"
+        text = LABELS[self.last.status] + (f": {self.last.message}" if self.last.message else "")
+        if self.backoff_until:
+            text += f"; tạm hoãn tới {self.backoff_until.astimezone(VN_TZ):%d/%m %H:%M}"
+        return text
 
 
 def usual_links(history: list[CrawlRun]) -> float | None:
@@ -120,6 +146,12 @@ class HealthLog(StateFile):
                                (source_id, Status.BACKED_OFF, until, limit))
         return [CrawlRun(source_id, datetime.fromisoformat(at), Status(status), message, _stats(s))
                 for at, status, message, s in rows]
+
+    def summary(self, source_id: str) -> SourceHealth:
+        history = self.history(source_id)
+        return SourceHealth(source_id, history[0] if history else None,
+                            next((r for r in history if r.status not in PROBLEMS), None), usual_links(history[1:]),
+                            self.backoff_until(source_id))
 
     def backoff_until(self, source_id: str) -> datetime | None:
         """When a source that failed its last crawls may be tried again (None: now)."""

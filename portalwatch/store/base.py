@@ -34,6 +34,7 @@ class SearchQuery(BaseModel):
     sources: list[str] = Field(default_factory=list)  # any of
     provinces: list[str] = Field(default_factory=list)  # any of
     directive: str | None = None
+    stories: list[str] = Field(default_factory=list)  # any of these duplicate groups (a story's copies)
     since: date | None = None  # inclusive, Vietnamese local date
     until: date | None = None  # inclusive
     limit: int = 20

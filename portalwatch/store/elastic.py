@@ -335,7 +335,8 @@ def _text(query: SearchQuery) -> str:
 
 def _query(query: SearchQuery, text: str) -> dict[str, Any]:
     filters: list[dict[str, Any]] = []
-    for field, values in (("topic_ids", query.topics), ("source_id", query.sources), ("province", query.provinces)):
+    for field, values in (("topic_ids", query.topics), ("source_id", query.sources), ("province", query.provinces),
+                          ("duplicate_group", query.stories)):
         if values:
             filters.append({"terms": {field: values}})
     if query.directive:

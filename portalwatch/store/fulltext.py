@@ -211,7 +211,8 @@ class FullTextIndex:
 
     def _filters(self, query: SearchQuery) -> list[tuple[Occur, Query]]:
         filters: list[tuple[Occur, Query]] = []
-        for field, values in (("topics", query.topics), ("source", query.sources), ("province", query.provinces)):
+        for field, values in (("topics", query.topics), ("source", query.sources), ("province", query.provinces),
+                              ("group", query.stories)):
             if values:
                 filters.append((Occur.Must, Query.term_set_query(self.schema, field, list(values))))
         if query.directive:

@@ -1,0 +1,1 @@
+"""The web interface: server-rendered Vietnamese pages and a JSON API over the configured store."""

@@ -1,0 +1,383 @@
+"""The FastAPI application: Vietnamese pages rendered on the server, and the JSON API under /api/v1.
+
+Pages and API take their search from web.query and their data from web.data, so both answer alike.
+"""
+
+import asyncio
+import base64
+import binascii
+import hmac
+import re
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import Settings
+from portalwatch.core.plans import load_plans
+from portalwatch.core.sources import load_sources
+from portalwatch.reports.charts import timeline_svg
+from portalwatch.reports.neutralise import html_snippet, web_url
+from portalwatch.store import open_store
+from portalwatch.store.base import ArticleStore, StoreError
+from portalwatch.web import data
+from portalwatch.web.auth import ROLES, Session, Sessions, User, Users
+from portalwatch.web.query import QueryError, compared_queries, link, openapi_parameters, search_query
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "pw_session"
+LOGIN_COOKIE = "pw_login"  # the login form's CSRF token, before there is a session
+# No inline script or style anywhere; htmx runs from our own file with eval turned off (see base.html).
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+OPEN_PATHS = ("/dang-nhap", "/static/")
+# A stored digest is e-mail HTML: inline styles and embedded charts, never a script, shown sandboxed.
+DIGEST_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+DIGEST_FILE = re.compile(r"(?P<week>\d{4}-W\d{2})\.(?P<fmt>html|md|json|csv)")
+DIGEST_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8",
+                "json": "application/json", "csv": "text/csv; charset=utf-8"}
+T = TypeVar("T")
+
+
+class StoreWorker:
+    """The store opened on one thread and used only there (SQLite connections belong to their thread);
+    requests wait their turn for it without holding up the event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="portalwatch-store")
+        self.store: ArticleStore | None = None
+
+    def _call(self, fn: Callable[[ArticleStore], T]) -> T:
+        if self.store is None:
+            self.store = open_store(self.settings)
+        return fn(self.store)
+
+    async def run(self, fn: Callable[[ArticleStore], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.thread, self._call, fn)
+
+    async def close(self) -> None:
+        if self.store is not None:
+            await asyncio.get_running_loop().run_in_executor(self.thread, self.store.close)
+        self.thread.shutdown()
+
+
+async def stream_on_own_thread(settings: Settings, produce: Callable[[ArticleStore], Iterator[str]]
+                               ) -> AsyncIterator[bytes]:
+    """A long export on a thread and store of its own, so pages stay quick while it streams."""
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(1, thread_name_prefix="portalwatch-export") as thread:
+        store = await loop.run_in_executor(thread, open_store, settings)
+        try:
+            pieces = await loop.run_in_executor(thread, produce, store)
+            while (piece := await loop.run_in_executor(thread, next, pieces, None)) is not None:
+                yield piece.encode()
+        finally:
+            await loop.run_in_executor(thread, store.close)
+
+
+def _local(value: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    return value.astimezone(VN_TZ).strftime(pattern) if value else ""
+
+
+def _delay(value: Any) -> str:
+    minutes = int(value.total_seconds() // 60)
+    if minutes == 0:
+        return "bản đầu tiên"
+    hours, minutes = divmod(minutes, 60)
+    return f"sau {hours} giờ {minutes} phút" if hours else f"sau {minutes} phút"
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@lru_cache(maxsize=4)
+def _names(taxonomy: Path, _taxonomy_mtime: float, sources: Path, _sources_mtime: float) -> dict[str, dict[str, str]]:
+    """Topic and source names by id; ids stand in for what is not configured."""
+    from pipelines.tagging import load_taxonomy
+
+    configured = load_sources(sources) if sources.exists() else []
+    return {"topics": dict(load_taxonomy(taxonomy).names), "sources": {s.id: s.name for s in configured}}
+
+
+def _basic_user(request: Request, users: Users) -> User | None:
+    """API clients sign in with HTTP Basic on every request (no cookie, so no CSRF to fear)."""
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        name, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return users.check(name, password)
+
+
+def _same_origin(request: Request) -> bool:
+    """A state-changing request must come from our own pages: a browser always sends Origin on a POST."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    worker = StoreWorker(settings)
+    users = Users(settings.users_file)
+    sessions = Sessions()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await worker.close()
+
+    app = FastAPI(title="portalwatch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters.update(local=_local, web_url=web_url, delay=_delay, marked=html_snippet)
+    env.globals.update(link=link, roles=ROLES)
+    templates = Jinja2Templates(env=env)
+
+    def names() -> dict[str, dict[str, str]]:
+        """Topic and source names for labels, read again only when their files change."""
+        return _names(settings.taxonomy, _mtime(settings.taxonomy), settings.sources_file,
+                      _mtime(settings.sources_file))
+
+    def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        session: Session | None = request.state.session
+        return templates.TemplateResponse(request, template, {"session": session, **names(), **context},
+                                          status_code=status)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Sign-in when users are configured, same-origin state changes, and the security headers."""
+        request.state.session = sessions.get(request.cookies.get(SESSION_COOKIE))
+        path = request.url.path
+        if request.method not in ("GET", "HEAD") and not _same_origin(request):
+            response: Response = JSONResponse({"detail": "Yêu cầu không đến từ trang của portalwatch."}, 403)
+        elif users.list() and request.state.session is None and not path.startswith(OPEN_PATHS):
+            if path.startswith("/api/"):
+                user = await asyncio.to_thread(_basic_user, request, users)
+                response = await call_next(request) if user else JSONResponse(
+                    {"detail": "Cần đăng nhập (HTTP Basic hoặc phiên đăng nhập)."}, 401,
+                    headers={"WWW-Authenticate": 'Basic realm="portalwatch"'})
+            else:
+                here = path + (f"?{request.url.query}" if request.url.query else "")  # back to this very page
+                response = RedirectResponse(link([("next", here)], "/dang-nhap"), 303)
+        else:
+            response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)  # a stored digest brings its own
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    @app.exception_handler(QueryError)
+    @app.exception_handler(StoreError)
+    async def refused(request: Request, exc: Exception) -> Response:
+        """A query that states no search, or a store's refusal: 400 with the Vietnamese reason."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, 400)
+        return page(request, "error.html", 400, message=str(exc))
+
+    # ------------------------------------------------------------------ pages
+
+    @app.get("/", response_class=HTMLResponse)
+    async def search_page(request: Request) -> HTMLResponse:
+        params = list(request.query_params.multi_items())
+        try:
+            query = search_query(params)
+        except QueryError as exc:  # the form is shown again with the reason above it
+            return page(request, "search.html", params=params, error=str(exc), view=None,
+                        data_until=await worker.run(data.newest))
+        view = await worker.run(lambda store: data.search(store, query))
+        return page(request, "search.html", params=params, error=None, view=view, query=query,
+                    data_until=view.data_until,
+                    chart=timeline_svg({"": view.result.histogram}, query.interval) if view.result.total else None)
+
+    @app.get("/so-sanh", response_class=HTMLResponse)
+    async def compare_page(request: Request) -> HTMLResponse:
+        params = list(request.query_params.multi_items())
+        if not any(k == "q" and v.strip() for k, v in params):  # a first visit: the empty form, no reproach
+            return page(request, "compare.html", params=params, error=None, view=None)
+        try:
+            queries = compared_queries(params)
+        except QueryError as exc:
+            return page(request, "compare.html", params=params, error=str(exc), view=None)
+        view = await worker.run(lambda store: data.compare(store, queries))
+        return page(request, "compare.html", params=params, error=None, view=view,
+                    chart=timeline_svg(view.histograms(), queries[0][1].interval))
+
+    @app.get("/bai/{article_id}", response_class=HTMLResponse)
+    async def article_page(request: Request, article_id: str) -> HTMLResponse:
+        view = await worker.run(lambda store: data.article(store, article_id))
+        if view is None:
+            return page(request, "error.html", 404, message=f"Không có bài viết mã {article_id} trong kho.")
+        return page(request, "article.html", view=view)
+
+    async def grids() -> list[data.PlanGrid]:
+        plans = await asyncio.to_thread(load_plans, settings.plans_file)
+        configured = [s.id for s in load_sources(settings.sources_file)] if settings.sources_file.exists() else []
+        return await worker.run(lambda store: data.plan_grids(store, plans, configured))
+
+    @app.get("/ke-hoach", response_class=HTMLResponse)
+    async def plans_page(request: Request) -> HTMLResponse:
+        return page(request, "plans.html", grids=await grids())
+
+    @app.get("/nguon", response_class=HTMLResponse)
+    async def sources_page(request: Request) -> HTMLResponse:
+        return page(request, "sources.html", rows=await asyncio.to_thread(data.sources, settings))
+
+    @app.get("/ban-tin", response_class=HTMLResponse)
+    async def digests_page(request: Request) -> HTMLResponse:
+        weeks = sorted((p.name.removeprefix("digest-").removesuffix(".json")
+                        for p in settings.digest_dir.glob("digest-*.json")), reverse=True)
+        return page(request, "digests.html", weeks=weeks)
+
+    @app.get("/ban-tin/{name}")
+    async def digest_file(request: Request, name: str) -> Response:
+        """One written digest file (the names are checked: nothing outside the digest folder is served)."""
+        found = DIGEST_FILE.fullmatch(name)
+        path = settings.digest_dir / f"digest-{name}"
+        if found is None or not path.is_file():
+            return page(request, "error.html", 404, message=f"Không có bản tin {name}.")
+        inline = found["fmt"] == "html"
+        return FileResponse(path, media_type=DIGEST_TYPES[found["fmt"]],
+                            content_disposition_type="inline" if inline else "attachment",
+                            filename=f"portalwatch-ban-tin-{name}",
+                            headers={"Content-Security-Policy": DIGEST_CSP} if inline else None)
+
+    @app.get("/xuat.csv")
+    async def export_csv(request: Request) -> Response:
+        query = search_query(list(request.query_params.multi_items()))
+        return StreamingResponse(
+            stream_on_own_thread(settings, lambda store: data.csv_export(store, query)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="portalwatch-tim-kiem.csv"'})
+
+    @app.get("/bieu-do.svg")
+    async def timeline_download(request: Request) -> Response:
+        query = search_query(list(request.query_params.multi_items()), limit=1)
+        result = await worker.run(lambda store: store.search(query))
+        return Response(str(timeline_svg({"": result.histogram}, query.interval)), media_type="image/svg+xml",
+                        headers={"Content-Disposition": 'attachment; filename="portalwatch-bieu-do.svg"'})
+
+    @app.get("/dang-nhap", response_class=HTMLResponse)
+    async def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+        response = page(request, "login.html", csrf=token, next=next, name="", error=None)
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/dang-nhap",
+                            secure=request.url.scheme == "https")
+        return response
+
+    @app.post("/dang-nhap", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = dict(parse_qsl((await request.body()).decode(errors="replace")))
+        token = request.cookies.get(LOGIN_COOKIE, "")
+        target = form.get("next", "/")
+        target = target if target.startswith("/") and not target.startswith("//") else "/"  # no open redirect
+        if not token or not hmac.compare_digest(form.get("csrf", ""), token):
+            return page(request, "login.html", 403, csrf=token, next=target, name=form.get("name", ""),
+                        error="Phiên đăng nhập đã hết hạn; tải lại trang rồi đăng nhập lại.")
+        user = await asyncio.to_thread(users.check, form.get("name", ""), form.get("password", ""))
+        if user is None:
+            return page(request, "login.html", 401, csrf=token, next=target, name=form.get("name", ""),
+                        error="Sai tên đăng nhập hoặc mật khẩu.")
+        cookie, _ = sessions.start(user)
+        response = RedirectResponse(target, 303)
+        response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict", path="/",
+                            secure=request.url.scheme == "https")
+        return response
+
+    @app.post("/dang-xuat")
+    async def logout(request: Request) -> Response:
+        form = dict(parse_qsl((await request.body()).decode(errors="replace")))
+        session: Session | None = request.state.session
+        if session is None or not hmac.compare_digest(form.get("csrf", ""), session.csrf):
+            return JSONResponse({"detail": "Thiếu mã chống giả mạo yêu cầu (CSRF)."}, 403)
+        sessions.end(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/dang-nhap", 303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # ------------------------------------------------------------------ API
+
+    @app.get("/api/v1/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def api_docs(request: Request) -> HTMLResponse:
+        """The OpenAPI description as a page of our own (FastAPI's pages load scripts from a CDN)."""
+        return page(request, "api.html", spec=app.openapi())
+
+    @app.get("/api/v1/search", summary="Tìm bài viết: kết quả, số bài theo chủ đề và nguồn, biểu đồ thời gian",
+             openapi_extra={"parameters": openapi_parameters()})
+    async def api_search(request: Request) -> JSONResponse:
+        query = search_query(list(request.query_params.multi_items()))
+        view = await worker.run(lambda store: data.search(store, query))
+        result = view.result
+        return JSONResponse({
+            "total": result.total, "stories": result.stories, "topic_counts": result.topic_counts,
+            "source_counts": result.source_counts, "histogram": result.histogram, "interval": query.interval,
+            "hits": [{"snippet": h.snippet, "score": h.score, "story_size": view.story_sizes[h.article.id],
+                      **h.article.model_dump(mode="json", exclude={"fingerprint"})} for h in result.hits],
+            "next_cursor": result.next_cursor,
+            "data_until": view.data_until.isoformat() if view.data_until else None,
+        })
+
+    @app.get("/api/v1/compare", summary="So sánh 2 đến 4 truy vấn có tên (ten, q theo cặp; các bộ lọc khác dùng chung)")
+    async def api_compare(request: Request) -> JSONResponse:
+        queries = compared_queries(list(request.query_params.multi_items()))
+        view = await worker.run(lambda store: data.compare(store, queries))
+        return JSONResponse({"queries": [{"name": name, "total": r.total, "stories": r.stories,
+                                          "histogram": r.histogram, "source_counts": r.source_counts}
+                                         for name, r in view.results.items()], "sources": view.sources})
+
+    @app.get("/api/v1/articles/{article_id}", summary="Một bài viết, các bản của cùng tin và bài cùng nguồn trong tuần")
+    async def api_article(article_id: str) -> JSONResponse:
+        view = await worker.run(lambda store: data.article(store, article_id))
+        if view is None:
+            return JSONResponse({"detail": f"Không có bài viết mã {article_id}."}, 404)
+        return JSONResponse({
+            "article": view.article.model_dump(mode="json", exclude={"fingerprint"}),
+            "copies": [{"id": c.article.id, "source_id": c.article.source_id, "url": c.article.url,
+                        "published_at": c.article.published_at.isoformat(),
+                        "delay_minutes": int(c.delay.total_seconds() // 60)} for c in view.copies],
+            "same_source_week": [{"id": a.id, "title": a.title, "published_at": a.published_at.isoformat()}
+                                 for a in view.same_week],
+        })
+
+    @app.get("/api/v1/sources", summary="Tình trạng thu thập từng nguồn và các trang bị bỏ qua")
+    async def api_sources() -> JSONResponse:
+        rows = await asyncio.to_thread(data.sources, settings)
+        return JSONResponse([{
+            "id": r.source.id, "name": r.source.name, "status": r.health.last.status if r.health.last else None,
+            "status_text": r.health.status, "problem": r.health.problem,
+            "last_crawl": r.health.last.started_at.isoformat() if r.health.last else None,
+            "backoff_until": r.health.backoff_until.isoformat() if r.health.backoff_until else None,
+            "skips": r.skips, "skip_reasons": dict(r.reasons)} for r in rows])
+
+    @app.get("/api/v1/plans", summary="Kế hoạch tuyên truyền: số bài về các chủ đề của kế hoạch theo nguồn và tuần")
+    async def api_plans() -> JSONResponse:
+        return JSONResponse([{
+            "name": g.plan.name, "from": g.plan.start.isoformat(), "until": g.plan.until.isoformat(),
+            "topics": g.plan.topics, "weeks": [w.isoformat() for w in g.weeks],
+            "counts": {source: {w.isoformat(): n for w, n in row.items()} for source, row in g.counts.items()},
+            "share": {w.isoformat(): g.share(w) for w in g.weeks}} for g in await grids()])
+
+    @app.get("/api/v1/health", summary="Tình trạng máy chủ và kho bài viết")
+    async def api_health() -> JSONResponse:
+        articles = await worker.run(lambda store: store.count())
+        until = await worker.run(data.newest)
+        return JSONResponse({"status": "ok", "store": "elasticsearch" if settings.es_url else "sqlite",
+                             "articles": articles, "data_until": until.isoformat() if until else None})
+
+    return app

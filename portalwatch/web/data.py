@@ -1,0 +1,173 @@
+"""What pages and API show, computed once here: the search with its story sizes and the newest article's
+date, an article with its story's copies and its source's week, each source's crawl health, and each
+campaign plan's coverage grid."""
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import Settings
+from portalwatch.core.models import Article, Source
+from portalwatch.core.plans import CampaignPlan
+from portalwatch.core.sources import load_sources
+from portalwatch.reports.export import csv_rows
+from portalwatch.state.archive import RawArchive
+from portalwatch.state.health import HealthLog, SourceHealth
+from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult
+
+CSV_BATCH = 500  # articles per streamed piece of an export
+
+
+@dataclass(frozen=True)
+class SourceView:
+    source: Source
+    health: SourceHealth
+    skips: int  # pages of this source recorded as skipped
+    reasons: list[tuple[str, int]]  # the commonest skip reasons, with how many pages each
+
+
+@dataclass(frozen=True)
+class SearchView:
+    result: SearchResult
+    story_sizes: dict[str, int]  # article id -> copies of its story among all stored articles
+    data_until: datetime | None  # the newest stored article's publication time
+
+
+@dataclass(frozen=True)
+class CompareView:
+    results: dict[str, SearchResult]  # query name -> its totals, sources and timeline
+    sources: list[str]  # every source any query found, most articles first
+
+    def histograms(self) -> dict[str, dict[str, int]]:
+        return {name: result.histogram for name, result in self.results.items()}
+
+
+@dataclass(frozen=True)
+class PlanGrid:
+    """One campaign plan's sources × weeks: articles on the plan's topics in each week it is active."""
+
+    plan: CampaignPlan
+    weeks: list[date]  # the Monday of each week from the plan's start to its end or the newest data
+    last: date  # the plan's end, or the newest article's day when that is sooner
+    counts: dict[str, dict[date, int]]  # bound source -> week -> articles
+
+    def window(self, week: date) -> tuple[date, date]:
+        """The days of this week that count: within the plan and the data."""
+        return max(week, self.plan.start), min(week + timedelta(days=6), self.last)
+
+    def search_params(self, source: str, week: date) -> list[tuple[str, str]]:
+        """The search page's parameters for one cell: its articles, to open from the grid."""
+        since, until = self.window(week)
+        return [*(("topic", t) for t in self.plan.topics), ("source", source), ("since", since.isoformat()),
+                ("until", until.isoformat())]
+
+    def share(self, week: date) -> float:
+        """The share of bound sources that published on the plan's topics that week."""
+        return sum(1 for row in self.counts.values() if row.get(week)) / len(self.counts) if self.counts else 0.0
+
+
+@dataclass(frozen=True)
+class Copy:
+    article: Article
+    delay: timedelta  # after the story's first copy
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    article: Article
+    copies: list[Copy]  # the story's copies in publication order, this one included
+    same_week: list[Article]  # the same source's other articles in the article's ISO week
+
+
+def newest(store: ArticleStore) -> datetime | None:
+    hits = store.search(SearchQuery(limit=1)).hits  # no text: newest first
+    return hits[0].article.published_at if hits else None
+
+
+def search(store: ArticleStore, query: SearchQuery) -> SearchView:
+    result = store.search(query)
+    groups = {h.article.duplicate_group for h in result.hits if h.article.duplicate_group}
+    # One scan over the page's stories (a story has a handful of copies), not one query per hit.
+    sizes = Counter(a.duplicate_group for a in store.scan(SearchQuery(stories=sorted(groups)))) if groups \
+        else Counter()
+    story_sizes = {h.article.id: sizes[h.article.duplicate_group] if h.article.duplicate_group else 1
+                   for h in result.hits}
+    return SearchView(result, story_sizes, newest(store))
+
+
+def compare(store: ArticleStore, queries: list[tuple[str, SearchQuery]]) -> CompareView:
+    results = {name: store.search(query) for name, query in queries}
+    totals: Counter[str] = Counter()
+    for result in results.values():
+        totals.update(result.source_counts)
+    return CompareView(results, [source for source, _ in totals.most_common()])
+
+
+def plan_grids(store: ArticleStore, plans: list[CampaignPlan], sources: list[str]) -> list[PlanGrid]:
+    """Each plan's grid, one search per week (its facets give every source at once, however many are bound);
+    weeks after the newest article are left out: no data is not a gap."""
+    data_until = newest(store)
+    grids = []
+    for plan in plans:
+        bound = plan.sources if plan.sources is not None else sources
+        last = min(plan.until, data_until.astimezone(VN_TZ).date()) if data_until else plan.start - timedelta(days=1)
+        weeks: list[date] = []
+        monday = plan.start - timedelta(days=plan.start.weekday())
+        while monday <= last:
+            weeks.append(monday)
+            monday += timedelta(days=7)
+        grid = PlanGrid(plan, weeks, last, {source: {} for source in bound})
+        for week in weeks:
+            since, until = grid.window(week)
+            found = store.search(SearchQuery(topics=plan.topics, sources=bound, since=since, until=until,
+                                             limit=1)).source_counts
+            for source in bound:
+                grid.counts[source][week] = found.get(source, 0)
+        grids.append(grid)
+    return grids
+
+
+def article(store: ArticleStore, article_id: str) -> ArticleView | None:
+    found = store.get(article_id)
+    if found is None:
+        return None
+    story = list(store.scan(SearchQuery(stories=[found.duplicate_group]))) if found.duplicate_group else [found]
+    story.sort(key=lambda a: (a.published_at, a.id))
+    first = story[0].published_at
+    day = found.published_at.astimezone(VN_TZ).date()
+    monday = day - timedelta(days=day.weekday())
+    week = store.search(SearchQuery(sources=[found.source_id], since=monday, until=monday + timedelta(days=6),
+                                    limit=50))
+    return ArticleView(found, [Copy(a, a.published_at - first) for a in story],
+                       [h.article for h in week.hits if h.article.id != found.id])
+
+
+def sources(settings: Settings, reasons: int = 5) -> list[SourceView]:
+    """Every configured source's crawl health and skips, from the crawl state (not the article store)."""
+    configured = load_sources(settings.sources_file) if settings.sources_file.exists() else []
+    with RawArchive(settings.archive_path) as archive:
+        skipped: dict[str, Counter[str]] = {}
+        for skip in archive.skips():
+            skipped.setdefault(skip.source_id, Counter())[skip.reason] += 1
+    with HealthLog(settings.archive_path) as health:
+        return [SourceView(s, health.summary(s.id), sum(skipped.get(s.id, Counter()).values()),
+                           skipped.get(s.id, Counter()).most_common(reasons)) for s in configured]
+
+
+def csv_export(store: ArticleStore, query: SearchQuery) -> Iterator[str]:
+    """Every match as CSV text in pieces (UTF-8 BOM first, so spreadsheets read the Vietnamese right);
+    the same rows and neutralised cells as `portalwatch search --format csv`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    for number, row in enumerate(csv_rows(store.scan(query))):
+        writer.writerow(row)
+        if number % CSV_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

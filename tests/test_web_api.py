@@ -1,0 +1,211 @@
+"""The web interface's JSON API, pages and CSV over HTTP from a real uvicorn, with the same assertions on
+the embedded store and on the engine. Expectations come from the fixture YAML, never from a store query."""
+
+import csv
+import io
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from portalwatch import fixture_portals
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import Settings
+from portalwatch.core.plans import load_plans
+from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, load_articles
+from portalwatch.store import open_store
+from tests.support import (
+    SOURCE_OF_SITE,
+    fixture_store_articles,
+    fixture_week,
+    make,
+    plan_coverage,
+    published_on,
+    serve_web,
+)
+
+HOSTILE_TITLE = '=HYPERLINK("http://x.test")<script>alert(1)</script>" onmouseover="alert(2)'
+HOSTILE = make("javascript:alert(3)", HOSTILE_TITLE, "<img src=x onerror=alert(4)> Tin độc hại về 'xây dựng Đảng'.",
+               datetime(2026, 11, 10, 8, tzinfo=VN_TZ), source="doc-hai")
+# The other characters that start a formula in a spreadsheet.
+FORMULAS = [make(f"http://doc-hai.test/{i}", f"{start}cmd|' /C calc'!A0 tin {i}", "Nội dung.",
+                 datetime(2026, 11, 11, 8, i, tzinfo=VN_TZ), source="doc-hai") for i, start in enumerate("+-@")]
+HOSTILE_SOURCE_NAME = '"><script>alert(5)</script>'
+FIXTURES, GROUPS = fixture_store_articles()
+FIXTURE_PLANS = Path(fixture_portals.__file__).with_name("plans.yaml")
+
+
+def write_registry(path: Path) -> None:
+    sources = [{"id": source, "name": f"Nguồn {source}", "homepage": f"http://{site}.test/"}
+               for site, source in SOURCE_OF_SITE.items()]
+    sources.append({"id": "doc-hai", "name": HOSTILE_SOURCE_NAME, "homepage": "http://doc-hai.test/"})
+    path.write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[httpx.Client]:
+    """A client of the web interface over a store holding every fixture copy and one hostile article."""
+    settings = Settings(data_dir=tmp_path)
+    if request.param == "elasticsearch":
+        settings = Settings(data_dir=tmp_path, es_url=request.getfixturevalue("engine_url"),
+                            es_alias=request.getfixturevalue("es_alias"))
+    write_registry(settings.sources_file)
+    shutil.copy(FIXTURE_PLANS, settings.plans_file)
+    store = open_store(settings)
+    store.upsert([*FIXTURES, HOSTILE, *FORMULAS])
+    store.set_duplicate_groups(GROUPS)
+    store.close()
+    with serve_web(settings) as base, httpx.Client(base_url=base, timeout=60) as client:
+        yield client
+
+
+def test_search_totals_and_facets_match_the_fixtures(web: httpx.Client) -> None:
+    fixtures = load_articles()
+    found = web.get("/api/v1/search", params={"limit": 5}).json()
+    assert found["total"] == len(FIXTURES) + 4 == sum(len(a.sites) for a in fixtures) + 4
+    assert found["stories"] == len(fixtures) + 4
+    assert found["topic_counts"] == dict(Counter(t for a in fixtures for t in a.topics for _ in a.sites))
+    assert found["data_until"] == max(a.published_at for a in FIXTURES).isoformat()
+    assert len(found["hits"]) == 5
+
+
+def test_a_week_on_one_topic_counts_what_the_fixtures_publish_then(web: httpx.Client) -> None:
+    monday = date(2026, 11, 16)
+    week = fixture_week(monday)
+    topic = max(week.topic_counts(), key=lambda t: (week.topic_counts()[t], t))
+    found = web.get("/api/v1/search", params={"topic": topic, "since": "2026-11-16", "until": "2026-11-22",
+                                              "interval": "week"}).json()
+    assert found["total"] == week.topic_counts()[topic]
+    assert found["stories"] == week.stories_on(topic)
+    assert found["histogram"] == {"2026-11-16": week.topic_counts()[topic]}
+    expected_sources = Counter(s for s, a in week.copies if topic in a.topics)
+    assert found["source_counts"] == dict(expected_sources)
+
+
+def test_paging_with_the_cursor_visits_every_match_once(web: httpx.Client) -> None:
+    seen: list[str] = []
+    params = {"limit": "7", "source": "baobinhgiang"}
+    while True:
+        page = web.get("/api/v1/search", params=params).json()
+        seen += [h["id"] for h in page["hits"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    expected = {a.id for a in FIXTURES if a.source_id == "baobinhgiang"}
+    assert len(seen) == len(expected) and set(seen) == expected
+
+
+def test_story_sizes_and_copies_follow_the_syndication(web: httpx.Client) -> None:
+    syndicated = next(a for a in load_articles() if len(a.sites) == 3)
+    first = next(a for a in FIXTURES if a.url == f"http://{syndicated.sites[0]}.test/{syndicated.slug}.html")
+    found = web.get("/api/v1/search", params={"q": f'"{syndicated.title}"'}).json()
+    sizes = {h["id"]: h["story_size"] for h in found["hits"]}
+    assert sizes[first.id] == 3
+    article = web.get(f"/api/v1/articles/{first.id}").json()
+    copies = [c["source_id"] for c in article["copies"]]  # the reposts appear at the same time: any order
+    assert copies[0] == SOURCE_OF_SITE[syndicated.sites[0]]
+    assert sorted(copies[1:]) == sorted(SOURCE_OF_SITE[s] for s in syndicated.sites[1:])
+    assert [c["delay_minutes"] for c in article["copies"]] == [0, SYNDICATION_DELAY_MINUTES, SYNDICATION_DELAY_MINUTES]
+
+
+def test_a_bad_query_is_explained_in_vietnamese(web: httpx.Client) -> None:
+    refused = web.get("/api/v1/search", params={"q": "-covid"})
+    assert refused.status_code == 400
+    assert "loại trừ" in refused.json()["detail"]
+    assert web.get("/api/v1/search", params={"since": "16/11/2026"}).status_code == 400
+    backwards = web.get("/api/v1/search", params={"since": "2026-11-20", "until": "2026-11-01"})
+    assert backwards.status_code == 400 and "đổi chỗ" in backwards.json()["detail"]
+    assert web.get("/xuat.csv", params={"q": "-covid"}).status_code == 400  # no empty file passed off as a result
+    page = web.get("/", params={"q": "-covid"})
+    assert page.status_code == 200 and "loại trừ" in page.text and 'value="-covid"' in page.text
+
+
+def test_csv_export_has_every_match_with_a_bom_and_neutralised_cells(web: httpx.Client) -> None:
+    body = web.get("/xuat.csv").content
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) - 1 == len(FIXTURES) + 4
+    titles = {r[3] for r in rows[1:]}
+    assert {t[:2] for t in titles if "HYPERLINK" in t or "calc" in t} == {"'=", "'+", "'-", "'@"}
+    on_topic = list(csv.reader(io.StringIO(web.get("/xuat.csv", params={"topic": "chuyen-doi-so"}).text)))
+    assert len(on_topic) - 1 == sum(1 for a in FIXTURES if "chuyen-doi-so" in a.topic_ids)
+
+
+def test_portal_text_is_escaped_on_every_page(web: httpx.Client) -> None:
+    results = web.get("/", params={"q": "độc hại"})
+    assert results.headers["content-security-policy"].startswith("default-src 'none'; script-src 'self'")
+    article = web.get(f"/bai/{HOSTILE.id}")
+    for page in (results, article):
+        assert page.status_code == 200
+        text = page.text
+        assert "<script>alert" not in text and "<img src=x" not in text
+        assert "&lt;script&gt;alert(1)" in text  # shown as text, not dropped
+        assert 'onmouseover="alert' not in text
+        assert 'href="javascript:' not in text
+    assert "&#34;&gt;&lt;script&gt;alert(5)" in results.text  # the source's name in the facets and results
+    assert "<mark>" in results.text  # only our own markup survives in the snippet
+
+
+def test_the_article_page_shows_topics_with_their_evidence(web: httpx.Client) -> None:
+    article = next(a for a in FIXTURES if a.topics)
+    page = web.get(f"/bai/{article.id}").text
+    assert article.title.replace("'", "&#39;").replace('"', "&#34;") in page
+    assert f'href="{article.url}"' in page
+    assert web.get("/bai/khong-co").status_code == 404
+
+
+def test_health(web: httpx.Client) -> None:
+    health = web.get("/api/v1/health").json()
+    assert health["status"] == "ok" and health["articles"] == len(FIXTURES) + 4
+
+
+def test_the_api_is_described_without_loading_anything_from_elsewhere(web: httpx.Client) -> None:
+    spec = web.get("/api/v1/openapi.json").json()
+    paths = {"/api/v1/search", "/api/v1/articles/{article_id}", "/api/v1/sources", "/api/v1/health"}
+    assert paths <= set(spec["paths"])
+    names = [p["name"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]]
+    assert names[:3] == ["q", "topic", "source"] and "cursor" in names
+    docs = web.get("/api/v1/docs").text
+    assert "GET /api/v1/search" in docs and "<code>cursor</code>" in docs
+    assert "<script src=\"http" not in docs
+
+
+def test_compare_counts_each_named_query_by_source_and_day(web: httpx.Client) -> None:
+    wide = next(a for a in load_articles() if len(a.sites) == 3)
+    single = next(a for a in load_articles() if len(a.sites) == 1)
+    params = [("ten", "Ba nơi đăng"), ("q", f'"{wide.title}"'), ("ten", ""), ("q", f'"{single.title}"'),
+              ("ten", "trống"), ("q", " ")]
+    compared = web.get("/api/v1/compare", params=params).json()["queries"]
+    assert [q["name"] for q in compared] == ["Ba nơi đăng", f'"{single.title}"']  # unnamed: its text
+    assert [q["total"] for q in compared] == [3, 1]
+    assert compared[0]["source_counts"] == {SOURCE_OF_SITE[s]: 1 for s in wide.sites}
+    days = Counter(published_on(wide, s).date().isoformat() for s in wide.sites)
+    assert compared[0]["histogram"] == dict(days)
+    assert web.get("/api/v1/compare", params=params[:2]).status_code == 400  # one query compares nothing
+    bad = web.get("/api/v1/compare", params=[("ten", "A"), ("q", "-covid"), ("q", "dang")])
+    assert bad.status_code == 400 and "«A»" in bad.json()["detail"]
+    page = web.get("/so-sanh", params=params).text
+    assert page.count("<polyline") == 2 and "Ba nơi đăng" in page
+
+
+def test_plan_grids_count_each_bound_source_weekly_and_mark_the_gaps(web: httpx.Client) -> None:
+    plans = load_plans(FIXTURE_PLANS)
+    data_until = max(a.published_at for a in [*FIXTURES, HOSTILE, *FORMULAS]).date()
+    grids = web.get("/api/v1/plans").json()
+    assert [g["name"] for g in grids] == [p.name for p in plans]
+    zeros = 0
+    for plan, grid in zip(plans, grids, strict=True):
+        last = min(plan.until, data_until)
+        expected = plan_coverage(plan, last)
+        final_week = date.fromisoformat(grid["weeks"][-1])
+        assert final_week <= last < final_week + timedelta(days=7)
+        for source, row in grid["counts"].items():
+            assert row == {week: expected[source][week] for week in grid["weeks"]}
+            zeros += sum(1 for n in row.values() if not n)
+    assert zeros  # the fixtures leave some bound source silent on a campaign in some week
+    assert web.get("/ke-hoach").text.count('class="gap"') == zeros

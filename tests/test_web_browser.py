@@ -1,0 +1,207 @@
+"""The web interface in a real browser: Debian's chromium driven by Playwright against uvicorn on loopback."""
+
+import csv
+import io
+import os
+import shutil
+import struct
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from portalwatch import fixture_portals
+from portalwatch.core import VN_TZ
+from portalwatch.core.config import Settings
+from portalwatch.core.models import TopicTag
+from portalwatch.core.plans import load_plans
+from portalwatch.fixture_portals.content import load_articles
+from portalwatch.store import open_store
+from portalwatch.web.auth import Users
+from tests.support import SOURCE_OF_SITE, fixture_store_articles, make, plan_coverage, serve_web
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FIXTURES, GROUPS = fixture_store_articles()
+EVIDENCE = make("http://tinh.test/bang-chung.html", "Chi bộ học tập Chỉ thị 05-CT/TW",
+                "Chi bộ tổ chức học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
+                datetime(2026, 11, 18, 9, tzinfo=VN_TZ), source="binhgiang-gov").model_copy(update={"topics": [
+                    TopicTag(topic_id="hoc-tap-lam-theo-bac", score=4.5, phrases=["làm theo", "phong cách Hồ Chí Minh"],
+                             directives=["05-CT/TW"], section="Xây dựng Đảng")]})
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium (Playwright cannot download its own browsers here), for this module only: Playwright's
+    sync API keeps an event loop marked running in the main thread while it is started, and Prefect's
+    sync-or-async calls in later tests would then return coroutines."""
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/run installs it")
+        pytest.skip("chromium is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM,
+                                              args=["--disable-gpu", "--disable-dev-shm-usage"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def _fill(settings: Settings) -> None:
+    store = open_store(settings)
+    store.upsert([*FIXTURES, EVIDENCE])
+    store.set_duplicate_groups(GROUPS)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web"))
+    _fill(settings)
+    shutil.copy(Path(fixture_portals.__file__).with_name("plans.yaml"), settings.plans_file)
+    with serve_web(settings) as base:
+        yield base
+
+
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    """Console errors (a Content-Security-Policy refusal among them) of the test's page."""
+    errors: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+    page.on("console", record)
+    return errors
+
+
+def test_search_flow_type_submit_facet_reload(site: str, page: Page, page_errors: list[str]) -> None:
+    story = next(a for a in load_articles() if len(a.sites) == 3)
+    page.goto(site)
+    page.get_by_label("Từ khóa").fill(f'"{story.title}"')
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator("#total")).to_have_text("3")
+    expect(page.locator("#stories")).to_have_text("1")
+    source = SOURCE_OF_SITE[story.sites[1]]
+    page.locator(".facets").get_by_role("link", name=source).click()
+    expect(page.locator("#total")).to_have_text("1")
+    assert f"source={source}" in page.url
+    page.reload()
+    expect(page.locator("#total")).to_have_text("1")
+    expect(page.get_by_label("Từ khóa")).to_have_value(f'"{story.title}"')
+    assert page_errors == []  # htmx ran under the policy: no eval, no inline script or style refused
+
+
+def test_csv_download_has_a_bom_and_every_match(site: str, page: Page, tmp_path: Path) -> None:
+    page.goto(f"{site}/?topic=chuyen-doi-so")
+    expected = sum(1 for a in FIXTURES if "chuyen-doi-so" in a.topic_ids)
+    expect(page.locator("#total")).to_have_text(str(expected))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải CSV mọi bài khớp").click()
+    saved = tmp_path / "export.csv"
+    download.value.save_as(saved)
+    body = saved.read_bytes()
+    assert body.startswith("\ufeff".encode())
+    assert len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) - 1 == expected
+
+
+def test_article_page_shows_the_evidence(site: str, page: Page) -> None:
+    page.goto(f"{site}/bai/{EVIDENCE.id}")
+    evidence = page.locator(".evidence")
+    expect(evidence).to_contain_text("Học tập và làm theo tư tưởng")
+    expect(evidence).to_contain_text("Cụm từ: làm theo, phong cách Hồ Chí Minh")
+    expect(evidence).to_contain_text("Văn bản: 05-CT/TW")
+    expect(evidence).to_contain_text("Chuyên mục: Xây dựng Đảng")
+
+
+def test_search_works_without_javascript(site: str, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site)
+    page.get_by_label("Nguồn").fill("binhgiang-gov")
+    page.get_by_label("Biểu đồ").select_option("week")
+    page.get_by_role("button", name="Tìm").click()
+    expected = sum(1 for a in [*FIXTURES, EVIDENCE] if a.source_id == "binhgiang-gov")
+    expect(page.locator("#total")).to_have_text(str(expected))
+    expect(page.locator(".hits > li")).to_have_count(20)
+    page.get_by_role("link", name="Trang sau »").click()
+    expect(page.locator(".hits > li")).to_have_count(expected - 20)
+    assert "cursor=" in page.url and "source=binhgiang-gov" in page.url
+    context.close()
+
+
+def test_a_screenshot_of_the_search_page(site: str, page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:
+    page.set_viewport_size({"width": 1200, "height": 1400})
+    page.goto(f"{site}/?q=xay+dung+dang&interval=week")
+    expect(page.locator("svg[role=img]")).to_contain_text("Số bài theo tuần")
+    shot = Path(os.environ.get("PORTALWATCH_TEST_ARTIFACTS") or tmp_path_factory.mktemp("artifacts")) / "tim-kiem.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG") and struct.unpack(">I", png[16:20])[0] == 1200
+    print(f"screenshot: {shot}")
+
+
+def test_login_refused_then_accepted(tmp_path: Path, page: Page) -> None:
+    settings = Settings(data_dir=tmp_path)
+    _fill(settings)
+    Users(settings.users_file).add("bientap", "mat-khau-dai-1", "reader")
+    with serve_web(settings) as base:
+        page.goto(f"{base}/?source=baobinhgiang")
+        expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+        page.get_by_label("Tên đăng nhập").fill("bientap")
+        page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("alert")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.")
+        page.get_by_label("Mật khẩu").fill("mat-khau-dai-1")
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.locator("header")).to_contain_text("bientap (chỉ đọc)")
+        # back on the page asked for, its search kept
+        expect(page.locator("#total")).to_have_text(str(sum(1 for a in FIXTURES if a.source_id == "baobinhgiang")))
+        session = next(c for c in page.context.cookies() if c["name"] == "pw_session")
+        assert session["httpOnly"] and session["sameSite"] == "Strict"
+        page.get_by_role("button", name="Đăng xuất").click()
+        expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+        signed_out = page.request.get(f"{base}/api/v1/health")  # with the context's cookies, none left
+        assert signed_out.status == 401 and "Cần đăng nhập" in signed_out.json()["detail"]
+
+
+def test_compare_page_overlays_two_named_queries(site: str, page: Page) -> None:
+    page.goto(f"{site}/so-sanh")
+    page.get_by_label("Tên 1").fill("Chuyển đổi số")
+    page.get_by_label("Từ khóa 1").fill('"chuyển đổi số"')
+    page.get_by_label("Tên 2").fill("Nông thôn mới")
+    page.get_by_label("Từ khóa 2").fill('"nông thôn mới"')
+    page.get_by_label("Biểu đồ").select_option("week")
+    page.get_by_role("button", name="So sánh").click()
+    chart = page.locator("figure.chart svg")
+    expect(chart.locator("polyline")).to_have_count(2)
+    expect(chart).to_contain_text("Chuyển đổi số")
+    expect(chart).to_contain_text("Nông thôn mới")
+    header = page.locator(".compare-table thead th")
+    expect(header).to_have_text(["Nguồn", "Chuyển đổi số", "Nông thôn mới"])
+    page.reload()
+    expect(page.get_by_label("Từ khóa 2")).to_have_value('"nông thôn mới"')
+
+
+def test_plan_grid_marks_a_bound_source_silent_on_the_campaign(site: str, page: Page) -> None:
+    plan = load_plans(Path(fixture_portals.__file__).with_name("plans.yaml"))[-1]
+    last = min(plan.until, max(a.published_at for a in [*FIXTURES, EVIDENCE]).date())
+    coverage = plan_coverage(plan, last)
+    monday = plan.start - timedelta(days=plan.start.weekday())
+    weeks = [(monday + timedelta(days=7 * i)).isoformat() for i in range((last - monday).days // 7 + 1)]
+    silent = [(source, week) for source, row in coverage.items() for week in weeks if not row[week]]
+    assert silent, "the fixtures should leave a gap in this plan"
+    page.goto(f"{site}/ke-hoach")
+    grid = page.locator(f'section.plan:has(h2:text-is("{plan.name}"))')
+    for source, week in silent:
+        cell = grid.locator(f'td[data-source="{source}"][data-week="{week}"]')
+        expect(cell).to_have_class("gap")
+        expect(cell).to_have_text("0 ✗")
