@@ -13,7 +13,7 @@ from portalwatch.core.alerts import Alert, SavedSearch, Story, gap_window, healt
 from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.models import Article
 from portalwatch.core.plans import load_plans
-from portalwatch.core.sources import load_sources
+from portalwatch.core.sources import configured_sources
 from portalwatch.core.spikes import Sensitivity, drop, spike, window
 from portalwatch.reports.alert_delivery import deliver
 from portalwatch.state.alerts import AlertLog
@@ -148,7 +148,7 @@ def run_checks(settings: Settings, store: ArticleStore, log: AlertLog, today: da
     today = today or datetime.now(VN_TZ).date()
     sensitivity = sensitivity_of(settings)
     everyone = addresses(settings.alert_recipients or settings.mail_to)
-    source_ids = [s.id for s in load_sources(settings.sources_file)] if settings.sources_file.exists() else []
+    source_ids = [s.id for s in configured_sources(settings.sources_file)]
     topic_names = load_taxonomy(settings.taxonomy).names
     raised: list[tuple[Alert, list[str]]] = []
     checks = [*((SearchQuery(topics=[t]), f"chủ đề «{name}»", f"spike:topic:{t}") for t, name in topic_names.items()),

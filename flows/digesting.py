@@ -15,7 +15,7 @@ from portalwatch.reports.mailer import send_digest
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog
 from portalwatch.store import open_store
-from portalwatch.store.base import SearchQuery
+from portalwatch.store.base import newest_published
 
 
 def crawl_problems(archive: Path, source_ids: list[str], week: str) -> dict[str, str]:
@@ -33,10 +33,10 @@ def latest_week() -> str:
     """The ISO week of the newest stored article (or of today when the store is empty)."""
     store = open_store(get_settings())
     try:
-        newest = store.search(SearchQuery(limit=1)).hits
+        newest = newest_published(store)
     finally:
         store.close()
-    return iso_week(newest[0].article.published_at.date() if newest else date.today())
+    return iso_week(newest.date() if newest else date.today())
 
 
 def write_weekly_digest(week: str, email: bool = False) -> dict[str, str]:

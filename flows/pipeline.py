@@ -15,7 +15,7 @@ from pipelines.tagging import load_taxonomy
 from portalwatch.core.config import get_settings
 from portalwatch.core.config_files import ConfigError
 from portalwatch.core.progress import reporter
-from portalwatch.core.sources import load_sources
+from portalwatch.core.sources import configured_sources, load_sources
 from portalwatch.reports.neutralise import markup
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import LABELS
@@ -51,7 +51,7 @@ def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
 def process_task(full: bool = False, wait: bool = False) -> ProcessReport:
     """Process the archive; a second run on the same data directory waits (wait) or says it is busy."""
     settings = get_settings()
-    sources = {s.id: s for s in load_sources(settings.sources_file)} if settings.sources_file.exists() else {}
+    sources = {s.id: s for s in configured_sources(settings.sources_file)}
     outbox = Outbox(settings.outbox_dir)
     with job_lock(settings.data_dir, "process", "Một lượt xử lý", wait):
         store = open_store(settings)

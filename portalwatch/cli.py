@@ -128,6 +128,12 @@ def _check_ids(option: str, kind: str, asked: list[str] | None, known: dict[str,
         raise typer.BadParameter(f"không có {kind} {unknown!r} ({hint})", param_hint=option)
 
 
+def _check_sources(settings: Settings, asked: list[str] | None) -> None:
+    """--source ids against the registry, when there is one (a store can be searched without crawling)."""
+    if settings.sources_file.exists():
+        _check_ids("--source", "nguồn", asked, [s.id for s in load_sources(settings.sources_file)])
+
+
 def _taxonomy(settings: Settings) -> "Taxonomy":
     from pipelines.tagging import load_taxonomy
 
@@ -292,8 +298,7 @@ def saved_add(
     query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
                         directive=directive)
     _check_ids("--topic", "chủ đề", query.topics, _taxonomy(settings).names)
-    if settings.sources_file.exists():
-        _check_ids("--source", "nguồn", query.sources, [s.id for s in load_sources(settings.sources_file)])
+    _check_sources(settings, query.sources)
     if not to:
         raise typer.BadParameter("cần ít nhất một người nhận", param_hint="--to")
     if matches not in MATCH_MODES:
@@ -674,8 +679,7 @@ def search(
         raise typer.BadParameter(f"--format phải là table, json hoặc csv, không phải {format!r}")
     names = _taxonomy(settings).names
     _check_ids("--topic", "chủ đề", query.topics, names)
-    if settings.sources_file.exists():
-        _check_ids("--source", "nguồn", query.sources, [s.id for s in load_sources(settings.sources_file)])
+    _check_sources(settings, query.sources)
     store = open_store(settings)
     try:
         if format == "csv":
@@ -806,8 +810,7 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
           data_dir: DataDir = None) -> None:
     """Liệt kê các trang bị bỏ qua khi thu thập hoặc xử lý, kèm lý do."""
     settings = _settings(data_dir)
-    if settings.sources_file.exists():
-        _check_ids("--source", "nguồn", source, [s.id for s in load_sources(settings.sources_file)])
+    _check_sources(settings, source)
     with RawArchive(settings.archive_path) as archive:
         rows = [s for s in archive.skips() if not source or s.source_id in source]
     table = Table(title=f"{len(rows)} trang bị bỏ qua")

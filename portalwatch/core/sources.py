@@ -14,3 +14,8 @@ def load_sources(path: Path) -> list[Source]:
     sources = validate_items(Source, as_list(data, path, _WHAT, "- id: camau-gov"), node, path, _WHAT)
     repeated([s.id for s in sources], node, path, _WHAT)
     return sources
+
+
+def configured_sources(path: Path) -> list[Source]:
+    """The registry's sources, or none while there is no registry file (a store read without crawling)."""
+    return load_sources(path) if path.exists() else []

@@ -1,7 +1,7 @@
 """The store interface every backend implements, and its query and result records."""
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field, model_validator
@@ -99,3 +99,10 @@ class ArticleStore(Protocol):
         """Article id -> fingerprint computed again from the stored body (a newer scheme)."""
 
     def close(self) -> None: ...
+
+
+def newest_published(store: ArticleStore) -> datetime | None:
+    """When the newest stored article was published (None: the store is empty). A listing without text
+    is newest first; one search of one hit costs less than reading a page of a scan."""
+    hits = store.search(SearchQuery(limit=1)).hits
+    return hits[0].article.published_at if hits else None

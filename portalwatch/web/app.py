@@ -27,11 +27,11 @@ from jinja2 import Environment, FileSystemLoader
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.plans import load_plans
-from portalwatch.core.sources import load_sources
+from portalwatch.core.sources import configured_sources
 from portalwatch.reports.charts import timeline_svg
 from portalwatch.reports.neutralise import html_snippet, web_url
 from portalwatch.store import open_store
-from portalwatch.store.base import ArticleStore, StoreError
+from portalwatch.store.base import ArticleStore, StoreError, newest_published
 from portalwatch.web import data
 from portalwatch.web.auth import ROLES, Session, Sessions, User, Users
 from portalwatch.web.query import QueryError, compared_queries, link, openapi_parameters, search_query
@@ -109,7 +109,7 @@ def _names(taxonomy: Path, _taxonomy_mtime: float, sources: Path, _sources_mtime
     """Topic and source names by id; ids stand in for what is not configured."""
     from pipelines.tagging import load_taxonomy
 
-    configured = load_sources(sources) if sources.exists() else []
+    configured = configured_sources(sources)
     return {"topics": dict(load_taxonomy(taxonomy).names), "sources": {s.id: s.name for s in configured}}
 
 
@@ -200,7 +200,7 @@ def create_app(settings: Settings) -> FastAPI:
             query = search_query(params)
         except QueryError as exc:  # the form is shown again with the reason above it
             return page(request, "search.html", params=params, error=str(exc), view=None,
-                        data_until=await worker.run(data.newest))
+                        data_until=await worker.run(newest_published))
         view = await worker.run(lambda store: data.search(store, query))
         return page(request, "search.html", params=params, error=None, view=view, query=query,
                     data_until=view.data_until,
@@ -228,7 +228,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def grids() -> list[data.PlanGrid]:
         plans = await asyncio.to_thread(load_plans, settings.plans_file)
-        configured = [s.id for s in load_sources(settings.sources_file)] if settings.sources_file.exists() else []
+        configured = [s.id for s in configured_sources(settings.sources_file)]
         return await worker.run(lambda store: data.plan_grids(store, plans, configured))
 
     @app.get("/ke-hoach", response_class=HTMLResponse)
@@ -376,7 +376,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/v1/health", summary="Tình trạng máy chủ và kho bài viết")
     async def api_health() -> JSONResponse:
         articles = await worker.run(lambda store: store.count())
-        until = await worker.run(data.newest)
+        until = await worker.run(newest_published)
         return JSONResponse({"status": "ok", "store": "elasticsearch" if settings.es_url else "sqlite",
                              "articles": articles, "data_until": until.isoformat() if until else None})
 

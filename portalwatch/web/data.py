@@ -13,11 +13,11 @@ from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, Source
 from portalwatch.core.plans import CampaignPlan
-from portalwatch.core.sources import load_sources
+from portalwatch.core.sources import configured_sources
 from portalwatch.reports.export import csv_rows
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import HealthLog, SourceHealth
-from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult
+from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult, newest_published
 
 CSV_BATCH = 500  # articles per streamed piece of an export
 
@@ -83,11 +83,6 @@ class ArticleView:
     same_week: list[Article]  # the same source's other articles in the article's ISO week
 
 
-def newest(store: ArticleStore) -> datetime | None:
-    hits = store.search(SearchQuery(limit=1)).hits  # no text: newest first
-    return hits[0].article.published_at if hits else None
-
-
 def search(store: ArticleStore, query: SearchQuery) -> SearchView:
     result = store.search(query)
     groups = {h.article.duplicate_group for h in result.hits if h.article.duplicate_group}
@@ -96,7 +91,7 @@ def search(store: ArticleStore, query: SearchQuery) -> SearchView:
         else Counter()
     story_sizes = {h.article.id: sizes[h.article.duplicate_group] if h.article.duplicate_group else 1
                    for h in result.hits}
-    return SearchView(result, story_sizes, newest(store))
+    return SearchView(result, story_sizes, newest_published(store))
 
 
 def compare(store: ArticleStore, queries: list[tuple[str, SearchQuery]]) -> CompareView:
@@ -110,7 +105,7 @@ def compare(store: ArticleStore, queries: list[tuple[str, SearchQuery]]) -> Comp
 def plan_grids(store: ArticleStore, plans: list[CampaignPlan], sources: list[str]) -> list[PlanGrid]:
     """Each plan's grid, one search per week (its facets give every source at once, however many are bound);
     weeks after the newest article are left out: no data is not a gap."""
-    data_until = newest(store)
+    data_until = newest_published(store)
     grids = []
     for plan in plans:
         bound = plan.sources if plan.sources is not None else sources
@@ -148,7 +143,7 @@ def article(store: ArticleStore, article_id: str) -> ArticleView | None:
 
 def sources(settings: Settings, reasons: int = 5) -> list[SourceView]:
     """Every configured source's crawl health and skips, from the crawl state (not the article store)."""
-    configured = load_sources(settings.sources_file) if settings.sources_file.exists() else []
+    configured = configured_sources(settings.sources_file)
     with RawArchive(settings.archive_path) as archive:
         skipped: dict[str, Counter[str]] = {}
         for skip in archive.skips():
