@@ -1,9 +1,10 @@
-"""Scheduled operation: one crawl-and-process deployment per source, each on its own schedule, the
-weekly digest on Monday mornings, and the same-day alert checks every hour (PORTALWATCH_ALERT_INTERVAL_MINUTES).
+"""Scheduled operation: one scheduler run every few minutes crawls the sources that are due (each at the
+pace it publishes, state/cadence.py) and processes what they brought; the weekly digest on Monday
+mornings; the same-day alert checks every hour (PORTALWATCH_ALERT_INTERVAL_MINUTES).
 `portalwatch serve` runs them against a Prefect server."""
 
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
 from prefect import flow
@@ -12,36 +13,35 @@ from prefect.schedules import Cron, Interval
 
 from flows.alerting import check_alerts
 from flows.pipeline import crawl_task, digest_task, process_task
-from flows.runlog import recorded_run
+from flows.runlog import record_counts, recorded_run
 from portalwatch.core.config import get_settings
-from portalwatch.core.models import Source
+from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import iso_week
-from portalwatch.state.health import LABELS, PROBLEMS
+from portalwatch.state.cadence import schedule
+from portalwatch.state.health import PROBLEMS, HealthLog
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
-DEFAULT_CRAWL_CRON = "0 */6 * * *"
 DIGEST_CRON = "0 7 * * 1"  # Mondays 07:00, for the week that just ended
 
 
-@flow(name="portalwatch-source")
-def source_flow(source_id: str) -> dict:
-    """Crawl one source, then process what it brought; a failing source fails only its own run."""
-    with recorded_run(f"portalwatch-source ({source_id})"):
-        return _crawl_and_process(source_id)
-
-
-def _crawl_and_process(source_id: str) -> dict:
-    crawled = crawl_task(None, [source_id])
-    # Sources finish at their own times: their processing runs queue up instead of failing on each other.
-    result = {"crawl": crawled, "process": process_task(wait=True).model_dump()}
-    stats = crawled.get(source_id)
-    if stats and stats.health in PROBLEMS:  # silent failures must show as failed runs, not quiet ones
-        raise SourceUnhealthy(f"{source_id}: {LABELS[stats.health]} — {stats.health_message}")
-    return result
-
-
-class SourceUnhealthy(RuntimeError):
-    pass
+@flow(name="portalwatch-crawl-due")
+def crawl_due_flow() -> dict:
+    """Crawl every source that is due, together in one crawler (politeness is per site), then process.
+    The registry is read on each run, so an edited sources.yaml takes effect without a restart. A failing
+    source does not fail the run: it backs off, and its health shows in `portalwatch sources` and alerts."""
+    with recorded_run("portalwatch-crawl-due"):
+        settings = get_settings()
+        now = datetime.now(UTC)
+        with HealthLog(settings.archive_path) as health:
+            due = [n.source_id for n in schedule(load_sources(settings.sources_file), health) if n.due(now)]
+        if not due:
+            record_counts("không nguồn nào đến lượt thu thập")
+            return {"due": [], "crawl": {}, "process": None}
+        crawled = crawl_task(None, due, skip_busy=True)
+        failing = sorted(source for source, stats in crawled.items() if stats.health in PROBLEMS)
+        if failing:
+            record_counts(f"nguồn có vấn đề: {', '.join(failing)}")
+        return {"due": due, "crawl": crawled, "process": process_task(wait=True).model_dump()}
 
 
 @flow(name="portalwatch-weekly-digest")
@@ -58,16 +58,13 @@ def alerts_flow() -> dict:
         return asdict(check_alerts(wait=True))  # after a manual check still under way
 
 
-def deployments(sources: list[Source], alert_minutes: int = 60) -> list[RunnerDeployment]:
+def deployments(scheduler_minutes: int = 5, alert_minutes: int = 60) -> list[RunnerDeployment]:
     # to_deployment is sync-compatible: called outside an event loop it returns the deployment itself.
-    crawls = [
-        cast(RunnerDeployment, source_flow.to_deployment(
-            name=f"crawl-{source.id}", parameters={"source_id": source.id}, tags=["crawl", source.id],
-            schedules=[Cron(source.schedule or DEFAULT_CRAWL_CRON, timezone=TIMEZONE)],
-            description=f"Thu thập và xử lý {source.name}",
-        ))
-        for source in sources
-    ]
+    crawls = cast(RunnerDeployment, crawl_due_flow.to_deployment(
+        name="crawl-due", tags=["crawl"],
+        schedules=[Interval(timedelta(minutes=scheduler_minutes), timezone=TIMEZONE)],
+        description="Thu thập các nguồn đến lượt (theo nhịp đăng bài của từng nguồn) rồi xử lý",
+    ))
     digest = cast(RunnerDeployment, weekly_digest_flow.to_deployment(
         name="weekly-digest", tags=["digest"], schedules=[Cron(DIGEST_CRON, timezone=TIMEZONE)],
         description="Bản tin tuần, sáng thứ Hai",
@@ -77,4 +74,4 @@ def deployments(sources: list[Source], alert_minutes: int = 60) -> list[RunnerDe
         description="Cảnh báo trong ngày: đột biến, tìm kiếm đã lưu, khoảng trống kế hoạch, nguồn lỗi",
         schedules=[Interval(timedelta(minutes=alert_minutes), timezone=TIMEZONE)],
     ))
-    return [*crawls, digest, alerts]
+    return [crawls, digest, alerts]

@@ -35,12 +35,15 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 @task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30),
       retry_condition_fn=_worth_retrying)
 def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
-               force: bool = False) -> dict[str, CrawlSummary]:
+               force: bool = False, skip_busy: bool = False) -> dict[str, CrawlSummary]:
+    """Crawl the sources (all without source_ids); with skip_busy, those another run is crawling are left out."""
     settings = get_settings()
     wanted = source_ids or [s.id for s in load_sources(settings.sources_file)]
-    with crawl_locks(settings.data_dir, wanted):
-        stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs", source_ids, delay,
-                      settings.user_agent, force, reporter("crawl"))
+    with crawl_locks(settings.data_dir, wanted, skip_busy=skip_busy) as free:
+        if not free:
+            return {}
+        stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs",
+                      free if skip_busy else source_ids, delay, settings.user_agent, force, reporter("crawl"))
     fetched = sum(s.articles_fetched for s in stats.values())
     failures = sum(s.failures for s in stats.values())
     record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")

@@ -10,10 +10,9 @@ def main() -> None:
 
         from flows.deployments import deployments
         from portalwatch.core.config import get_settings
-        from portalwatch.core.sources import load_sources
 
         settings = get_settings()
-        serve(*deployments(load_sources(settings.sources_file), settings.alert_interval_minutes))
+        serve(*deployments(settings.scheduler_interval_minutes, settings.alert_interval_minutes))
     except KeyboardInterrupt:
         pass
 

@@ -13,7 +13,7 @@ import traceback
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -199,10 +199,10 @@ def serve(data_dir: DataDir = None,
           port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200,
           web_port: Annotated[int, typer.Option(help="Cổng của giao diện web (127.0.0.1); 0: không chạy.")] = 8300,
           ) -> None:
-    """Chạy theo lịch: thu thập từng nguồn theo lịch riêng, xử lý sau mỗi lần thu thập, bản tin sáng thứ Hai,
+    """Chạy theo lịch: thu thập các nguồn đến lượt (theo nhịp đăng bài của từng nguồn) rồi xử lý, bản tin sáng thứ Hai,
     kiểm tra cảnh báo mỗi giờ; kèm giao diện web trên 127.0.0.1."""
     settings = _settings(data_dir, console_logs=True)  # a long-running service: its runs log to the terminal
-    configured, _ = _configuration(settings)
+    _configuration(settings)  # a broken registry or plan stops here, not in the first scheduled run
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         # Schedules never fire on Prefect's temporary in-process server: start (or reuse) a real one.
@@ -221,7 +221,7 @@ def serve(data_dir: DataDir = None,
 
     from flows.deployments import deployments
 
-    for deployment in deployments(configured, settings.alert_interval_minutes):
+    for deployment in deployments(settings.scheduler_interval_minutes, settings.alert_interval_minutes):
         for planned in deployment.schedules or []:
             if isinstance(planned.schedule, CronSchedule):
                 console.print(f"  {deployment.name}: {planned.schedule.cron} ({planned.schedule.timezone})")
@@ -824,21 +824,26 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
 
 @app.command()
 def sources(data_dir: DataDir = None) -> None:
-    """Tình trạng từng nguồn: lần thu thập gần nhất, số liên kết bài so với thường lệ, lỗi và lỗi gần nhất."""
+    """Tình trạng từng nguồn: lần thu thập gần nhất, liên kết bài so với thường lệ, lỗi; lần thu thập tới và lý do."""
+    from portalwatch.state.cadence import schedule
     from portalwatch.state.health import HealthLog
 
     settings = _settings(data_dir)
     table = Table(title="Tình trạng các nguồn")
     for column in ("Nguồn", "Lần gần nhất", "Tình trạng", "Lần tốt gần nhất", "Liên kết bài (thường lệ)",
-                   "Bài mới", "Lỗi", "Lỗi gần nhất"):
+                   "Bài mới", "Lỗi", "Lỗi gần nhất", "Lần tới", "Vì sao"):
         table.add_column(column, overflow="fold")
     problems = 0
+    now = datetime.now(UTC)
+    configured = load_sources(settings.sources_file)
     with HealthLog(settings.archive_path) as health:
-        for source in load_sources(settings.sources_file):
-            state = health.summary(source.id)
+        upcoming = {n.source_id: n for n in schedule(configured, health)}
+        for source in configured:
+            state, planned = health.summary(source.id), upcoming[source.id]
+            when = "ngay" if planned.due(now) else f"{planned.due_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}"
             last, good, usual = state.last, state.last_good, state.usual_links
             if last is None:
-                table.add_row(source.id, state.status, "", "", "", "", "", "")
+                table.add_row(source.id, state.status, "", "", "", "", "", "", when, terminal(planned.reason))
                 continue
             problems += state.problem
             table.add_row(source.id, f"{last.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}",
@@ -846,7 +851,8 @@ def sources(data_dir: DataDir = None) -> None:
                           f"{good.started_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if good else "chưa có",
                           f"{last.stats.links_found} ({usual:g})" if usual else str(last.stats.links_found),
                           str(last.stats.new_articles + last.stats.changed_articles), str(last.stats.failures),
-                          terminal(last.stats.last_error), style="red" if state.problem else None)
+                          terminal(last.stats.last_error), when, terminal(planned.reason),
+                          style="red" if state.problem else None)
     console.print(table)
     if problems:
         raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from cronsim import CronSim, CronSimError
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -39,7 +39,10 @@ class Source(BaseModel):
     delay: float | None = Field(default=None, ge=0)  # seconds between requests to the site (default: the crawler's)
     concurrency: int | None = Field(default=None, ge=1)  # requests in flight to the site at once
     timeout: float | None = Field(default=None, gt=0)  # seconds before a slow response is given up
-    # When `portalwatch serve` crawls it: a cron line in Asia/Ho_Chi_Minh time (default every 6 hours).
+    # When `portalwatch serve` crawls it: by default as often as it publishes, within these bounds
+    # (state/cadence.py); a cron line in Asia/Ho_Chi_Minh time overrides that.
+    min_interval_minutes: int = Field(default=10, ge=1)
+    max_interval_minutes: int = Field(default=300, ge=1)
     schedule: str | None = None
     # CSS selectors that win over generic extraction: title, body, date, author, lead.
     selectors: dict[str, str] = Field(default_factory=dict)
@@ -80,6 +83,14 @@ class Source(BaseModel):
             except (CronSimError, StopIteration) as exc:
                 raise ValueError(f"lịch '{value}' không phải dòng cron (ví dụ \"0 */6 * * *\": mỗi 6 giờ)") from exc
         return value
+
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Source":
+        if self.min_interval_minutes > self.max_interval_minutes:
+            raise ValueError(f"min_interval_minutes ({self.min_interval_minutes}) lớn hơn max_interval_minutes "
+                             f"({self.max_interval_minutes})")
+        return self
 
 
 class RawPage(BaseModel):

@@ -39,10 +39,20 @@ def job_lock(data_dir: Path, job: str, label: str, wait: bool = False) -> Iterat
 
 
 @contextmanager
-def crawl_locks(data_dir: Path, source_ids: list[str], wait: bool = False) -> Iterator[None]:
-    """The crawl locks of several sources, in a fixed order (two crawls never wait on each other in a cycle)."""
+def crawl_locks(data_dir: Path, source_ids: list[str], wait: bool = False, skip_busy: bool = False
+                ) -> Iterator[list[str]]:
+    """The crawl locks of several sources, in a fixed order (two crawls never wait on each other in a cycle);
+    yields the sources held. With skip_busy, a source another process is crawling is left out instead of
+    failing the whole batch (the scheduler's runs overlap when a crawl outlasts its interval)."""
     with ExitStack() as held:
+        free = []
         for source_id in sorted(source_ids):
-            held.enter_context(job_lock(data_dir, f"crawl-{source_id}", f"Một lượt thu thập nguồn {source_id}",
-                                        wait))
-        yield
+            try:
+                held.enter_context(job_lock(data_dir, f"crawl-{source_id}", f"Một lượt thu thập nguồn {source_id}",
+                                            wait))
+            except Busy:
+                if not skip_busy:
+                    raise
+                continue
+            free.append(source_id)
+        yield free

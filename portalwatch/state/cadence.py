@@ -1,0 +1,101 @@
+"""When each source is crawled next, from what its past crawls found.
+
+A source's publishing rate is estimated from the new articles its recent crawls brought: the articles a
+crawl finds were published since the crawl before it, so the rate is their sum over the time those crawls
+span. The oldest crawl of the window is left out of the sum (what it found may be years of backlog, as on
+a first crawl). A small prior keeps one lucky or empty crawl from swinging the estimate. The interval is
+as long as cost asks (about two new articles a visit) and as short as freshness needs (a busy portal read
+within the hour, a quiet one a few times a day), always within the source's bounds. A cron line in the
+registry overrides all of it, and a failing source waits out its back-off as before.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cronsim import CronSim
+
+from portalwatch.core import VN_TZ
+from portalwatch.core.models import Source
+from portalwatch.state.health import CrawlRun, HealthLog, Status
+
+# The rate over the last week (long enough to hold its weekly rhythm) or, when it is higher, over the last
+# day: a source that wakes up is followed at once, one that falls quiet is let go over the week.
+WINDOWS = (timedelta(days=1), timedelta(days=7))
+MAX_RUNS = 300  # two days at the shortest interval: plenty of articles for the busiest sources
+# Cost: a visit should find about two new articles, or its list and feed requests outnumber them.
+ARTICLES_PER_VISIT = 2.0
+# Freshness: the longest acceptable interval is a quarter of the time the source takes to publish one
+# article (three a day: two hours), but freshness never asks for more than a visit every 50 minutes (a
+# source publishing ten or more a day is then read within the hour), nor accepts more than the source's
+# ceiling (max_interval_minutes, five hours by default).
+FRESH_SHARE = 0.25
+FRESHEST = timedelta(minutes=50)
+PRIOR_ARTICLES, PRIOR_DAYS = 0.1, 0.1  # a prior of one article a day, worth a couple of hours of evidence
+
+
+@dataclass(frozen=True)
+class NextCrawl:
+    source_id: str
+    due_at: datetime  # in UTC; at or before now means due
+    reason: str  # Vietnamese, for `portalwatch sources`
+    rate: float | None = None  # new articles a day, when estimated
+
+    def due(self, now: datetime) -> bool:
+        return self.due_at <= now
+
+
+def publishing_rate(history: list[CrawlRun], window: timedelta) -> tuple[float, float] | None:
+    """New articles a day over the crawls of the window (history newest first), and the days they span; None
+    before two crawls. Interrupted crawls count: what they fetched is new all the same."""
+    recent = [r for r in history[:MAX_RUNS] if r.started_at >= history[0].started_at - window] if history else []
+    if len(recent) < 2:
+        return None
+    days = (recent[0].started_at - recent[-1].started_at).total_seconds() / 86400
+    found = sum(r.stats.new_articles for r in recent[:-1])
+    return (found + PRIOR_ARTICLES) / (days + PRIOR_DAYS), days
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} phút"
+    return f"{hours} giờ {minutes} phút" if minutes else f"{hours} giờ"
+
+
+def next_crawl(source: Source, history: list[CrawlRun], backoff_until: datetime | None) -> NextCrawl:
+    """The next crawl of one source and why, from its crawl history (newest first) and any back-off."""
+    if not history:
+        return NextCrawl(source.id, datetime.min.replace(tzinfo=UTC), "chưa thu thập lần nào")
+    last = history[0]
+    if backoff_until is not None:
+        return NextCrawl(source.id, backoff_until, "lỗi nhiều lần liên tiếp: chờ hết thời gian tạm hoãn")
+    if source.schedule:
+        after = last.started_at.astimezone(VN_TZ).replace(tzinfo=None)  # cron lines are in Vietnam's time
+        due = next(CronSim(source.schedule, after)).replace(tzinfo=VN_TZ).astimezone(UTC)
+        return NextCrawl(source.id, due, f"theo lịch cố định \"{source.schedule}\"")
+    shortest = timedelta(minutes=source.min_interval_minutes)
+    longest = timedelta(minutes=source.max_interval_minutes)
+    if last.status == Status.INTERRUPTED:
+        return NextCrawl(source.id, last.started_at + shortest,
+                         f"lần trước bị dừng giữa chừng: tiếp tục sau {_duration(shortest)}")
+    if last.stats.requested >= source.max_articles:
+        return NextCrawl(source.id, last.started_at + shortest,
+                         f"lần trước dùng hết hạn mức {source.max_articles} bài: lấy tiếp sau {_duration(shortest)}")
+    estimate = max((e for e in (publishing_rate(history, w) for w in WINDOWS) if e), default=None)
+    if estimate is None:
+        return NextCrawl(source.id, last.started_at + shortest,
+                         f"mới thu thập một lần: thử lại sau {_duration(shortest)} để đo nhịp đăng bài")
+    rate, days = estimate
+    acceptable = min(max(timedelta(days=FRESH_SHARE / rate), FRESHEST), longest)
+    interval = max(min(timedelta(days=ARTICLES_PER_VISIT / rate), acceptable), shortest)
+    bound = " (tối thiểu)" if interval == shortest else " (tối đa)" if interval == longest else ""
+    return NextCrawl(source.id, last.started_at + interval,
+                     f"khoảng {rate:.1f} bài mới/ngày trong {days:.1f} ngày qua: mỗi {_duration(interval)}{bound}",
+                     rate)
+
+
+def schedule(sources: list[Source], health: HealthLog) -> list[NextCrawl]:
+    """Every source's next crawl, soonest first."""
+    planned = [next_crawl(s, health.history(s.id, limit=MAX_RUNS), health.backoff_until(s.id)) for s in sources]
+    return sorted(planned, key=lambda n: (n.due_at, n.source_id))
