@@ -1,28 +1,23 @@
-"""Scheduled operation: one deployment per source on its own schedule, the digest on Monday mornings."""
+"""Scheduled operation: the crawl scheduler every few minutes, the digest on Monday mornings, the alert checks."""
 
 from typer.testing import CliRunner
 
-from flows.deployments import DEFAULT_CRAWL_CRON, DIGEST_CRON, TIMEZONE, deployments
+from flows.deployments import DIGEST_CRON, TIMEZONE, deployments
 from portalwatch.cli import app
-from portalwatch.core.models import Source
 from portalwatch.fixture_portals.content import articles_on
 from portalwatch.fixture_portals.server import SITE_CLASSES
 from tests.support import PipelineRun
 
 
-def test_each_source_gets_its_own_crawl_schedule_and_the_digest_runs_monday_7am() -> None:
-    sources = [Source(id="camau-gov", name="Cổng TTĐT tỉnh Cà Mau", homepage="https://camau.gov.vn/",
-                      schedule="30 */2 * * *"),
-               Source(id="baocamau", name="Báo Cà Mau", homepage="https://baocamau.vn/")]
-    planned = {d.name: d for d in deployments(sources, alert_minutes=90)}
-    assert set(planned) == {"crawl-camau-gov", "crawl-baocamau", "weekly-digest", "alerts"}
+def test_one_scheduler_deployment_crawls_what_is_due_and_the_digest_runs_monday_7am() -> None:
+    """Not one deployment per source: a registry of 1,500 sources is one scheduler that picks the due ones."""
+    planned = {d.name: d for d in deployments(scheduler_minutes=7, alert_minutes=90)}
+    assert set(planned) == {"crawl-due", "weekly-digest", "alerts"}
+    assert planned["crawl-due"].schedules[0].schedule.interval.total_seconds() == 7 * 60
     assert planned["alerts"].schedules[0].schedule.interval.total_seconds() == 90 * 60
-    schedules = {name: d.schedules[0].schedule for name, d in planned.items() if name != "alerts"}
-    assert schedules["crawl-camau-gov"].cron == "30 */2 * * *"
-    assert schedules["crawl-baocamau"].cron == DEFAULT_CRAWL_CRON
-    assert schedules["weekly-digest"].cron == DIGEST_CRON == "0 7 * * 1"
-    assert {s.timezone for s in schedules.values()} == {TIMEZONE} == {"Asia/Ho_Chi_Minh"}
-    assert planned["crawl-camau-gov"].parameters == {"source_id": "camau-gov"}
+    digest = planned["weekly-digest"].schedules[0].schedule
+    assert digest.cron == DIGEST_CRON == "0 7 * * 1"
+    assert {d.schedules[0].schedule.timezone for d in planned.values()} == {TIMEZONE} == {"Asia/Ho_Chi_Minh"}
 
 
 def test_runs_lists_the_pipeline_run_with_its_state(pipeline_run: PipelineRun) -> None:
