@@ -39,6 +39,13 @@ class Done:
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """An archived article asked again that answered 304: checked now, nothing to archive."""
+
+    url: str
+
+
+@dataclass(frozen=True)
 class FetchFailed:
     """A page that could not be fetched or read; asking again may help unless permanent."""
 
@@ -74,4 +81,5 @@ class DiscoveryFound:
     found: Found
 
 
-CrawlItem = LinksFound | PageFetched | Done | FetchFailed | AliasesFound | ValidatorsSeen | DiscoveryFound
+CrawlItem = (LinksFound | PageFetched | Done | Unchanged | FetchFailed | AliasesFound | ValidatorsSeen
+             | DiscoveryFound)

@@ -22,6 +22,7 @@ from crawlers.items import (
     FetchFailed,
     LinksFound,
     PageFetched,
+    Unchanged,
     ValidatorsSeen,
 )
 from portalwatch.core.models import Skip
@@ -70,6 +71,9 @@ class CrawlStatePipeline:
                     self.stats.inc_value(keys.ARTICLES_CHANGED)
             case Done(urls):
                 frontier.done(*urls)
+            case Unchanged(url):
+                archive.unchanged(url, datetime.now(UTC))
+                frontier.done(url)
             case FetchFailed(source_id, url, reason, permanent):
                 self.stats.inc_value(keys.FAILURES)
                 self.stats.set_value(keys.LAST_ERROR, reason)

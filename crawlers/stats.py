@@ -13,6 +13,7 @@ PREFIX: Final = "portalwatch/"
 LINKS_FOUND: Final = PREFIX + "links_found"  # distinct article links seen, new or already archived
 REQUESTED: Final = PREFIX + "requested"  # article requests sent
 ALREADY_FETCHED: Final = PREFIX + "already_fetched"
+RECHECKED: Final = PREFIX + "rechecked"  # archived articles asked again (conditionally) on the decaying schedule
 ENTRY_PAGES: Final = PREFIX + "entry_pages"  # feeds, sitemaps and list pages fetched with content
 NOT_MODIFIED_ENTRY: Final = PREFIX + "not_modified/entry"  # feeds, sitemaps and list pages answering 304
 NOT_MODIFIED_ARTICLE: Final = PREFIX + "not_modified/article"

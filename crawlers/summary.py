@@ -14,6 +14,7 @@ class CrawlSummary(BaseModel):
     articles_changed: int = 0  # archived pages whose content changed (the old version kept)
     already_fetched: int = 0  # article links met that were archived before
     not_modified: int = 0  # 304 answers, entry pages and articles
+    rechecked: int = 0  # archived articles asked again in case they were corrected
     failures: int = 0
     blocked: int = 0  # block, captcha or login pages instead of content
     list_pages: int = 0

@@ -21,7 +21,7 @@ from portalwatch.state.health import HealthLog, Status
 SCHEMAS = Path(__file__).parent / "data" / "archive"
 TABLES = {"pages", "revisions", "skips", "runs", "frontier", "validators", "discovered", "aliases",
           "crawl_runs"}
-INDEXES = {"pages_source", "frontier_source", "runs_started"}
+INDEXES = {"pages_source", "frontier_source", "runs_started", "pages_first_fetched"}
 BASE = "https://binhgiang.gov.vn"
 ARTICLE = f"{BASE}/tin-tuc/hoi-nghi-ban-chap-hanh-dang-bo-tinh-binh-giang-1024.html"
 ARTICLE_BODY = "<html><body><h1>Hội nghị Ban Chấp hành Đảng bộ tỉnh Bình Giang</h1></body></html>".encode()
@@ -110,6 +110,9 @@ def test_an_unversioned_archive_is_migrated_on_open_and_keeps_its_rows(release: 
     assert {name for kind, name, _ in objects if kind == "index"} == INDEXES
     columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(pages)")}
     assert {"processed", "etag", "last_modified", "body_hash"} <= columns
+    # First archived: the earliest version kept (the revision of 19/11), so rechecks count from then.
+    [(first,)] = sqlite3.connect(path).execute("SELECT first_fetched_at FROM pages")
+    assert first == ("2026-11-19T01:00:00+00:00" if release == "last-release" else FETCHED)
 
 
 def test_a_new_archive_is_created_at_the_current_version_with_every_table(tmp_path: Path) -> None:

@@ -135,3 +135,62 @@ def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_his
     versions = [line for line in shown.output.splitlines() if "Tin hoạt động cơ sở số 7" in line]
     lengths = [int(re.search(r"(\d+) ký tự", line).group(1)) for line in versions]  # type: ignore[union-attr]
     assert len(lengths) == 2 and lengths[0] < lengths[1]  # the original, then the corrected, longer one
+
+
+def _age(archive: Path, hours: float) -> None:
+    """Move every archived page's first and last fetch back in time, as if the hours had passed."""
+    with sqlite3.connect(archive) as db:
+        for column in ("first_fetched_at", "fetched_at"):
+            db.execute(f"UPDATE pages SET {column} = strftime('%Y-%m-%dT%H:%M:%f+00:00', {column}, ?)",
+                       (f"-{hours * 3600:.0f} seconds",))
+
+
+def test_a_correction_on_a_site_without_sitemap_is_caught_by_the_decaying_rechecks(tmp_path: Path) -> None:
+    """The list page shows the same links after an edit, so only asking the article again finds it: once an
+    hour after its first fetch, a day, a week, conditionally (an unchanged article costs a 304)."""
+    site = BulkSite(articles=12)
+    archive = tmp_path / "archive.db"
+    articles = {site.href(n) for n in range(1, 13)}
+    with site.server:
+        source = site.source()  # list pages only
+        assert run_crawl(tmp_path, source)["bulk"].articles_fetched == 12
+        site.edit(5, "Đính chính: hội nghị diễn ra vào sáng thứ Năm, không phải thứ Tư như tin trước.")
+
+        start = len(site.server.log)
+        soon = run_crawl(tmp_path, source)["bulk"]  # within the hour: the correction is not looked for yet
+        assert not articles & {s.path for s in site.server.log[start:]}
+        assert soon.rechecked == 0
+
+        _age(archive, 1.5)
+        start = len(site.server.log)
+        later = run_crawl(tmp_path, source)["bulk"]
+        asked = Counter((s.path, s.status) for s in site.server.log[start:] if s.path in articles)
+        assert asked == Counter({**{(p, 304): 1 for p in articles - {site.href(5)}}, (site.href(5), 200): 1})
+        assert later.rechecked == 12 and later.articles_changed == 1 and later.articles_fetched == 0
+
+        start = len(site.server.log)
+        run_crawl(tmp_path, source)  # the hour's check is done; the day's is not due
+        assert not articles & {s.path for s in site.server.log[start:]}
+
+        _age(archive, 24)
+        start = len(site.server.log)
+        assert run_crawl(tmp_path, source)["bulk"].rechecked == 12
+        assert {(s.path, s.status) for s in site.server.log[start:] if s.path in articles} == \
+            {(p, 304) for p in articles}
+
+    with RawArchive(archive) as state:
+        [before] = state.revisions(f"{site.base}{site.href(5)}")
+        assert "Đính chính".encode() not in before.body
+        assert "Đính chính".encode() in state.page(f"{site.base}{site.href(5)}").body  # type: ignore[union-attr]
+
+
+def test_a_site_with_a_sitemap_is_not_rechecked_article_by_article(tmp_path: Path) -> None:
+    """Its lastmod announces corrections (the test above this one's neighbour checks that): no extra requests."""
+    site = BulkSite(articles=6)
+    with site.server:
+        source = site.source(sitemap=True)
+        run_crawl(tmp_path, source)
+        _age(tmp_path / "archive.db", 30)
+        start = len(site.server.log)
+        assert run_crawl(tmp_path, source)["bulk"].rechecked == 0
+        assert [s.path for s in site.server.log[start:] if s.path != "/robots.txt"] == ["/sitemap.xml"]

@@ -53,6 +53,7 @@ from crawlers.items import (
     FetchFailed,
     LinksFound,
     PageFetched,
+    Unchanged,
     ValidatorsSeen,
 )
 from portalwatch.core.models import RawPage, Source
@@ -179,6 +180,8 @@ class PortalSpider(scrapy.Spider):
             if kind == "list":
                 for output in self.list_request(url, pending=True):
                     yield output
+        for request in self.recheck_requests():
+            yield request
 
     def entry_requests(self, found: "Found | None") -> Output:
         """Every crawl starts from the feeds, sitemaps and first list pages (configured or discovered)."""
@@ -276,9 +279,26 @@ class PortalSpider(scrapy.Spider):
             return None
         self.requested.add(url)
         self.count(keys.REQUESTED)
+        return self.article_fetch(url)
+
+    def recheck_requests(self) -> Iterator[scrapy.Request]:
+        """Recent articles asked again on the decaying schedule, unless a sitemap announces corrections.
+        After the new ones (a lower priority), and outside the budget of new articles: unchanged, each costs
+        a 304."""
+        if self.source.sitemaps or self.found.sitemaps:
+            return
+        after = [timedelta(hours=h) for h in self.source.recheck_after_hours]
+        for url in self.archive.recheck_due(self.source.id, after, datetime.now(UTC))[:self.source.max_articles]:
+            if url not in self.requested:
+                self.requested.add(url)
+                self.count(keys.RECHECKED)
+                yield self.article_fetch(url, priority=-1)
+
+    def article_fetch(self, url: str, priority: int = 0) -> scrapy.Request:
+        """An article request, conditional when it is archived (an unchanged one answers 304)."""
         validators = self.archive.validators(url) if url in self.archived else ("", "")
         return scrapy.Request(url, self.parse_article, errback=self.failed, headers=conditional(*validators),
-                              meta={"kind": "article", "handle_httpstatus_list": [304]})
+                              priority=priority, meta={"kind": "article", "handle_httpstatus_list": [304]})
 
     # -- responses --------------------------------------------------------------------------------
 
@@ -401,7 +421,7 @@ class PortalSpider(scrapy.Spider):
         requested = original_url(response.request) if response.request else response.url
         if response.status == 304:
             self.count(keys.NOT_MODIFIED_ARTICLE)
-            yield Done((requested,))
+            yield Unchanged(requested)
             return
         if not isinstance(response, TextResponse):
             yield self.record_failure(requested, "không phải trang HTML", True)

@@ -4,7 +4,7 @@ import hashlib
 import re
 import struct
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 from urllib.parse import urlsplit
 
 from cronsim import CronSim, CronSimError
@@ -41,6 +41,9 @@ class Source(BaseModel):
     timeout: float | None = Field(default=None, gt=0)  # seconds before a slow response is given up
     # When `portalwatch serve` crawls it: by default as often as it publishes, within these bounds
     # (state/cadence.py); a cron line in Asia/Ho_Chi_Minh time overrides that.
+    # On a site without a sitemap (whose lastmod would announce a correction), archived articles are asked
+    # again, conditionally, this many hours after their first fetch: a corrected article is caught.
+    recheck_after_hours: list[Annotated[float, Field(gt=0)]] = Field(default_factory=lambda: [1.0, 24.0, 168.0])
     min_interval_minutes: int = Field(default=10, ge=1)
     max_interval_minutes: int = Field(default=300, ge=1)
     schedule: str | None = None

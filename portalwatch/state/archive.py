@@ -8,7 +8,7 @@ import hashlib
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from portalwatch.core.models import RawPage, Skip
@@ -51,18 +51,20 @@ class RawArchive(StateFile):
         """Archive a fetched page. A changed page keeps its previous version and is processed again."""
         digest = body_hash(page.body)
         with self.db:
-            row = self.db.execute("SELECT body_hash, fetched_at, content_type, body FROM pages WHERE url = ?",
-                                  (page.url,)).fetchone()
+            row = self.db.execute("SELECT body_hash, fetched_at, content_type, body, first_fetched_at FROM pages"
+                                  " WHERE url = ?", (page.url,)).fetchone()
             if row and row[0] == digest:
                 self.db.execute("UPDATE pages SET fetched_at = ?, etag = ?, last_modified = ? WHERE url = ?",
                                 (page.fetched_at.isoformat(), page.etag, page.last_modified, page.url))
                 return Saved.UNCHANGED
             if row:
-                self.db.execute("INSERT OR IGNORE INTO revisions VALUES (?, ?, ?, ?)", (page.url, *row[1:]))
+                self.db.execute("INSERT OR IGNORE INTO revisions VALUES (?, ?, ?, ?)", (page.url, *row[1:4]))
             self.db.execute(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                "INSERT OR REPLACE INTO pages (url, source_id, status, fetched_at, content_type, body, processed,"
+                " etag, last_modified, body_hash, first_fetched_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
                 (page.url, page.source_id, page.status, page.fetched_at.isoformat(), page.content_type,
-                 zlib.compress(page.body), page.etag, page.last_modified, digest),
+                 zlib.compress(page.body), page.etag, page.last_modified, digest,
+                 row[4] if row else page.fetched_at.isoformat()),
             )
             # A page fetched successfully is no longer a crawl failure.
             self.db.execute("DELETE FROM skips WHERE url = ? AND stage = 'crawl'", (page.url,))
@@ -72,6 +74,26 @@ class RawArchive(StateFile):
         """Every archived URL of a source, with when it was last fetched."""
         rows = self.db.execute("SELECT url, fetched_at FROM pages WHERE source_id = ?", (source_id,))
         return {url: datetime.fromisoformat(at) for url, at in rows}
+
+    def unchanged(self, url: str, at: datetime) -> None:
+        """A conditional request found the page unchanged (304): it counts as fetched then."""
+        with self.db:
+            self.db.execute("UPDATE pages SET fetched_at = ? WHERE url = ?", (at.isoformat(), url))
+
+    def recheck_due(self, source_id: str, after: list[timedelta], now: datetime) -> list[str]:
+        """Archived pages of a source due to be asked again: some age in `after` (counted from the first
+        fetch) has been reached since they were last fetched. Newest first."""
+        if not after:
+            return []
+        oldest = (now - max(after) - timedelta(days=2)).isoformat()  # a last check that came late still comes
+        rows = self.db.execute("SELECT url, first_fetched_at, fetched_at FROM pages WHERE source_id = ?"
+                               " AND first_fetched_at >= ? ORDER BY first_fetched_at DESC", (source_id, oldest))
+        due = []
+        for url, first, last in rows:
+            first_at, last_at = datetime.fromisoformat(first), datetime.fromisoformat(last)
+            if any(last_at < first_at + age <= now for age in after):
+                due.append(url)
+        return due
 
     def validators(self, url: str) -> tuple[str, str]:
         """The ETag and Last-Modified an archived page came with (empty when none)."""

@@ -116,9 +116,22 @@ def _to_v2(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _to_v3(db: sqlite3.Connection) -> None:
+    """Version 3: when each page was first archived, so recent articles are asked again on a decaying schedule
+    (state/archive.py `recheck_due`); fetched_at is now the last time it was fetched or found unchanged. Pages
+    archived before take their earliest known version's time."""
+    for statement in statements("""
+        ALTER TABLE pages ADD COLUMN first_fetched_at TEXT NOT NULL DEFAULT '';
+        UPDATE pages SET first_fetched_at = coalesce(
+            (SELECT min(fetched_at) FROM revisions WHERE revisions.url = pages.url), fetched_at);
+        CREATE INDEX pages_first_fetched ON pages (source_id, first_fetched_at)
+    """):
+        db.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 # Migration i (from 1) brings version i-1 to version i. Append only.
-MIGRATIONS: list[Migration] = [_to_v1, _to_v2]
+MIGRATIONS: list[Migration] = [_to_v1, _to_v2, _to_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
