@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     user_agent: str = "portalwatch/0.1 (+https://github.com/portalwatch/portalwatch)"
     # Elasticsearch: setting es_url switches every command from the embedded store to the cluster.
     es_url: str | None = None
+    # PostgreSQL: setting state_url moves the crawl state (archive, frontier, health, locks, alerts) from the
+    # data directory's SQLite files into one database that workers on several machines share.
+    state_url: str | None = None
     es_api_key: str | None = None
     es_username: str | None = None
     es_password: str | None = None
@@ -71,12 +74,18 @@ class Settings(BaseSettings):
         return self.plans or self.data_dir / "plans.yaml"
 
     @property
-    def archive_path(self) -> Path:
-        return self.data_dir / "archive.db"
+    def archive_db(self) -> "Path | str":
+        """The crawl state: archive.db in the data directory, or the shared PostgreSQL database."""
+        return self.state_url or self.data_dir / "archive.db"
 
     @property
-    def alerts_path(self) -> Path:
-        return self.data_dir / "alerts.db"
+    def alerts_db(self) -> "Path | str":
+        return self.state_url or self.data_dir / "alerts.db"
+
+    @property
+    def locks(self) -> "Path | str":
+        """Where one-at-a-time jobs take their locks: files here, or advisory locks in the shared database."""
+        return self.state_url or self.data_dir / "locks"
 
     @property
     def store_path(self) -> Path:

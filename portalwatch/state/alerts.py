@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from portalwatch.core.alerts import Alert, SavedSearch
-from portalwatch.state.db import Migration, StateFile, statements
+from portalwatch.state.db import Migration, StateFile, statements, upsert
 
 
 def _to_v1(db: sqlite3.Connection) -> None:
@@ -50,6 +50,7 @@ class Delivery(NamedTuple):
 
 class AlertLog(StateFile):
     migrations = MIGRATIONS
+    schema = "alerts"
 
     # ------------------------------------------------------------ saved searches
 
@@ -57,7 +58,7 @@ class AlertLog(StateFile):
         """Add or replace a saved search by name; True when it is new."""
         with self.db:
             new = self.db.execute("SELECT 1 FROM saved_searches WHERE name = ?", (search.name,)).fetchone() is None
-            self.db.execute("INSERT OR REPLACE INTO saved_searches VALUES (?, ?, ?)",
+            self.db.execute(upsert("saved_searches", ("name", "definition", "created_at"), "name"),
                             (search.name, search.model_dump_json(), datetime.now(UTC).isoformat()))
         return new
 
@@ -82,11 +83,12 @@ class AlertLog(StateFile):
         with self.db:
             for alert, recipients in alerts:
                 inserted = self.db.execute(
-                    "INSERT OR IGNORE INTO alerts VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO alerts (key, kind, saved_search, content, raised_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     (alert.key, alert.kind, alert.saved_search, alert.model_dump_json(), now.isoformat())).rowcount
                 if inserted:
                     new.append(alert)
-                    self.db.executemany("INSERT OR IGNORE INTO deliveries (alert_key, recipient) VALUES (?, ?)",
+                    self.db.executemany("INSERT INTO deliveries (alert_key, recipient) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                         [(alert.key, r) for r in recipients])
         return new
 

@@ -12,10 +12,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from portalwatch.core.models import RawPage, Skip
-from portalwatch.state.db import StateFile
+from portalwatch.state.db import StateFile, upsert
 
 # Pages read per query when pages() walks the archive: bodies are tens of kilobytes each.
 _PAGE_BATCH = 200
+_PAGE = upsert("pages", ("url", "source_id", "status", "fetched_at", "content_type", "body", "processed", "etag",
+                         "last_modified", "body_hash", "first_fetched_at"), "url")
+_SKIP = upsert("skips", ("url", "source_id", "stage", "reason", "recorded_at"), "url, stage")
 
 
 class Saved(StrEnum):
@@ -58,14 +61,11 @@ class RawArchive(StateFile):
                                 (page.fetched_at.isoformat(), page.etag, page.last_modified, page.url))
                 return Saved.UNCHANGED
             if row:
-                self.db.execute("INSERT OR IGNORE INTO revisions VALUES (?, ?, ?, ?)", (page.url, *row[1:4]))
-            self.db.execute(
-                "INSERT OR REPLACE INTO pages (url, source_id, status, fetched_at, content_type, body, processed,"
-                " etag, last_modified, body_hash, first_fetched_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-                (page.url, page.source_id, page.status, page.fetched_at.isoformat(), page.content_type,
-                 zlib.compress(page.body), page.etag, page.last_modified, digest,
-                 row[4] if row else page.fetched_at.isoformat()),
-            )
+                self.db.execute("INSERT INTO revisions (url, fetched_at, content_type, body) VALUES (?, ?, ?, ?)"
+                                " ON CONFLICT DO NOTHING", (page.url, *row[1:4]))
+            self.db.execute(_PAGE, (page.url, page.source_id, page.status, page.fetched_at.isoformat(),
+                                    page.content_type, zlib.compress(page.body), 0, page.etag, page.last_modified,
+                                    digest, row[4] if row else page.fetched_at.isoformat()))
             # A page fetched successfully is no longer a crawl failure.
             self.db.execute("DELETE FROM skips WHERE url = ? AND stage = 'crawl'", (page.url,))
         return Saved.CHANGED if row else Saved.NEW
@@ -142,7 +142,9 @@ class RawArchive(StateFile):
 
     def start_run(self, run_id: str, flow: str, started_at: datetime) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO runs (id, flow, state, started_at) VALUES (?, ?, 'running', ?)",
+            self.db.execute("INSERT INTO runs (id, flow, state, started_at) VALUES (?, ?, 'running', ?)"
+                            " ON CONFLICT (id) DO UPDATE SET flow = excluded.flow, state = 'running',"
+                            " started_at = excluded.started_at, ended_at = '', counts = ''",
                             (run_id, flow, started_at.isoformat()))
 
     def end_run(self, run_id: str, state: str, ended_at: datetime) -> None:
@@ -166,10 +168,7 @@ class RawArchive(StateFile):
 
     def record_skip(self, skip: Skip) -> None:
         with self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO skips VALUES (?, ?, ?, ?, ?)",
-                (skip.url, skip.source_id, skip.stage, skip.reason, skip.recorded_at.isoformat()),
-            )
+            self.db.execute(_SKIP, (skip.url, skip.source_id, skip.stage, skip.reason, skip.recorded_at.isoformat()))
 
     def clear_skip(self, url: str, stage: str) -> None:
         with self.db:

@@ -9,13 +9,20 @@ version 0, whatever tables they hold: migration 1 brings any of them to the firs
 schema. A later change appends a migration; none is ever edited once released.
 
 The same machinery (migrate, open_db, StateFile) opens alerts.db, with that file's own migrations
-(portalwatch/state/alerts.py).
+(portalwatch/state/alerts.py). With a PostgreSQL URL instead of a file (PORTALWATCH_STATE_URL), both live
+in that database, for several workers to share (portalwatch/state/postgres.py).
 """
 
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Self
+
+from portalwatch.state.postgres import PgConnection, is_postgres, migrate_postgres
+
+# Where a state database is: a SQLite file, or a PostgreSQL URL shared by several workers.
+StateTarget = Path | str
+Connection = sqlite3.Connection | PgConnection
 
 # Version 1: every table as of the first versioned release. IF NOT EXISTS: an unversioned file
 # may hold any subset of them, written by earlier releases.
@@ -170,12 +177,20 @@ def migrate(db: sqlite3.Connection, migrations: list[Migration] = MIGRATIONS, na
     return latest
 
 
-def open_db(path: Path, read_only: bool = False, migrations: list[Migration] = MIGRATIONS) -> sqlite3.Connection:
+def open_db(target: StateTarget, read_only: bool = False, migrations: list[Migration] = MIGRATIONS,
+            name: str = "archive") -> Connection:
     """A state database (the archive unless other migrations are given), migrated to its current schema.
 
-    WAL with synchronous=NORMAL: every commit survives a killed process. A read-only connection
+    SQLite in WAL with synchronous=NORMAL: every commit survives a killed process. A read-only connection
     (for a reader beside the one writer) raises on any attempt to write.
     """
+    if is_postgres(target):
+        shared = PgConnection(str(target))
+        migrate_postgres(shared, migrations, name)
+        if read_only:
+            shared.execute("SET default_transaction_read_only = on")
+        return shared
+    path = Path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=30)
     db.execute("PRAGMA journal_mode=WAL")
@@ -187,13 +202,26 @@ def open_db(path: Path, read_only: bool = False, migrations: list[Migration] = M
     return db
 
 
+def upsert(table: str, columns: tuple[str, ...], key: str) -> str:
+    """INSERT that replaces the row with the same key: in words both SQLite and PostgreSQL read."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key.split(", "))
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT ({key}) DO UPDATE SET {updates}")
+
+
+def state_target(value: str) -> StateTarget:
+    """A state location given as text (a command-line argument): a URL stays one, anything else is a file."""
+    return value if is_postgres(value) else Path(value)
+
+
 class StateFile:
     """A connection to a state database (the crawl state's by default), closed when a `with` block ends."""
 
     migrations: list[Migration] = MIGRATIONS  # another state file's schema, in a subclass
+    schema = "archive"  # its name, where several share one PostgreSQL database
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
-        self.db = open_db(path, read_only, self.migrations)
+    def __init__(self, target: StateTarget, read_only: bool = False) -> None:
+        self.db = open_db(target, read_only, self.migrations, self.schema)
 
     def close(self) -> None:
         self.db.close()

@@ -6,9 +6,10 @@ article held back by the page budget is fetched next time instead of being forgo
 """
 
 import json
-import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+
+from portalwatch.state.db import Connection, upsert
 
 
 @dataclass
@@ -21,6 +22,9 @@ class Found:
     article_pattern: str | None = None
 
 
+_VALIDATORS = upsert("validators", ("url", "etag", "last_modified"), "url")
+_ALIASES = upsert("aliases", ("url", "source_id", "canonical"), "url")
+_DISCOVERED = upsert("discovered", ("source_id", "found", "at"), "source_id")
 # A URL that failed transiently this many times is given up (and recorded as a skip).
 MAX_ATTEMPTS = 3
 # Finished URLs are removed in batches of this many: a commit per page cost as much as archiving it.
@@ -30,7 +34,7 @@ DONE_BATCH = 100
 
 
 class Frontier:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db  # opened by state.db.open_db, which owns the tables
         self.finished: list[str] = []
 
@@ -38,7 +42,8 @@ class Frontier:
         self.flush()  # a URL finished earlier and found again is pending again
         with self.db:
             now = datetime.now(UTC).isoformat()
-            self.db.executemany("INSERT OR IGNORE INTO frontier (url, source_id, kind, added_at) VALUES (?, ?, ?, ?)",
+            self.db.executemany("INSERT INTO frontier (url, source_id, kind, added_at) VALUES (?, ?, ?, ?)"
+                                " ON CONFLICT DO NOTHING",
                                 [(url, source_id, kind, now) for url in urls])
 
     def pending(self, source_id: str) -> list[tuple[str, str]]:
@@ -79,18 +84,18 @@ class Frontier:
     def remember_validators(self, url: str, etag: str, last_modified: str) -> None:
         if etag or last_modified:
             with self.db:
-                self.db.execute("INSERT OR REPLACE INTO validators VALUES (?, ?, ?)", (url, etag, last_modified))
+                self.db.execute(_VALIDATORS, (url, etag, last_modified))
 
     def add_alias(self, source_id: str, url: str, canonical: str) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)", (url, source_id, canonical))
+            self.db.execute(_ALIASES, (url, source_id, canonical))
 
     def aliases(self, source_id: str) -> dict[str, str]:
         return dict(self.db.execute("SELECT url, canonical FROM aliases WHERE source_id = ?", (source_id,)))
 
     def save_discovery(self, source_id: str, found: Found) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO discovered VALUES (?, ?, ?)",
+            self.db.execute(_DISCOVERED,
                             (source_id, json.dumps(asdict(found)), datetime.now(UTC).isoformat()))
 
     def discovery(self, source_id: str, max_age: timedelta) -> Found | None:

@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from portalwatch.core import VN_TZ
-from portalwatch.state.db import StateFile
+from portalwatch.state.db import StateFile, upsert
 
 # Fewer links than this share of the usual number means something broke.
 LOW_SHARE = 0.3
 USUAL_RUNS = 10
 BACKOFF_BASE = timedelta(hours=6)
 BACKOFF_MAX = timedelta(days=7)
+_RUN = upsert("crawl_runs", ("source_id", "started_at", "status", "message", "stats"), "source_id, started_at")
 
 
 class Status(StrEnum):
@@ -132,7 +133,7 @@ class HealthLog(StateFile):
 
     def _insert(self, run: CrawlRun) -> CrawlRun:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO crawl_runs VALUES (?, ?, ?, ?, ?)",
+            self.db.execute(_RUN,
                             (run.source_id, run.started_at.isoformat(), run.status, run.message,
                              json.dumps(asdict(run.stats), ensure_ascii=False)))
         return run
