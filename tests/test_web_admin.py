@@ -85,6 +85,9 @@ def test_tokens_read_and_admin_tokens_change(secured: tuple[Settings, str, dict[
                            "search_url": "/?q=%22chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91%22&topic=chuyen-doi-so"}]
         assert api.get("/api/v1/saved", headers=bearer(tokens["admin"])).json()[0]["recipients"] == SAVED["recipients"]
 
+        shapeless = api.post("/api/v1/saved", json={"name": "Thiếu"}, headers=bearer(tokens["admin"]))
+        assert shapeless.status_code == 400 and "recipients: thiếu trường bắt buộc" in shapeless.json()["detail"]
+        assert api.post("/api/v1/saved", json={"name": "Thiếu"}, headers=bearer(tokens["reader"])).status_code == 403
         bad = api.post("/api/v1/saved", json={**SAVED, "recipients": ["khong-phai-dia-chi"]},
                        headers=bearer(tokens["admin"]))
         assert bad.status_code == 400 and "không phải địa chỉ thư" in bad.json()["detail"]

@@ -183,7 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
                 request.state.csrf = None  # credentials sent by the client itself: nothing for a page to forge
                 response = await call_next(request) if user else JSONResponse(
                     {"detail": "Cần đăng nhập (mã truy cập Bearer, HTTP Basic hoặc phiên đăng nhập)."}, 401,
-                    headers={"WWW-Authenticate": 'Bearer, Basic realm="portalwatch"'})
+                    headers={"WWW-Authenticate": 'Bearer realm="portalwatch", Basic realm="portalwatch"'})
             else:
                 here = path + (f"?{request.url.query}" if request.url.query else "")  # back to this very page
                 response = RedirectResponse(link([("next", here)], "/dang-nhap"), 303)
