@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -59,6 +59,41 @@ def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, Cra
     registry.write_text(yaml.safe_dump([s.model_dump(exclude_defaults=True) for s in sources], allow_unicode=True),
                         encoding="utf-8")
     return crawl(registry, tmp / "archive.db", tmp / "logs", delay=0, force=force)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Receiver:
+    """A webhook receiver: what each path received; while `down`, every request gets a 500."""
+
+    port: int
+    down: bool = False
+    stall: threading.Event | None = None  # not None: requests get no answer until it is set (or for 5 s)
+    received: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+
+    def bodies(self, path: str) -> list[dict]:
+        return [json.loads(body) for p, _, body in self.received if p == path]
+
+
+WEBHOOK_SECRET = "bi-mat-chung"
+
+
+def settings_for(tmp_path: Path, smtp_port: int, receiver: Receiver, **extra: object) -> Settings:
+    """Alerts to a mailbox and to the receiver's /hook (signed JSON) and /chat (plain text)."""
+    hook = f"http://127.0.0.1:{receiver.port}"
+    return Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False,
+                    mail_from="portalwatch@binhgiang.test", alert_webhook_secret=WEBHOOK_SECRET,
+                    alert_backoff_seconds=0, alert_attempts=2,
+                    alert_recipients=f"ban-tuyen-giao@binhgiang.test, {hook}/hook, chat:{hook}/chat", **extra)
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=VN_TZ)
 
 
 class Inbox:

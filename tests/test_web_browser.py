@@ -18,6 +18,7 @@ from portalwatch.core.config import Settings
 from portalwatch.core.models import TopicTag
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import load_articles
+from portalwatch.state.alerts import AlertLog
 from portalwatch.store import open_store
 from portalwatch.web.auth import Users
 from tests.support import SOURCE_OF_SITE, fixture_store_articles, make, plan_coverage, serve_web
@@ -205,3 +206,69 @@ def test_plan_grid_marks_a_bound_source_silent_on_the_campaign(site: str, page: 
         cell = grid.locator(f'td[data-source="{source}"][data-week="{week}"]')
         expect(cell).to_have_class("gap")
         expect(cell).to_have_text("0 ✗")
+
+
+@pytest.fixture(scope="module")
+def signed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, str]]:
+    """A server where everyone signs in: an admin and a reader."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("roles"))
+    _fill(settings)
+    Users(settings.users_file).add("quantri", "mat-khau-dai-1", "admin")
+    Users(settings.users_file).add("bientap", "mat-khau-dai-1", "reader")
+    with serve_web(settings) as base:
+        yield settings, base
+
+
+def _sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill("mat-khau-dai-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("header")).to_contain_text(name)
+
+
+def _saved_queries(settings: Settings) -> dict[str, dict]:
+    with AlertLog(settings.alerts_path) as log:
+        return {s.name: s.query for s in log.saved_searches()}
+
+
+def test_an_admin_saves_a_search_finds_it_listed_and_removes_it(signed_site: tuple[Settings, str], page: Page,
+                                                                page_errors: list[str]) -> None:
+    settings, base = signed_site
+    expected = sum(1 for a in FIXTURES if "chuyen-doi-so" in a.topic_ids and a.source_id == "baobinhgiang")
+    _sign_in(page, base, "quantri")
+    page.get_by_label("Chủ đề").select_option("chuyen-doi-so")
+    page.get_by_label("Nguồn").fill("baobinhgiang")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator("#total")).to_have_text(str(expected))
+    page.get_by_text("Lưu tìm kiếm").click()
+    page.get_by_label("Tên tìm kiếm").fill("Chuyển đổi số trên báo tỉnh")
+    page.get_by_label("Người nhận").fill("ban-tuyen-giao@binhgiang.test")
+    page.get_by_label("Bài mới khớp").select_option("daily")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+
+    expect(page).to_have_url(f"{base}/tim-kiem-da-luu")
+    row = page.locator('tr[data-name="Chuyển đổi số trên báo tỉnh"]')
+    expect(row).to_contain_text("ban-tuyen-giao@binhgiang.test")
+    expect(row).to_contain_text("gộp theo ngày")
+    assert _saved_queries(settings) == {"Chuyển đổi số trên báo tỉnh": {"topics": ["chuyen-doi-so"],
+                                                                       "sources": ["baobinhgiang"]}}
+    row.get_by_role("link", name="mọi bài").click()  # the query, back on the search page
+    expect(page.locator("#total")).to_have_text(str(expected))
+    page.go_back()
+    page.locator('tr[data-name="Chuyển đổi số trên báo tỉnh"]').get_by_role("button", name="Xóa").click()
+    expect(page.locator(".empty")).to_contain_text("Chưa có tìm kiếm nào được lưu.")
+    assert _saved_queries(settings) == {}
+    assert page_errors == []
+
+
+def test_a_reader_sees_no_save_form(signed_site: tuple[Settings, str], page: Page) -> None:
+    _, base = signed_site
+    _sign_in(page, base, "bientap")
+    page.goto(f"{base}/?topic=chuyen-doi-so")
+    expect(page.locator("#total")).to_have_text(str(sum(1 for a in FIXTURES if "chuyen-doi-so" in a.topic_ids)))
+    expect(page.get_by_text("Lưu tìm kiếm")).to_have_count(0)
+    expect(page.locator("form.save-search")).to_have_count(0)
+    page.get_by_role("link", name="Đã lưu").click()
+    expect(page.get_by_role("heading", name="Tìm kiếm đã lưu")).to_be_visible()
+    expect(page.get_by_role("button", name="Xóa")).to_have_count(0)

@@ -6,7 +6,6 @@ Pages and API take their search from web.query and their data from web.data, so 
 import asyncio
 import base64
 import binascii
-import hmac
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -33,12 +32,12 @@ from portalwatch.reports.neutralise import html_snippet, web_url
 from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, StoreError, newest_published
 from portalwatch.web import data
-from portalwatch.web.auth import ROLES, Session, Sessions, User, Users
+from portalwatch.web.admin import CSRF_COOKIE, can_act, csrf_ok, install
+from portalwatch.web.auth import LOCAL_ADMIN, ROLES, Session, Sessions, Tokens, User, Users, authenticating, is_loopback
 from portalwatch.web.query import QueryError, compared_queries, link, openapi_parameters, search_query
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "pw_session"
-LOGIN_COOKIE = "pw_login"  # the login form's CSRF token, before there is a session
 # No inline script or style anywhere; htmx runs from our own file with eval turned off (see base.html).
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -113,13 +112,15 @@ def _names(taxonomy: Path, _taxonomy_mtime: float, sources: Path, _sources_mtime
     return {"topics": dict(load_taxonomy(taxonomy).names), "sources": {s.id: s.name for s in configured}}
 
 
-def _basic_user(request: Request, users: Users) -> User | None:
-    """API clients sign in with HTTP Basic on every request (no cookie, so no CSRF to fear)."""
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("basic "):
+def _api_user(request: Request, users: Users, tokens: Tokens) -> User | None:
+    """API clients send HTTP Basic or a bearer token on every request (no cookie, so no CSRF to fear)."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return tokens.check(credentials.strip())
+    if scheme.lower() != "basic":
         return None
     try:
-        name, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        name, _, password = base64.b64decode(credentials).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
     return users.check(name, password)
@@ -133,7 +134,7 @@ def _same_origin(request: Request) -> bool:
 
 def create_app(settings: Settings) -> FastAPI:
     worker = StoreWorker(settings)
-    users = Users(settings.users_file)
+    users, tokens = Users(settings.users_file), Tokens(settings.tokens_file)
     sessions = Sessions()
 
     @asynccontextmanager
@@ -157,27 +158,41 @@ def create_app(settings: Settings) -> FastAPI:
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         session: Session | None = request.state.session
-        return templates.TemplateResponse(request, template, {"session": session, **names(), **context},
+        return templates.TemplateResponse(request, template, {"session": session, "csrf": request.state.csrf,
+                                                              "can_act": can_act(request), **names(), **context},
                                           status_code=status)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Sign-in when users are configured, same-origin state changes, and the security headers."""
-        request.state.session = sessions.get(request.cookies.get(SESSION_COOKIE))
+        """Who asks (a session, an API credential, or the local admin while nobody has to sign in), the forms'
+        CSRF token, same-origin state changes, and the security headers."""
+        session = request.state.session = sessions.get(request.cookies.get(SESSION_COOKIE))
+        signing_in = await asyncio.to_thread(authenticating, settings.users_file, settings.tokens_file)
+        request.state.user = session.user if session else None if signing_in else LOCAL_ADMIN
+        request.state.csrf = session.csrf if session else request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
         path = request.url.path
         if request.method not in ("GET", "HEAD") and not _same_origin(request):
             response: Response = JSONResponse({"detail": "Yêu cầu không đến từ trang của portalwatch."}, 403)
-        elif users.list() and request.state.session is None and not path.startswith(OPEN_PATHS):
+        elif not signing_in and not is_loopback(urlsplit(f"//{request.headers.get('host', '')}").hostname or ""):
+            # Without sign-in only this machine may ask: a page on a name resolving to 127.0.0.1 (DNS rebinding)
+            # would otherwise read our pages, their CSRF token included, as its own.
+            response = JSONResponse({"detail": "Máy chủ chưa có người dùng chỉ trả lời địa chỉ 127.0.0.1."}, 403)
+        elif signing_in and session is None and not path.startswith(OPEN_PATHS):
             if path.startswith("/api/"):
-                user = await asyncio.to_thread(_basic_user, request, users)
+                user = request.state.user = await asyncio.to_thread(_api_user, request, users, tokens)
+                request.state.csrf = None  # credentials sent by the client itself: nothing for a page to forge
                 response = await call_next(request) if user else JSONResponse(
-                    {"detail": "Cần đăng nhập (HTTP Basic hoặc phiên đăng nhập)."}, 401,
-                    headers={"WWW-Authenticate": 'Basic realm="portalwatch"'})
+                    {"detail": "Cần đăng nhập (mã truy cập Bearer, HTTP Basic hoặc phiên đăng nhập)."}, 401,
+                    headers={"WWW-Authenticate": 'Bearer realm="portalwatch", Basic realm="portalwatch"'})
             else:
                 here = path + (f"?{request.url.query}" if request.url.query else "")  # back to this very page
                 response = RedirectResponse(link([("next", here)], "/dang-nhap"), 303)
         else:
             response = await call_next(request)
+        if (session is None and request.state.csrf and CSRF_COOKIE not in request.cookies
+                and response.headers.get("content-type", "").startswith("text/html")):  # a page whose forms need it
+            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", path="/",
+                                secure=request.url.scheme == "https")
         response.headers.setdefault("Content-Security-Policy", CSP)  # a stored digest brings its own
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
@@ -275,24 +290,19 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/dang-nhap", response_class=HTMLResponse)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
-        token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-        response = page(request, "login.html", csrf=token, next=next, name="", error=None)
-        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/dang-nhap",
-                            secure=request.url.scheme == "https")
-        return response
+        return page(request, "login.html", next=next, name="", error=None)
 
     @app.post("/dang-nhap", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode(errors="replace")))
-        token = request.cookies.get(LOGIN_COOKIE, "")
         target = form.get("next", "/")
         target = target if target.startswith("/") and not target.startswith("//") else "/"  # no open redirect
-        if not token or not hmac.compare_digest(form.get("csrf", ""), token):
-            return page(request, "login.html", 403, csrf=token, next=target, name=form.get("name", ""),
+        if not csrf_ok(request, form.get("csrf", "")):
+            return page(request, "login.html", 403, next=target, name=form.get("name", ""),
                         error="Phiên đăng nhập đã hết hạn; tải lại trang rồi đăng nhập lại.")
         user = await asyncio.to_thread(users.check, form.get("name", ""), form.get("password", ""))
         if user is None:
-            return page(request, "login.html", 401, csrf=token, next=target, name=form.get("name", ""),
+            return page(request, "login.html", 401, next=target, name=form.get("name", ""),
                         error="Sai tên đăng nhập hoặc mật khẩu.")
         cookie, _ = sessions.start(user)
         response = RedirectResponse(target, 303)
@@ -303,13 +313,14 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/dang-xuat")
     async def logout(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode(errors="replace")))
-        session: Session | None = request.state.session
-        if session is None or not hmac.compare_digest(form.get("csrf", ""), session.csrf):
+        if request.state.session is None or not csrf_ok(request, form.get("csrf", "")):
             return JSONResponse({"detail": "Thiếu mã chống giả mạo yêu cầu (CSRF)."}, 403)
         sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/dang-nhap", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    install(app, settings, page)
 
     # ------------------------------------------------------------------ API
 

@@ -3,7 +3,7 @@ the page's links are written back from the same parameters, so the whole state l
 
 from collections.abc import Sequence
 from datetime import date
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -86,6 +86,14 @@ def search_query(params: Params, limit: int = PAGE_SIZE) -> SearchQuery:
     except ValidationError as exc:  # the dates' order: the validator's own Vietnamese message
         raise QueryError("; ".join(str(e["ctx"]["error"]) if "ctx" in e else e["msg"] for e in exc.errors())
                          ) from None
+
+
+def saved_params(query: dict[str, Any]) -> list[tuple[str, str]]:
+    """A saved search's query (SearchQuery fields) as the search page's parameters: search_query read backwards."""
+    pairs = [("q", query.get("text") or "")]
+    for field, key in (("topics", "topic"), ("sources", "source"), ("provinces", "province")):
+        pairs += [(key, value) for value in query.get(field, [])]
+    return [*pairs, ("directive", query.get("directive") or "")]
 
 
 def compared_queries(params: Params) -> list[tuple[str, SearchQuery]]:
