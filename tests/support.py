@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from crawlers.launcher import crawl
 from crawlers.summary import CrawlSummary
+from pipelines.directives import parse_directives
 from pipelines.process import content_hash
 from pipelines.tagging import SHIPPED_EXAMPLES, Taxonomy, tag_plain_text
 from portalwatch.core import VN_TZ
@@ -304,12 +305,14 @@ def fill_archive(archive_path: Path, pages: int) -> None:
 
 def fixture_store_articles() -> tuple[list[Article], dict[str, str]]:
     """Every copy of every fixture article as the pipeline would store it (one per site, each at the time
-    its site shows it), and the duplicate groups of the syndicated ones: for tests of what reads a store."""
+    its site shows it, with the directives it cites), and the duplicate groups of the syndicated ones: for
+    tests of what reads a store."""
     articles, groups = [], {}
     for fixture in load_articles():
+        cited = tuple(d.key for d in parse_directives(f"{fixture.title}\n{fixture.body}"))  # as the pipeline does
         copies = [make(f"http://{site}.test/{fixture.slug}.html", fixture.title, fixture.body.strip(),
-                       published_on(fixture, site), source=SOURCE_OF_SITE[site], topics=fixture.topics)
-                  for site in fixture.sites]
+                       published_on(fixture, site), source=SOURCE_OF_SITE[site], topics=fixture.topics,
+                       directives=cited) for site in fixture.sites]
         articles += copies
         if len(copies) > 1:
             groups.update({c.id: copies[0].id for c in copies})

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -30,8 +31,9 @@ from tests.support import (
 )
 
 HOSTILE_TITLE = '=HYPERLINK("http://x.test")<script>alert(1)</script>" onmouseover="alert(2)'
+HOSTILE_DIRECTIVE = '<script>alert(6)</script>-CT/TW"'
 HOSTILE = make("javascript:alert(3)", HOSTILE_TITLE, "<img src=x onerror=alert(4)> Tin độc hại về 'xây dựng Đảng'.",
-               datetime(2026, 11, 10, 8, tzinfo=VN_TZ), source="doc-hai")
+               datetime(2026, 11, 10, 8, tzinfo=VN_TZ), source="doc-hai", directives=(HOSTILE_DIRECTIVE,))
 # The other characters that start a formula in a spreadsheet.
 FORMULAS = [make(f"http://doc-hai.test/{i}", f"{start}cmd|' /C calc'!A0 tin {i}", "Nội dung.",
                  datetime(2026, 11, 11, 8, i, tzinfo=VN_TZ), source="doc-hai") for i, start in enumerate("+-@")]
@@ -209,3 +211,64 @@ def test_plan_grids_count_each_bound_source_weekly_and_mark_the_gaps(web: httpx.
             zeros += sum(1 for n in row.values() if not n)
     assert zeros  # the fixtures leave some bound source silent on a campaign in some week
     assert web.get("/ke-hoach").text.count('class="gap"') == zeros
+
+
+def citations(articles: list, number: str) -> list[tuple[str, datetime, int]]:
+    """(source, its first article citing the number, its articles citing it), earliest first."""
+    citing = [a for a in articles if number in a.directives]
+    rows = [(s, min(a.published_at for a in citing if a.source_id == s), sum(a.source_id == s for a in citing))
+            for s in {a.source_id for a in citing}]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def test_directives_are_listed_most_cited_first_and_faceted_in_search(web: httpx.Client) -> None:
+    everything = [*FIXTURES, HOSTILE, *FORMULAS]
+    counts = sorted(Counter(d for a in everything for d in a.directives).items(), key=lambda i: (-i[1], i[0]))
+    listed = web.get("/api/v1/directives").json()
+    assert [(d["number"], d["articles"]) for d in listed] == counts
+    assert list(web.get("/api/v1/search").json()["directive_counts"].items()) == counts
+    on_topic = [a for a in everything if "chuyen-doi-so" in a.topic_ids and a.published_at.date() >= date(2026, 11, 1)]
+    listed = web.get("/api/v1/directives", params={"topic": "chuyen-doi-so", "since": "2026-11-01"}).json()
+    assert {d["number"]: d["articles"] for d in listed} == dict(Counter(d for a in on_topic for d in a.directives))
+    # The search page's facet links to the search on each directive, within the same filters.
+    page = web.get("/", params={"topic": "chuyen-doi-so"}).text
+    for number in {d for a in everything if "chuyen-doi-so" in a.topic_ids for d in a.directives}:
+        assert f'href="/?topic=chuyen-doi-so&amp;directive={quote(number, safe="")}"' in page
+
+
+def test_a_directives_spread_names_each_sources_first_citation_and_the_silent_ones(web: httpx.Client) -> None:
+    everything = [*FIXTURES, HOSTILE, *FORMULAS]
+    configured = [*SOURCE_OF_SITE.values(), "doc-hai"]
+    by_sources = Counter(d for a in everything for d in a.directives)
+    # The most cited directive some fixture source never cites, and one whose number has two slashes.
+    number = next(n for n, _ in by_sources.most_common()
+                  if {a.source_id for a in FIXTURES if n in a.directives} < set(SOURCE_OF_SITE.values()))
+    for asked in (number, "178/2024/NĐ-CP"):
+        expected = citations(everything, asked)
+        for path in (asked, quote(asked, safe="")):  # as typed, or with its slashes encoded
+            spread = web.get(f"/api/v1/directives/{path}").json()
+            assert spread["number"] == asked
+            assert [(s["source_id"], datetime.fromisoformat(s["first_cited"]), s["articles"])
+                    for s in spread["sources"]] == expected
+            assert spread["silent"] == [s for s in configured if s not in {row[0] for row in expected}]
+            first_days = Counter(row[1].date() for row in expected)
+            days = (max(first_days) - min(first_days)).days + 1
+            assert len(spread["curve"]) == days and list(spread["curve"].values())[-1] == len(expected)
+            assert list(spread["curve"].values()) == sorted(spread["curve"].values())  # cumulative
+    assert "dangbo-tanlap" in web.get(f"/api/v1/directives/{number}").json()["silent"]
+    # Filtered on sources, only those are expected to cite it.
+    narrowed = web.get(f"/api/v1/directives/{number}", params=[("source", "dangbo-tanlap"), ("source", "baobinhgiang")])
+    assert narrowed.json()["silent"] == ["dangbo-tanlap"]
+    assert web.get("/api/v1/directives/").status_code == 404
+    page = web.get("/van-ban", params={"so": number}).text
+    assert page.count('class="silent"') == len(web.get(f"/api/v1/directives/{number}").json()["silent"])
+    assert "Chưa dẫn" in page and "Số nguồn đã dẫn" in page and "<polyline" in page
+
+
+def test_a_hostile_directive_and_source_name_are_escaped_on_the_directive_pages(web: httpx.Client) -> None:
+    for page in (web.get("/van-ban").text, web.get("/van-ban", params={"so": HOSTILE_DIRECTIVE}).text,
+                 web.get("/", params={"source": "doc-hai"}).text):
+        assert "<script>alert" not in page
+        assert "&lt;script&gt;alert(6)&lt;/script&gt;-CT/TW&#34;" in page
+    spread = web.get("/van-ban", params={"so": HOSTILE_DIRECTIVE}).text
+    assert "&#34;&gt;&lt;script&gt;alert(5)" in spread  # the source that cited it, by its configured name

@@ -5,11 +5,13 @@ import io
 import os
 import shutil
 import struct
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from portalwatch import fixture_portals
@@ -272,3 +274,37 @@ def test_a_reader_sees_no_save_form(signed_site: tuple[Settings, str], page: Pag
     page.get_by_role("link", name="Đã lưu").click()
     expect(page.get_by_role("heading", name="Tìm kiếm đã lưu")).to_be_visible()
     expect(page.get_by_role("button", name="Xóa")).to_have_count(0)
+def test_directive_page_draws_the_spread_and_marks_the_silent_sources(tmp_path: Path, page: Page,
+                                                                     page_errors: list[str]) -> None:
+    settings = Settings(data_dir=tmp_path)
+    _fill(settings)
+    registry = [{"id": s, "name": f"Cổng {s}", "homepage": f"http://{s}.test/"}
+                for s in [*SOURCE_OF_SITE.values(), "xa-im-lang"]]
+    settings.sources_file.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    everything = [*FIXTURES, EVIDENCE]
+    number = "57-NQ/TW"
+    citing = [a for a in everything if number in a.directives]
+    first = {s: min(a.published_at for a in citing if a.source_id == s) for s in {a.source_id for a in citing}}
+    days = (max(first.values()).date() - min(first.values()).date()).days + 1
+    silent = [s["id"] for s in registry if s["id"] not in first]
+    assert "dangbo-tanlap" in silent  # the fixtures leave a source silent on it
+    with serve_web(settings) as base:
+        page.goto(f"{base}/van-ban")
+        expected = Counter(d for a in everything for d in a.directives)[number]
+        row = page.locator("table.directives tr", has=page.get_by_role("link", name=number, exact=True))
+        expect(row.locator("td").last).to_have_text(str(expected))
+        row.get_by_role("link", name=number, exact=True).click()
+        expect(page.locator("#number")).to_have_text(number)
+        chart = page.locator("figure.chart svg")
+        expect(chart).to_contain_text("Số nguồn đã dẫn theo ngày")
+        expect(chart.locator("circle")).to_have_count(days)
+        expect(page.locator("#cited")).to_have_text(str(len(first)))
+        for source in silent:
+            expect(page.locator(f'tr.silent[data-source="{source}"]')).to_contain_text("Chưa dẫn")
+        earliest = min(first, key=lambda s: (first[s], s))
+        cited = page.locator(f'tr[data-source="{earliest}"]')
+        expect(cited).to_contain_text(first[earliest].strftime("%d/%m/%Y %H:%M"))
+        cited.get_by_role("link").click()  # that source's articles citing it, on the search page
+        expect(page.locator("#total")).to_have_text(str(sum(a.source_id == earliest for a in citing)))
+        assert f"source={earliest}" in page.url and "directive=57-NQ%2FTW" in page.url
+    assert page_errors == []

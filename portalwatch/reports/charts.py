@@ -77,9 +77,11 @@ def _days(histograms: list[dict[str, int]], interval: str) -> list[date]:
     return out
 
 
-def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 760, height: int = 220) -> Markup:
-    """Articles per day or week as SVG with Vietnamese labels: bars for one series, coloured lines with a
-    legend for several (name -> histogram); each bar or point's title gives its count."""
+def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 760, height: int = 220,
+                 counted: str = "bài", lines: bool = False) -> Markup:
+    """Articles (or what `counted` names) per day or week as SVG with Vietnamese labels: bars for one series
+    unless `lines`, coloured lines for several (name -> histogram, with a legend); each bar or point's title
+    gives its count."""
     days = _days(list(series.values()), interval)
     unit = "tuần" if interval == "week" else "ngày"
     left, right, top, bottom = 44, 10, 28 + 16 * (len(series) > 1), 34
@@ -87,9 +89,10 @@ def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 
     peak = max((n for h in series.values() for n in h.values()), default=0) or 1
     slot = plot_w / max(len(days), 1)
     parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img"'
-                    ' aria-label="Số bài theo {}" font-family="DejaVu Sans, sans-serif" font-size="11">')
-             .format(width, height, width, height, unit),
-             Markup('<text x="{}" y="16" font-size="13" font-weight="bold">Số bài theo {}</text>').format(left, unit),
+                    ' aria-label="Số {} theo {}" font-family="DejaVu Sans, sans-serif" font-size="11">')
+             .format(width, height, width, height, counted, unit),
+             Markup('<text x="{}" y="16" font-size="13" font-weight="bold">Số {} theo {}</text>').format(
+                 left, counted, unit),
              Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>').format(
                  left, top + plot_h, left + plot_w, top + plot_h),
              Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(left - 6, top + 10, peak),
@@ -102,19 +105,21 @@ def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 
     for number, (name, histogram) in enumerate(series.items()):
         colour = COLOURS[number % len(COLOURS)]
         counts = [histogram.get(day.isoformat(), 0) for day in days]
-        if len(series) == 1:
+        if len(series) == 1 and not lines:
             for i, (day, n) in enumerate(zip(days, counts, strict=True)):
                 bar = plot_h * n / peak
                 parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
-                                    '<title>{}{:%d/%m/%Y}: {} bài</title></rect>').format(
-                    left + (i + 0.1) * slot, top + plot_h - bar, slot * 0.8, bar, colour, prefix, day, n))
+                                    '<title>{}{:%d/%m/%Y}: {} {}</title></rect>').format(
+                    left + (i + 0.1) * slot, top + plot_h - bar, slot * 0.8, bar, colour, prefix, day, n, counted))
             continue
         points = [(left + (i + 0.5) * slot, top + plot_h - plot_h * n / peak) for i, n in enumerate(counts)]
         parts.append(Markup('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>').format(
             colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
-        parts += [Markup('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}{:%d/%m/%Y}: {} bài</title>'
-                         '</circle>').format(x, y, colour, name, prefix, day, n)
+        parts += [Markup('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}{:%d/%m/%Y}: {} {}</title>'
+                         '</circle>').format(x, y, colour, name, prefix, day, n, counted)
                   for (x, y), day, n in zip(points, days, counts, strict=True)]
+        if len(series) == 1:
+            continue
         legend = name if len(name) <= 24 else name[:23] + "…"  # four names fit side by side
         parts.append(Markup('<rect x="{}" y="24" width="10" height="10" fill="{}"/><text x="{}" y="33">{}</text>')
                      .format(left + number * 180, colour, left + number * 180 + 14, legend))

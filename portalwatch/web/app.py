@@ -30,7 +30,7 @@ from portalwatch.core.sources import configured_sources
 from portalwatch.reports.charts import timeline_svg
 from portalwatch.reports.neutralise import html_snippet, web_url
 from portalwatch.store import open_store
-from portalwatch.store.base import ArticleStore, StoreError, newest_published
+from portalwatch.store.base import ArticleStore, SearchQuery, StoreError, newest_published
 from portalwatch.web import data
 from portalwatch.web.admin import CSRF_COOKIE, can_act, csrf_ok, install
 from portalwatch.web.auth import LOCAL_ADMIN, ROLES, Session, Sessions, Tokens, User, Users, authenticating, is_loopback
@@ -250,6 +250,24 @@ def create_app(settings: Settings) -> FastAPI:
     async def plans_page(request: Request) -> HTMLResponse:
         return page(request, "plans.html", grids=await grids())
 
+    async def spread(number: str, query: SearchQuery) -> data.DirectiveSpread:
+        return await worker.run(lambda store: data.spread(store, number, query, list(names()["sources"])))
+
+    @app.get("/van-ban", response_class=HTMLResponse)
+    async def directives_page(request: Request) -> HTMLResponse:
+        """The directives cited (within the filters), and the chosen one's spread (?so=35-CT/TW)."""
+        params = list(request.query_params.multi_items())
+        try:
+            query = search_query(params)
+        except QueryError as exc:
+            return page(request, "directives.html", params=params, error=str(exc), counts={}, spread=None)
+        counts = await worker.run(lambda store: data.directive_counts(store, query))
+        number = request.query_params.get("so", "").strip()
+        chosen = await spread(number, query) if number else None
+        chart = timeline_svg({number: chosen.curve()}, "day", counted="nguồn đã dẫn", lines=True) \
+            if chosen and chosen.firsts else None
+        return page(request, "directives.html", params=params, error=None, counts=counts, spread=chosen, chart=chart)
+
     @app.get("/nguon", response_class=HTMLResponse)
     async def sources_page(request: Request) -> HTMLResponse:
         return page(request, "sources.html", rows=await asyncio.to_thread(data.sources, settings))
@@ -337,7 +355,8 @@ def create_app(settings: Settings) -> FastAPI:
         result = view.result
         return JSONResponse({
             "total": result.total, "stories": result.stories, "topic_counts": result.topic_counts,
-            "source_counts": result.source_counts, "histogram": result.histogram, "interval": query.interval,
+            "source_counts": result.source_counts, "directive_counts": result.directive_counts,
+            "histogram": result.histogram, "interval": query.interval,
             "hits": [{"snippet": h.snippet, "score": h.score, "story_size": view.story_sizes[h.article.id],
                       **h.article.model_dump(mode="json", exclude={"fingerprint"})} for h in result.hits],
             "next_cursor": result.next_cursor,
@@ -383,6 +402,26 @@ def create_app(settings: Settings) -> FastAPI:
             "topics": g.plan.topics, "weeks": [w.isoformat() for w in g.weeks],
             "counts": {source: {w.isoformat(): n for w, n in row.items()} for source, row in g.counts.items()},
             "share": {w.isoformat(): g.share(w) for w in g.weeks}} for g in await grids()])
+
+    @app.get("/api/v1/directives", summary="Văn bản được các bài khớp bộ lọc dẫn, nhiều bài nhất trước",
+             openapi_extra={"parameters": openapi_parameters()})
+    async def api_directives(request: Request) -> JSONResponse:
+        query = search_query(list(request.query_params.multi_items()))
+        counts = await worker.run(lambda store: data.directive_counts(store, query))
+        return JSONResponse([{"number": number, "articles": n} for number, n in counts.items()])
+
+    # A number holds "/" (35-CT/TW): the rest of the path is the number.
+    @app.get("/api/v1/directives/{number:path}", openapi_extra={"parameters": openapi_parameters()},
+             summary="Một văn bản: lần đầu mỗi nguồn dẫn, số bài, số nguồn đã dẫn theo ngày, các nguồn chưa dẫn")
+    async def api_directive(request: Request, number: str) -> JSONResponse:
+        if not number.strip():  # no number would mean no directive filter: every source's first article
+            return JSONResponse({"detail": "Thiếu số hiệu văn bản, ví dụ /api/v1/directives/35-CT/TW."}, 404)
+        found = await spread(number, search_query(list(request.query_params.multi_items())))
+        return JSONResponse({
+            "number": found.number,
+            "sources": [{"source_id": f.source_id, "first_cited": f.first.isoformat(), "articles": f.articles}
+                        for f in found.firsts],
+            "silent": found.silent, "curve": found.curve()})
 
     @app.get("/api/v1/health", summary="Tình trạng máy chủ và kho bài viết")
     async def api_health() -> JSONResponse:

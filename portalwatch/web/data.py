@@ -1,6 +1,6 @@
 """What pages and API show, computed once here: the search with its story sizes and the newest article's
-date, an article with its story's copies and its source's week, each source's crawl health, and each
-campaign plan's coverage grid."""
+date, an article with its story's copies and its source's week, each source's crawl health, each
+campaign plan's coverage grid, and the directives cited with each one's spread across the sources."""
 
 import csv
 import io
@@ -17,7 +17,8 @@ from portalwatch.core.sources import configured_sources
 from portalwatch.reports.export import csv_rows
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import HealthLog, SourceHealth
-from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult, newest_published
+from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult, SourceFirst, newest_published
+from portalwatch.web.query import Params
 
 CSV_BATCH = 500  # articles per streamed piece of an export
 
@@ -81,6 +82,45 @@ class ArticleView:
     article: Article
     copies: list[Copy]  # the story's copies in publication order, this one included
     same_week: list[Article]  # the same source's other articles in the article's ISO week
+
+
+@dataclass(frozen=True)
+class DirectiveSpread:
+    """One directive among a query's matches: when each source first cited it, and who has not."""
+
+    number: str
+    firsts: list[SourceFirst]  # the sources that cited it, earliest first
+    silent: list[str]  # the sources looked at (those filtered on, else the configured ones) that never did
+
+    def curve(self) -> dict[str, int]:
+        """Local day -> sources that had cited it by the end of that day, each day from the first citation
+        to the last source's first."""
+        new = Counter(f.first.astimezone(VN_TZ).date() for f in self.firsts)
+        curve: dict[str, int] = {}
+        day, cited = min(new, default=date.max), 0
+        while day <= max(new, default=date.min):
+            cited += new[day]
+            curve[day.isoformat()] = cited
+            day += timedelta(days=1)
+        return curve
+
+    def search_params(self, params: Params, source: str) -> list[tuple[str, str]]:
+        """The search page's parameters for one source's articles citing it, within the page's filters."""
+        kept = [(k, v) for k, v in params if k not in ("so", "source", "directive", "cursor")]
+        return [*kept, ("directive", self.number), ("source", source)]
+
+
+def directive_counts(store: ArticleStore, query: SearchQuery) -> dict[str, int]:
+    """The directives the query's matches cite, most cited first: the search's facet, without its hits."""
+    return store.search(query.model_copy(update={"limit": 0, "cursor": None})).directive_counts
+
+
+def spread(store: ArticleStore, number: str, query: SearchQuery, sources: list[str]) -> DirectiveSpread:
+    """Each source's first citation of `number` among the query's matches, and which of `sources` (or of the
+    sources the query names) have none."""
+    firsts = store.firsts(query.model_copy(update={"directive": number}))
+    cited = {f.source_id for f in firsts}
+    return DirectiveSpread(number, firsts, [s for s in query.sources or sources if s not in cited])
 
 
 def search(store: ArticleStore, query: SearchQuery) -> SearchView:
