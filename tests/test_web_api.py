@@ -4,20 +4,25 @@ the embedded store and on the engine. Expectations come from the fixture YAML, n
 import csv
 import io
 import shutil
+import struct
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 import yaml
 
+from pipelines.tagging import load_taxonomy
 from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
-from portalwatch.core.config import Settings
+from portalwatch.core.config import PACKAGE_DIR, Settings
+from portalwatch.core.models import Article
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, load_articles
+from portalwatch.reports.charts import MAX_LINES
 from portalwatch.store import open_store
 from tests.support import (
     SOURCE_OF_SITE,
@@ -209,3 +214,90 @@ def test_plan_grids_count_each_bound_source_weekly_and_mark_the_gaps(web: httpx.
             zeros += sum(1 for n in row.values() if not n)
     assert zeros  # the fixtures leave some bound source silent on a campaign in some week
     assert web.get("/ke-hoach").text.count('class="gap"') == zeros
+
+
+# ---------------------------------------------------------------- timeline options and chart downloads
+
+EVERY = [*FIXTURES, HOSTILE, *FORMULAS]  # what the web fixture stores
+
+
+def _bucket(article: Article, interval: str = "day") -> str:
+    day = article.published_at.astimezone(VN_TZ).date()
+    return (day - timedelta(days=day.weekday()) if interval == "week" else day).isoformat()
+
+
+def _per_bucket(articles: list[Article], interval: str = "day") -> dict[str, int]:
+    return dict(Counter(_bucket(a, interval) for a in articles))
+
+
+def _top(counts: Counter[str]) -> list[str]:
+    return sorted(counts, key=lambda key: (-counts[key], key))[:MAX_LINES]
+
+
+def test_share_mode_divides_each_bucket_by_all_its_articles(web: httpx.Client) -> None:
+    topic = Counter(t for a in FIXTURES for t in a.topic_ids).most_common(1)[0][0]
+    since, until = date(2026, 11, 9), date(2026, 11, 22)
+    window = [a for a in EVERY if since <= a.published_at.astimezone(VN_TZ).date() <= until]
+    matches, everything = _per_bucket([a for a in window if topic in a.topic_ids]), _per_bucket(window)
+    found = web.get("/api/v1/search", params={"topic": topic, "since": since.isoformat(), "until": until.isoformat(),
+                                              "mode": "share"}).json()["timeline"]
+    assert found["mode"] == "share" and found["totals"] == everything
+    [line] = found["series"]
+    assert line["counts"] == matches
+    assert line["values"] == pytest.approx({day: matches.get(day, 0) / n for day, n in everything.items()})
+    assert 0 < max(line["values"].values()) <= 1
+
+
+def test_split_draws_one_line_per_top_topic_or_source_within_the_search(web: httpx.Client) -> None:
+    topics = Counter(t for a in FIXTURES for t in a.topic_ids)
+    found = web.get("/api/v1/search", params={"split": "topic", "interval": "week"}).json()["timeline"]
+    assert [line["key"] for line in found["series"]] == _top(topics)
+    for line in found["series"]:
+        assert line["counts"] == _per_bucket([a for a in EVERY if line["key"] in a.topic_ids], "week")
+    # Within a search: one source's topics; then the sources of one topic, each narrowed to that source.
+    source = "baobinhgiang"
+    own = [a for a in EVERY if a.source_id == source]
+    found = web.get("/api/v1/search", params={"source": source, "split": "topic"}).json()["timeline"]
+    assert [line["key"] for line in found["series"]] == _top(Counter(t for a in own for t in a.topic_ids))
+    for line in found["series"]:
+        assert line["counts"] == _per_bucket([a for a in own if line["key"] in a.topic_ids])
+    topic = _top(topics)[0]
+    on_topic = [a for a in EVERY if topic in a.topic_ids]
+    found = web.get("/api/v1/search", params={"topic": topic, "split": "source", "mode": "share"}).json()["timeline"]
+    assert [line["key"] for line in found["series"]] == _top(Counter(a.source_id for a in on_topic))
+    everything = _per_bucket(EVERY)
+    for line in found["series"]:
+        mine = _per_bucket([a for a in on_topic if a.source_id == line["key"]])
+        assert line["values"] == pytest.approx({day: mine.get(day, 0) / n for day, n in everything.items()})
+    assert web.get("/api/v1/search", params={"split": "tinh"}).status_code == 400
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def test_charts_download_as_svg_and_as_the_same_chart_in_png(web: httpx.Client) -> None:
+    names = dict(load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").names)
+    params = {"split": "topic", "mode": "share", "interval": "week"}
+    svg = web.get("/bieu-do.svg", params=params)
+    png = web.get("/bieu-do.png", params=params)
+    for download, kind in ((svg, "svg"), (png, "png")):
+        assert download.status_code == 200
+        assert download.headers["content-disposition"] == f'attachment; filename="portalwatch-bieu-do.{kind}"'
+    drawn = ElementTree.fromstring(svg.content)
+    text = "".join(drawn.itertext())
+    assert "Tỷ lệ trên tổng số bài theo tuần" in text and "%" in text
+    top = _top(Counter(t for a in FIXTURES for t in a.topic_ids))
+    legend = [g.findtext("{http://www.w3.org/2000/svg}title") for g in drawn.iter("{http://www.w3.org/2000/svg}g")]
+    assert legend == [names[t] for t in top]
+    assert png.headers["content-type"] == "image/png" and len(png.content) > 5_000
+    assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
+    compare = [("ten", "Chuyển đổi số"), ("q", '"chuyển đổi số"'), ("ten", "Xây dựng Đảng"), ("q", '"xây dựng Đảng"')]
+    svg, png = web.get("/so-sanh/bieu-do.svg", params=compare), web.get("/so-sanh/bieu-do.png", params=compare)
+    drawn = ElementTree.fromstring(svg.content)
+    assert {"Chuyển đổi số", "Xây dựng Đảng"} <= set(drawn.itertext())
+    assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
+    assert "attachment" in png.headers["content-disposition"]
+    assert web.get("/bieu-do.gif").status_code == 404

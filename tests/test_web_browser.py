@@ -5,6 +5,7 @@ import io
 import os
 import shutil
 import struct
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,12 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from pipelines.tagging import load_taxonomy
 from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
-from portalwatch.core.config import Settings
+from portalwatch.core.config import PACKAGE_DIR, Settings
 from portalwatch.core.models import TopicTag
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import load_articles
+from portalwatch.reports.charts import MAX_LINES
 from portalwatch.store import open_store
 from portalwatch.web.auth import Users
 from tests.support import SOURCE_OF_SITE, fixture_store_articles, make, plan_coverage, serve_web
@@ -205,3 +208,31 @@ def test_plan_grid_marks_a_bound_source_silent_on_the_campaign(site: str, page: 
         cell = grid.locator(f'td[data-source="{source}"][data-week="{week}"]')
         expect(cell).to_have_class("gap")
         expect(cell).to_have_text("0 ✗")
+
+
+def test_share_by_topic_chosen_in_the_form_survives_a_reload_and_downloads_as_png(
+        site: str, page: Page, tmp_path: Path) -> None:
+    counts = Counter(t for a in [*FIXTURES, EVIDENCE] for t in a.topic_ids)
+    top = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_LINES]
+    names = dict(load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").names)
+    page.goto(site)
+    page.get_by_label("Đo bằng").select_option(label="tỷ lệ trên tổng số bài")
+    page.get_by_label("Tách đường").select_option(label="theo chủ đề")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator("figure.chart svg")).to_contain_text("Tỷ lệ trên tổng số bài theo ngày")
+    assert "mode=share" in page.url and "split=topic" in page.url
+    page.reload()
+    expect(page.get_by_label("Đo bằng")).to_have_value("share")
+    expect(page.get_by_label("Tách đường")).to_have_value("topic")
+    chart = page.locator("figure.chart svg")
+    expect(chart.locator("polyline")).to_have_count(len(top))
+    assert chart.locator("g.legend > title").all_text_contents() == [names[t] for t in top]
+    expect(chart).to_contain_text("%")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải PNG").click()
+    saved = tmp_path / "bieu-do.png"
+    download.value.save_as(saved)
+    png = saved.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
+                                                int(chart.get_attribute("height") or 0))
