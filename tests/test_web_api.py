@@ -7,6 +7,7 @@ import shutil
 import struct
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,10 +20,12 @@ from pipelines.tagging import load_taxonomy
 from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import PACKAGE_DIR, Settings
-from portalwatch.core.models import Article
+from portalwatch.core.models import Article, RawPage
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, load_articles
+from portalwatch.fixture_portals.provincial import ProvincialPortal
 from portalwatch.reports.charts import MAX_LINES
+from portalwatch.state.archive import RawArchive
 from portalwatch.store import open_store
 from tests.support import (
     SOURCE_OF_SITE,
@@ -216,7 +219,7 @@ def test_plan_grids_count_each_bound_source_weekly_and_mark_the_gaps(web: httpx.
     assert web.get("/ke-hoach").text.count('class="gap"') == zeros
 
 
-# ---------------------------------------------------------------- timeline options and chart downloads
+# ---------------------------------------------------------------- timeline options, chart downloads, versions
 
 EVERY = [*FIXTURES, HOSTILE, *FORMULAS]  # what the web fixture stores
 
@@ -301,3 +304,33 @@ def test_charts_download_as_svg_and_as_the_same_chart_in_png(web: httpx.Client) 
     assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
     assert "attachment" in png.headers["content-disposition"]
     assert web.get("/bieu-do.gif").status_code == 404
+
+
+def test_the_article_page_lists_each_stored_version_with_what_changed(web: httpx.Client, tmp_path: Path) -> None:
+    portal = ProvincialPortal("http://tinh.test", datetime(2026, 11, 23, 9, tzinfo=VN_TZ))
+    fixture = next(a for a in load_articles() if portal.name in a.sites)
+    stored = next(a for a in FIXTURES if a.url == f"http://tinh.test/{fixture.slug}.html")
+    addition = "Đính chính: <script>alert(6)</script> số liệu hộ tịch đã được Sở Tư pháp cập nhật lại sau rà soát."
+    corrected = replace(fixture, title=f"{fixture.title} (cập nhật)", body=f"{fixture.body.rstrip()}\n\n{addition}\n")
+    times = [datetime(2026, 11, 20, 8, tzinfo=VN_TZ), datetime(2026, 11, 21, 9, 30, tzinfo=VN_TZ)]
+    with RawArchive(Settings(data_dir=tmp_path).archive_path) as archive:
+        for version, at in zip((fixture, corrected), times, strict=True):
+            html = portal.render(f"{portal.name}_article.html", a=portal.view(version), related=[]).body
+            archive.save_page(RawPage(url=stored.url, source_id=stored.source_id, status=200, fetched_at=at,
+                                      content_type="text/html; charset=utf-8", body=html))
+    versions = web.get(f"/api/v1/articles/{stored.id}").json()["versions"]
+    assert [v["fetched_at"] for v in versions] == [t.isoformat() for t in times]
+    assert [v["title"] for v in versions] == [fixture.title, corrected.title]
+    assert versions[0]["change"] is None
+    change = versions[1]["change"]
+    assert change["title_changed"] and change["words_removed"] == 0
+    assert change["words_added"] == len(addition.split())
+    assert change["added"] == [" ".join(addition.split()[:12]) + " …"]
+    page = web.get(f"/bai/{stored.id}").text
+    shown = page[page.index('class="versions"'):]
+    assert shown.index("20/11/2026 08:00") < shown.index("21/11/2026 09:30")
+    assert "Đổi tiêu đề." in shown and f"Thêm {len(addition.split())} từ, bớt 0 từ." in shown
+    assert "&lt;script&gt;alert(6)" in shown and "<script>alert(6)" not in page
+    # An article whose page was fetched once says so.
+    other = next(a for a in FIXTURES if a.id != stored.id)
+    assert web.get(f"/api/v1/articles/{other.id}").json()["versions"] == []

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,7 @@ from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import configured_sources
 from portalwatch.reports.charts import svg_png
 from portalwatch.reports.neutralise import html_snippet, web_url
+from portalwatch.reports.revisions import Version, article_versions
 from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, StoreError, newest_published
 from portalwatch.web import data
@@ -236,7 +238,10 @@ def create_app(settings: Settings) -> FastAPI:
         view = await worker.run(lambda store: data.article(store, article_id))
         if view is None:
             return page(request, "error.html", 404, message=f"Không có bài viết mã {article_id} trong kho.")
-        return page(request, "article.html", view=view)
+        return page(request, "article.html", view=view, versions=await versions(view.article.url))
+
+    async def versions(url: str) -> list[Version]:
+        return await asyncio.to_thread(article_versions, settings.archive_path, settings.sources_file, url)
 
     async def grids() -> list[data.PlanGrid]:
         plans = await asyncio.to_thread(load_plans, settings.plans_file)
@@ -369,6 +374,7 @@ def create_app(settings: Settings) -> FastAPI:
         view = await worker.run(lambda store: data.article(store, article_id))
         if view is None:
             return JSONResponse({"detail": f"Không có bài viết mã {article_id}."}, 404)
+        stored = await versions(view.article.url)
         return JSONResponse({
             "article": view.article.model_dump(mode="json", exclude={"fingerprint"}),
             "copies": [{"id": c.article.id, "source_id": c.article.source_id, "url": c.article.url,
@@ -376,6 +382,8 @@ def create_app(settings: Settings) -> FastAPI:
                         "delay_minutes": int(c.delay.total_seconds() // 60)} for c in view.copies],
             "same_source_week": [{"id": a.id, "title": a.title, "published_at": a.published_at.isoformat()}
                                  for a in view.same_week],
+            "versions": [{"fetched_at": v.fetched_at.isoformat(), "title": v.title, "characters": v.characters,
+                          "error": v.error, "change": asdict(v.change) if v.change else None} for v in stored],
         })
 
     @app.get("/api/v1/sources", summary="Tình trạng thu thập từng nguồn và các trang bị bỏ qua")
