@@ -2,7 +2,9 @@
 the embedded store and on the engine. Expectations come from the fixture YAML, never from a store query."""
 
 import csv
+import html
 import io
+import re
 import shutil
 import struct
 from collections import Counter
@@ -275,6 +277,9 @@ def test_split_draws_one_line_per_top_topic_or_source_within_the_search(web: htt
     assert web.get("/api/v1/search", params={"split": "tinh"}).status_code == 400
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
 def _png_size(png: bytes) -> tuple[int, int]:
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
     width, height = struct.unpack(">II", png[16:24])
@@ -293,16 +298,26 @@ def test_charts_download_as_svg_and_as_the_same_chart_in_png(web: httpx.Client) 
     text = "".join(drawn.itertext())
     assert "Tỷ lệ trên tổng số bài theo tuần" in text and "%" in text
     top = _top(Counter(t for a in FIXTURES for t in a.topic_ids))
-    legend = [g.findtext("{http://www.w3.org/2000/svg}title") for g in drawn.iter("{http://www.w3.org/2000/svg}g")]
+    legend = [g.findtext(f"{SVG}title") for g in drawn.iter(f"{SVG}g")]
     assert legend == [names[t] for t in top]
     assert png.headers["content-type"] == "image/png" and len(png.content) > 5_000
     assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
-    compare = [("ten", "Chuyển đổi số"), ("q", '"chuyển đổi số"'), ("ten", "Xây dựng Đảng"), ("q", '"xây dựng Đảng"')]
-    svg, png = web.get("/so-sanh/bieu-do.svg", params=compare), web.get("/so-sanh/bieu-do.png", params=compare)
+    # The compare page's own links, a query left unnamed among them (named by its text).
+    compare = [("ten", ""), ("q", '"chuyển đổi số"'), ("ten", "Xây dựng Đảng"), ("q", '"xây dựng Đảng"')]
+    links = dict(re.findall(r'<a href="([^"]+)"[^>]*>Tải (SVG|PNG)</a>', web.get("/so-sanh", params=compare).text))
+    svg, png = (web.get(html.unescape(href)) for href in sorted(links, key=links.__getitem__, reverse=True))
     drawn = ElementTree.fromstring(svg.content)
-    assert {"Chuyển đổi số", "Xây dựng Đảng"} <= set(drawn.itertext())
+    assert [g.findtext(f"{SVG}title") for g in drawn.iter(f"{SVG}g")] == ['"chuyển đổi số"', "Xây dựng Đảng"]
     assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
     assert "attachment" in png.headers["content-disposition"]
+    # Portal text (a hostile source name) stays text in the drawing and in its raster.
+    by_source = web.get("/bieu-do.svg", params={"split": "source"})
+    legend = [g.findtext(f"{SVG}title") for g in ElementTree.fromstring(by_source.content).iter(f"{SVG}g")]
+    assert HOSTILE_SOURCE_NAME in legend
+    assert _png_size(web.get("/bieu-do.png", params={"split": "source"}).content)[0] == 760
+    # A split down to one line still names it.
+    one = ElementTree.fromstring(web.get("/bieu-do.svg", params={"source": "baobinhgiang", "split": "source"}).content)
+    assert [g.findtext(f"{SVG}title") for g in one.iter(f"{SVG}g")] == ["Nguồn baobinhgiang"]
     assert web.get("/bieu-do.gif").status_code == 404
 
 

@@ -92,13 +92,14 @@ def _count(value: float) -> str:
 
 def timeline_svg(series: Mapping[str, Mapping[str, float]], interval: str, share: bool = False, width: int = 760,
                  height: int = 220) -> Markup:
-    """Articles per day or week as SVG with Vietnamese labels: bars for one series, coloured lines with a
-    legend for several (name -> histogram); each bar or point's title gives its value. With share, the
+    """Articles per day or week as SVG with Vietnamese labels: bars for one unnamed series (""), else coloured
+    lines with a legend (name -> histogram); each bar or point's title gives its value. With share, the
     values are fractions of all coverage in their bucket and the axis reads in percent."""
     days = _days(list(series.values()), interval)
     unit = "tuần" if interval == "week" else "ngày"
     heading = f"Tỷ lệ trên tổng số bài theo {unit}" if share else f"Số bài theo {unit}"
-    legend_rows = -(-len(series) // LEGEND_PER_ROW) if len(series) > 1 else 0
+    bars = list(series) == [""]  # one unnamed series: bars without a legend
+    legend_rows = 0 if bars else -(-len(series) // LEGEND_PER_ROW)
     left, right, top, bottom = 50, 10, 28 + 16 * legend_rows, 34
     height += 16 * max(legend_rows - 1, 0)  # a second row of names pushes the plot down, not into it
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -126,7 +127,7 @@ def timeline_svg(series: Mapping[str, Mapping[str, float]], interval: str, share
     for number, (name, histogram) in enumerate(series.items()):
         colour = COLOURS[number % len(COLOURS)]
         values = [histogram.get(day.isoformat(), 0) for day in days]
-        if len(series) == 1:
+        if bars:
             for i, (day, n) in enumerate(zip(days, values, strict=True)):
                 bar = plot_h * n / peak
                 parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
