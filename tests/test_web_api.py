@@ -274,6 +274,12 @@ def test_split_draws_one_line_per_top_topic_or_source_within_the_search(web: htt
     for line in found["series"]:
         mine = _per_bucket([a for a in on_topic if a.source_id == line["key"]])
         assert line["values"] == pytest.approx({day: mine.get(day, 0) / n for day, n in everything.items()})
+    # Topics filtered on (any of them) split into those very topics, each line that topic alone.
+    chosen = _top(topics)[1:3]
+    found = web.get("/api/v1/search", params=[*(("topic", t) for t in chosen), ("split", "topic")]).json()
+    assert [line["key"] for line in found["timeline"]["series"]] == chosen
+    for line in found["timeline"]["series"]:
+        assert line["counts"] == _per_bucket([a for a in EVERY if line["key"] in a.topic_ids])
     assert web.get("/api/v1/search", params={"split": "tinh"}).status_code == 400
 
 
