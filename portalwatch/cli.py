@@ -846,23 +846,21 @@ def sources(data_dir: DataDir = None) -> None:
 
 @app.command()
 def history(url: Annotated[str, typer.Argument(help="Địa chỉ bài viết.")], data_dir: DataDir = None) -> None:
-    """Các phiên bản đã lưu của một bài (khi nguồn sửa bài): thời điểm tải, tiêu đề, độ dài nội dung."""
-    from pipelines.extract import ExtractionError, extract
+    """Các phiên bản đã lưu của một bài (khi nguồn sửa bài): thời điểm tải, tiêu đề, độ dài, thay đổi."""
+    from portalwatch.reports.revisions import article_versions
 
     settings = _settings(data_dir)
-    with RawArchive(settings.archive_path) as archive:
-        current = archive.page(url)
-        versions = archive.revisions(url) + ([current] if current else [])
+    versions = article_versions(settings.archive_path, settings.sources_file, url)
     if not versions:
         console.print(terminal(f"Không có trang {url} trong kho trang gốc."))
         raise typer.Exit(1)
-    for page in versions:
-        try:
-            found = extract(page.body, page.content_type, url=page.url)
-            line = f"{found.title} — {sum(len(p) for p in found.paragraphs)} ký tự"
-        except ExtractionError as exc:
-            line = f"(không trích xuất được: {exc})"
-        console.print(terminal(f"{page.fetched_at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}  {line}"))
+    for version in versions:
+        line = f"{version.title} — {version.characters} ký tự" if not version.error else \
+            f"(không trích xuất được: {version.error})"
+        if change := version.change:
+            line += (" — đổi tiêu đề" if change.title_changed else "") + \
+                f" — thêm {change.words_added} từ, bớt {change.words_removed} từ"
+        console.print(terminal(f"{version.fetched_at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}  {line}"))
 
 
 @app.command()

@@ -14,12 +14,14 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from pipelines.tagging import load_taxonomy
 from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
-from portalwatch.core.config import Settings
+from portalwatch.core.config import PACKAGE_DIR, Settings
 from portalwatch.core.models import TopicTag
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import load_articles
+from portalwatch.reports.charts import MAX_LINES
 from portalwatch.state.alerts import AlertLog
 from portalwatch.store import open_store
 from portalwatch.web.auth import Users
@@ -308,3 +310,31 @@ def test_directive_page_draws_the_spread_and_marks_the_silent_sources(tmp_path: 
         expect(page.locator("#total")).to_have_text(str(sum(a.source_id == earliest for a in citing)))
         assert f"source={earliest}" in page.url and "directive=57-NQ%2FTW" in page.url
     assert page_errors == []
+
+
+def test_share_by_topic_chosen_in_the_form_survives_a_reload_and_downloads_as_png(
+        site: str, page: Page, tmp_path: Path) -> None:
+    counts = Counter(t for a in [*FIXTURES, EVIDENCE] for t in a.topic_ids)
+    top = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_LINES]
+    names = dict(load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").names)
+    page.goto(site)
+    page.get_by_label("Đo bằng").select_option(label="tỷ lệ trên tổng số bài")
+    page.get_by_label("Tách đường").select_option(label="theo chủ đề")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator("figure.chart svg")).to_contain_text("Tỷ lệ trên tổng số bài theo ngày")
+    assert "mode=share" in page.url and "split=topic" in page.url
+    page.reload()
+    expect(page.get_by_label("Đo bằng")).to_have_value("share")
+    expect(page.get_by_label("Tách đường")).to_have_value("topic")
+    chart = page.locator("figure.chart svg")
+    expect(chart.locator("polyline")).to_have_count(len(top))
+    assert chart.locator("g.legend > title").all_text_contents() == [names[t] for t in top]
+    expect(chart).to_contain_text("%")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải PNG").click()
+    saved = tmp_path / "bieu-do.png"
+    download.value.save_as(saved)
+    png = saved.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
+                                                int(chart.get_attribute("height") or 0))

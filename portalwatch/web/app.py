@@ -11,6 +11,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -22,19 +23,21 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import configured_sources
-from portalwatch.reports.charts import timeline_svg
+from portalwatch.reports.charts import svg_png, timeline_svg
 from portalwatch.reports.neutralise import html_snippet, web_url
+from portalwatch.reports.revisions import Version, article_versions
 from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, SearchQuery, StoreError, newest_published
 from portalwatch.web import data
 from portalwatch.web.admin import CSRF_COOKIE, can_act, csrf_ok, install
 from portalwatch.web.auth import LOCAL_ADMIN, ROLES, Session, Sessions, Tokens, User, Users, authenticating, is_loopback
-from portalwatch.web.query import QueryError, compared_queries, link, openapi_parameters, search_query
+from portalwatch.web.query import QueryError, chart_options, compared_queries, link, openapi_parameters, search_query
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "pw_session"
@@ -97,6 +100,18 @@ def _delay(value: Any) -> str:
         return "bản đầu tiên"
     hours, minutes = divmod(minutes, 60)
     return f"sau {hours} giờ {minutes} phút" if hours else f"sau {minutes} phút"
+
+
+async def _chart_file(svg: Markup, fmt: str, name: str) -> Response:
+    """A chart to download: the SVG drawn for the page, or that same SVG rasterised."""
+    if fmt == "png":
+        body: bytes | str = await asyncio.to_thread(svg_png, str(svg))
+    elif fmt == "svg":
+        body = str(svg)
+    else:
+        return JSONResponse({"detail": "Biểu đồ chỉ tải được dạng svg hoặc png."}, 404)
+    return Response(body, media_type="image/png" if fmt == "png" else "image/svg+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 
 def _mtime(path: Path) -> float:
@@ -212,14 +227,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def search_page(request: Request) -> HTMLResponse:
         params = list(request.query_params.multi_items())
         try:
-            query = search_query(params)
+            query, options = search_query(params), chart_options(params)
         except QueryError as exc:  # the form is shown again with the reason above it
             return page(request, "search.html", params=params, error=str(exc), view=None,
                         data_until=await worker.run(newest_published))
-        view = await worker.run(lambda store: data.search(store, query))
+        view = await worker.run(lambda store: data.search(store, query, options))
         return page(request, "search.html", params=params, error=None, view=view, query=query,
-                    data_until=view.data_until,
-                    chart=timeline_svg({"": view.result.histogram}, query.interval) if view.result.total else None)
+                    data_until=view.data_until, chart=view.timeline.chart(names()) if view.result.total else None)
 
     @app.get("/so-sanh", response_class=HTMLResponse)
     async def compare_page(request: Request) -> HTMLResponse:
@@ -232,14 +246,17 @@ def create_app(settings: Settings) -> FastAPI:
             return page(request, "compare.html", params=params, error=str(exc), view=None)
         view = await worker.run(lambda store: data.compare(store, queries))
         return page(request, "compare.html", params=params, error=None, view=view,
-                    chart=timeline_svg(view.histograms(), queries[0][1].interval))
+                    chart=view.chart(queries[0][1].interval))
 
     @app.get("/bai/{article_id}", response_class=HTMLResponse)
     async def article_page(request: Request, article_id: str) -> HTMLResponse:
         view = await worker.run(lambda store: data.article(store, article_id))
         if view is None:
             return page(request, "error.html", 404, message=f"Không có bài viết mã {article_id} trong kho.")
-        return page(request, "article.html", view=view)
+        return page(request, "article.html", view=view, versions=await versions(view.article.url))
+
+    async def versions(url: str) -> list[Version]:
+        return await asyncio.to_thread(article_versions, settings.archive_path, settings.sources_file, url)
 
     async def grids() -> list[data.PlanGrid]:
         plans = await asyncio.to_thread(load_plans, settings.plans_file)
@@ -264,7 +281,7 @@ def create_app(settings: Settings) -> FastAPI:
         counts = await worker.run(lambda store: data.directive_counts(store, query))
         number = request.query_params.get("so", "").strip()
         chosen = await spread(number, query) if number else None
-        chart = timeline_svg({number: chosen.curve()}, "day", counted="nguồn đã dẫn", lines=True) \
+        chart = timeline_svg({number: chosen.curve()}, "day", counted="nguồn đã dẫn") \
             if chosen and chosen.firsts else None
         return page(request, "directives.html", params=params, error=None, counts=counts, spread=chosen, chart=chart)
 
@@ -299,12 +316,18 @@ def create_app(settings: Settings) -> FastAPI:
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="portalwatch-tim-kiem.csv"'})
 
-    @app.get("/bieu-do.svg")
-    async def timeline_download(request: Request) -> Response:
-        query = search_query(list(request.query_params.multi_items()), limit=1)
-        result = await worker.run(lambda store: store.search(query))
-        return Response(str(timeline_svg({"": result.histogram}, query.interval)), media_type="image/svg+xml",
-                        headers={"Content-Disposition": 'attachment; filename="portalwatch-bieu-do.svg"'})
+    @app.get("/bieu-do.{fmt}")
+    async def timeline_download(request: Request, fmt: str) -> Response:
+        params = list(request.query_params.multi_items())
+        query, options = search_query(params, limit=1), chart_options(params)
+        timeline = await worker.run(lambda store: data.timeline(store, query, store.search(query), options))
+        return await _chart_file(timeline.chart(names()), fmt, "portalwatch-bieu-do")
+
+    @app.get("/so-sanh/bieu-do.{fmt}")
+    async def compare_download(request: Request, fmt: str) -> Response:
+        queries = compared_queries(list(request.query_params.multi_items()))
+        view = await worker.run(lambda store: data.compare(store, queries))
+        return await _chart_file(view.chart(queries[0][1].interval), fmt, "portalwatch-so-sanh")
 
     @app.get("/dang-nhap", response_class=HTMLResponse)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
@@ -350,9 +373,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/v1/search", summary="Tìm bài viết: kết quả, số bài theo chủ đề và nguồn, biểu đồ thời gian",
              openapi_extra={"parameters": openapi_parameters()})
     async def api_search(request: Request) -> JSONResponse:
-        query = search_query(list(request.query_params.multi_items()))
-        view = await worker.run(lambda store: data.search(store, query))
-        result = view.result
+        params = list(request.query_params.multi_items())
+        query, options = search_query(params), chart_options(params)
+        view = await worker.run(lambda store: data.search(store, query, options))
+        result, timeline = view.result, view.timeline
         return JSONResponse({
             "total": result.total, "stories": result.stories, "topic_counts": result.topic_counts,
             "source_counts": result.source_counts, "directive_counts": result.directive_counts,
@@ -361,6 +385,10 @@ def create_app(settings: Settings) -> FastAPI:
                       **h.article.model_dump(mode="json", exclude={"fingerprint"})} for h in result.hits],
             "next_cursor": result.next_cursor,
             "data_until": view.data_until.isoformat() if view.data_until else None,
+            "timeline": {"interval": query.interval, "mode": options.mode, "split": options.split,
+                         "series": [{"key": key, "counts": timeline.counts[key], "values": values}
+                                    for key, values in timeline.values().items()],
+                         "totals": timeline.totals},
         })
 
     @app.get("/api/v1/compare", summary="So sánh 2 đến 4 truy vấn có tên (ten, q theo cặp; các bộ lọc khác dùng chung)")
@@ -376,6 +404,7 @@ def create_app(settings: Settings) -> FastAPI:
         view = await worker.run(lambda store: data.article(store, article_id))
         if view is None:
             return JSONResponse({"detail": f"Không có bài viết mã {article_id}."}, 404)
+        stored = await versions(view.article.url)
         return JSONResponse({
             "article": view.article.model_dump(mode="json", exclude={"fingerprint"}),
             "copies": [{"id": c.article.id, "source_id": c.article.source_id, "url": c.article.url,
@@ -383,6 +412,8 @@ def create_app(settings: Settings) -> FastAPI:
                         "delay_minutes": int(c.delay.total_seconds() // 60)} for c in view.copies],
             "same_source_week": [{"id": a.id, "title": a.title, "published_at": a.published_at.isoformat()}
                                  for a in view.same_week],
+            "versions": [{"fetched_at": v.fetched_at.isoformat(), "title": v.title, "characters": v.characters,
+                          "error": v.error, "change": asdict(v.change) if v.change else None} for v in stored],
         })
 
     @app.get("/api/v1/sources", summary="Tình trạng thu thập từng nguồn và các trang bị bỏ qua")
