@@ -20,7 +20,8 @@ rebuild of the search index from the records (`portalwatch reindex`).
     python benchmarks/bench_store.py --sizes 1000000 --corpus realistic --whole-store
 
 The Elasticsearch column needs a node (`make engine-start`). Timings are medians/percentiles of
-repeated runs on the machine named in the header; nothing here is asserted.
+repeated runs on the machine named in the header; nothing here is asserted. Two more rows per backend time the
+Văn bản page's store calls (the directive list, one directive's spread) outside the mix.
 """
 
 import argparse
@@ -100,6 +101,7 @@ def run(name: str, make_store: Callable[[], ArticleStore], articles: Iterator[Ar
         total = store.search(query).total
         times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
         matched.setdefault(kind, []).append(100 * total / size)
+    pages = directive_page(store, size, random.Random(13))
     store.close()
     memory = peak_memory_mb(PRIVATE)
     rows = [(name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", kind, f"{statistics.median(ms):.1f}",
@@ -109,7 +111,25 @@ def run(name: str, make_store: Callable[[], ArticleStore], articles: Iterator[Ar
     rows.append((name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", "all 200",
                  f"{statistics.median(everything):.1f}", f"{percentile(everything, 0.95):.1f}",
                  f"{statistics.median(m for ms in matched.values() for m in ms):.2f}", memory))
+    rows += [(name, size, "", "", kind, f"{statistics.median(ms):.1f}", f"{percentile(ms, 0.95):.1f}",
+              f"{statistics.median(share):.2f}", "") for kind, (ms, share) in pages.items()]
     return rows
+
+
+def directive_page(store: ArticleStore, size: int, rng: random.Random) -> dict[str, tuple[list[float], list[float]]]:
+    """The Văn bản page's two store calls, 50 times each (not in the mix's "all 200"): the directives of every
+    article with their counts (a search's facets, no hits), and one directive's first citation per source."""
+    timed: dict[str, tuple[list[float], list[float]]] = {"directive list": ([], []), "directive spread": ([], [])}
+    for _ in range(50):
+        t0 = time.perf_counter()
+        total = store.search(SearchQuery(limit=0)).total
+        timed["directive list"][0].append((time.perf_counter() - t0) * 1000)
+        timed["directive list"][1].append(100 * total / size)
+        t0 = time.perf_counter()
+        firsts = store.firsts(SearchQuery(directive=rng.choice(DIRECTIVES)))
+        timed["directive spread"][0].append((time.perf_counter() - t0) * 1000)
+        timed["directive spread"][1].append(100 * sum(f.articles for f in firsts) / size)
+    return timed
 
 
 def whole_store(name: str, store_path: Path, size: int) -> list[tuple]:

@@ -6,11 +6,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from pydantic import ValidationError
+
 from flows.runlog import record_counts
 from pipelines.tagging import load_taxonomy
 from portalwatch.core import VN_TZ
-from portalwatch.core.alerts import Alert, SavedSearch, Story, gap_window, health_alerts, plan_gaps
+from portalwatch.core.alerts import MATCH_MODES, Alert, SavedSearch, Story, gap_window, health_alerts, plan_gaps
 from portalwatch.core.config import Settings, get_settings
+from portalwatch.core.config_files import describe_error
 from portalwatch.core.models import Article
 from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import configured_sources
@@ -21,8 +24,10 @@ from portalwatch.state.health import LABELS, PROBLEMS, HealthLog, Status
 from portalwatch.state.lock import job_lock
 from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, SearchQuery, StoreError
+from portalwatch.store.query import parse
 
 TOP_STORIES = 5
+SAVED_FIELDS = {"text", "topics", "sources", "provinces", "directive"}  # dates and paging belong to one look
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,35 @@ class CheckResult:
 
 def addresses(line: str) -> list[str]:
     return [part.strip() for part in line.split(",") if part.strip()]
+
+
+class SavedSearchError(ValueError):
+    """A saved search that cannot be saved: the Vietnamese reason, and the field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def saved_search(name: str, query: SearchQuery, recipients: list[str], matches: str = "hourly",
+                 spikes: bool = True) -> SavedSearch:
+    """The saved search of `query`'s text and filters, as `portalwatch saved add` and the web interface save it.
+
+    A query the stores refuse is refused now (UnsupportedQuery, with the reason), not at every check."""
+    parse(query.text)
+    if not name.strip():
+        raise SavedSearchError("tên tìm kiếm không được để trống", "name")
+    if not recipients:
+        raise SavedSearchError("cần ít nhất một người nhận", "recipients")
+    if matches not in MATCH_MODES:
+        raise SavedSearchError(f"bài mới khớp phải là hourly, daily hoặc off, không phải {matches!r}", "matches")
+    try:
+        return SavedSearch.model_validate({
+            "name": name.strip(), "recipients": recipients, "matches": matches, "spikes": spikes,
+            "query": query.model_dump(mode="json", include=SAVED_FIELDS, exclude_defaults=True)})
+    except ValidationError as exc:  # a recipient that is neither an address nor a webhook: the validator's words
+        error = exc.errors()[0]
+        raise SavedSearchError(describe_error(error), str(error["loc"][0])) from exc
 
 
 def saved_query(search: SavedSearch) -> SearchQuery:
@@ -113,6 +147,13 @@ def saved_search_alerts(store: ArticleStore, search: SavedSearch, today: date, s
 
 def sensitivity_of(settings: Settings) -> Sensitivity:
     return Sensitivity(settings.alert_p_value, settings.alert_min_count, settings.alert_min_ratio)
+
+
+def trial(store: ArticleStore, log: AlertLog, search: SavedSearch, settings: Settings) -> list[Alert]:
+    """What a check run now would send for this saved search (`saved test`, the web's trial); records nothing."""
+    sent = log.known_of_kind("match", "spike")
+    return [a for a in saved_search_alerts(store, search, datetime.now(VN_TZ).date(), sensitivity_of(settings))
+            if a.key not in sent]
 
 
 def gap_alerts(store: ArticleStore, settings: Settings, source_ids: list[str], topic_names: dict[str, str],

@@ -1,7 +1,6 @@
 """The `portalwatch` command line (help and output in Vietnamese, for the people who use it)."""
 
 import difflib
-import ipaddress
 import json
 import os
 import re
@@ -19,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 import yaml
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -27,7 +25,7 @@ from rich.text import Text
 from flows.api_server import ApiServerError, start_temporary_api
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings, get_settings
-from portalwatch.core.config_files import ConfigError, describe_error
+from portalwatch.core.config_files import ConfigError
 from portalwatch.core.models import Source
 from portalwatch.core.plans import load_plans
 from portalwatch.core.processes import die_with_parent, stop_gracefully
@@ -269,7 +267,6 @@ app.add_typer(saved_app, name="saved")
 alerts_app = typer.Typer(help="Cảnh báo trong ngày: xem các cảnh báo gần đây (mặc định) hoặc kiểm tra ngay.",
                          invoke_without_command=True)
 app.add_typer(alerts_app, name="alerts")
-MATCH_MODES = {"hourly": "mỗi lần kiểm tra", "daily": "gộp theo ngày", "off": "không gửi"}
 
 
 @saved_app.command("add")
@@ -289,29 +286,19 @@ def saved_add(
     data_dir: DataDir = None,
 ) -> None:
     """Lưu một tìm kiếm và người nhận cảnh báo của nó."""
-    from portalwatch.core.alerts import SavedSearch
+    from flows.alerting import SavedSearchError, saved_search
     from portalwatch.state.alerts import AlertLog
-    from portalwatch.store.query import parse
 
     settings = _settings(data_dir)
-    parse(text)  # a query the stores refuse is refused now, with the reason, not at every check
     query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
                         directive=directive)
     _check_ids("--topic", "chủ đề", query.topics, _taxonomy(settings).names)
     _check_sources(settings, query.sources)
-    if not to:
-        raise typer.BadParameter("cần ít nhất một người nhận", param_hint="--to")
-    if matches not in MATCH_MODES:
-        raise typer.BadParameter(f"phải là hourly, daily hoặc off, không phải {matches!r}", param_hint="--matches")
     try:
-        search = SavedSearch.model_validate({
-            "name": name, "recipients": to, "matches": matches, "spikes": spikes,
-            "query": query.model_dump(mode="json", include={"text", "topics", "sources", "provinces", "directive"},
-                                      exclude_defaults=True)})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        raise typer.BadParameter(describe_error(error), param_hint="--to" if error["loc"][0] == "recipients" else None
-                                 ) from exc
+        search = saved_search(name, query, to or [], matches, spikes)
+    except SavedSearchError as exc:
+        raise typer.BadParameter(str(exc), param_hint={"recipients": "--to", "matches": "--matches"}.get(
+            exc.field or "")) from exc
     with AlertLog(settings.alerts_path) as log:
         new = log.save_search(search)
     console.print(f"{'Đã lưu' if new else 'Đã cập nhật'} tìm kiếm «{markup(name)}».")
@@ -320,6 +307,7 @@ def saved_add(
 @saved_app.command("list")
 def saved_list(data_dir: DataDir = None) -> None:
     """Các tìm kiếm đã lưu."""
+    from portalwatch.core.alerts import MATCH_MODES
     from portalwatch.state.alerts import AlertLog
 
     settings = _settings(data_dir)
@@ -351,20 +339,18 @@ def saved_rm(name: Annotated[str, typer.Argument(help="Tên tìm kiếm.")], dat
 @saved_app.command("test")
 def saved_test(name: Annotated[str, typer.Argument(help="Tên tìm kiếm.")], data_dir: DataDir = None) -> None:
     """Chạy thử một tìm kiếm đã lưu ngay bây giờ: in ra những gì sẽ được gửi, không gửi gì."""
-    from flows.alerting import saved_search_alerts, sensitivity_of
+    from flows.alerting import trial
     from portalwatch.reports.alert_delivery import render_text
     from portalwatch.state.alerts import AlertLog
 
     settings = _settings(data_dir)
-    with AlertLog(settings.alerts_path) as log:
-        search = next((s for s in log.saved_searches() if s.name == name), None)
-        if search is None:
-            raise ConfigError(f"Không có tìm kiếm đã lưu nào tên «{name}» (xem portalwatch saved list).")
-        sent = log.known_of_kind("match", "spike")
     store = open_store(settings)
     try:
-        alerts = [a for a in saved_search_alerts(store, search, datetime.now(VN_TZ).date(), sensitivity_of(settings))
-                  if a.key not in sent]
+        with AlertLog(settings.alerts_path) as log:
+            search = next((s for s in log.saved_searches() if s.name == name), None)
+            if search is None:
+                raise ConfigError(f"Không có tìm kiếm đã lưu nào tên «{name}» (xem portalwatch saved list).")
+            alerts = trial(store, log, search, settings)
     finally:
         store.close()
     if not alerts:
@@ -860,23 +846,21 @@ def sources(data_dir: DataDir = None) -> None:
 
 @app.command()
 def history(url: Annotated[str, typer.Argument(help="Địa chỉ bài viết.")], data_dir: DataDir = None) -> None:
-    """Các phiên bản đã lưu của một bài (khi nguồn sửa bài): thời điểm tải, tiêu đề, độ dài nội dung."""
-    from pipelines.extract import ExtractionError, extract
+    """Các phiên bản đã lưu của một bài (khi nguồn sửa bài): thời điểm tải, tiêu đề, độ dài, thay đổi."""
+    from portalwatch.reports.revisions import article_versions
 
     settings = _settings(data_dir)
-    with RawArchive(settings.archive_path) as archive:
-        current = archive.page(url)
-        versions = archive.revisions(url) + ([current] if current else [])
+    versions = article_versions(settings.archive_path, settings.sources_file, url)
     if not versions:
         console.print(terminal(f"Không có trang {url} trong kho trang gốc."))
         raise typer.Exit(1)
-    for page in versions:
-        try:
-            found = extract(page.body, page.content_type, url=page.url)
-            line = f"{found.title} — {sum(len(p) for p in found.paragraphs)} ký tự"
-        except ExtractionError as exc:
-            line = f"(không trích xuất được: {exc})"
-        console.print(terminal(f"{page.fetched_at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}  {line}"))
+    for version in versions:
+        line = f"{version.title} — {version.characters} ký tự" if not version.error else \
+            f"(không trích xuất được: {version.error})"
+        if change := version.change:
+            line += (" — đổi tiêu đề" if change.title_changed else "") + \
+                f" — thêm {change.words_added} từ, bớt {change.words_removed} từ"
+        console.print(terminal(f"{version.fetched_at.astimezone(VN_TZ):%d/%m/%Y %H:%M:%S}  {line}"))
 
 
 @app.command()
@@ -894,27 +878,19 @@ def fixtures(data_dir: DataDir = None) -> None:
             pass
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: it may resolve to any address
-        return False
-
-
 @app.command()
 def web(data_dir: DataDir = None,
-        host: Annotated[str, typer.Option(help="Địa chỉ nghe; khác 127.0.0.1 thì phải có người dùng "
-                                               "(portalwatch users add).")] = "127.0.0.1",
+        host: Annotated[str, typer.Option(help="Địa chỉ nghe; khác 127.0.0.1 thì phải có người dùng hoặc mã "
+                                               "truy cập API (portalwatch users).")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Cổng của giao diện web.")] = 8300) -> None:
     """Giao diện web: tìm kiếm, xem bài viết, tải CSV, và API JSON dưới /api/v1."""
     settings = _settings(data_dir, console_logs=True)
-    from portalwatch.web.auth import Users
+    from portalwatch.web.auth import authenticating, is_loopback
 
-    if not _loopback(host) and not Users(settings.users_file).list():
-        raise typer.BadParameter(f"{host} không phải địa chỉ nội bộ: thêm người dùng trước (portalwatch users "
-                                 "add TÊN --role admin) để ai mở trang cũng phải đăng nhập.", param_hint="--host")
+    if not is_loopback(host) and not authenticating(settings.users_file, settings.tokens_file):
+        raise typer.BadParameter(f"{host} không phải địa chỉ nội bộ: thêm người dùng (portalwatch users add TÊN "
+                                 "--role admin) hoặc mã truy cập API (portalwatch users token add TÊN) trước, để ai "
+                                 "truy cập cũng phải xác thực.", param_hint="--host")
     import uvicorn
 
     from portalwatch.web.app import create_app
@@ -923,8 +899,12 @@ def web(data_dir: DataDir = None,
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
-users_app = typer.Typer(help="Người dùng giao diện web (mật khẩu lưu dạng băm scrypt).", no_args_is_help=True)
+users_app = typer.Typer(help="Người dùng giao diện web (mật khẩu lưu dạng băm scrypt) và mã truy cập API.",
+                        no_args_is_help=True)
 app.add_typer(users_app, name="users")
+tokens_app = typer.Typer(help="Mã truy cập API (Authorization: Bearer …), chỉ lưu dạng băm SHA-256.",
+                         no_args_is_help=True)
+users_app.add_typer(tokens_app, name="token")
 
 
 @users_app.command("add")
@@ -967,6 +947,49 @@ def users_list(data_dir: DataDir = None) -> None:
     for user in Users(_settings(data_dir).users_file).list():
         table.add_row(terminal(user.name), ROLES[user.role])
     console.print(table)
+
+
+@tokens_app.command("add")
+def token_add(name: Annotated[str, typer.Argument(help="Tên mã, ví dụ he-thong-bao-cao.")],
+              role: Annotated[str, typer.Option(help="reader (chỉ đọc) hoặc admin (quản trị).")] = "reader",
+              data_dir: DataDir = None) -> None:
+    """Tạo mã truy cập API mới (thay mã cũ cùng tên) và in ra một lần duy nhất."""
+    from portalwatch.web.auth import ROLES, Tokens, UsersError
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"vai trò phải là reader hoặc admin, không phải {role!r}", param_hint="--role")
+    try:
+        token = Tokens(_settings(data_dir).tokens_file).add(name, cast("Role", role))
+    except UsersError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(terminal(f"Mã truy cập {name} ({ROLES[role]}), chỉ hiện lần này; gửi kèm mỗi yêu cầu API dạng "
+                           "«Authorization: Bearer MÃ»:"))
+    print(token)  # alone on its line, unwrapped, for copying
+
+
+@tokens_app.command("list")
+def token_list(data_dir: DataDir = None) -> None:
+    """Liệt kê mã truy cập API (tên, vai trò, ngày tạo; không bao giờ hiện lại mã)."""
+    from portalwatch.web.auth import ROLES, Tokens
+
+    table = Table(title="Mã truy cập API")
+    for column in ("Tên", "Vai trò", "Tạo lúc"):
+        table.add_column(column)
+    for token in Tokens(_settings(data_dir).tokens_file).list():
+        table.add_row(terminal(token.name), ROLES[token.role], f"{token.created_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}")
+    console.print(table)
+
+
+@tokens_app.command("rm")
+def token_rm(name: Annotated[str, typer.Argument(help="Tên mã.")], data_dir: DataDir = None) -> None:
+    """Thu hồi một mã truy cập API (hết hiệu lực ngay)."""
+    from portalwatch.web.auth import Tokens, UsersError
+
+    try:
+        Tokens(_settings(data_dir).tokens_file).remove(name)
+    except UsersError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(terminal(f"Đã thu hồi mã truy cập {name}."))
 
 
 # Typer's and Click's own words, in Vietnamese: its usage errors become our one error line.

@@ -1,12 +1,16 @@
-"""Shared test set-up: an isolated data dir and Prefect home, fixture portals on loopback, and one
-real pipeline run (Scrapy over HTTP, Prefect flows) that the end-to-end tests inspect."""
+"""Shared test set-up: an isolated data dir and Prefect home, fixture portals on loopback, one real
+pipeline run (Scrapy over HTTP, Prefect flows) that the end-to-end tests inspect, and the loopback mail
+server and webhook receiver that alerts are delivered to."""
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 _ROOT = Path(tempfile.mkdtemp(prefix="portalwatch-tests-"))
 # Before Prefect is imported anywhere: its home, quiet logs, no telemetry, patient start-up.
@@ -20,7 +24,7 @@ os.environ["PORTALWATCH_DATA_DIR"] = str(_ROOT / "data")
 from portalwatch.core.config import Settings, get_settings  # noqa: E402
 from portalwatch.fixture_portals.server import FixturePortals, serve_fixture_portals  # noqa: E402
 from portalwatch.store.base import ArticleStore  # noqa: E402
-from tests.support import PipelineRun  # noqa: E402
+from tests.support import Inbox, PipelineRun, Receiver, free_port  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +97,43 @@ def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Arti
         backend = ElasticStore(request.getfixturevalue("es_settings"), request.getfixturevalue("es_alias"))
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on loopback: what it received, and its port."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP webhook receiver on loopback."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    state = Receiver(server.server_address[1])
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.stall is not None:
+                state.stall.wait(5)  # longer than the client waits: it has given up by then
+                return
+            if state.down:
+                self.send_response(500)
+            else:
+                state.received.append((self.path, dict(self.headers), body))
+                self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server.RequestHandlerClass = Handler
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

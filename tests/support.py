@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from crawlers.launcher import crawl
 from crawlers.summary import CrawlSummary
+from pipelines.directives import parse_directives
 from pipelines.process import content_hash
 from pipelines.tagging import SHIPPED_EXAMPLES, Taxonomy, tag_plain_text
 from portalwatch.core import VN_TZ
@@ -59,6 +60,41 @@ def run_crawl(tmp: Path, *sources: Source, force: bool = False) -> dict[str, Cra
     registry.write_text(yaml.safe_dump([s.model_dump(exclude_defaults=True) for s in sources], allow_unicode=True),
                         encoding="utf-8")
     return crawl(registry, tmp / "archive.db", tmp / "logs", delay=0, force=force)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Receiver:
+    """A webhook receiver: what each path received; while `down`, every request gets a 500."""
+
+    port: int
+    down: bool = False
+    stall: threading.Event | None = None  # not None: requests get no answer until it is set (or for 5 s)
+    received: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+
+    def bodies(self, path: str) -> list[dict]:
+        return [json.loads(body) for p, _, body in self.received if p == path]
+
+
+WEBHOOK_SECRET = "bi-mat-chung"
+
+
+def settings_for(tmp_path: Path, smtp_port: int, receiver: Receiver, **extra: object) -> Settings:
+    """Alerts to a mailbox and to the receiver's /hook (signed JSON) and /chat (plain text)."""
+    hook = f"http://127.0.0.1:{receiver.port}"
+    return Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False,
+                    mail_from="portalwatch@binhgiang.test", alert_webhook_secret=WEBHOOK_SECRET,
+                    alert_backoff_seconds=0, alert_attempts=2,
+                    alert_recipients=f"ban-tuyen-giao@binhgiang.test, {hook}/hook, chat:{hook}/chat", **extra)
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=VN_TZ)
 
 
 class Inbox:
@@ -269,12 +305,14 @@ def fill_archive(archive_path: Path, pages: int) -> None:
 
 def fixture_store_articles() -> tuple[list[Article], dict[str, str]]:
     """Every copy of every fixture article as the pipeline would store it (one per site, each at the time
-    its site shows it), and the duplicate groups of the syndicated ones: for tests of what reads a store."""
+    its site shows it, with the directives it cites), and the duplicate groups of the syndicated ones: for
+    tests of what reads a store."""
     articles, groups = [], {}
     for fixture in load_articles():
+        cited = tuple(d.key for d in parse_directives(f"{fixture.title}\n{fixture.body}"))  # as the pipeline does
         copies = [make(f"http://{site}.test/{fixture.slug}.html", fixture.title, fixture.body.strip(),
-                       published_on(fixture, site), source=SOURCE_OF_SITE[site], topics=fixture.topics)
-                  for site in fixture.sites]
+                       published_on(fixture, site), source=SOURCE_OF_SITE[site], topics=fixture.topics,
+                       directives=cited) for site in fixture.sites]
         articles += copies
         if len(copies) > 1:
             groups.update({c.id: copies[0].id for c in copies})

@@ -4,21 +4,14 @@ hmac), expectations worked out from the constructed articles or the fixture port
 
 import hashlib
 import hmac
-import json
-import socket
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from flows.alerting import CheckResult, run_checks
-from portalwatch.core import VN_TZ
 from portalwatch.core.alerts import SavedSearch
 from portalwatch.core.config import PACKAGE_DIR, Settings
 from portalwatch.core.models import Article
@@ -27,76 +20,14 @@ from portalwatch.fixture_portals.content import load_articles
 from portalwatch.state.alerts import AlertLog
 from portalwatch.state.health import CrawlStats, HealthLog
 from portalwatch.store.base import ArticleStore
-from tests.support import SOURCE_OF_SITE, Inbox, make, published_on
+from tests.support import SOURCE_OF_SITE, WEBHOOK_SECRET, Receiver, at, free_port, make, published_on, settings_for
 
 TODAY = date(2026, 12, 7)  # a Monday
-SECRET = "bi-mat-chung"
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Receiver:
-    """A webhook receiver: what each path received; while `down`, every request gets a 500."""
-
-    port: int
-    down: bool = False
-    stall: threading.Event | None = None  # not None: requests get no answer until it is set (or for 5 s)
-    received: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
-
-    def bodies(self, path: str) -> list[dict]:
-        return [json.loads(body) for p, _, body in self.received if p == path]
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    state = Receiver(server.server_address[1])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            if state.stall is not None:
-                state.stall.wait(5)  # longer than the client waits: it has given up by then
-                return
-            if state.down:
-                self.send_response(500)
-            else:
-                state.received.append((self.path, dict(self.headers), body))
-                self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
 def store(empty_store: ArticleStore) -> ArticleStore:
     return empty_store
-
-
-def at(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=VN_TZ)
 
 
 def constructed() -> list[Article]:
@@ -117,18 +48,10 @@ def constructed() -> list[Article]:
     return articles
 
 
-def settings_for(tmp_path: Path, smtp_port: int, receiver: Receiver, **extra: object) -> Settings:
-    hook = f"http://127.0.0.1:{receiver.port}"
-    return Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False,
-                    mail_from="portalwatch@binhgiang.test", alert_webhook_secret=SECRET, alert_backoff_seconds=0,
-                    alert_attempts=2,
-                    alert_recipients=f"ban-tuyen-giao@binhgiang.test, {hook}/hook, chat:{hook}/chat", **extra)
-
-
 def verify(receiver: Receiver, path: str) -> None:
     for p, headers, body in receiver.received:
         if p == path:
-            expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+            expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
             assert hmac.compare_digest(headers["X-Portalwatch-Signature"], expected)
 
 
@@ -202,7 +125,7 @@ def test_a_receiver_down_for_one_run_gets_the_alert_on_the_next(store: ArticleSt
 def test_a_bad_saved_query_or_a_dead_receiver_is_recorded_not_fatal(store: ArticleStore, tmp_path: Path,
                                                                     receiver: Receiver) -> None:
     store.upsert(constructed())
-    settings = settings_for(tmp_path, _port(), receiver)  # nothing listens on this SMTP port
+    settings = settings_for(tmp_path, free_port(), receiver)  # nothing listens on this SMTP port
     with AlertLog(settings.alerts_path) as log:
         log.save_search(SavedSearch(name="hỏng", query={"text": "-tham"}, recipients=["x@binhgiang.test"]))
         counts = run_checks(settings, store, log, TODAY)

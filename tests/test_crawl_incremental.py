@@ -111,7 +111,8 @@ def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_his
         assert [(s.path, s.status) for s in second] == [("/sitemap.xml", 304)]
         assert again.health == "unchanged"
 
-        site.edit(7, "Cập nhật: danh sách đại biểu đã được điều chỉnh theo kết luận của Ban Thường vụ.")
+        correction = "Cập nhật: danh sách đại biểu đã được điều chỉnh theo kết luận của Ban Thường vụ."
+        site.edit(7, correction)
         third_from = len(site.server.log)
         changed = run_crawl(tmp_path, source)["bulk"]
         third = [(s.path, s.status) for s in site.server.log[third_from:] if s.path != "/robots.txt"]
@@ -135,6 +136,7 @@ def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_his
     versions = [line for line in shown.output.splitlines() if "Tin hoạt động cơ sở số 7" in line]
     lengths = [int(re.search(r"(\d+) ký tự", line).group(1)) for line in versions]  # type: ignore[union-attr]
     assert len(lengths) == 2 and lengths[0] < lengths[1]  # the original, then the corrected, longer one
+    assert f"thêm {len(correction.split())} từ, bớt 0 từ" in versions[1]  # what the correction changed
 
 
 def _age(archive: Path, hours: float) -> None:

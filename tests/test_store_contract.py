@@ -1,12 +1,13 @@
 """The store contract: every backend must give these answers (SQLite now; more backends join the params)."""
 
-from datetime import date, datetime
+from collections import Counter
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from portalwatch.core import VN_TZ
-from portalwatch.core.models import DedupKey, fingerprint_bytes
-from portalwatch.store.base import ArticleStore, BadCursor, SearchQuery
+from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
+from portalwatch.store.base import DIRECTIVE_FACETS, ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery
 from tests.support import ARTICLES, make
 
@@ -229,3 +230,63 @@ def test_story_filter_finds_every_copy_of_a_story(store: ArticleStore) -> None:
     assert [a.url for a in store.scan(SearchQuery(stories=[group]))] == ["http://b/4", "http://a/1"]
     assert ids(store, stories=[group], sources=["a"]) == {"http://a/1"}
     assert ids(store, stories=["no-such-story"]) == set()
+
+
+# Three sources citing three directives over two weeks (one citing two at once), beside ARTICLES' 05-CT/TW.
+CITING = [make(f"http://v/{i}", f"Quán triệt văn bản số {i}", "Chi bộ quán triệt và triển khai văn bản.",
+               datetime(2026, 10, 1 + i, 7 + i % 4, 15 * (i % 3), tzinfo=VN_TZ), source="abc"[i % 3],
+               topics=("xay-dung-dang",) if i % 2 else (),
+               directives=("18-NQ/TW",) if i % 5 == 0 else ("35-CT/TW", "57-NQ/TW") if i % 3 else ("35-CT/TW",))
+          for i in range(14)]
+
+
+def by_count(articles: list[Article]) -> list[tuple[str, int]]:
+    """The directives these articles cite, most cited first, then by number."""
+    counts = Counter(d for a in articles for d in a.directives)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def first_citations(articles: list[Article], number: str) -> list[tuple[str, datetime, int]]:
+    """(source, its earliest article citing the number, its articles citing it), earliest first."""
+    citing = [a for a in articles if number in a.directives]
+    sources = {a.source_id for a in citing}
+    rows = [(s, min(a.published_at for a in citing if a.source_id == s), sum(a.source_id == s for a in citing))
+            for s in sources]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def test_directive_counts_are_a_facet_of_every_search(store: ArticleStore) -> None:
+    store.upsert(CITING)
+    everything = [*ARTICLES, *CITING]
+    assert list(store.search(SearchQuery()).directive_counts.items()) == by_count(everything)
+    on_topic = [a for a in everything if "xay-dung-dang" in a.topic_ids and a.source_id != "c"]
+    found = store.search(SearchQuery(topics=["xay-dung-dang"], sources=["a", "b"])).directive_counts
+    assert list(found.items()) == by_count(on_topic)
+    assert store.search(SearchQuery(directive="no-such")).directive_counts == {}
+
+
+def test_the_directive_facet_keeps_the_most_cited_and_breaks_ties_by_number(store: ArticleStore) -> None:
+    many = [make(f"http://w/{i}", f"Văn bản {i}", "Nội dung.", datetime(2026, 9, 1, 8, tzinfo=VN_TZ), source="w",
+                 directives=(f"{i:03d}-KH/TU", "999-KH/TU") if i % 7 == 0 else (f"{i:03d}-KH/TU",))
+            for i in range(DIRECTIVE_FACETS + 20)]
+    store.upsert(many)
+    found = store.search(SearchQuery(sources=["w"])).directive_counts
+    assert list(found.items()) == by_count(many)[:DIRECTIVE_FACETS]
+
+
+def test_each_source_first_citation_of_a_directive(store: ArticleStore) -> None:
+    store.upsert(CITING)
+    everything = [*ARTICLES, *CITING]
+    for number, _ in by_count(everything):
+        firsts = store.firsts(SearchQuery(directive=number, limit=1))
+        assert [(f.source_id, f.first, f.articles) for f in firsts] == first_citations(everything, number)
+    # Within a window and a topic, the first citation is the first one there.
+    since = date(2026, 10, 6)
+    window = [a for a in everything if a.published_at.date() >= since and "xay-dung-dang" in a.topic_ids]
+    firsts = store.firsts(SearchQuery(directive="35-CT/TW", since=since, topics=["xay-dung-dang"]))
+    assert [(f.source_id, f.first, f.articles) for f in firsts] == first_citations(window, "35-CT/TW")
+    assert store.firsts(SearchQuery(directive="no-such")) == []
+    # Text narrows the matches as search does (every CITING body says "quán triệt"; ARTICLES' a/1 too).
+    firsts = store.firsts(SearchQuery(text="quan triet", directive="05-CT/TW"))
+    assert [(f.source_id, f.articles) for f in firsts] == [("a", 1)]
+    assert firsts[0].first - ARTICLES[0].published_at == timedelta(0)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import tantivy
 from typer.testing import CliRunner
 
 from flows.retagging import retag_store
@@ -108,6 +109,25 @@ def test_a_deleted_index_is_rebuilt_from_the_records(tmp_path: Path) -> None:
     result = reopened.search(SearchQuery(text="xay dung dang"))
     assert {h.article.url for h in result.hits} == {"http://a/1", "http://b/4"}
     assert result.topic_counts == {"xay-dung-dang": 2, "dai-hoi-dang": 1}
+    reopened.close()
+
+
+def test_an_index_of_an_older_version_is_rebuilt_on_opening(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "store.db")
+    store.upsert(ARTICLES)
+    store.db.execute("UPDATE store_meta SET value = '1' WHERE key = 'index_version'")
+    store.db.commit()
+    store.close()
+    # Version 1's directives: searchable but no fast column, so no directive facet could be counted from it.
+    FullTextIndex.remove(tmp_path / "store.db.index")
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("rid", indexed=True, fast=True)
+    builder.add_text_field("directives", tokenizer_name="raw", index_option="basic")
+    (tmp_path / "store.db.index").mkdir()
+    tantivy.Index(builder.build(), path=str(tmp_path / "store.db.index"))
+    reopened = SQLiteStore(tmp_path / "store.db")
+    assert reopened.search(SearchQuery()).directive_counts == {"05-CT/TW": 1}
+    assert [f.source_id for f in reopened.firsts(SearchQuery(directive="05-CT/TW"))] == ["a"]
     reopened.close()
 
 

@@ -2,22 +2,33 @@
 the embedded store and on the engine. Expectations come from the fixture YAML, never from a store query."""
 
 import csv
+import html
 import io
+import re
 import shutil
+import struct
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 import yaml
 
+from pipelines.tagging import load_taxonomy
 from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
-from portalwatch.core.config import Settings
+from portalwatch.core.config import PACKAGE_DIR, Settings
+from portalwatch.core.models import Article, RawPage
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import SYNDICATION_DELAY_MINUTES, load_articles
+from portalwatch.fixture_portals.provincial import ProvincialPortal
+from portalwatch.reports.charts import MAX_LINES
+from portalwatch.state.archive import RawArchive
 from portalwatch.store import open_store
 from tests.support import (
     SOURCE_OF_SITE,
@@ -30,8 +41,9 @@ from tests.support import (
 )
 
 HOSTILE_TITLE = '=HYPERLINK("http://x.test")<script>alert(1)</script>" onmouseover="alert(2)'
+HOSTILE_DIRECTIVE = '<script>alert(6)</script>-CT/TW"'
 HOSTILE = make("javascript:alert(3)", HOSTILE_TITLE, "<img src=x onerror=alert(4)> Tin độc hại về 'xây dựng Đảng'.",
-               datetime(2026, 11, 10, 8, tzinfo=VN_TZ), source="doc-hai")
+               datetime(2026, 11, 10, 8, tzinfo=VN_TZ), source="doc-hai", directives=(HOSTILE_DIRECTIVE,))
 # The other characters that start a formula in a spreadsheet.
 FORMULAS = [make(f"http://doc-hai.test/{i}", f"{start}cmd|' /C calc'!A0 tin {i}", "Nội dung.",
                  datetime(2026, 11, 11, 8, i, tzinfo=VN_TZ), source="doc-hai") for i, start in enumerate("+-@")]
@@ -209,3 +221,200 @@ def test_plan_grids_count_each_bound_source_weekly_and_mark_the_gaps(web: httpx.
             zeros += sum(1 for n in row.values() if not n)
     assert zeros  # the fixtures leave some bound source silent on a campaign in some week
     assert web.get("/ke-hoach").text.count('class="gap"') == zeros
+
+
+def citations(articles: list, number: str) -> list[tuple[str, datetime, int]]:
+    """(source, its first article citing the number, its articles citing it), earliest first."""
+    citing = [a for a in articles if number in a.directives]
+    rows = [(s, min(a.published_at for a in citing if a.source_id == s), sum(a.source_id == s for a in citing))
+            for s in {a.source_id for a in citing}]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
+
+
+def test_directives_are_listed_most_cited_first_and_faceted_in_search(web: httpx.Client) -> None:
+    everything = [*FIXTURES, HOSTILE, *FORMULAS]
+    counts = sorted(Counter(d for a in everything for d in a.directives).items(), key=lambda i: (-i[1], i[0]))
+    listed = web.get("/api/v1/directives").json()
+    assert [(d["number"], d["articles"]) for d in listed] == counts
+    assert list(web.get("/api/v1/search").json()["directive_counts"].items()) == counts
+    on_topic = [a for a in everything if "chuyen-doi-so" in a.topic_ids and a.published_at.date() >= date(2026, 11, 1)]
+    listed = web.get("/api/v1/directives", params={"topic": "chuyen-doi-so", "since": "2026-11-01"}).json()
+    assert {d["number"]: d["articles"] for d in listed} == dict(Counter(d for a in on_topic for d in a.directives))
+    # The search page's facet links to the search on each directive, within the same filters.
+    page = web.get("/", params={"topic": "chuyen-doi-so"}).text
+    for number in {d for a in everything if "chuyen-doi-so" in a.topic_ids for d in a.directives}:
+        assert f'href="/?topic=chuyen-doi-so&amp;directive={quote(number, safe="")}"' in page
+
+
+def test_a_directives_spread_names_each_sources_first_citation_and_the_silent_ones(web: httpx.Client) -> None:
+    everything = [*FIXTURES, HOSTILE, *FORMULAS]
+    configured = [*SOURCE_OF_SITE.values(), "doc-hai"]
+    by_sources = Counter(d for a in everything for d in a.directives)
+    # The most cited directive some fixture source never cites, and one whose number has two slashes.
+    number = next(n for n, _ in by_sources.most_common()
+                  if {a.source_id for a in FIXTURES if n in a.directives} < set(SOURCE_OF_SITE.values()))
+    for asked in (number, "178/2024/NĐ-CP"):
+        expected = citations(everything, asked)
+        for path in (asked, quote(asked, safe="")):  # as typed, or with its slashes encoded
+            spread = web.get(f"/api/v1/directives/{path}").json()
+            assert spread["number"] == asked
+            assert [(s["source_id"], datetime.fromisoformat(s["first_cited"]), s["articles"])
+                    for s in spread["sources"]] == expected
+            assert spread["silent"] == [s for s in configured if s not in {row[0] for row in expected}]
+            first_days = Counter(row[1].date() for row in expected)
+            days = (max(first_days) - min(first_days)).days + 1
+            assert len(spread["curve"]) == days and list(spread["curve"].values())[-1] == len(expected)
+            assert list(spread["curve"].values()) == sorted(spread["curve"].values())  # cumulative
+    assert "dangbo-tanlap" in web.get(f"/api/v1/directives/{number}").json()["silent"]
+    # Filtered on sources, only those are expected to cite it.
+    narrowed = web.get(f"/api/v1/directives/{number}", params=[("source", "dangbo-tanlap"), ("source", "baobinhgiang")])
+    assert narrowed.json()["silent"] == ["dangbo-tanlap"]
+    assert web.get("/api/v1/directives/").status_code == 404
+    page = web.get("/van-ban", params={"so": number}).text
+    assert page.count('class="silent"') == len(web.get(f"/api/v1/directives/{number}").json()["silent"])
+    assert "Chưa dẫn" in page and "Số nguồn đã dẫn" in page and "<polyline" in page
+
+
+def test_a_hostile_directive_and_source_name_are_escaped_on_the_directive_pages(web: httpx.Client) -> None:
+    for page in (web.get("/van-ban").text, web.get("/van-ban", params={"so": HOSTILE_DIRECTIVE}).text,
+                 web.get("/", params={"source": "doc-hai"}).text):
+        assert "<script>alert" not in page
+        assert "&lt;script&gt;alert(6)&lt;/script&gt;-CT/TW&#34;" in page
+    spread = web.get("/van-ban", params={"so": HOSTILE_DIRECTIVE}).text
+    assert "&#34;&gt;&lt;script&gt;alert(5)" in spread  # the source that cited it, by its configured name
+
+
+# ---------------------------------------------------------------- timeline options, chart downloads, versions
+
+EVERY = [*FIXTURES, HOSTILE, *FORMULAS]  # what the web fixture stores
+
+
+def _bucket(article: Article, interval: str = "day") -> str:
+    day = article.published_at.astimezone(VN_TZ).date()
+    return (day - timedelta(days=day.weekday()) if interval == "week" else day).isoformat()
+
+
+def _per_bucket(articles: list[Article], interval: str = "day") -> dict[str, int]:
+    return dict(Counter(_bucket(a, interval) for a in articles))
+
+
+def _top(counts: Counter[str]) -> list[str]:
+    return sorted(counts, key=lambda key: (-counts[key], key))[:MAX_LINES]
+
+
+def test_share_mode_divides_each_bucket_by_all_its_articles(web: httpx.Client) -> None:
+    topic = Counter(t for a in FIXTURES for t in a.topic_ids).most_common(1)[0][0]
+    since, until = date(2026, 11, 9), date(2026, 11, 22)
+    window = [a for a in EVERY if since <= a.published_at.astimezone(VN_TZ).date() <= until]
+    matches, everything = _per_bucket([a for a in window if topic in a.topic_ids]), _per_bucket(window)
+    found = web.get("/api/v1/search", params={"topic": topic, "since": since.isoformat(), "until": until.isoformat(),
+                                              "mode": "share"}).json()["timeline"]
+    assert found["mode"] == "share" and found["totals"] == everything
+    [line] = found["series"]
+    assert line["counts"] == matches
+    assert line["values"] == pytest.approx({day: matches.get(day, 0) / n for day, n in everything.items()})
+    assert 0 < max(line["values"].values()) <= 1
+
+
+def test_split_draws_one_line_per_top_topic_or_source_within_the_search(web: httpx.Client) -> None:
+    topics = Counter(t for a in FIXTURES for t in a.topic_ids)
+    found = web.get("/api/v1/search", params={"split": "topic", "interval": "week"}).json()["timeline"]
+    assert [line["key"] for line in found["series"]] == _top(topics)
+    for line in found["series"]:
+        assert line["counts"] == _per_bucket([a for a in EVERY if line["key"] in a.topic_ids], "week")
+    # Within a search: one source's topics; then the sources of one topic, each narrowed to that source.
+    source = "baobinhgiang"
+    own = [a for a in EVERY if a.source_id == source]
+    found = web.get("/api/v1/search", params={"source": source, "split": "topic"}).json()["timeline"]
+    assert [line["key"] for line in found["series"]] == _top(Counter(t for a in own for t in a.topic_ids))
+    for line in found["series"]:
+        assert line["counts"] == _per_bucket([a for a in own if line["key"] in a.topic_ids])
+    topic = _top(topics)[0]
+    on_topic = [a for a in EVERY if topic in a.topic_ids]
+    found = web.get("/api/v1/search", params={"topic": topic, "split": "source", "mode": "share"}).json()["timeline"]
+    assert [line["key"] for line in found["series"]] == _top(Counter(a.source_id for a in on_topic))
+    everything = _per_bucket(EVERY)
+    for line in found["series"]:
+        mine = _per_bucket([a for a in on_topic if a.source_id == line["key"]])
+        assert line["values"] == pytest.approx({day: mine.get(day, 0) / n for day, n in everything.items()})
+    # Topics filtered on (any of them) split into those very topics, each line that topic alone.
+    chosen = _top(topics)[1:3]
+    found = web.get("/api/v1/search", params=[*(("topic", t) for t in chosen), ("split", "topic")]).json()
+    assert [line["key"] for line in found["timeline"]["series"]] == chosen
+    for line in found["timeline"]["series"]:
+        assert line["counts"] == _per_bucket([a for a in EVERY if line["key"] in a.topic_ids])
+    assert web.get("/api/v1/search", params={"split": "tinh"}).status_code == 400
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def test_charts_download_as_svg_and_as_the_same_chart_in_png(web: httpx.Client) -> None:
+    names = dict(load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").names)
+    params = {"split": "topic", "mode": "share", "interval": "week"}
+    svg = web.get("/bieu-do.svg", params=params)
+    png = web.get("/bieu-do.png", params=params)
+    for download, kind in ((svg, "svg"), (png, "png")):
+        assert download.status_code == 200
+        assert download.headers["content-disposition"] == f'attachment; filename="portalwatch-bieu-do.{kind}"'
+    drawn = ElementTree.fromstring(svg.content)
+    text = "".join(drawn.itertext())
+    assert "Tỷ lệ trên tổng số bài theo tuần" in text and "%" in text
+    top = _top(Counter(t for a in FIXTURES for t in a.topic_ids))
+    legend = [g.findtext(f"{SVG}title") for g in drawn.iter(f"{SVG}g")]
+    assert legend == [names[t] for t in top]
+    assert png.headers["content-type"] == "image/png" and len(png.content) > 5_000
+    assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
+    # The compare page's own links, a query left unnamed among them (named by its text).
+    compare = [("ten", ""), ("q", '"chuyển đổi số"'), ("ten", "Xây dựng Đảng"), ("q", '"xây dựng Đảng"')]
+    links = dict(re.findall(r'<a href="([^"]+)"[^>]*>Tải (SVG|PNG)</a>', web.get("/so-sanh", params=compare).text))
+    svg, png = (web.get(html.unescape(href)) for href in sorted(links, key=links.__getitem__, reverse=True))
+    drawn = ElementTree.fromstring(svg.content)
+    assert [g.findtext(f"{SVG}title") for g in drawn.iter(f"{SVG}g")] == ['"chuyển đổi số"', "Xây dựng Đảng"]
+    assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
+    assert "attachment" in png.headers["content-disposition"]
+    # Portal text (a hostile source name) stays text in the drawing and in its raster.
+    by_source = web.get("/bieu-do.svg", params={"split": "source"})
+    legend = [g.findtext(f"{SVG}title") for g in ElementTree.fromstring(by_source.content).iter(f"{SVG}g")]
+    assert HOSTILE_SOURCE_NAME in legend
+    assert _png_size(web.get("/bieu-do.png", params={"split": "source"}).content)[0] == 760
+    # A split down to one line still names it.
+    one = ElementTree.fromstring(web.get("/bieu-do.svg", params={"source": "baobinhgiang", "split": "source"}).content)
+    assert [g.findtext(f"{SVG}title") for g in one.iter(f"{SVG}g")] == ["Nguồn baobinhgiang"]
+    assert web.get("/bieu-do.gif").status_code == 404
+
+
+def test_the_article_page_lists_each_stored_version_with_what_changed(web: httpx.Client, tmp_path: Path) -> None:
+    portal = ProvincialPortal("http://tinh.test", datetime(2026, 11, 23, 9, tzinfo=VN_TZ))
+    fixture = next(a for a in load_articles() if portal.name in a.sites)
+    stored = next(a for a in FIXTURES if a.url == f"http://tinh.test/{fixture.slug}.html")
+    addition = "Đính chính: <script>alert(6)</script> số liệu hộ tịch đã được Sở Tư pháp cập nhật lại sau rà soát."
+    corrected = replace(fixture, title=f"{fixture.title} (cập nhật)", body=f"{fixture.body.rstrip()}\n\n{addition}\n")
+    times = [datetime(2026, 11, 20, 8, tzinfo=VN_TZ), datetime(2026, 11, 21, 9, 30, tzinfo=VN_TZ)]
+    with RawArchive(Settings(data_dir=tmp_path).archive_path) as archive:
+        for version, at in zip((fixture, corrected), times, strict=True):
+            html = portal.render(f"{portal.name}_article.html", a=portal.view(version), related=[]).body
+            archive.save_page(RawPage(url=stored.url, source_id=stored.source_id, status=200, fetched_at=at,
+                                      content_type="text/html; charset=utf-8", body=html))
+    versions = web.get(f"/api/v1/articles/{stored.id}").json()["versions"]
+    assert [v["fetched_at"] for v in versions] == [t.isoformat() for t in times]
+    assert [v["title"] for v in versions] == [fixture.title, corrected.title]
+    assert versions[0]["change"] is None
+    change = versions[1]["change"]
+    assert change["title_changed"] and change["words_removed"] == 0
+    assert change["words_added"] == len(addition.split())
+    assert change["added"] == [" ".join(addition.split()[:12]) + " …"]
+    page = web.get(f"/bai/{stored.id}").text
+    shown = page[page.index('class="versions"'):]
+    assert shown.index("20/11/2026 08:00") < shown.index("21/11/2026 09:30")
+    assert "Đổi tiêu đề." in shown and f"Thêm {len(addition.split())} từ, bớt 0 từ." in shown
+    assert "&lt;script&gt;alert(6)" in shown and "<script>alert(6)" not in page
+    # An article whose page was fetched once says so.
+    other = next(a for a in FIXTURES if a.id != stored.id)
+    assert web.get(f"/api/v1/articles/{other.id}").json()["versions"] == []

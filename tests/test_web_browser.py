@@ -5,19 +5,24 @@ import io
 import os
 import shutil
 import struct
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from pipelines.tagging import load_taxonomy
 from portalwatch import fixture_portals
 from portalwatch.core import VN_TZ
-from portalwatch.core.config import Settings
+from portalwatch.core.config import PACKAGE_DIR, Settings
 from portalwatch.core.models import TopicTag
 from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import load_articles
+from portalwatch.reports.charts import MAX_LINES
+from portalwatch.state.alerts import AlertLog
 from portalwatch.store import open_store
 from portalwatch.web.auth import Users
 from tests.support import SOURCE_OF_SITE, fixture_store_articles, make, plan_coverage, serve_web
@@ -205,3 +210,131 @@ def test_plan_grid_marks_a_bound_source_silent_on_the_campaign(site: str, page: 
         cell = grid.locator(f'td[data-source="{source}"][data-week="{week}"]')
         expect(cell).to_have_class("gap")
         expect(cell).to_have_text("0 ✗")
+
+
+@pytest.fixture(scope="module")
+def signed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, str]]:
+    """A server where everyone signs in: an admin and a reader."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("roles"))
+    _fill(settings)
+    Users(settings.users_file).add("quantri", "mat-khau-dai-1", "admin")
+    Users(settings.users_file).add("bientap", "mat-khau-dai-1", "reader")
+    with serve_web(settings) as base:
+        yield settings, base
+
+
+def _sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill("mat-khau-dai-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("header")).to_contain_text(name)
+
+
+def _saved_queries(settings: Settings) -> dict[str, dict]:
+    with AlertLog(settings.alerts_path) as log:
+        return {s.name: s.query for s in log.saved_searches()}
+
+
+def test_an_admin_saves_a_search_finds_it_listed_and_removes_it(signed_site: tuple[Settings, str], page: Page,
+                                                                page_errors: list[str]) -> None:
+    settings, base = signed_site
+    expected = sum(1 for a in FIXTURES if "chuyen-doi-so" in a.topic_ids and a.source_id == "baobinhgiang")
+    _sign_in(page, base, "quantri")
+    page.get_by_label("Chủ đề").select_option("chuyen-doi-so")
+    page.get_by_label("Nguồn").fill("baobinhgiang")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator("#total")).to_have_text(str(expected))
+    page.get_by_text("Lưu tìm kiếm").click()
+    page.get_by_label("Tên tìm kiếm").fill("Chuyển đổi số trên báo tỉnh")
+    page.get_by_label("Người nhận").fill("ban-tuyen-giao@binhgiang.test")
+    page.get_by_label("Bài mới khớp").select_option("daily")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+
+    expect(page).to_have_url(f"{base}/tim-kiem-da-luu")
+    row = page.locator('tr[data-name="Chuyển đổi số trên báo tỉnh"]')
+    expect(row).to_contain_text("ban-tuyen-giao@binhgiang.test")
+    expect(row).to_contain_text("gộp theo ngày")
+    assert _saved_queries(settings) == {"Chuyển đổi số trên báo tỉnh": {"topics": ["chuyen-doi-so"],
+                                                                       "sources": ["baobinhgiang"]}}
+    row.get_by_role("link", name="mọi bài").click()  # the query, back on the search page
+    expect(page.locator("#total")).to_have_text(str(expected))
+    page.go_back()
+    page.locator('tr[data-name="Chuyển đổi số trên báo tỉnh"]').get_by_role("button", name="Xóa").click()
+    expect(page.locator(".empty")).to_contain_text("Chưa có tìm kiếm nào được lưu.")
+    assert _saved_queries(settings) == {}
+    assert page_errors == []
+
+
+def test_a_reader_sees_no_save_form(signed_site: tuple[Settings, str], page: Page) -> None:
+    _, base = signed_site
+    _sign_in(page, base, "bientap")
+    page.goto(f"{base}/?topic=chuyen-doi-so")
+    expect(page.locator("#total")).to_have_text(str(sum(1 for a in FIXTURES if "chuyen-doi-so" in a.topic_ids)))
+    expect(page.get_by_text("Lưu tìm kiếm")).to_have_count(0)
+    expect(page.locator("form.save-search")).to_have_count(0)
+    page.get_by_role("link", name="Đã lưu").click()
+    expect(page.get_by_role("heading", name="Tìm kiếm đã lưu")).to_be_visible()
+    expect(page.get_by_role("button", name="Xóa")).to_have_count(0)
+def test_directive_page_draws_the_spread_and_marks_the_silent_sources(tmp_path: Path, page: Page,
+                                                                     page_errors: list[str]) -> None:
+    settings = Settings(data_dir=tmp_path)
+    _fill(settings)
+    registry = [{"id": s, "name": f"Cổng {s}", "homepage": f"http://{s}.test/"}
+                for s in [*SOURCE_OF_SITE.values(), "xa-im-lang"]]
+    settings.sources_file.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    everything = [*FIXTURES, EVIDENCE]
+    number = "57-NQ/TW"
+    citing = [a for a in everything if number in a.directives]
+    first = {s: min(a.published_at for a in citing if a.source_id == s) for s in {a.source_id for a in citing}}
+    days = (max(first.values()).date() - min(first.values()).date()).days + 1
+    silent = [s["id"] for s in registry if s["id"] not in first]
+    assert "dangbo-tanlap" in silent  # the fixtures leave a source silent on it
+    with serve_web(settings) as base:
+        page.goto(f"{base}/van-ban")
+        expected = Counter(d for a in everything for d in a.directives)[number]
+        row = page.locator("table.directives tr", has=page.get_by_role("link", name=number, exact=True))
+        expect(row.locator("td").last).to_have_text(str(expected))
+        row.get_by_role("link", name=number, exact=True).click()
+        expect(page.locator("#number")).to_have_text(number)
+        chart = page.locator("figure.chart svg")
+        expect(chart).to_contain_text("Số nguồn đã dẫn theo ngày")
+        expect(chart.locator("circle")).to_have_count(days)
+        expect(page.locator("#cited")).to_have_text(str(len(first)))
+        for source in silent:
+            expect(page.locator(f'tr.silent[data-source="{source}"]')).to_contain_text("Chưa dẫn")
+        earliest = min(first, key=lambda s: (first[s], s))
+        cited = page.locator(f'tr[data-source="{earliest}"]')
+        expect(cited).to_contain_text(first[earliest].strftime("%d/%m/%Y %H:%M"))
+        cited.get_by_role("link").click()  # that source's articles citing it, on the search page
+        expect(page.locator("#total")).to_have_text(str(sum(a.source_id == earliest for a in citing)))
+        assert f"source={earliest}" in page.url and "directive=57-NQ%2FTW" in page.url
+    assert page_errors == []
+
+
+def test_share_by_topic_chosen_in_the_form_survives_a_reload_and_downloads_as_png(
+        site: str, page: Page, tmp_path: Path) -> None:
+    counts = Counter(t for a in [*FIXTURES, EVIDENCE] for t in a.topic_ids)
+    top = sorted(counts, key=lambda t: (-counts[t], t))[:MAX_LINES]
+    names = dict(load_taxonomy(PACKAGE_DIR / "taxonomy.yaml").names)
+    page.goto(site)
+    page.get_by_label("Đo bằng").select_option(label="tỷ lệ trên tổng số bài")
+    page.get_by_label("Tách đường").select_option(label="theo chủ đề")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.locator("figure.chart svg")).to_contain_text("Tỷ lệ trên tổng số bài theo ngày")
+    assert "mode=share" in page.url and "split=topic" in page.url
+    page.reload()
+    expect(page.get_by_label("Đo bằng")).to_have_value("share")
+    expect(page.get_by_label("Tách đường")).to_have_value("topic")
+    chart = page.locator("figure.chart svg")
+    expect(chart.locator("polyline")).to_have_count(len(top))
+    assert chart.locator("g.legend > title").all_text_contents() == [names[t] for t in top]
+    expect(chart).to_contain_text("%")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải PNG").click()
+    saved = tmp_path / "bieu-do.png"
+    download.value.save_as(saved)
+    png = saved.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
+                                                int(chart.get_attribute("height") or 0))

@@ -13,6 +13,7 @@ from portalwatch.core.plans import CampaignPlan
 Kind = Literal["spike", "match", "gap", "health", "recovery"]
 KIND_LABELS = {"spike": "Tăng đột biến", "match": "Bài mới khớp tìm kiếm", "gap": "Khoảng trống kế hoạch",
                "health": "Nguồn gặp sự cố", "recovery": "Nguồn hoạt động lại"}
+MATCH_MODES = {"hourly": "mỗi lần kiểm tra", "daily": "gộp theo ngày", "off": "không gửi"}  # new matches
 DEFAULT_GAP_DAYS = 3
 _EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")
 _WEBHOOK = re.compile(r"(chat:)?https?://[^\s,]+")

@@ -101,6 +101,11 @@ class Settings(BaseSettings):
         return self.data_dir / "users.json"
 
     @property
+    def tokens_file(self) -> Path:
+        """The JSON API's tokens, as hashes (portalwatch users token)."""
+        return self.data_dir / "tokens.json"
+
+    @property
     def digest_dir(self) -> Path:
         return self.data_dir / "digests"
 

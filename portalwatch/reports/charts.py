@@ -1,8 +1,9 @@
 """Digest charts as PNG bytes (matplotlib, headless), and the search timeline as SVG drawn here (light enough
-for every search page, its Vietnamese labels kept as text)."""
+for every search page, its Vietnamese labels kept as text), rasterised to PNG for download."""
 
 import io
 import textwrap
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import matplotlib
@@ -61,10 +62,13 @@ def coverage_heatmap(digest: Digest) -> bytes:
     return _png(figure)
 
 
-COLOURS = ("#a30000", "#1f5fa8", "#2e8b3a", "#c77700")  # one per compared query (at most four)
+# One colour per line: compared queries (at most four) or the split's topics or sources (at most MAX_LINES).
+COLOURS = ("#a30000", "#1f5fa8", "#2e8b3a", "#c77700", "#7a3fa0", "#00838f", "#6d4c41", "#d81b60")
+MAX_LINES = 6
+LEGEND_PER_ROW = 4  # names of up to some 24 characters side by side
 
 
-def _days(histograms: list[dict[str, int]], interval: str) -> list[date]:
+def _days(histograms: list[Mapping[str, float]], interval: str) -> list[date]:
     """Every bucket from the first to the last of any series, empty ones included: a gap shows as a gap."""
     keys = [date.fromisoformat(k) for h in histograms for k in h]
     if not keys:
@@ -77,23 +81,44 @@ def _days(histograms: list[dict[str, int]], interval: str) -> list[date]:
     return out
 
 
-def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 760, height: int = 220) -> Markup:
-    """Articles per day or week as SVG with Vietnamese labels: bars for one series, coloured lines with a
-    legend for several (name -> histogram); each bar or point's title gives its count."""
+def _percent(share: float) -> str:
+    """A share as a Vietnamese percentage: decimal comma, one decimal where it matters."""
+    return f"{share * 100:.1f}".removesuffix(".0").replace(".", ",") + "%"
+
+
+def _count(value: float) -> str:
+    return f"{round(value):,}".replace(",", ".")  # Vietnamese thousands separator
+
+
+def timeline_svg(series: Mapping[str, Mapping[str, float]], interval: str, share: bool = False, width: int = 760,
+                 height: int = 220, counted: str = "bài") -> Markup:
+    """Articles (or what `counted` names) per day or week as SVG with Vietnamese labels: bars for one unnamed
+    series (""), else coloured lines with a legend (name -> histogram); each bar or point's title gives its
+    value. With share, the values are fractions of all coverage in their bucket and the axis reads in percent."""
     days = _days(list(series.values()), interval)
     unit = "tuần" if interval == "week" else "ngày"
-    left, right, top, bottom = 44, 10, 28 + 16 * (len(series) > 1), 34
+    heading = f"Tỷ lệ trên tổng số {counted} theo {unit}" if share else f"Số {counted} theo {unit}"
+    bars = list(series) == [""]  # one unnamed series: bars without a legend
+    legend_rows = 0 if bars else -(-len(series) // LEGEND_PER_ROW)
+    left, right, top, bottom = 50, 10, 28 + 16 * legend_rows, 34
+    height += 16 * max(legend_rows - 1, 0)  # a second row of names pushes the plot down, not into it
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((n for h in series.values() for n in h.values()), default=0) or 1
+
+    def shown(value: float) -> str:
+        return _percent(value) if share else f"{_count(value)} {counted}"
+
     slot = plot_w / max(len(days), 1)
     parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img"'
-                    ' aria-label="Số bài theo {}" font-family="DejaVu Sans, sans-serif" font-size="11">')
-             .format(width, height, width, height, unit),
-             Markup('<text x="{}" y="16" font-size="13" font-weight="bold">Số bài theo {}</text>').format(left, unit),
+                    ' aria-label="{}" font-family="DejaVu Sans, sans-serif" font-size="11">')
+             .format(width, height, width, height, heading),
+             Markup('<text x="{}" y="16" font-size="13" font-weight="bold">{}</text>').format(left, heading),
              Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>').format(
                  left, top + plot_h, left + plot_w, top + plot_h),
-             Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(left - 6, top + 10, peak),
-             Markup('<text x="{}" y="{}" text-anchor="end">0</text>').format(left - 6, top + plot_h)]
+             Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(
+                 left - 6, top + 10, _percent(peak) if share else _count(peak)),
+             Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(
+                 left - 6, top + plot_h, "0%" if share else "0")]
     every = max(1, round(len(days) / 8))  # at most some eight date labels
     for i, day in enumerate(days[::every]):
         parts.append(Markup('<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>').format(
@@ -101,22 +126,32 @@ def timeline_svg(series: dict[str, dict[str, int]], interval: str, width: int = 
     prefix = "Tuần từ " if interval == "week" else ""
     for number, (name, histogram) in enumerate(series.items()):
         colour = COLOURS[number % len(COLOURS)]
-        counts = [histogram.get(day.isoformat(), 0) for day in days]
-        if len(series) == 1:
-            for i, (day, n) in enumerate(zip(days, counts, strict=True)):
+        values = [histogram.get(day.isoformat(), 0) for day in days]
+        if bars:
+            for i, (day, n) in enumerate(zip(days, values, strict=True)):
                 bar = plot_h * n / peak
                 parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
-                                    '<title>{}{:%d/%m/%Y}: {} bài</title></rect>').format(
-                    left + (i + 0.1) * slot, top + plot_h - bar, slot * 0.8, bar, colour, prefix, day, n))
+                                    '<title>{}{:%d/%m/%Y}: {}</title></rect>').format(
+                    left + (i + 0.1) * slot, top + plot_h - bar, slot * 0.8, bar, colour, prefix, day, shown(n)))
             continue
-        points = [(left + (i + 0.5) * slot, top + plot_h - plot_h * n / peak) for i, n in enumerate(counts)]
+        points = [(left + (i + 0.5) * slot, top + plot_h - plot_h * n / peak) for i, n in enumerate(values)]
         parts.append(Markup('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>').format(
             colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
-        parts += [Markup('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}{:%d/%m/%Y}: {} bài</title>'
-                         '</circle>').format(x, y, colour, name, prefix, day, n)
-                  for (x, y), day, n in zip(points, days, counts, strict=True)]
-        legend = name if len(name) <= 24 else name[:23] + "…"  # four names fit side by side
-        parts.append(Markup('<rect x="{}" y="24" width="10" height="10" fill="{}"/><text x="{}" y="33">{}</text>')
-                     .format(left + number * 180, colour, left + number * 180 + 14, legend))
+        parts += [Markup('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}{:%d/%m/%Y}: {}</title>'
+                         '</circle>').format(x, y, colour, name, prefix, day, shown(n))
+                  for (x, y), day, n in zip(points, days, values, strict=True)]
+        row, column = divmod(number, LEGEND_PER_ROW)
+        x, y = left + column * 175, 24 + 16 * row
+        legend = name if len(name) <= 24 else name[:23] + "…"
+        parts.append(Markup('<g class="legend"><title>{}</title><rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
+                            '<text x="{}" y="{}">{}</text></g>').format(name, x, y, colour, x + 14, y + 9, legend))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
+
+
+def svg_png(svg: str) -> bytes:
+    """The very SVG drawn above as a PNG of the same size (white behind it, as on the page)."""
+    # cairosvg loads the cairo shared library when imported: only the PNG downloads need it.
+    import cairosvg
+
+    return bytes(cairosvg.svg2png(bytestring=svg.encode(), background_color="white"))

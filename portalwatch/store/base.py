@@ -26,6 +26,8 @@ class StoreUnavailable(StoreError):
 
 
 Interval = Literal["day", "week"]
+# The most cited directives a search counts: far more than any page lists, few enough to answer quickly.
+DIRECTIVE_FACETS = 200
 
 
 class SearchQuery(BaseModel):
@@ -63,8 +65,18 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     topic_counts: dict[str, int]
     source_counts: dict[str, int]
+    # The DIRECTIVE_FACETS most cited directives among the matches: most articles first, then by number.
+    directive_counts: dict[str, int]
     histogram: dict[str, int]  # first local day of each day/week bucket (YYYY-MM-DD) -> articles
     next_cursor: str | None = None  # None on the last page
+
+
+class SourceFirst(BaseModel):
+    """One source's share of a query's matches: when it first published one, and how many it has."""
+
+    source_id: str
+    first: datetime  # the earliest match's publication time, to the second
+    articles: int
 
 
 class UpsertResult(BaseModel):
@@ -81,6 +93,10 @@ class ArticleStore(Protocol):
     def count(self) -> int: ...
 
     def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def firsts(self, query: SearchQuery) -> list[SourceFirst]:
+        """Each source with matches: its earliest match and its number of matches, earliest first (then by
+        source id); one aggregation in the index, however many matches. Limit, cursor and interval are ignored."""
 
     def scan(self, query: SearchQuery) -> Iterator[Article]:
         """Every article the query matches, newest first, without facets or limit, streamed in bounded

@@ -18,14 +18,17 @@ from typing import Any
 import elasticsearch
 from elasticsearch import Elasticsearch, helpers
 
+from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.core.normalize import has_diacritics, normalize_text
 from portalwatch.store.base import (
+    DIRECTIVE_FACETS,
     BadCursor,
     Hit,
     SearchQuery,
     SearchResult,
+    SourceFirst,
     StoreError,
     StoreUnavailable,
     UpsertResult,
@@ -38,6 +41,7 @@ _TZ = "Asia/Ho_Chi_Minh"
 _VERSION = re.compile(r"-v(\d+)$")
 # Fields added for search that are not part of the Article record.
 _DERIVED = ("topic_ids",)
+_SOURCE_BUCKETS = 2000  # more than there will ever be sources
 _BULK_FIELDS = ["errors", "items.*._id", "items.*.status", "items.*.result", "items.*.error"]
 
 
@@ -273,12 +277,26 @@ class ElasticStore:
             yield from (_article(hit["_source"]) for hit in hits)
             body["search_after"] = hits[-1]["sort"]
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def _check_mapping(self) -> None:
         if self._outdated is None:
             self._outdated = self.mapping_outdated()
         if self._outdated:  # the queries are written for the current mapping: answers would be wrong
             raise StoreError(f"Chỉ mục của alias {self.alias} theo mapping cũ hơn index_mappings/: chạy "
                              "`portalwatch reindex` rồi tìm lại.")
+
+    def firsts(self, query: SearchQuery) -> list[SourceFirst]:
+        self._check_mapping()
+        aggs = {"sources": {"terms": {"field": "source_id", "size": _SOURCE_BUCKETS},
+                            "aggs": {"first": {"min": {"field": "published_at"}}}}}
+        response = self._call(self.es.search, index=self.alias, query=_query(query, _text(query)), size=0,
+                              track_total_hits=False, aggs=aggs)
+        # The minimum comes in epoch milliseconds; the embedded store keeps whole seconds.
+        firsts = [SourceFirst(source_id=b["key"], first=datetime.fromtimestamp(int(b["first"]["value"]) // 1000, VN_TZ),
+                              articles=b["doc_count"]) for b in response["aggregations"]["sources"]["buckets"]]
+        return sorted(firsts, key=lambda f: (f.first, f.source_id))
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        self._check_mapping()
         text = _text(query)
         body: dict[str, Any] = {
             "query": _query(query, text),
@@ -287,7 +305,9 @@ class ElasticStore:
             "sort": (["_score"] if text else []) + [{"published_at": "desc"}, {"id": "asc"}],
             "aggs": {
                 "topics": {"terms": {"field": "topic_ids", "size": 500}},
-                "sources": {"terms": {"field": "source_id", "size": 2000}},
+                "sources": {"terms": {"field": "source_id", "size": _SOURCE_BUCKETS}},
+                "directives": {"terms": {"field": "directives", "size": DIRECTIVE_FACETS,
+                                         "order": [{"_count": "desc"}, {"_key": "asc"}]}},
                 "days": {"date_histogram": {"field": "published_at", "calendar_interval": query.interval,
                                             "time_zone": _TZ, "format": "yyyy-MM-dd", "min_doc_count": 1}},
                 # Stories = matches - grouped matches + distinct groups among them: the distinct count runs
@@ -322,6 +342,7 @@ class ElasticStore:
                   for h in hits],
             topic_counts={b["key"]: b["doc_count"] for b in aggs["topics"]["buckets"]},
             source_counts={b["key"]: b["doc_count"] for b in aggs["sources"]["buckets"]},
+            directive_counts={b["key"]: b["doc_count"] for b in aggs["directives"]["buckets"]},
             histogram={b["key_as_string"]: b["doc_count"] for b in aggs["days"]["buckets"]},
             next_cursor=None if last_page else base64.urlsafe_b64encode(json.dumps(hits[-1]["sort"]).encode()).decode(),
         )

@@ -21,11 +21,12 @@ import tantivy
 from tantivy import FieldType, Occur, Query
 
 from portalwatch.core import VN_TZ
-from portalwatch.store.base import Interval, SearchQuery, StoreUnavailable
+from portalwatch.store.base import DIRECTIVE_FACETS, Interval, SearchQuery, SourceFirst, StoreUnavailable
 from portalwatch.store.query import And, Node, Not, Or, Term
 
 # Bumped whenever the fields below change: an index of another version is rebuilt from the records.
-VERSION = 1
+# 2: directives became a fast column (the directive facet and each source's first citation).
+VERSION = 2
 _FOLD = "vi_fold"
 # What the exact-diacritics re-ranking and the title weight need (bm25 weights title 5, body 1).
 TITLE_BOOST = 5.0
@@ -62,6 +63,7 @@ class Facets:
     stories: int
     topic_counts: dict[str, int]
     source_counts: dict[str, int]
+    directive_counts: dict[str, int]
     histogram: dict[str, int]
 
 
@@ -79,7 +81,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("title", tokenizer_name=_FOLD)
     builder.add_text_field("body", tokenizer_name=_FOLD)
     for name in ("source", "province", "topics", "directives", "group"):
-        builder.add_text_field(name, tokenizer_name="raw", fast=name in ("source", "topics", "group"),
+        builder.add_text_field(name, tokenizer_name="raw", fast=name != "province",
                                index_option="basic")
     return builder.build()
 
@@ -245,10 +247,11 @@ class FullTextIndex:
         return [(int(rid or 0), int(key)) for rid, (key, _) in zip(rids, hits, strict=True)]
 
     def facets(self, query: Query, interval: Interval) -> Facets:
-        """Counts by topic and source, the timeline and the stories of every match, in one pass."""
+        """Counts by topic, source and directive, the timeline and the stories of every match, in one pass."""
         found = self.index.searcher().aggregate(query, {
             "topics": {"terms": {"field": "topics", "size": _BUCKETS}},
             "sources": {"terms": {"field": "source", "size": _BUCKETS}},
+            "directives": {"terms": {"field": "directives", "size": _BUCKETS}},
             "groups": {"cardinality": {"field": "group"}},
             "grouped": {"sum": {"field": "grouped"}},
             "timeline": {"histogram": {"field": "published", "interval": _WIDTHS[interval],
@@ -264,8 +267,18 @@ class FullTextIndex:
         total = sum(histogram.values())
         # Stories: the articles alone, plus one per duplicate group.
         stories = total - round(found["grouped"]["value"] or 0) + round(found["groups"]["value"] or 0)
-        return Facets(total=total, stories=stories,
-                      topic_counts=counts("topics"), source_counts=counts("sources"), histogram=histogram)
+        # Every directive is counted, then cut here: the same order and cut as the engine's terms aggregation.
+        directives = dict(list(counts("directives").items())[:DIRECTIVE_FACETS])
+        return Facets(total=total, stories=stories, topic_counts=counts("topics"), source_counts=counts("sources"),
+                      directive_counts=directives, histogram=histogram)
+
+    def firsts(self, query: Query) -> list[SourceFirst]:
+        """Per source: the earliest match (the fast publication column's minimum) and the number of matches."""
+        found = self.index.searcher().aggregate(query, {"sources": {
+            "terms": {"field": "source", "size": _BUCKETS}, "aggs": {"first": {"min": {"field": "published"}}}}})
+        firsts = [SourceFirst(source_id=b["key"], first=datetime.fromtimestamp(int(b["first"]["value"]), VN_TZ),
+                              articles=b["doc_count"]) for b in found["sources"]["buckets"]]
+        return sorted(firsts, key=lambda f: (f.first, f.source_id))
 
     def count(self) -> int:
         return self.index.searcher().num_docs

@@ -26,7 +26,7 @@ from tantivy import Query
 
 from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.core.normalize import fold, has_diacritics
-from portalwatch.store.base import BadCursor, Hit, SearchQuery, SearchResult, UpsertResult
+from portalwatch.store.base import BadCursor, Hit, SearchQuery, SearchResult, SourceFirst, UpsertResult
 from portalwatch.store.fulltext import VERSION, FullTextIndex, IndexDoc
 from portalwatch.store.query import Node, parse, positive_terms
 
@@ -322,7 +322,11 @@ class SQLiteStore:
         hits = [Hit(article=records[rid], score=scores.get(rid, 0.0), snippet=snippet(records[rid].body, tree))
                 for rid in page if rid in records]
         return SearchResult(total=facets.total, stories=facets.stories, hits=hits, topic_counts=facets.topic_counts,
-                            source_counts=facets.source_counts, histogram=facets.histogram, next_cursor=next_cursor)
+                            source_counts=facets.source_counts, directive_counts=facets.directive_counts,
+                            histogram=facets.histogram, next_cursor=next_cursor)
+
+    def firsts(self, query: SearchQuery) -> list[SourceFirst]:
+        return self.index.firsts(self.index.query(parse(query.text), query))
 
     def _ranked(self, matching: Query, tree: Node, offset: int, limit: int) -> list[tuple[int, float]]:
         """(rid, score) at positions offset… of the ranking: the best folded matches re-ranked first by the

@@ -6,12 +6,12 @@ Pages and API take their search from web.query and their data from web.data, so 
 import asyncio
 import base64
 import binascii
-import hmac
 import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -23,22 +23,24 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.plans import load_plans
 from portalwatch.core.sources import configured_sources
-from portalwatch.reports.charts import timeline_svg
+from portalwatch.reports.charts import svg_png, timeline_svg
 from portalwatch.reports.neutralise import html_snippet, web_url
+from portalwatch.reports.revisions import Version, article_versions
 from portalwatch.store import open_store
-from portalwatch.store.base import ArticleStore, StoreError, newest_published
+from portalwatch.store.base import ArticleStore, SearchQuery, StoreError, newest_published
 from portalwatch.web import data
-from portalwatch.web.auth import ROLES, Session, Sessions, User, Users
-from portalwatch.web.query import QueryError, compared_queries, link, openapi_parameters, search_query
+from portalwatch.web.admin import CSRF_COOKIE, can_act, csrf_ok, install
+from portalwatch.web.auth import LOCAL_ADMIN, ROLES, Session, Sessions, Tokens, User, Users, authenticating, is_loopback
+from portalwatch.web.query import QueryError, chart_options, compared_queries, link, openapi_parameters, search_query
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "pw_session"
-LOGIN_COOKIE = "pw_login"  # the login form's CSRF token, before there is a session
 # No inline script or style anywhere; htmx runs from our own file with eval turned off (see base.html).
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -100,6 +102,18 @@ def _delay(value: Any) -> str:
     return f"sau {hours} giờ {minutes} phút" if hours else f"sau {minutes} phút"
 
 
+async def _chart_file(svg: Markup, fmt: str, name: str) -> Response:
+    """A chart to download: the SVG drawn for the page, or that same SVG rasterised."""
+    if fmt == "png":
+        body: bytes | str = await asyncio.to_thread(svg_png, str(svg))
+    elif fmt == "svg":
+        body = str(svg)
+    else:
+        return JSONResponse({"detail": "Biểu đồ chỉ tải được dạng svg hoặc png."}, 404)
+    return Response(body, media_type="image/png" if fmt == "png" else "image/svg+xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
 def _mtime(path: Path) -> float:
     return path.stat().st_mtime if path.exists() else 0.0
 
@@ -113,13 +127,15 @@ def _names(taxonomy: Path, _taxonomy_mtime: float, sources: Path, _sources_mtime
     return {"topics": dict(load_taxonomy(taxonomy).names), "sources": {s.id: s.name for s in configured}}
 
 
-def _basic_user(request: Request, users: Users) -> User | None:
-    """API clients sign in with HTTP Basic on every request (no cookie, so no CSRF to fear)."""
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("basic "):
+def _api_user(request: Request, users: Users, tokens: Tokens) -> User | None:
+    """API clients send HTTP Basic or a bearer token on every request (no cookie, so no CSRF to fear)."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        return tokens.check(credentials.strip())
+    if scheme.lower() != "basic":
         return None
     try:
-        name, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        name, _, password = base64.b64decode(credentials).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
     return users.check(name, password)
@@ -133,7 +149,7 @@ def _same_origin(request: Request) -> bool:
 
 def create_app(settings: Settings) -> FastAPI:
     worker = StoreWorker(settings)
-    users = Users(settings.users_file)
+    users, tokens = Users(settings.users_file), Tokens(settings.tokens_file)
     sessions = Sessions()
 
     @asynccontextmanager
@@ -157,27 +173,41 @@ def create_app(settings: Settings) -> FastAPI:
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         session: Session | None = request.state.session
-        return templates.TemplateResponse(request, template, {"session": session, **names(), **context},
+        return templates.TemplateResponse(request, template, {"session": session, "csrf": request.state.csrf,
+                                                              "can_act": can_act(request), **names(), **context},
                                           status_code=status)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Sign-in when users are configured, same-origin state changes, and the security headers."""
-        request.state.session = sessions.get(request.cookies.get(SESSION_COOKIE))
+        """Who asks (a session, an API credential, or the local admin while nobody has to sign in), the forms'
+        CSRF token, same-origin state changes, and the security headers."""
+        session = request.state.session = sessions.get(request.cookies.get(SESSION_COOKIE))
+        signing_in = await asyncio.to_thread(authenticating, settings.users_file, settings.tokens_file)
+        request.state.user = session.user if session else None if signing_in else LOCAL_ADMIN
+        request.state.csrf = session.csrf if session else request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
         path = request.url.path
         if request.method not in ("GET", "HEAD") and not _same_origin(request):
             response: Response = JSONResponse({"detail": "Yêu cầu không đến từ trang của portalwatch."}, 403)
-        elif users.list() and request.state.session is None and not path.startswith(OPEN_PATHS):
+        elif not signing_in and not is_loopback(urlsplit(f"//{request.headers.get('host', '')}").hostname or ""):
+            # Without sign-in only this machine may ask: a page on a name resolving to 127.0.0.1 (DNS rebinding)
+            # would otherwise read our pages, their CSRF token included, as its own.
+            response = JSONResponse({"detail": "Máy chủ chưa có người dùng chỉ trả lời địa chỉ 127.0.0.1."}, 403)
+        elif signing_in and session is None and not path.startswith(OPEN_PATHS):
             if path.startswith("/api/"):
-                user = await asyncio.to_thread(_basic_user, request, users)
+                user = request.state.user = await asyncio.to_thread(_api_user, request, users, tokens)
+                request.state.csrf = None  # credentials sent by the client itself: nothing for a page to forge
                 response = await call_next(request) if user else JSONResponse(
-                    {"detail": "Cần đăng nhập (HTTP Basic hoặc phiên đăng nhập)."}, 401,
-                    headers={"WWW-Authenticate": 'Basic realm="portalwatch"'})
+                    {"detail": "Cần đăng nhập (mã truy cập Bearer, HTTP Basic hoặc phiên đăng nhập)."}, 401,
+                    headers={"WWW-Authenticate": 'Bearer realm="portalwatch", Basic realm="portalwatch"'})
             else:
                 here = path + (f"?{request.url.query}" if request.url.query else "")  # back to this very page
                 response = RedirectResponse(link([("next", here)], "/dang-nhap"), 303)
         else:
             response = await call_next(request)
+        if (session is None and request.state.csrf and CSRF_COOKIE not in request.cookies
+                and response.headers.get("content-type", "").startswith("text/html")):  # a page whose forms need it
+            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", path="/",
+                                secure=request.url.scheme == "https")
         response.headers.setdefault("Content-Security-Policy", CSP)  # a stored digest brings its own
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
@@ -197,14 +227,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def search_page(request: Request) -> HTMLResponse:
         params = list(request.query_params.multi_items())
         try:
-            query = search_query(params)
+            query, options = search_query(params), chart_options(params)
         except QueryError as exc:  # the form is shown again with the reason above it
             return page(request, "search.html", params=params, error=str(exc), view=None,
                         data_until=await worker.run(newest_published))
-        view = await worker.run(lambda store: data.search(store, query))
+        view = await worker.run(lambda store: data.search(store, query, options))
         return page(request, "search.html", params=params, error=None, view=view, query=query,
-                    data_until=view.data_until,
-                    chart=timeline_svg({"": view.result.histogram}, query.interval) if view.result.total else None)
+                    data_until=view.data_until, chart=view.timeline.chart(names()) if view.result.total else None)
 
     @app.get("/so-sanh", response_class=HTMLResponse)
     async def compare_page(request: Request) -> HTMLResponse:
@@ -217,14 +246,17 @@ def create_app(settings: Settings) -> FastAPI:
             return page(request, "compare.html", params=params, error=str(exc), view=None)
         view = await worker.run(lambda store: data.compare(store, queries))
         return page(request, "compare.html", params=params, error=None, view=view,
-                    chart=timeline_svg(view.histograms(), queries[0][1].interval))
+                    chart=view.chart(queries[0][1].interval))
 
     @app.get("/bai/{article_id}", response_class=HTMLResponse)
     async def article_page(request: Request, article_id: str) -> HTMLResponse:
         view = await worker.run(lambda store: data.article(store, article_id))
         if view is None:
             return page(request, "error.html", 404, message=f"Không có bài viết mã {article_id} trong kho.")
-        return page(request, "article.html", view=view)
+        return page(request, "article.html", view=view, versions=await versions(view.article.url))
+
+    async def versions(url: str) -> list[Version]:
+        return await asyncio.to_thread(article_versions, settings.archive_path, settings.sources_file, url)
 
     async def grids() -> list[data.PlanGrid]:
         plans = await asyncio.to_thread(load_plans, settings.plans_file)
@@ -234,6 +266,24 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/ke-hoach", response_class=HTMLResponse)
     async def plans_page(request: Request) -> HTMLResponse:
         return page(request, "plans.html", grids=await grids())
+
+    async def spread(number: str, query: SearchQuery) -> data.DirectiveSpread:
+        return await worker.run(lambda store: data.spread(store, number, query, list(names()["sources"])))
+
+    @app.get("/van-ban", response_class=HTMLResponse)
+    async def directives_page(request: Request) -> HTMLResponse:
+        """The directives cited (within the filters), and the chosen one's spread (?so=35-CT/TW)."""
+        params = list(request.query_params.multi_items())
+        try:
+            query = search_query(params)
+        except QueryError as exc:
+            return page(request, "directives.html", params=params, error=str(exc), counts={}, spread=None)
+        counts = await worker.run(lambda store: data.directive_counts(store, query))
+        number = request.query_params.get("so", "").strip()
+        chosen = await spread(number, query) if number else None
+        chart = timeline_svg({number: chosen.curve()}, "day", counted="nguồn đã dẫn") \
+            if chosen and chosen.firsts else None
+        return page(request, "directives.html", params=params, error=None, counts=counts, spread=chosen, chart=chart)
 
     @app.get("/nguon", response_class=HTMLResponse)
     async def sources_page(request: Request) -> HTMLResponse:
@@ -266,33 +316,34 @@ def create_app(settings: Settings) -> FastAPI:
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="portalwatch-tim-kiem.csv"'})
 
-    @app.get("/bieu-do.svg")
-    async def timeline_download(request: Request) -> Response:
-        query = search_query(list(request.query_params.multi_items()), limit=1)
-        result = await worker.run(lambda store: store.search(query))
-        return Response(str(timeline_svg({"": result.histogram}, query.interval)), media_type="image/svg+xml",
-                        headers={"Content-Disposition": 'attachment; filename="portalwatch-bieu-do.svg"'})
+    @app.get("/bieu-do.{fmt}")
+    async def timeline_download(request: Request, fmt: str) -> Response:
+        params = list(request.query_params.multi_items())
+        query, options = search_query(params, limit=1), chart_options(params)
+        timeline = await worker.run(lambda store: data.timeline(store, query, store.search(query), options))
+        return await _chart_file(timeline.chart(names()), fmt, "portalwatch-bieu-do")
+
+    @app.get("/so-sanh/bieu-do.{fmt}")
+    async def compare_download(request: Request, fmt: str) -> Response:
+        queries = compared_queries(list(request.query_params.multi_items()))
+        view = await worker.run(lambda store: data.compare(store, queries))
+        return await _chart_file(view.chart(queries[0][1].interval), fmt, "portalwatch-so-sanh")
 
     @app.get("/dang-nhap", response_class=HTMLResponse)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
-        token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-        response = page(request, "login.html", csrf=token, next=next, name="", error=None)
-        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/dang-nhap",
-                            secure=request.url.scheme == "https")
-        return response
+        return page(request, "login.html", next=next, name="", error=None)
 
     @app.post("/dang-nhap", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode(errors="replace")))
-        token = request.cookies.get(LOGIN_COOKIE, "")
         target = form.get("next", "/")
         target = target if target.startswith("/") and not target.startswith("//") else "/"  # no open redirect
-        if not token or not hmac.compare_digest(form.get("csrf", ""), token):
-            return page(request, "login.html", 403, csrf=token, next=target, name=form.get("name", ""),
+        if not csrf_ok(request, form.get("csrf", "")):
+            return page(request, "login.html", 403, next=target, name=form.get("name", ""),
                         error="Phiên đăng nhập đã hết hạn; tải lại trang rồi đăng nhập lại.")
         user = await asyncio.to_thread(users.check, form.get("name", ""), form.get("password", ""))
         if user is None:
-            return page(request, "login.html", 401, csrf=token, next=target, name=form.get("name", ""),
+            return page(request, "login.html", 401, next=target, name=form.get("name", ""),
                         error="Sai tên đăng nhập hoặc mật khẩu.")
         cookie, _ = sessions.start(user)
         response = RedirectResponse(target, 303)
@@ -303,13 +354,14 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/dang-xuat")
     async def logout(request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode(errors="replace")))
-        session: Session | None = request.state.session
-        if session is None or not hmac.compare_digest(form.get("csrf", ""), session.csrf):
+        if request.state.session is None or not csrf_ok(request, form.get("csrf", "")):
             return JSONResponse({"detail": "Thiếu mã chống giả mạo yêu cầu (CSRF)."}, 403)
         sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/dang-nhap", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    install(app, settings, page)
 
     # ------------------------------------------------------------------ API
 
@@ -321,16 +373,22 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/v1/search", summary="Tìm bài viết: kết quả, số bài theo chủ đề và nguồn, biểu đồ thời gian",
              openapi_extra={"parameters": openapi_parameters()})
     async def api_search(request: Request) -> JSONResponse:
-        query = search_query(list(request.query_params.multi_items()))
-        view = await worker.run(lambda store: data.search(store, query))
-        result = view.result
+        params = list(request.query_params.multi_items())
+        query, options = search_query(params), chart_options(params)
+        view = await worker.run(lambda store: data.search(store, query, options))
+        result, timeline = view.result, view.timeline
         return JSONResponse({
             "total": result.total, "stories": result.stories, "topic_counts": result.topic_counts,
-            "source_counts": result.source_counts, "histogram": result.histogram, "interval": query.interval,
+            "source_counts": result.source_counts, "directive_counts": result.directive_counts,
+            "histogram": result.histogram, "interval": query.interval,
             "hits": [{"snippet": h.snippet, "score": h.score, "story_size": view.story_sizes[h.article.id],
                       **h.article.model_dump(mode="json", exclude={"fingerprint"})} for h in result.hits],
             "next_cursor": result.next_cursor,
             "data_until": view.data_until.isoformat() if view.data_until else None,
+            "timeline": {"interval": query.interval, "mode": options.mode, "split": options.split,
+                         "series": [{"key": key, "counts": timeline.counts[key], "values": values}
+                                    for key, values in timeline.values().items()],
+                         "totals": timeline.totals},
         })
 
     @app.get("/api/v1/compare", summary="So sánh 2 đến 4 truy vấn có tên (ten, q theo cặp; các bộ lọc khác dùng chung)")
@@ -346,6 +404,7 @@ def create_app(settings: Settings) -> FastAPI:
         view = await worker.run(lambda store: data.article(store, article_id))
         if view is None:
             return JSONResponse({"detail": f"Không có bài viết mã {article_id}."}, 404)
+        stored = await versions(view.article.url)
         return JSONResponse({
             "article": view.article.model_dump(mode="json", exclude={"fingerprint"}),
             "copies": [{"id": c.article.id, "source_id": c.article.source_id, "url": c.article.url,
@@ -353,6 +412,8 @@ def create_app(settings: Settings) -> FastAPI:
                         "delay_minutes": int(c.delay.total_seconds() // 60)} for c in view.copies],
             "same_source_week": [{"id": a.id, "title": a.title, "published_at": a.published_at.isoformat()}
                                  for a in view.same_week],
+            "versions": [{"fetched_at": v.fetched_at.isoformat(), "title": v.title, "characters": v.characters,
+                          "error": v.error, "change": asdict(v.change) if v.change else None} for v in stored],
         })
 
     @app.get("/api/v1/sources", summary="Tình trạng thu thập từng nguồn và các trang bị bỏ qua")
@@ -372,6 +433,26 @@ def create_app(settings: Settings) -> FastAPI:
             "topics": g.plan.topics, "weeks": [w.isoformat() for w in g.weeks],
             "counts": {source: {w.isoformat(): n for w, n in row.items()} for source, row in g.counts.items()},
             "share": {w.isoformat(): g.share(w) for w in g.weeks}} for g in await grids()])
+
+    @app.get("/api/v1/directives", summary="Văn bản được các bài khớp bộ lọc dẫn, nhiều bài nhất trước",
+             openapi_extra={"parameters": openapi_parameters()})
+    async def api_directives(request: Request) -> JSONResponse:
+        query = search_query(list(request.query_params.multi_items()))
+        counts = await worker.run(lambda store: data.directive_counts(store, query))
+        return JSONResponse([{"number": number, "articles": n} for number, n in counts.items()])
+
+    # A number holds "/" (35-CT/TW): the rest of the path is the number.
+    @app.get("/api/v1/directives/{number:path}", openapi_extra={"parameters": openapi_parameters()},
+             summary="Một văn bản: lần đầu mỗi nguồn dẫn, số bài, số nguồn đã dẫn theo ngày, các nguồn chưa dẫn")
+    async def api_directive(request: Request, number: str) -> JSONResponse:
+        if not number.strip():  # no number would mean no directive filter: every source's first article
+            return JSONResponse({"detail": "Thiếu số hiệu văn bản, ví dụ /api/v1/directives/35-CT/TW."}, 404)
+        found = await spread(number, search_query(list(request.query_params.multi_items())))
+        return JSONResponse({
+            "number": found.number,
+            "sources": [{"source_id": f.source_id, "first_cited": f.first.isoformat(), "articles": f.articles}
+                        for f in found.firsts],
+            "silent": found.silent, "curve": found.curve()})
 
     @app.get("/api/v1/health", summary="Tình trạng máy chủ và kho bài viết")
     async def api_health() -> JSONResponse:

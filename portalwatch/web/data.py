@@ -1,6 +1,7 @@
-"""What pages and API show, computed once here: the search with its story sizes and the newest article's
-date, an article with its story's copies and its source's week, each source's crawl health, and each
-campaign plan's coverage grid."""
+"""What pages and API show, computed once here: the search with its story sizes, the newest article's date
+and its timeline (counts or shares, one line or one per topic or source), an article with its story's copies
+and its source's week, each source's crawl health, each campaign plan's coverage grid, and the directives
+cited with each one's spread across the sources."""
 
 import csv
 import io
@@ -9,15 +10,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from markupsafe import Markup
+
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article, Source
 from portalwatch.core.plans import CampaignPlan
 from portalwatch.core.sources import configured_sources
+from portalwatch.reports.charts import MAX_LINES, timeline_svg
 from portalwatch.reports.export import csv_rows
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.health import HealthLog, SourceHealth
-from portalwatch.store.base import ArticleStore, SearchQuery, SearchResult, newest_published
+from portalwatch.store.base import ArticleStore, Interval, SearchQuery, SearchResult, SourceFirst, newest_published
+from portalwatch.web.query import ChartOptions, Params
 
 CSV_BATCH = 500  # articles per streamed piece of an export
 
@@ -31,10 +36,35 @@ class SourceView:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """A search's attention over time: matches per bucket, one line for the whole search or one per topic or
+    source, and in share mode the bucket's articles of every kind (the denominator)."""
+
+    interval: Interval
+    options: ChartOptions
+    counts: dict[str, dict[str, int]]  # "" (the whole search) or a topic/source id -> bucket -> matches
+    totals: dict[str, int]  # bucket -> all articles in the date window (share mode only, else empty)
+
+    def values(self) -> dict[str, dict[str, float]]:
+        """What the chart draws: the counts, or each bucket's matches over all its articles."""
+        if self.options.mode == "count":
+            return {key: dict(histogram) for key, histogram in self.counts.items()}
+        return {key: {bucket: histogram.get(bucket, 0) / total for bucket, total in self.totals.items() if total}
+                for key, histogram in self.counts.items()}
+
+    def chart(self, names: dict[str, dict[str, str]]) -> Markup:
+        """The SVG, each line named by its topic's or source's Vietnamese name (its id when not configured)."""
+        labels = names["topics" if self.options.split == "topic" else "sources"]
+        return timeline_svg({labels.get(key, key): values for key, values in self.values().items()}, self.interval,
+                            share=self.options.mode == "share")
+
+
+@dataclass(frozen=True)
 class SearchView:
     result: SearchResult
     story_sizes: dict[str, int]  # article id -> copies of its story among all stored articles
     data_until: datetime | None  # the newest stored article's publication time
+    timeline: Timeline
 
 
 @dataclass(frozen=True)
@@ -42,8 +72,9 @@ class CompareView:
     results: dict[str, SearchResult]  # query name -> its totals, sources and timeline
     sources: list[str]  # every source any query found, most articles first
 
-    def histograms(self) -> dict[str, dict[str, int]]:
-        return {name: result.histogram for name, result in self.results.items()}
+    def chart(self, interval: Interval) -> Markup:
+        """The queries' timelines overlaid, one named line each."""
+        return timeline_svg({name: result.histogram for name, result in self.results.items()}, interval)
 
 
 @dataclass(frozen=True)
@@ -83,7 +114,65 @@ class ArticleView:
     same_week: list[Article]  # the same source's other articles in the article's ISO week
 
 
-def search(store: ArticleStore, query: SearchQuery) -> SearchView:
+@dataclass(frozen=True)
+class DirectiveSpread:
+    """One directive among a query's matches: when each source first cited it, and who has not."""
+
+    number: str
+    firsts: list[SourceFirst]  # the sources that cited it, earliest first
+    silent: list[str]  # the sources looked at (those filtered on, else the configured ones) that never did
+
+    def curve(self) -> dict[str, int]:
+        """Local day -> sources that had cited it by the end of that day, each day from the first citation
+        to the last source's first."""
+        new = Counter(f.first.astimezone(VN_TZ).date() for f in self.firsts)
+        curve: dict[str, int] = {}
+        day, cited = min(new, default=date.max), 0
+        while day <= max(new, default=date.min):
+            cited += new[day]
+            curve[day.isoformat()] = cited
+            day += timedelta(days=1)
+        return curve
+
+    def search_params(self, params: Params, source: str) -> list[tuple[str, str]]:
+        """The search page's parameters for one source's articles citing it, within the page's filters."""
+        kept = [(k, v) for k, v in params if k not in ("so", "source", "directive", "cursor")]
+        return [*kept, ("directive", self.number), ("source", source)]
+
+
+def directive_counts(store: ArticleStore, query: SearchQuery) -> dict[str, int]:
+    """The directives the query's matches cite, most cited first: the search's facet, without its hits."""
+    return store.search(query.model_copy(update={"limit": 0, "cursor": None})).directive_counts
+
+
+def spread(store: ArticleStore, number: str, query: SearchQuery, sources: list[str]) -> DirectiveSpread:
+    """Each source's first citation of `number` among the query's matches, and which of `sources` (or of the
+    sources the query names) have none."""
+    firsts = store.firsts(query.model_copy(update={"directive": number}))
+    cited = {f.source_id for f in firsts}
+    return DirectiveSpread(number, firsts, [s for s in query.sources or sources if s not in cited])
+
+
+def timeline(store: ArticleStore, query: SearchQuery, result: SearchResult, options: ChartOptions) -> Timeline:
+    """The timeline of a search whose result is at hand. A split draws the result's top topics or sources
+    (those filtered on, when the search names some), each from the search narrowed to that one: topics and
+    sources are "any of" filters, so narrowing to one of those named keeps within the result."""
+    counts = {"": result.histogram}
+    if options.split:
+        field = "topics" if options.split == "topic" else "sources"
+        facet = result.topic_counts if options.split == "topic" else result.source_counts
+        named = getattr(query, field)
+        keys = [key for key in sorted(facet, key=lambda k: (-facet[k], k)) if key in named or not named][:MAX_LINES]
+        base = query.model_copy(update={"limit": 1, "cursor": None})
+        counts = {key: store.search(base.model_copy(update={field: [key]})).histogram for key in keys}
+    totals = {}
+    if options.mode == "share":  # every article of the window: the same dates, no other filter
+        totals = store.search(SearchQuery(since=query.since, until=query.until, interval=query.interval,
+                                          limit=1)).histogram
+    return Timeline(query.interval, options, counts, totals)
+
+
+def search(store: ArticleStore, query: SearchQuery, options: ChartOptions) -> SearchView:
     result = store.search(query)
     groups = {h.article.duplicate_group for h in result.hits if h.article.duplicate_group}
     # One scan over the page's stories (a story has a handful of copies), not one query per hit.
@@ -91,7 +180,7 @@ def search(store: ArticleStore, query: SearchQuery) -> SearchView:
         else Counter()
     story_sizes = {h.article.id: sizes[h.article.duplicate_group] if h.article.duplicate_group else 1
                    for h in result.hits}
-    return SearchView(result, story_sizes, newest_published(store))
+    return SearchView(result, story_sizes, newest_published(store), timeline(store, query, result, options))
 
 
 def compare(store: ArticleStore, queries: list[tuple[str, SearchQuery]]) -> CompareView:

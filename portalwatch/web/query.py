@@ -2,8 +2,9 @@
 the page's links are written back from the same parameters, so the whole state lives in the URL."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import Any, Literal, cast, get_args
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
@@ -29,6 +30,8 @@ PARAMETERS: list[tuple[str, bool, str]] = [  # name, repeatable, meaning
     ("since", False, "Từ ngày, NNNN-TT-NN (giờ Việt Nam)."),
     ("until", False, "Đến ngày, NNNN-TT-NN, tính cả ngày đó."),
     ("interval", False, "Biểu đồ theo day (ngày) hoặc week (tuần)."),
+    ("mode", False, "Biểu đồ theo count (số bài, mặc định) hoặc share (tỷ lệ trên tổng số bài cùng ngày/tuần)."),
+    ("split", False, "Tách biểu đồ thành nhiều đường: topic (theo chủ đề) hoặc source (theo nguồn)."),
     ("cursor", False, "Mã trang sau (next_cursor của trang trước)."),
     ("limit", False, f"Số bài mỗi trang, 1 đến {MAX_PAGE} (mặc định {PAGE_SIZE})."),
 ]
@@ -43,6 +46,27 @@ def openapi_parameters() -> list[dict]:
 
 class QueryError(ValueError):
     """A request that states no valid search; the message is Vietnamese and shown to the user as is."""
+
+
+Mode = Literal["count", "share"]
+Split = Literal["", "topic", "source"]
+
+
+@dataclass(frozen=True)
+class ChartOptions:
+    """How the search's timeline is drawn: counts or shares of all coverage, one line or one per topic/source."""
+
+    mode: Mode = "count"
+    split: Split = ""
+
+
+def chart_options(params: Params) -> ChartOptions:
+    mode, split = _one(params, "mode") or "count", _one(params, "split")
+    if mode not in get_args(Mode):
+        raise QueryError(f"Kiểu biểu đồ '{mode}' không hợp lệ: chọn số bài (count) hoặc tỷ lệ (share).")
+    if split not in get_args(Split):
+        raise QueryError(f"Cách tách biểu đồ '{split}' không hợp lệ: chọn theo chủ đề (topic) hoặc nguồn (source).")
+    return ChartOptions(cast(Mode, mode), cast(Split, split))
 
 
 def _one(params: Params, key: str) -> str:
@@ -86,6 +110,14 @@ def search_query(params: Params, limit: int = PAGE_SIZE) -> SearchQuery:
     except ValidationError as exc:  # the dates' order: the validator's own Vietnamese message
         raise QueryError("; ".join(str(e["ctx"]["error"]) if "ctx" in e else e["msg"] for e in exc.errors())
                          ) from None
+
+
+def saved_params(query: dict[str, Any]) -> list[tuple[str, str]]:
+    """A saved search's query (SearchQuery fields) as the search page's parameters: search_query read backwards."""
+    pairs = [("q", query.get("text") or "")]
+    for field, key in (("topics", "topic"), ("sources", "source"), ("provinces", "province")):
+        pairs += [(key, value) for value in query.get(field, [])]
+    return [*pairs, ("directive", query.get("directive") or "")]
 
 
 def compared_queries(params: Params) -> list[tuple[str, SearchQuery]]:
