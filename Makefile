@@ -1,11 +1,12 @@
 # The two commands: `make demo` (set up and run the whole pipeline on the fixture portals)
-# and `make test` (set up, run ruff, mypy and the layer contracts, start a real search engine node on
-# loopback, run the tests).
+# and `make test` (set up, run ruff, mypy and the layer contracts, start a real search engine node and a
+# PostgreSQL server on loopback, run the tests).
 # Both create .venv on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ENGINE_PORT ?= 9282
+PG_PORT ?= 5439
 
 .PHONY: demo test install engine-start engine-stop
 
@@ -26,8 +27,11 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	PYTHON=$(BIN)/python ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh start
-	PORTALWATCH_TEST_ES_URL=http://127.0.0.1:$(ENGINE_PORT) $(BIN)/pytest; \
-	  status=$$?; ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh stop; exit $$status
+	PG_PORT=$(PG_PORT) engine/postgres.sh start
+	PORTALWATCH_TEST_ES_URL=http://127.0.0.1:$(ENGINE_PORT) \
+	  PORTALWATCH_TEST_STATE_URL=postgresql://portalwatch@127.0.0.1:$(PG_PORT)/portalwatch $(BIN)/pytest; \
+	  status=$$?; ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh stop; PG_PORT=$(PG_PORT) engine/postgres.sh stop; \
+	  exit $$status
 
 engine-start: install
 	PYTHON=$(BIN)/python ENGINE_PORT=$(ENGINE_PORT) engine/engine.sh start

@@ -79,7 +79,7 @@ def main() -> None:
             store.upsert(batch)
         settings = _configure(data_dir, receiver)
         rows = []
-        with AlertLog(settings.alerts_path) as log:
+        with AlertLog(settings.alerts_db) as log:
             for run in range(args.runs):
                 started, cpu_started = time.perf_counter(), time.process_time()
                 counts = run_checks(settings, store, log, TODAY)

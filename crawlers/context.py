@@ -4,14 +4,13 @@ crawlers.run sets both on each crawler (one crawler per source), so the spider, 
 pipeline, the health extension and the WARC middleware agree without asking each other.
 """
 
-from pathlib import Path
-
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
 from portalwatch.core.models import Source
+from portalwatch.state.db import StateTarget, state_target
 
-ARCHIVE_SETTING = "PORTALWATCH_ARCHIVE"  # path of archive.db
+ARCHIVE_SETTING = "PORTALWATCH_ARCHIVE"  # path of archive.db, or the shared state's PostgreSQL URL
 SOURCE_SETTING = "PORTALWATCH_SOURCE"  # the Source, as JSON
 
 
@@ -22,8 +21,8 @@ def crawl_source(settings: BaseSettings) -> Source:
     return Source.model_validate_json(value)
 
 
-def archive_path(settings: BaseSettings) -> Path:
+def archive_db(settings: BaseSettings) -> StateTarget:
     value = settings.get(ARCHIVE_SETTING)
     if not value:
         raise NotConfigured(f"{ARCHIVE_SETTING} is not set")
-    return Path(value)
+    return state_target(value)

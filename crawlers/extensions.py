@@ -1,14 +1,14 @@
 """Scrapy extension: when a crawl closes, judge and record its health from the crawl's stats alone."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawlers import stats as keys
-from crawlers.context import archive_path, crawl_source
+from crawlers.context import archive_db, crawl_source
+from portalwatch.state.db import StateTarget
 from portalwatch.state.health import CrawlStats, HealthLog
 
 
@@ -24,7 +24,7 @@ def crawl_stats(stats: dict) -> CrawlStats:
 
 
 class HealthExtension:
-    def __init__(self, source_id: str, path: Path, stats: StatsCollector) -> None:
+    def __init__(self, source_id: str, path: StateTarget, stats: StatsCollector) -> None:
         self.source_id = source_id
         self.path = path
         self.stats = stats
@@ -33,7 +33,7 @@ class HealthExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "HealthExtension":
         assert crawler.stats is not None
-        extension = cls(crawl_source(crawler.settings).id, archive_path(crawler.settings), crawler.stats)
+        extension = cls(crawl_source(crawler.settings).id, archive_db(crawler.settings), crawler.stats)
         # Bound methods of an object the crawler keeps: held weakly by the signal, but alive.
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

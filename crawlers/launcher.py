@@ -10,6 +10,7 @@ from pathlib import Path
 from crawlers.summary import SUMMARIES, CrawlSummary
 from portalwatch.core.processes import die_with_parent, stop_gracefully
 from portalwatch.core.sources import load_sources
+from portalwatch.state.db import StateTarget
 from portalwatch.state.health import CrawlStats, HealthLog
 
 # How long an interrupted crawl may take to close before it is killed.
@@ -22,7 +23,7 @@ class CrawlError(RuntimeError):
     pass
 
 
-def crawl(sources_file: Path, archive: Path, log_dir: Path, source_ids: list[str] | None = None,
+def crawl(sources_file: Path, archive: StateTarget, log_dir: Path, source_ids: list[str] | None = None,
           delay: float | None = None, user_agent: str | None = None, force: bool = False,
           progress: Callable[[int, int | None, str], None] | None = None) -> dict[str, CrawlSummary]:
     """Crawl the sources; return per-source counts and health. The Scrapy log goes to a file in log_dir.
@@ -32,8 +33,9 @@ def crawl(sources_file: Path, archive: Path, log_dir: Path, source_ids: list[str
     """
     started = datetime.now(UTC)
     log_file = log_dir / f"crawl-{started:%Y%m%dT%H%M%S%f}.log"
+    # WARC files go beside the logs, in the data directory, wherever the state lives.
     cmd = [sys.executable, "-m", "crawlers.run", "--sources", str(sources_file), "--archive", str(archive),
-           "--log-file", str(log_file)]
+           "--log-file", str(log_file), "--warc-dir", str(log_dir.parent / "warc")]
     for source_id in source_ids or []:
         cmd += ["--source-id", source_id]
     if delay is not None:
@@ -86,7 +88,8 @@ def _tell(progress_file: Path, progress: Callable[[int, int | None, str], None],
     progress(counts["fetched"], counts["fetched"] if ended else None, f"{counts['archived']} trang bài mới hoặc đã sửa")
 
 
-def record_interrupted(archive: Path, sources_file: Path, source_ids: list[str] | None, started: datetime) -> None:
+def record_interrupted(archive: StateTarget, sources_file: Path, source_ids: list[str] | None,
+                       started: datetime) -> None:
     """Sources whose crawl was cut off before its health was recorded are recorded as interrupted, so
     neither a failure nor the short count of links becomes their history."""
     wanted = [s.id for s in load_sources(sources_file) if not source_ids or s.id in source_ids]

@@ -6,14 +6,13 @@ crawlers/items.py for why that order matters). It counts what it wrote in the cr
 """
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawlers import stats as keys
-from crawlers.context import archive_path
+from crawlers.context import archive_db
 from crawlers.items import (
     AliasesFound,
     CrawlItem,
@@ -27,11 +26,12 @@ from crawlers.items import (
 )
 from portalwatch.core.models import Skip
 from portalwatch.state.archive import RawArchive, Saved
+from portalwatch.state.db import StateTarget
 from portalwatch.state.frontier import Found, Frontier
 
 
 class CrawlStatePipeline:
-    def __init__(self, path: Path, stats: StatsCollector) -> None:
+    def __init__(self, path: StateTarget, stats: StatsCollector) -> None:
         self.path = path
         self.stats = stats
         self.archive: RawArchive | None = None
@@ -41,7 +41,7 @@ class CrawlStatePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlStatePipeline":
         assert crawler.stats is not None
-        return cls(archive_path(crawler.settings), crawler.stats)
+        return cls(archive_db(crawler.settings), crawler.stats)
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.archive = RawArchive(self.path)

@@ -23,6 +23,7 @@ from crawlers.summary import SUMMARIES, CrawlSummary
 from portalwatch.core.models import Source
 from portalwatch.core.processes import exit_when_orphaned
 from portalwatch.core.sources import load_sources
+from portalwatch.state.db import StateTarget, state_target
 from portalwatch.state.health import HealthLog
 
 # A crawl whose command was killed stops this long after it, gracefully if it can.
@@ -44,13 +45,14 @@ def source_settings(source: Source) -> dict[str, float | bool | str]:
     return settings
 
 
-def process_settings(archive: Path, delay: float | None = None, user_agent: str | None = None,
-                     log_file: Path | None = None) -> Settings:
-    """Settings every crawler of the process shares."""
+def process_settings(archive: StateTarget, delay: float | None = None, user_agent: str | None = None,
+                     log_file: Path | None = None, warc_dir: Path | None = None) -> Settings:
+    """Settings every crawler of the process shares (WARC files beside an archive file unless told where)."""
     settings = Settings()
     settings.setmodule(crawl_settings)
     settings.set(ARCHIVE_SETTING, str(archive))
-    settings.set("PORTALWATCH_WARC_DIR", str(archive.parent / "warc"))
+    if warc_dir or isinstance(archive, Path):
+        settings.set("PORTALWATCH_WARC_DIR", str(warc_dir or Path(archive).parent / "warc"))
     if delay is not None:  # 0: no politeness at all, for fixture sites on loopback
         settings.set("DOWNLOAD_DELAY", delay)
         settings.set("AUTOTHROTTLE_START_DELAY", delay)
@@ -105,7 +107,7 @@ def crawl_sources(sources: list[Source], settings: Settings, force: bool = False
     # page's DEBUG lines; a root logger at that level does not make them.
     logging.getLogger().setLevel(settings.get("LOG_LEVEL"))
     crawlers = {}
-    with HealthLog(Path(settings[ARCHIVE_SETTING])) as health:
+    with HealthLog(state_target(settings[ARCHIVE_SETTING])) as health:
         for source in sources:
             until = None if force else health.backoff_until(source.id)
             if until:  # failing again and again: let it rest instead of hammering it
@@ -128,7 +130,8 @@ def crawl_sources(sources: list[Source], settings: Settings, force: bool = False
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sources", type=Path, required=True)
-    parser.add_argument("--archive", type=Path, required=True)
+    parser.add_argument("--archive", type=state_target, required=True, help="archive.db, or a PostgreSQL URL")
+    parser.add_argument("--warc-dir", type=Path, default=None)
     parser.add_argument("--source-id", action="append", default=[])
     parser.add_argument("--delay", type=float, default=None)
     parser.add_argument("--user-agent", default=None)
@@ -138,7 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     exit_when_orphaned(ORPHAN_GRACE_SECONDS)
 
-    settings = process_settings(args.archive, args.delay, args.user_agent, args.log_file)
+    settings = process_settings(args.archive, args.delay, args.user_agent, args.log_file, args.warc_dir)
     sources = [s for s in load_sources(args.sources) if not args.source_id or s.id in args.source_id]
     summary = crawl_sources(sources, settings, args.force, args.progress_file)
     print(SUMMARIES.dump_json(summary).decode())

@@ -172,7 +172,7 @@ def gap_alerts(store: ArticleStore, settings: Settings, source_ids: list[str], t
 def source_health_alerts(settings: Settings, log: AlertLog, source_ids: list[str]) -> list[Alert]:
     found = []
     alerted = log.known_of_kind("health")
-    with HealthLog(settings.archive_path) as health:
+    with HealthLog(settings.archive_db) as health:
         for source_id in source_ids:
             crawls = [(run.started_at, f"{LABELS[run.status]}: {run.message}" if run.status in PROBLEMS else None)
                       for run in health.history(source_id) if run.status != Status.INTERRUPTED]
@@ -216,8 +216,8 @@ def check_alerts(today: date | None = None, wait: bool = False) -> CheckResult:
     settings = get_settings()
     store = open_store(settings)
     try:
-        with job_lock(settings.data_dir, "alerts", "Một lượt kiểm tra cảnh báo", wait), \
-                AlertLog(settings.alerts_path) as log:
+        with job_lock(settings.locks_at, "alerts", "Một lượt kiểm tra cảnh báo", wait), \
+                AlertLog(settings.alerts_db) as log:
             result = run_checks(settings, store, log, today)
     finally:
         store.close()

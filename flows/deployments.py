@@ -32,7 +32,7 @@ def crawl_due_flow() -> dict:
     with recorded_run("portalwatch-crawl-due"):
         settings = get_settings()
         now = datetime.now(UTC)
-        with HealthLog(settings.archive_path) as health:
+        with HealthLog(settings.archive_db) as health:
             due = [n.source_id for n in schedule(load_sources(settings.sources_file), health) if n.due(now)]
         if not due:
             record_counts("không nguồn nào đến lượt thu thập")

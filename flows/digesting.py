@@ -2,7 +2,6 @@
 runs them directly. Nothing here imports Prefect, so a one-shot digest does not pay for importing it."""
 
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from flows.runlog import record_counts
 from pipelines.tagging import load_taxonomy
@@ -13,12 +12,13 @@ from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import build_digest, iso_week, week_bounds, write_digest
 from portalwatch.reports.mailer import send_digest
 from portalwatch.state.archive import RawArchive
+from portalwatch.state.db import StateTarget
 from portalwatch.state.health import LABELS, PROBLEMS, HealthLog
 from portalwatch.store import open_store
 from portalwatch.store.base import newest_published
 
 
-def crawl_problems(archive: Path, source_ids: list[str], week: str) -> dict[str, str]:
+def crawl_problems(archive: StateTarget, source_ids: list[str], week: str) -> dict[str, str]:
     """What the last crawl of each source in the week found wrong, for the digest's failing sources (a
     source failing today is no news in an old week's digest, nor one that failed before the week)."""
     start, end = week_bounds(week)
@@ -46,10 +46,10 @@ def write_weekly_digest(week: str, email: bool = False) -> dict[str, str]:
     taxonomy = load_taxonomy(settings.taxonomy)
     store = open_store(settings)
     try:
-        with RawArchive(settings.archive_path) as archive:
+        with RawArchive(settings.archive_db) as archive:
             digest = build_digest(store, week, sources, taxonomy.names, archive.skips(),
                                   load_plans(settings.plans_file),
-                                  crawl_problems(settings.archive_path, list(sources), week))
+                                  crawl_problems(settings.archive_db, list(sources), week))
     finally:
         store.close()
     paths = {fmt: str(path) for fmt, path in write_digest(digest, settings.digest_dir).items()}

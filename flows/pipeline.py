@@ -39,10 +39,10 @@ def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
     """Crawl the sources (all without source_ids); with skip_busy, those another run is crawling are left out."""
     settings = get_settings()
     wanted = source_ids or [s.id for s in load_sources(settings.sources_file)]
-    with crawl_locks(settings.data_dir, wanted, skip_busy=skip_busy) as free:
+    with crawl_locks(settings.locks_at, wanted, skip_busy=skip_busy) as free:
         if not free:
             return {}
-        stats = crawl(settings.sources_file, settings.archive_path, settings.data_dir / "logs",
+        stats = crawl(settings.sources_file, settings.archive_db, settings.data_dir / "logs",
                       free if skip_busy else source_ids, delay, settings.user_agent, force, reporter("crawl"))
     fetched = sum(s.articles_fetched for s in stats.values())
     failures = sum(s.failures for s in stats.values())
@@ -56,10 +56,10 @@ def process_task(full: bool = False, wait: bool = False) -> ProcessReport:
     settings = get_settings()
     sources = {s.id: s for s in configured_sources(settings.sources_file)}
     outbox = Outbox(settings.outbox_dir)
-    with job_lock(settings.data_dir, "process", "Một lượt xử lý", wait):
+    with job_lock(settings.locks_at, "process", "Một lượt xử lý", wait):
         store = open_store(settings)
         try:
-            with RawArchive(settings.archive_path) as archive:
+            with RawArchive(settings.archive_db) as archive:
                 report = process_archive(archive, store, load_taxonomy(settings.taxonomy), outbox, sources, full,
                                          progress=reporter("process"))
         finally:

@@ -34,7 +34,7 @@ def recorded_run(flow: str) -> Iterator[str]:
     prefect_id, prefect_stops = _in_prefect()
     stops: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemExit, *prefect_stops)
     run_id = prefect_id or uuid.uuid4().hex  # Prefect's id when Prefect runs it
-    archive_path = get_settings().archive_path
+    archive_path = get_settings().archive_db
     with RawArchive(archive_path) as archive:
         archive.start_run(run_id, flow, datetime.now(UTC))
     token = _current.set(run_id)
@@ -55,5 +55,5 @@ def record_counts(counts: str) -> None:
     """Keep what a stage did with the run it belongs to (nothing outside a recorded run)."""
     run_id = _current.get()
     if run_id:
-        with RawArchive(get_settings().archive_path) as archive:
+        with RawArchive(get_settings().archive_db) as archive:
             archive.add_run_counts(run_id, counts)

@@ -250,7 +250,7 @@ def runs(data_dir: DataDir = None,
          limit: Annotated[int, typer.Option(help="Số lượt chạy hiển thị (tối đa 200).", max=200)] = 20) -> None:
     """Các lượt chạy gần đây (thu thập, xử lý, bản tin): trạng thái, bắt đầu, thời lượng và số liệu."""
     settings = _settings(data_dir)
-    with RawArchive(settings.archive_path) as archive:
+    with RawArchive(settings.archive_db) as archive:
         recorded = archive.runs(limit)
     table = _folded_table(f"{len(recorded)} lượt chạy gần nhất", "Luồng", "Trạng thái", "Bắt đầu", "Thời lượng",
                           "Số liệu")
@@ -299,7 +299,7 @@ def saved_add(
     except SavedSearchError as exc:
         raise typer.BadParameter(str(exc), param_hint={"recipients": "--to", "matches": "--matches"}.get(
             exc.field or "")) from exc
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         new = log.save_search(search)
     console.print(f"{'Đã lưu' if new else 'Đã cập nhật'} tìm kiếm «{markup(name)}».")
 
@@ -311,7 +311,7 @@ def saved_list(data_dir: DataDir = None) -> None:
     from portalwatch.state.alerts import AlertLog
 
     settings = _settings(data_dir)
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         searches = log.saved_searches()
     if not searches:
         console.print("Chưa có tìm kiếm nào được lưu (thêm bằng portalwatch saved add).")
@@ -330,7 +330,7 @@ def saved_rm(name: Annotated[str, typer.Argument(help="Tên tìm kiếm.")], dat
     from portalwatch.state.alerts import AlertLog
 
     settings = _settings(data_dir)
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         if not log.remove_search(name):
             raise ConfigError(f"Không có tìm kiếm đã lưu nào tên «{name}» (xem portalwatch saved list).")
     console.print(f"Đã xóa tìm kiếm «{markup(name)}».")
@@ -346,7 +346,7 @@ def saved_test(name: Annotated[str, typer.Argument(help="Tên tìm kiếm.")], d
     settings = _settings(data_dir)
     store = open_store(settings)
     try:
-        with AlertLog(settings.alerts_path) as log:
+        with AlertLog(settings.alerts_db) as log:
             search = next((s for s in log.saved_searches() if s.name == name), None)
             if search is None:
                 raise ConfigError(f"Không có tìm kiếm đã lưu nào tên «{name}» (xem portalwatch saved list).")
@@ -369,7 +369,7 @@ def alerts(ctx: typer.Context, data_dir: DataDir = None,
     from portalwatch.state.alerts import AlertLog
 
     settings = _settings(data_dir)
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         recent = log.recent(limit)
     if not recent:
         console.print("Chưa có cảnh báo nào (chạy portalwatch alerts check).")
@@ -797,7 +797,7 @@ def skips(source: Annotated[list[str] | None, typer.Option(help="Chỉ nguồn n
     """Liệt kê các trang bị bỏ qua khi thu thập hoặc xử lý, kèm lý do."""
     settings = _settings(data_dir)
     _check_sources(settings, source)
-    with RawArchive(settings.archive_path) as archive:
+    with RawArchive(settings.archive_db) as archive:
         rows = [s for s in archive.skips() if not source or s.source_id in source]
     table = Table(title=f"{len(rows)} trang bị bỏ qua")
     for column in ("Giai đoạn", "Nguồn", "Địa chỉ", "Lý do", "Ghi lúc"):
@@ -822,7 +822,7 @@ def sources(data_dir: DataDir = None) -> None:
     problems = 0
     now = datetime.now(UTC)
     configured = load_sources(settings.sources_file)
-    with HealthLog(settings.archive_path) as health:
+    with HealthLog(settings.archive_db) as health:
         upcoming = {n.source_id: n for n in schedule(configured, health)}
         for source in configured:
             state, planned = health.summary(source.id), upcoming[source.id]
@@ -850,7 +850,7 @@ def history(url: Annotated[str, typer.Argument(help="Địa chỉ bài viết.")
     from portalwatch.reports.revisions import article_versions
 
     settings = _settings(data_dir)
-    versions = article_versions(settings.archive_path, settings.sources_file, url)
+    versions = article_versions(settings.archive_db, settings.sources_file, url)
     if not versions:
         console.print(terminal(f"Không có trang {url} trong kho trang gốc."))
         raise typer.Exit(1)

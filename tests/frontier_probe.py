@@ -13,7 +13,7 @@ from pathlib import Path
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 
-from crawlers.context import archive_path
+from crawlers.context import archive_db
 from crawlers.run import crawl_sources, process_settings
 from portalwatch.core.sources import load_sources
 
@@ -28,7 +28,7 @@ class FrontierProbe:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "FrontierProbe":
-        probe = cls(archive_path(crawler.settings), Path(crawler.settings[REPORT_SETTING]))
+        probe = cls(archive_db(crawler.settings), Path(crawler.settings[REPORT_SETTING]))
         crawler.signals.connect(probe.spider_closed, signal=signals.spider_closed)
         return probe
 

@@ -61,7 +61,7 @@ def test_a_spike_and_new_matches_reach_every_receiver_once(store: ArticleStore, 
     articles = constructed()
     store.upsert(articles)
     settings = settings_for(tmp_path, smtp_port, receiver)
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         log.save_search(SavedSearch(name="Chuyển đổi số", query={"text": "chuyển đổi số"},
                                     recipients=[f"http://127.0.0.1:{receiver.port}/saved"]))
         counts = run_checks(settings, store, log, TODAY)
@@ -94,7 +94,7 @@ def test_a_spike_and_new_matches_reach_every_receiver_once(store: ArticleStore, 
     assert [a["title"] for a in saved["alerts"] if a["kind"] == "spike"] == ["Tăng đột biến: tìm kiếm «Chuyển đổi số»"]
     verify(receiver, "/saved")
 
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         again = run_checks(settings, store, log, TODAY)
         assert again == CheckResult(new=0, delivered=0, owed=0, failed_searches={})
     assert len(mails.received) == 1 and len(receiver.received) == 3
@@ -106,7 +106,7 @@ def test_a_receiver_down_for_one_run_gets_the_alert_on_the_next(store: ArticleSt
     store.upsert(constructed())
     settings = settings_for(tmp_path, smtp_port, receiver)
     receiver.down = True
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         first = run_checks(settings, store, log, TODAY)
         assert first.new == 1 and first.owed == 2  # the webhook and the chat receiver; the mail went
         owed = log.owed()
@@ -126,7 +126,7 @@ def test_a_bad_saved_query_or_a_dead_receiver_is_recorded_not_fatal(store: Artic
                                                                     receiver: Receiver) -> None:
     store.upsert(constructed())
     settings = settings_for(tmp_path, free_port(), receiver)  # nothing listens on this SMTP port
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         log.save_search(SavedSearch(name="hỏng", query={"text": "-tham"}, recipients=["x@binhgiang.test"]))
         counts = run_checks(settings, store, log, TODAY)
         assert list(counts.failed_searches) == ["hỏng"]
@@ -145,7 +145,7 @@ def test_a_plan_gap_fires_on_the_fixture_plan_before_the_week_ends(store: Articl
     plans = PACKAGE_DIR / "fixture_portals" / "plans.yaml"
     settings = Settings(data_dir=tmp_path, plans=plans, alert_recipients=f"http://127.0.0.1:{receiver.port}/hook",
                         alert_attempts=1)
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         run_checks(settings, store, log, today)
     # From the YAML alone: each bound source and required topic with no copy published the last 3 days.
     first = today - timedelta(days=2)
@@ -165,7 +165,7 @@ def test_a_failing_source_is_alerted_once_then_its_recovery(store: ArticleStore,
     settings = Settings(data_dir=tmp_path, alert_recipients=f"http://127.0.0.1:{receiver.port}/hook",
                         alert_attempts=1)
     start = datetime(2026, 12, 7, 1, tzinfo=UTC)
-    with HealthLog(settings.archive_path) as health, AlertLog(settings.alerts_path) as log:
+    with HealthLog(settings.archive_db) as health, AlertLog(settings.alerts_db) as log:
         health.record("a", start, CrawlStats(entry_pages=3, links_found=20))
         run_checks(settings, store, log, TODAY)
         for hours in (6, 12):  # two failed crawls: one problem
@@ -193,7 +193,7 @@ def test_a_source_far_below_its_usual_volume_is_alerted_but_not_a_quiet_day_ever
     # Ten articles a day from both for two weeks; yesterday only b published (a went quiet).
     store.upsert([a for back in range(2, 16) for s in "ab" for a in day_of(s, TODAY - timedelta(days=back))])
     store.upsert(day_of("b", yesterday))
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         run_checks(settings, store, log, TODAY)
         drops = [a["key"] for body in receiver.bodies("/hook") for a in body["alerts"]]
         assert drops == [f"drop:a:{yesterday.isoformat()}"]
@@ -208,7 +208,7 @@ def test_a_receiver_that_never_answers_is_retried_on_the_next_run(store: Article
     settings = Settings(data_dir=tmp_path, alert_recipients=f"http://127.0.0.1:{receiver.port}/hook",
                         alert_attempts=1, alert_timeout=0.5)
     receiver.stall = threading.Event()
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         assert run_checks(settings, store, log, TODAY).owed == 1
         [owed] = log.owed()
         assert "Không gửi được tới" in owed.last_error
@@ -223,7 +223,7 @@ def test_a_daily_saved_search_sends_yesterdays_matches_only(store: ArticleStore,
     articles = constructed()
     store.upsert(articles)
     settings = Settings(data_dir=tmp_path, alert_attempts=1)
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         log.save_search(SavedSearch(name="Chuyển đổi số", query={"text": "chuyển đổi số"}, matches="daily",
                                     spikes=False, recipients=[f"http://127.0.0.1:{receiver.port}/daily"]))
         run_checks(settings, store, log, TODAY)
@@ -239,7 +239,7 @@ def test_portal_text_cannot_break_the_mail_header(store: ArticleStore, tmp_path:
     store.upsert([make("http://a/x", "Tin bầu cử\r\nBcc: ke-la@example.test", "Cử tri đi bầu cử.", at(TODAY, 9))])
     settings = Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False,
                         alert_attempts=1)
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         log.save_search(SavedSearch(name="Bầu cử", query={"text": "bầu cử"}, spikes=False,
                                     recipients=["ban@binhgiang.test"]))
         assert run_checks(settings, store, log, TODAY).delivered == 1

@@ -134,7 +134,7 @@ def test_the_scheduler_crawls_the_busy_source_and_leaves_the_quiet_one(
 
     # Give two sources a past instead: one found 20 new articles at every crawl for a day, the other nothing.
     busy, quiet = ids[0], ids[1]
-    with HealthLog(settings.archive_path) as health:
+    with HealthLog(settings.archive_db) as health:
         with health.db:
             health.db.execute("DELETE FROM crawl_runs WHERE source_id IN (?, ?)", (busy, quiet))
         for minutes in [*range(24 * 60, 0, -240), 30]:

@@ -41,7 +41,7 @@ BROKEN_PAGES = 2
 def archive_copy(pipeline_run: PipelineRun, tmp_path: Path) -> Iterator[RawArchive]:
     """The end-to-end run's raw archive, copied so this test can process it again."""
     path = tmp_path / "archive.db"
-    shutil.copy(pipeline_run.settings.archive_path, path)
+    shutil.copy(pipeline_run.settings.archive_db, path)
     with RawArchive(path) as archive:
         yield archive
 

@@ -194,7 +194,7 @@ def test_digest_counts_the_fixture_week(pipeline_run: PipelineRun, store: SQLite
 
 
 def test_bad_pages_are_recorded_as_skips_with_reasons(pipeline_run: PipelineRun) -> None:
-    with RawArchive(pipeline_run.settings.archive_path) as archive:
+    with RawArchive(pipeline_run.settings.archive_db) as archive:
         skips = {s.url.rsplit("/", 1)[-1]: s for s in archive.skips()}
     assert skips["bai-viet-da-go-9003.html"].stage == "crawl"
     assert skips["bai-viet-da-go-9003.html"].reason == "HTTP 404"

@@ -35,7 +35,7 @@ def csrf_of(html: str) -> str:
 
 
 def saved_queries(settings: Settings) -> dict[str, dict]:
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         return {s.name: s.query for s in log.saved_searches()}
 
 
@@ -147,7 +147,7 @@ def test_without_users_this_machine_is_the_admin_and_forms_still_need_the_browse
         assert saved_queries(settings) == {}
         saved = browser.post("/tim-kiem-da-luu", data={**form, "csrf": csrf_of(page.text)})
         assert saved.status_code == 303 and saved.headers["location"] == "/tim-kiem-da-luu"
-        with AlertLog(settings.alerts_path) as log:
+        with AlertLog(settings.alerts_db) as log:
             [search] = log.saved_searches()
         assert search.query == {"text": "bầu cử", "topics": ["bau-cu"]}  # the dates belong to one look only
         assert search.recipients == ["ban@binhgiang.test", "chat:http://127.0.0.1:9/hook"]
@@ -156,7 +156,7 @@ def test_without_users_this_machine_is_the_admin_and_forms_still_need_the_browse
         assert 'href="/?q=b%E1%BA%A7u+c%E1%BB%AD&amp;topic=bau-cu"' in listed  # back to the same search
         tried = browser.get("/tim-kiem-da-luu/thu", params={"ten": "Bầu cử"}).text
         assert fresh.title in tried and "Giá lúa" not in tried
-        with AlertLog(settings.alerts_path) as log:
+        with AlertLog(settings.alerts_db) as log:
             assert log.recent(10) == []  # a trial sends and records nothing
         # A name that resolves to 127.0.0.1 (DNS rebinding) gets nothing from a server without sign-in.
         assert browser.get("/", headers={"Host": "trang-la.test"}).status_code == 403
@@ -176,7 +176,7 @@ def test_a_search_saved_on_the_web_raises_an_alert(empty_store: ArticleStore, tm
                     at(TODAY, 9), topics=("chuyen-doi-so",))
     other = make("http://a/khac", "Chuyển đổi số ở huyện", "Chuyển đổi số ở huyện.", at(TODAY, 10))  # no topic
     empty_store.upsert([matching, other])
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         run_checks(settings, empty_store, log, TODAY)
     [payload] = receiver.bodies("/saved")
     assert [a["title"] for a in payload["alerts"]] == [f"Bài mới khớp «Chuyển đổi số»: {matching.title}"]

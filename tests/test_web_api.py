@@ -397,7 +397,7 @@ def test_the_article_page_lists_each_stored_version_with_what_changed(web: httpx
     addition = "Đính chính: <script>alert(6)</script> số liệu hộ tịch đã được Sở Tư pháp cập nhật lại sau rà soát."
     corrected = replace(fixture, title=f"{fixture.title} (cập nhật)", body=f"{fixture.body.rstrip()}\n\n{addition}\n")
     times = [datetime(2026, 11, 20, 8, tzinfo=VN_TZ), datetime(2026, 11, 21, 9, 30, tzinfo=VN_TZ)]
-    with RawArchive(Settings(data_dir=tmp_path).archive_path) as archive:
+    with RawArchive(Settings(data_dir=tmp_path).archive_db) as archive:
         for version, at in zip((fixture, corrected), times, strict=True):
             html = portal.render(f"{portal.name}_article.html", a=portal.view(version), related=[]).body
             archive.save_page(RawPage(url=stored.url, source_id=stored.source_id, status=200, fetched_at=at,

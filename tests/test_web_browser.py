@@ -232,7 +232,7 @@ def _sign_in(page: Page, base: str, name: str) -> None:
 
 
 def _saved_queries(settings: Settings) -> dict[str, dict]:
-    with AlertLog(settings.alerts_path) as log:
+    with AlertLog(settings.alerts_db) as log:
         return {s.name: s.query for s in log.saved_searches()}
 
 

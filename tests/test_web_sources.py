@@ -27,11 +27,11 @@ def web(tmp_path: Path) -> Iterator[httpx.Client]:
         {"id": "tinh-c", "name": "Cổng tỉnh C", "homepage": "http://c.test/"},
     ], allow_unicode=True), encoding="utf-8")
     now = datetime.now(UTC)
-    with HealthLog(settings.archive_path) as health:
+    with HealthLog(settings.archive_db) as health:
         health.record("tinh-a", now - timedelta(hours=1), CrawlStats(entry_pages=3, links_found=20, new_articles=4))
         for hours in (3, 2):  # two failures in a row: the source backs off
             health.record("tinh-b", now - timedelta(hours=hours), CrawlStats(last_error="Connection refused"))
-    with RawArchive(settings.archive_path) as archive:
+    with RawArchive(settings.archive_db) as archive:
         for i, reason in enumerate(["không có ngày đăng", "không có ngày đăng", "HTTP 404"]):
             archive.record_skip(Skip(url=f"http://a.test/{i}", source_id="tinh-a", stage="process", reason=reason,
                                      recorded_at=now))

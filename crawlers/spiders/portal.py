@@ -11,7 +11,6 @@ decides in the crawl's stats (crawlers/stats.py); HealthExtension judges the cra
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin
 from weakref import WeakKeyDictionary
@@ -60,6 +59,7 @@ from portalwatch.core.models import RawPage, Source
 from portalwatch.core.page import Page
 from portalwatch.core.urls import canonical_url, is_article_url, is_pagination_link, same_site
 from portalwatch.state.archive import RawArchive
+from portalwatch.state.db import state_target
 from portalwatch.state.frontier import Found, Frontier
 
 # Discovery is redone this often, in case a site added feeds or sections.
@@ -122,7 +122,7 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.source = Source.model_validate_json(source)
         # Read only: the state pipeline is the one writer.
-        self.archive = RawArchive(Path(archive_path), read_only=True)
+        self.archive = RawArchive(state_target(archive_path), read_only=True)
         self.frontier = Frontier(self.archive.db)
         # Archived, or yielded to be archived in this crawl.
         self.archived = self.archive.fetched(self.source.id)

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     alert_backoff_seconds: float = Field(default=2.0, ge=0)  # first wait; doubled after each failed try
     alert_timeout: float = Field(default=10.0, gt=0)  # seconds a webhook receiver has to answer
 
+    @field_validator("state_url")
+    @classmethod
+    def _state_address(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("cần một địa chỉ PostgreSQL dạng postgresql://người-dùng@máy:cổng/cơ-sở-dữ-liệu")
+        return value or None
+
     @field_validator("es_url")
     @classmethod
     def _engine_address(cls, value: str | None) -> str | None:
@@ -83,9 +90,10 @@ class Settings(BaseSettings):
         return self.state_url or self.data_dir / "alerts.db"
 
     @property
-    def locks(self) -> "Path | str":
-        """Where one-at-a-time jobs take their locks: files here, or advisory locks in the shared database."""
-        return self.state_url or self.data_dir / "locks"
+    def locks_at(self) -> "Path | str":
+        """Where one-at-a-time jobs take their locks: files in the data directory's locks/, or advisory locks
+        in the shared database."""
+        return self.state_url or self.data_dir
 
     @property
     def store_path(self) -> Path:

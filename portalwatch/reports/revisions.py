@@ -9,6 +9,7 @@ from pathlib import Path
 from pipelines.extract import ExtractionError, extract
 from portalwatch.core.sources import configured_sources
 from portalwatch.state.archive import RawArchive
+from portalwatch.state.db import StateTarget
 
 EXCERPTS = 3  # changed passages shown per version, each side
 EXCERPT_WORDS = 12  # words shown of each passage
@@ -52,7 +53,7 @@ def _change(before: tuple[str, list[str]], after: tuple[str, list[str]]) -> Chan
                   [_excerpt(w) for w in added[:EXCERPTS]], [_excerpt(w) for w in removed[:EXCERPTS]])
 
 
-def article_versions(archive_path: Path, sources_file: Path, url: str) -> list[Version]:
+def article_versions(archive_path: StateTarget, sources_file: Path, url: str) -> list[Version]:
     """Every stored version of the page at this URL, oldest first (the current one last), each extracted with
     its source's selectors as the process stage does; empty when the archive never fetched it."""
     with RawArchive(archive_path) as archive:

@@ -88,8 +88,8 @@ class AlertLog(StateFile):
                     (alert.key, alert.kind, alert.saved_search, alert.model_dump_json(), now.isoformat())).rowcount
                 if inserted:
                     new.append(alert)
-                    self.db.executemany("INSERT INTO deliveries (alert_key, recipient) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                                        [(alert.key, r) for r in recipients])
+                    self.db.executemany("INSERT INTO deliveries (alert_key, recipient) VALUES (?, ?)"
+                                        " ON CONFLICT DO NOTHING", [(alert.key, r) for r in recipients])
         return new
 
     def owed(self) -> list[Delivery]:

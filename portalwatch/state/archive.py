@@ -1,7 +1,7 @@
-"""Raw page archive and stage log (SQLite): what was fetched, its earlier versions, and what was skipped and why.
+"""Raw page archive and stage log: what was fetched, its earlier versions, and what was skipped and why.
 
-The archive is always local, whichever article store is configured, so extraction can be
-re-run from it without re-crawling (`portalwatch reprocess`).
+The archive is kept whichever article store is configured (archive.db in the data directory, or the shared
+state's PostgreSQL database), so extraction can be re-run from it without re-crawling (`portalwatch reprocess`).
 """
 
 import hashlib
@@ -121,7 +121,8 @@ class RawArchive(StateFile):
     def count_pages(self, pending_only: bool = False) -> int:
         """How many pages pages() yields (a progress total: it costs a scan of the archive)."""
         sql = "SELECT count(*) FROM pages" + (" WHERE processed = 0" if pending_only else "")
-        return int(self.db.execute(sql).fetchone()[0])
+        row = self.db.execute(sql).fetchone()
+        return int(row[0]) if row else 0
 
     def page(self, url: str) -> RawPage | None:
         row = self.db.execute(f"SELECT {self._PAGE_COLUMNS} FROM pages WHERE url = ?", (url,)).fetchone()

@@ -45,11 +45,11 @@ class PgConnection:
         self._open: list[Any] = []
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        return self.conn.execute(_pg_sql(sql), parameters)  # type: ignore[arg-type]
+        return self.conn.execute(_pg_sql(sql), parameters)
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
         cursor = self.conn.cursor()
-        cursor.executemany(_pg_sql(sql), parameters)  # type: ignore[arg-type]
+        cursor.executemany(_pg_sql(sql), parameters)
         return cursor
 
     def commit(self) -> None:

@@ -104,15 +104,15 @@ def install(app: FastAPI, settings: Settings, page: Callable[..., HTMLResponse])
         return JSONResponse({"detail": f"Nội dung yêu cầu không hợp lệ: {where}: {problem}."}, 400)
 
     def searches() -> list[SavedSearch]:
-        with AlertLog(settings.alerts_path) as log:
+        with AlertLog(settings.alerts_db) as log:
             return log.saved_searches()
 
     def save(search: SavedSearch) -> bool:
-        with AlertLog(settings.alerts_path) as log:
+        with AlertLog(settings.alerts_db) as log:
             return log.save_search(search)
 
     def remove(name: str) -> None:
-        with AlertLog(settings.alerts_path) as log:
+        with AlertLog(settings.alerts_db) as log:
             if not log.remove_search(name):
                 raise Refused(404, f"Không có tìm kiếm đã lưu nào tên «{name}».")
 
@@ -159,7 +159,7 @@ def install(app: FastAPI, settings: Settings, page: Callable[..., HTMLResponse])
         def run() -> tuple[SavedSearch | None, str]:
             store = open_store(settings)
             try:
-                with AlertLog(settings.alerts_path) as log:
+                with AlertLog(settings.alerts_db) as log:
                     search = next((s for s in log.saved_searches() if s.name == ten), None)
                     return search, render_text(trial(store, log, search, settings)) if search else ""
             finally:

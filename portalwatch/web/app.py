@@ -256,7 +256,7 @@ def create_app(settings: Settings) -> FastAPI:
         return page(request, "article.html", view=view, versions=await versions(view.article.url))
 
     async def versions(url: str) -> list[Version]:
-        return await asyncio.to_thread(article_versions, settings.archive_path, settings.sources_file, url)
+        return await asyncio.to_thread(article_versions, settings.archive_db, settings.sources_file, url)
 
     async def grids() -> list[data.PlanGrid]:
         plans = await asyncio.to_thread(load_plans, settings.plans_file)

@@ -233,11 +233,11 @@ def article(store: ArticleStore, article_id: str) -> ArticleView | None:
 def sources(settings: Settings, reasons: int = 5) -> list[SourceView]:
     """Every configured source's crawl health and skips, from the crawl state (not the article store)."""
     configured = configured_sources(settings.sources_file)
-    with RawArchive(settings.archive_path) as archive:
+    with RawArchive(settings.archive_db) as archive:
         skipped: dict[str, Counter[str]] = {}
         for skip in archive.skips():
             skipped.setdefault(skip.source_id, Counter())[skip.reason] += 1
-    with HealthLog(settings.archive_path) as health:
+    with HealthLog(settings.archive_db) as health:
         return [SourceView(s, health.summary(s.id), sum(skipped.get(s.id, Counter()).values()),
                            skipped.get(s.id, Counter()).most_common(reasons)) for s in configured]
 
