@@ -229,3 +229,13 @@ def test_story_filter_finds_every_copy_of_a_story(store: ArticleStore) -> None:
     assert [a.url for a in store.scan(SearchQuery(stories=[group]))] == ["http://b/4", "http://a/1"]
     assert ids(store, stories=[group], sources=["a"]) == {"http://a/1"}
     assert ids(store, stories=["no-such-story"]) == set()
+
+
+def test_newest_published_is_the_newest_articles_time(empty_store: ArticleStore) -> None:
+    assert empty_store.newest_published() is None
+    empty_store.upsert(ARTICLES)
+    newest = max(a.published_at for a in ARTICLES)
+    assert empty_store.newest_published() == newest
+    assert empty_store.newest_published().isoformat() == newest.isoformat()  # the offset as stored
+    empty_store.upsert([make("http://old/1", "Tin cũ", "Nội dung.", datetime(2020, 1, 1, 8, tzinfo=VN_TZ))])
+    assert empty_store.newest_published() == newest
