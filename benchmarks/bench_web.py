@@ -111,13 +111,15 @@ def serve(settings: Settings, port: int) -> subprocess.Popen:
     env = {**os.environ, "PORTALWATCH_ES_URL": settings.es_url or "", "PORTALWATCH_ES_ALIAS": settings.es_alias}
     if not settings.es_url:
         env.pop("PORTALWATCH_ES_URL")
-    server = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "web",
-                               "--data-dir", str(settings.data_dir), "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = settings.data_dir / "bench-web.log"
+    with log.open("wb") as errors:  # a file, not a pipe nobody reads while the server runs
+        server = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "web",
+                                   "--data-dir", str(settings.data_dir), "--port", str(port)],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=errors)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"portalwatch web stopped: {server.stderr.read().decode() if server.stderr else ''}")
+            raise SystemExit(f"portalwatch web stopped: {log.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=60).status_code == 200:
                 return server
