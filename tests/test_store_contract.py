@@ -290,3 +290,13 @@ def test_each_source_first_citation_of_a_directive(store: ArticleStore) -> None:
     firsts = store.firsts(SearchQuery(text="quan triet", directive="05-CT/TW"))
     assert [(f.source_id, f.articles) for f in firsts] == [("a", 1)]
     assert firsts[0].first - ARTICLES[0].published_at == timedelta(0)
+
+
+def test_newest_published_is_the_newest_articles_time(empty_store: ArticleStore) -> None:
+    assert empty_store.newest_published() is None
+    empty_store.upsert(ARTICLES)
+    newest = max(a.published_at for a in ARTICLES)
+    assert empty_store.newest_published() == newest
+    assert empty_store.newest_published().isoformat() == newest.isoformat()  # the offset as stored
+    empty_store.upsert([make("http://old/1", "Tin cũ", "Nội dung.", datetime(2020, 1, 1, 8, tzinfo=VN_TZ))])
+    assert empty_store.newest_published() == newest

@@ -128,11 +128,13 @@ def timeline_svg(series: Mapping[str, Mapping[str, float]], interval: str, share
         colour = COLOURS[number % len(COLOURS)]
         values = [histogram.get(day.isoformat(), 0) for day in days]
         if bars:
-            for i, (day, n) in enumerate(zip(days, values, strict=True)):
-                bar = plot_h * n / peak
-                parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
-                                    '<title>{}{:%d/%m/%Y}: {}</title></rect>').format(
-                    left + (i + 0.1) * slot, top + plot_h - bar, slot * 0.8, bar, colour, prefix, day, shown(n)))
+            # A bar a day is a thousand bars over three years: formatted as plain text (numbers, dates and
+            # our own words, nothing to escape), many times quicker than Markup.format escaping each value.
+            parts.append(Markup("".join(
+                f'<rect x="{left + (i + 0.1) * slot:.1f}" y="{top + plot_h - plot_h * n / peak:.1f}" '
+                f'width="{slot * 0.8:.1f}" height="{plot_h * n / peak:.1f}" fill="{colour}">'
+                f'<title>{prefix}{day:%d/%m/%Y}: {shown(n)}</title></rect>'
+                for i, (day, n) in enumerate(zip(days, values, strict=True)))))
             continue
         points = [(left + (i + 0.5) * slot, top + plot_h - plot_h * n / peak) for i, n in enumerate(values)]
         parts.append(Markup('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>').format(

@@ -114,11 +114,14 @@ class ArticleStore(Protocol):
     def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
         """Article id -> fingerprint computed again from the stored body (a newer scheme)."""
 
+    def newest_published(self) -> datetime | None:
+        """When the newest stored article was published (None: the store is empty). Every page asks: one
+        look-up of the newest article, not a search with facets over the whole store."""
+
     def close(self) -> None: ...
 
 
 def newest_published(store: ArticleStore) -> datetime | None:
-    """When the newest stored article was published (None: the store is empty). A listing without text
-    is newest first; one search of one hit costs less than reading a page of a scan."""
-    hits = store.search(SearchQuery(limit=1)).hits
-    return hits[0].article.published_at if hits else None
+    """When the newest stored article was published (None: the store is empty): what the pages' "data up
+    to" line, the plan grids and the digest's default week read."""
+    return store.newest_published()

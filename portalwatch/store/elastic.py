@@ -254,6 +254,11 @@ class ElasticStore:
         found = self._call(self.es.options(ignore_status=404).get, index=self.alias, id=article_id)
         return _article(found["_source"]) if found.get("found") else None
 
+    def newest_published(self) -> datetime | None:
+        found = self._call(self.es.search, index=self.alias, size=1, sort=[{"published_at": "desc"}],
+                           source=["published_at"], track_total_hits=False)["hits"]["hits"]
+        return datetime.fromisoformat(found[0]["_source"]["published_at"]) if found else None
+
     def count(self) -> int:
         return self._call(self.es.count, index=self.alias)["count"]
 
@@ -275,6 +280,8 @@ class ElasticStore:
                                 "sort": [{"published_at": "desc"}, {"id": "asc"}]}
         while hits := self._call(self.es.search, index=self.alias, **body)["hits"]["hits"]:
             yield from (_article(hit["_source"]) for hit in hits)
+            if len(hits) < body["size"]:  # the last page: no request to learn that nothing follows
+                break
             body["search_after"] = hits[-1]["sort"]
 
     def _check_mapping(self) -> None:

@@ -19,6 +19,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
@@ -231,6 +232,11 @@ class SQLiteStore:
         self._index_pending()
         return self.index.count()
 
+    def newest_published(self) -> datetime | None:
+        self.index.latest()
+        found = self.index.newest(Query.all_query(), 1)
+        return self._records([found[0][0]])[found[0][0]].published_at if found else None
+
     def get(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT d.doc, a.duplicate_group FROM articles a JOIN article_docs d ON d.rid = a.rid"
                               " WHERE a.id = ?", (article_id,)).fetchone()
@@ -268,6 +274,7 @@ class SQLiteStore:
 
     def scan(self, query: SearchQuery) -> Iterator[Article]:
         """Every article the query matches, newest first, a page at a time after the last one's order key."""
+        self.index.latest()
         matching = self.index.query(parse(query.text), query)
         after = None
         while found := self.index.newest(matching, _SCAN_PAGE, after=after):
@@ -302,6 +309,7 @@ class SQLiteStore:
         if cursor is not None and not 0 <= cursor < 2**63:  # nothing this store ever printed
             raise BadCursor(query.cursor or "")
         tree = parse(query.text)
+        self.index.latest()
         matching = self.index.query(tree, query)
         facets = self.index.facets(matching, query.interval)
         scores: dict[int, float] = {}

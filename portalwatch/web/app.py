@@ -8,6 +8,7 @@ import base64
 import binascii
 import re
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -159,6 +161,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="portalwatch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
+    # Pages, API answers and static files compressed for clients that accept it: a year's daily timeline
+    # alone is 40 KB of SVG. Compressing pages that echo the query beside a CSRF token is safe because the
+    # session cookie is SameSite=strict: another site cannot get a page with the token rendered.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # 9 takes twice as long, 3 % smaller
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
@@ -180,7 +186,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """Who asks (a session, an API credential, or the local admin while nobody has to sign in), the forms'
-        CSRF token, same-origin state changes, and the security headers."""
+        CSRF token, same-origin state changes, the security headers, and the app's own time to the response's
+        start (Server-Timing: browsers' tools and the benchmark read it)."""
+        started = time.perf_counter()
         session = request.state.session = sessions.get(request.cookies.get(SESSION_COOKIE))
         signing_in = await asyncio.to_thread(authenticating, settings.users_file, settings.tokens_file)
         request.state.user = session.user if session else None if signing_in else LOCAL_ADMIN
@@ -211,6 +219,7 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers.setdefault("Content-Security-Policy", CSP)  # a stored digest brings its own
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
     @app.exception_handler(QueryError)
