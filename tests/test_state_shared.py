@@ -108,7 +108,8 @@ def test_the_archive_keeps_pages_versions_skips_and_runs(state: StateTarget) -> 
         archive.add_run_counts("r1", "xử lý 3 trang")
         archive.end_run("r1", "completed", AT + timedelta(minutes=2))
         [run] = archive.runs(5)
-        assert (run.flow, run.state, run.counts) == ("portalwatch-crawl", "completed", "thu thập 1 nguồn · xử lý 3 trang")
+        assert (run.flow, run.state) == ("portalwatch-crawl", "completed")
+        assert run.counts == "thu thập 1 nguồn · xử lý 3 trang"
 
 
 def test_recent_pages_come_due_for_a_recheck_an_hour_a_day_and_a_week_after_their_first_fetch(
