@@ -17,7 +17,7 @@ from flows.runlog import record_counts, recorded_run
 from portalwatch.core.config import get_settings
 from portalwatch.core.sources import load_sources
 from portalwatch.reports.digest import iso_week
-from portalwatch.state.cadence import schedule
+from portalwatch.state.cadence import due_now
 from portalwatch.state.health import PROBLEMS, HealthLog
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -33,11 +33,11 @@ def crawl_due_flow() -> dict:
         settings = get_settings()
         now = datetime.now(UTC)
         with HealthLog(settings.archive_db) as health:
-            due = [n.source_id for n in schedule(load_sources(settings.sources_file), health) if n.due(now)]
+            due = due_now(load_sources(settings.sources_file), health, now)
         if not due:
             record_counts("không nguồn nào đến lượt thu thập")
             return {"due": [], "crawl": {}, "process": None}
-        crawled = crawl_task(None, due, skip_busy=True)
+        crawled = crawl_task(None, due, only_due=True)
         failing = sorted(source for source, stats in crawled.items() if stats.health in PROBLEMS)
         if failing:
             record_counts(f"nguồn có vấn đề: {', '.join(failing)}")

@@ -1,5 +1,6 @@
 """The main job as Prefect flows: crawl → process → digest."""
 
+from datetime import UTC, datetime
 
 from prefect import flow, task
 from prefect.client.schemas.objects import State
@@ -18,7 +19,8 @@ from portalwatch.core.progress import reporter
 from portalwatch.core.sources import configured_sources, load_sources
 from portalwatch.reports.neutralise import markup
 from portalwatch.state.archive import RawArchive
-from portalwatch.state.health import LABELS
+from portalwatch.state.cadence import due_now
+from portalwatch.state.health import LABELS, HealthLog
 from portalwatch.state.lock import Busy, crawl_locks, job_lock
 from portalwatch.store import open_store
 from portalwatch.store.outbox import Outbox
@@ -35,15 +37,21 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 @task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30),
       retry_condition_fn=_worth_retrying)
 def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
-               force: bool = False, skip_busy: bool = False) -> dict[str, CrawlSummary]:
-    """Crawl the sources (all without source_ids); with skip_busy, those another run is crawling are left out."""
+               force: bool = False, skip_busy: bool = False, only_due: bool = False) -> dict[str, CrawlSummary]:
+    """Crawl the sources (all without source_ids); with skip_busy, those another run is crawling are left out;
+    with only_due too, those no longer due once locked (another worker crawled them meanwhile)."""
     settings = get_settings()
     wanted = source_ids or [s.id for s in load_sources(settings.sources_file)]
-    with crawl_locks(settings.locks_at, wanted, skip_busy=skip_busy) as free:
+    with crawl_locks(settings.locks_at, wanted, skip_busy=skip_busy or only_due) as free:
+        if only_due and free:
+            with HealthLog(settings.archive_db) as health:
+                free = due_now([s for s in load_sources(settings.sources_file) if s.id in free], health,
+                               datetime.now(UTC))
         if not free:
             return {}
         stats = crawl(settings.sources_file, settings.archive_db, settings.data_dir / "logs",
-                      free if skip_busy else source_ids, delay, settings.user_agent, force, reporter("crawl"))
+                      free if skip_busy or only_due else source_ids, delay, settings.user_agent, force,
+                      reporter("crawl"))
     fetched = sum(s.articles_fetched for s in stats.values())
     failures = sum(s.failures for s in stats.values())
     record_counts(f"thu thập {len(stats)} nguồn: {fetched} trang mới, {failures} lỗi")

@@ -252,3 +252,21 @@ def test_a_crawl_into_the_shared_state_is_incremental_and_processed_by_any_worke
             f"{site.base}{site.href(17)}"
     finally:
         store.close()
+
+
+def test_a_source_another_worker_just_crawled_is_not_crawled_again(
+        shared_state: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers found the same source due; the first crawled it. The second, once it holds the source's
+    lock, looks again at the shared health and leaves it: no request reaches the site."""
+    from flows.pipeline import crawl_task
+
+    site = BulkSite(articles=8)
+    monkeypatch.setenv("PORTALWATCH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTALWATCH_STATE_URL", shared_state)
+    with site.server:
+        (tmp_path / "sources.yaml").write_text(yaml.safe_dump([site.source().model_dump(exclude_defaults=True)]),
+                                               encoding="utf-8")
+        assert crawl_task.fn(0, ["bulk"], only_due=True)["bulk"].articles_fetched == 8  # never crawled: due
+        served = len(site.server.log)
+        assert crawl_task.fn(0, ["bulk"], only_due=True) == {}  # the other worker's view was stale
+        assert len(site.server.log) == served

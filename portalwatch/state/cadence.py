@@ -99,3 +99,8 @@ def schedule(sources: list[Source], health: HealthLog) -> list[NextCrawl]:
     """Every source's next crawl, soonest first."""
     planned = [next_crawl(s, health.history(s.id, limit=MAX_RUNS), health.backoff_until(s.id)) for s in sources]
     return sorted(planned, key=lambda n: (n.due_at, n.source_id))
+
+
+def due_now(sources: list[Source], health: HealthLog, now: datetime) -> list[str]:
+    """The sources due a crawl at `now`, soonest first."""
+    return [n.source_id for n in schedule(sources, health) if n.due(now)]
