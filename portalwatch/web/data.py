@@ -251,12 +251,11 @@ def source_activity(store: ArticleStore, sources: list[str], days: int = ACTIVIT
         return {}
     last = data_until.astimezone(VN_TZ).date()
     window = [(last - timedelta(days=n)).isoformat() for n in reversed(range(days))]
-    base = SearchQuery(since=last - timedelta(days=days - 1), until=last, interval="day", limit=0)
-    activity = {}
-    for source in sources:
-        histogram = store.search(base.model_copy(update={"sources": [source]})).histogram
-        activity[source] = {day: histogram.get(day, 0) for day in window}
-    return activity
+    # One aggregation for every source: 40 sources' 30 days at 100k articles took some 2 ms on SQLite and 5 ms
+    # on the engine, one search per source 30-85 ms and 125 ms (the whole /nguon page: benchmarks/bench_web.py).
+    found = store.source_histograms(SearchQuery(sources=sources, since=last - timedelta(days=days - 1), until=last,
+                                                interval="day"))
+    return {source: {day: found.get(source, {}).get(day, 0) for day in window} for source in sources}
 
 
 def sources(settings: Settings, activity: dict[str, dict[str, int]], reasons: int = 5) -> list[SourceView]:
