@@ -31,6 +31,16 @@ _ISSUER_CODES = {"TW": "Trung ương Đảng", "BTCTW": "Ban Tổ chức Trung �
                  "UBND": "Ủy ban nhân dân", "BTC": "Bộ Tài chính", "QH": "Quốc hội"}
 
 
+def _party_key(match: re.Match[str]) -> str:
+    number, kind, issuer_code = match.groups()
+    return f"{int(number):02d}-{kind}/{issuer_code}"
+
+
+def _state_key(match: re.Match[str]) -> str:
+    number, year, kind, issuer_code = match.groups()
+    return f"{int(number)}/{year}/{kind}-{issuer_code}" if year else f"{int(number)}/{kind}-{issuer_code}"
+
+
 def _stated(after: str) -> tuple[date | None, str | None]:
     issued_on = None
     if match := _DATE_AFTER.match(after):
@@ -48,13 +58,13 @@ def parse_directives(text: str) -> list[Directive]:
     """Each cited document once, in order of first citation, with the details the text gives."""
     cited: list[tuple[int, Directive]] = []
     for match in _PARTY.finditer(text) if _PARTY_HINT.search(text) else ():
-        number, kind, issuer_code = match.groups()
-        key = f"{int(number):02d}-{kind}/{issuer_code}"
-        cited.append((match.start(), _directive(text, match.end(), key, _PARTY_KINDS[kind], issuer_code)))
+        kind, issuer_code = match[2], match[3]
+        cited.append((match.start(), _directive(text, match.end(), _party_key(match), _PARTY_KINDS[kind],
+                                                issuer_code)))
     for match in _STATE.finditer(text) if _STATE_HINT.search(text) else ():
-        number, year, kind, issuer_code = match.groups()
-        key = f"{int(number)}/{year}/{kind}-{issuer_code}" if year else f"{int(number)}/{kind}-{issuer_code}"
-        cited.append((match.start(), _directive(text, match.end(), key, _STATE_KINDS[kind], issuer_code)))
+        kind, issuer_code = match[3], match[4]
+        cited.append((match.start(), _directive(text, match.end(), _state_key(match), _STATE_KINDS[kind],
+                                                issuer_code)))
     found: dict[str, Directive] = {}
     for _, directive in sorted(cited, key=lambda c: c[0]):
         known = found.get(directive.key)
@@ -74,3 +84,21 @@ def _directive(text: str, end: int, key: str, kind: str, issuer_code: str) -> Di
 def find_directives(text: str) -> list[str]:
     """The normalised keys only, for search and the digest."""
     return [d.key for d in parse_directives(text)]
+
+
+# The codes' own letter case, for a number typed in capitals or in small letters (qđ-ttg: QĐ-TTg).
+_CASED = {code.upper(): code for code in [*_PARTY_KINDS, *_STATE_KINDS, *_ISSUER_CODES]}
+
+
+def directive_key(typed: str) -> str:
+    """A document number as a user types it (5-CT/TW, 35-ct/tw, 318/qđ-ttg) as the key articles are stored
+    under (05-CT/TW, 35-CT/TW, 318/QĐ-TTg), by the rule parse_directives applies; what is no number is kept
+    as typed."""
+    tight = re.sub(r"\s*([-/])\s*", r"\1", typed.strip())
+    recased = "".join(_CASED.get(part, part) for part in re.split(r"([-/])", tight.upper()))
+    for candidate in (tight, recased):  # as typed first: an issuer in mixed case that we have no code for
+        if match := _PARTY.fullmatch(candidate):
+            return _party_key(match)
+        if match := _STATE.fullmatch(candidate):
+            return _state_key(match)
+    return typed.strip()

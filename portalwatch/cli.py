@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows.api_server import ApiServerError, start_temporary_api
+from pipelines.directives import directive_key
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings, get_settings
 from portalwatch.core.config_files import ConfigError
@@ -291,7 +292,7 @@ def saved_add(
 
     settings = _settings(data_dir)
     query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
-                        directive=directive)
+                        directive=directive_key(directive) if directive else None)
     _check_ids("--topic", "chủ đề", query.topics, _taxonomy(settings).names)
     _check_sources(settings, query.sources)
     try:
@@ -656,7 +657,8 @@ def search(
         raise typer.BadParameter(f"--since {since} sau --until {until}: không có ngày nào ở giữa; đổi chỗ hai ngày.")
     try:
         query = SearchQuery(text=text, topics=topic or [], sources=source or [], provinces=province or [],
-                            directive=directive, since=first, until=last, limit=limit,
+                            directive=directive_key(directive) if directive else None, since=first, until=last,
+                            limit=limit,
                             interval=cast(Interval, interval),  # pydantic refuses any other value
                             cursor=cursor)
     except ValueError as exc:

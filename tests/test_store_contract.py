@@ -300,3 +300,33 @@ def test_newest_published_is_the_newest_articles_time(empty_store: ArticleStore)
     assert empty_store.newest_published().isoformat() == newest.isoformat()  # the offset as stored
     empty_store.upsert([make("http://old/1", "Tin cũ", "Nội dung.", datetime(2020, 1, 1, 8, tzinfo=VN_TZ))])
     assert empty_store.newest_published() == newest
+
+
+def per_source(articles: list[Article], interval: str) -> dict[str, dict[str, int]]:
+    """Source -> first local day of each day or week bucket -> its articles, from the articles themselves."""
+    counts: dict[str, Counter[str]] = {}
+    for article in articles:
+        day = article.published_at.astimezone(VN_TZ).date()
+        bucket = day - timedelta(days=day.weekday()) if interval == "week" else day
+        counts.setdefault(article.source_id, Counter())[bucket.isoformat()] += 1
+    return {source: dict(days) for source, days in counts.items()}
+
+
+def test_each_sources_matches_per_day_or_week_in_one_aggregation(store: ArticleStore) -> None:
+    # Just before local midnight (16:59 UTC) and just after it: different days.
+    late = [make("http://c/late", "Tin khuya", "Nội dung.", datetime(2026, 10, 4, 23, 59, tzinfo=VN_TZ), source="c"),
+            make("http://c/early", "Tin sớm", "Nội dung.", datetime(2026, 10, 5, 0, 0, tzinfo=VN_TZ), source="c")]
+    store.upsert([*CITING, *late])
+    everything = [*ARTICLES, *CITING, *late]
+    for interval in ("day", "week"):
+        assert store.source_histograms(SearchQuery(interval=interval)) == per_source(everything, interval)
+    # The filters narrow it as they narrow a search.
+    since, until = date(2026, 10, 4), date(2026, 11, 16)
+    chosen = [a for a in everything if a.source_id in ("a", "c") and "xay-dung-dang" in a.topic_ids
+              and since <= a.published_at.astimezone(VN_TZ).date() <= until]
+    assert chosen
+    found = store.source_histograms(SearchQuery(sources=["a", "c"], topics=["xay-dung-dang"], since=since, until=until))
+    assert found == per_source(chosen, "day")
+    assert store.source_histograms(SearchQuery(text="quan triet", sources=["b"])) == per_source(
+        [a for a in CITING if a.source_id == "b"], "day")
+    assert store.source_histograms(SearchQuery(sources=["no-such"])) == {}

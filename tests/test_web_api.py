@@ -10,7 +10,7 @@ import struct
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -388,6 +388,75 @@ def test_charts_download_as_svg_and_as_the_same_chart_in_png(web: httpx.Client) 
     one = ElementTree.fromstring(web.get("/bieu-do.svg", params={"source": "baobinhgiang", "split": "source"}).content)
     assert [g.findtext(f"{SVG}title") for g in one.iter(f"{SVG}g")] == ["Nguồn baobinhgiang"]
     assert web.get("/bieu-do.gif").status_code == 404
+
+
+def _downloads(page: str) -> tuple[httpx.URL, httpx.URL]:
+    """The SVG and PNG links a page gives its chart."""
+    links = {kind: html.unescape(href) for href, kind in re.findall(r'<a href="([^"]+)"[^>]*>Tải (SVG|PNG)</a>', page)}
+    return httpx.URL(links["SVG"]), httpx.URL(links["PNG"])
+
+
+def test_a_directives_spread_downloads_as_svg_and_as_the_same_chart_in_png(web: httpx.Client) -> None:
+    number = "57-NQ/TW"
+    first_days = {row[1].date() for row in citations(EVERY, number)}
+    svg, png = (web.get(url) for url in _downloads(web.get("/van-ban", params={"so": number}).text))
+    for download, kind in ((svg, "svg"), (png, "png")):
+        assert download.status_code == 200
+        assert download.headers["content-disposition"] == f'attachment; filename="portalwatch-van-ban.{kind}"'
+    drawn = ElementTree.fromstring(svg.content)
+    assert number in "".join(drawn.itertext()) and "Số nguồn đã dẫn theo ngày" in drawn.get("aria-label", "")
+    assert len(list(drawn.iter(f"{SVG}circle"))) == (max(first_days) - min(first_days)).days + 1
+    assert png.headers["content-type"] == "image/png"
+    assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", "")))
+    assert web.get("/van-ban/bieu-do.svg", params={"so": "999-CT/TW"}).status_code == 404  # cited nowhere
+
+
+def test_directive_numbers_are_found_as_users_type_them(web: httpx.Client) -> None:
+    citing = [a for a in EVERY if "05-CT/TW" in a.directives]
+    assert citing
+    for typed in ("05-CT/TW", "5-CT/TW", "5-ct/tw", " 5 - CT / TW "):
+        assert web.get("/api/v1/search", params={"directive": typed}).json()["total"] == len(citing)
+        assert f'<strong id="total">{len(citing)}</strong>' in web.get("/", params={"directive": typed}).text
+    cited = citations(EVERY, "35-CT/TW")
+    page = web.get("/van-ban", params={"so": "35-ct/tw"}).text
+    assert '<span id="number">35-CT/TW</span>' in page and f'<strong id="cited">{len(cited)}</strong>' in page
+    spread = web.get("/api/v1/directives/35-ct/tw").json()
+    assert spread["number"] == "35-CT/TW" and [s["source_id"] for s in spread["sources"]] == [c[0] for c in cited]
+    # What is no number stays as typed, and finds nothing rather than everything.
+    assert web.get("/api/v1/search", params={"directive": "35 CT"}).json()["total"] == 0
+
+
+def test_sources_carry_their_articles_per_day_and_their_next_crawl(web: httpx.Client) -> None:
+    last = max(a.published_at for a in EVERY).astimezone(VN_TZ).date()
+    window = [(last - timedelta(days=n)).isoformat() for n in reversed(range(30))]
+    configured = [*SOURCE_OF_SITE.values(), "doc-hai"]
+    asked = datetime.now(UTC)
+    rows = web.get("/api/v1/sources").json()
+    assert [r["id"] for r in rows] == configured
+    for row in rows:
+        published = [a for a in EVERY if a.source_id == row["id"]]
+        per_day = Counter(_bucket(a) for a in published)
+        assert row["daily"] == {day: per_day.get(day, 0) for day in window}
+        assert sum(row["daily"].values()) == len(published)  # the fixtures span less than the 30 days
+        # No crawl recorded here: each source is due at once, and says why.
+        assert row["reason"] == "chưa thu thập lần nào"
+        assert asked <= datetime.fromisoformat(row["next_crawl"]) <= datetime.now(UTC)
+    page = web.get("/nguon").text
+    for source in configured:
+        row = page[page.index(f'id="nguon-{source}"'):]
+        row = row[:row.index("</tr>")]
+        assert row.count('<figure class="chart small">') == 1 and row.count("<rect") == len(window)
+        assert "chưa thu thập lần nào" in row
+    # Each small chart downloads, its bars titled with the day's count.
+    svg, png = (web.get(url) for url in _downloads(page))  # the last row's
+    drawn = ElementTree.fromstring(svg.content)
+    source = httpx.URL(str(svg.url)).params["source"]
+    per_day = Counter(_bucket(a) for a in EVERY if a.source_id == source)
+    assert [r.findtext(f"{SVG}title") for r in drawn.iter(f"{SVG}rect")] == [
+        f"{date.fromisoformat(day):%d/%m/%Y}: {per_day.get(day, 0)} bài" for day in window]
+    assert "attachment" in png.headers["content-disposition"]
+    assert _png_size(png.content) == (int(drawn.get("width", "")), int(drawn.get("height", ""))) == (240, 70)
+    assert web.get("/nguon/bieu-do.svg", params={"source": "khong-co"}).status_code == 404
 
 
 def test_the_article_page_lists_each_stored_version_with_what_changed(web: httpx.Client, tmp_path: Path) -> None:

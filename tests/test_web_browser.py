@@ -7,7 +7,7 @@ import shutil
 import struct
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from portalwatch.core.plans import load_plans
 from portalwatch.fixture_portals.content import load_articles
 from portalwatch.reports.charts import MAX_LINES
 from portalwatch.state.alerts import AlertLog
+from portalwatch.state.health import CrawlStats, HealthLog
 from portalwatch.store import open_store
 from portalwatch.web.auth import Users
 from tests.support import SOURCE_OF_SITE, fixture_store_articles, make, plan_coverage, serve_web
@@ -301,6 +302,14 @@ def test_directive_page_draws_the_spread_and_marks_the_silent_sources(tmp_path: 
         expect(chart).to_contain_text("Số nguồn đã dẫn theo ngày")
         expect(chart.locator("circle")).to_have_count(days)
         expect(page.locator("#cited")).to_have_text(str(len(first)))
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Tải PNG").click()
+        saved = tmp_path / "lan-toa.png"
+        download.value.save_as(saved)
+        png = saved.read_bytes()
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
+                                                    int(chart.get_attribute("height") or 0))
         for source in silent:
             expect(page.locator(f'tr.silent[data-source="{source}"]')).to_contain_text("Chưa dẫn")
         earliest = min(first, key=lambda s: (first[s], s))
@@ -338,3 +347,35 @@ def test_share_by_topic_chosen_in_the_form_survives_a_reload_and_downloads_as_pn
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
                                                 int(chart.get_attribute("height") or 0))
+
+
+def test_sources_page_draws_each_sources_articles_per_day_and_says_when_it_is_crawled_next(
+        tmp_path: Path, page: Page, page_errors: list[str]) -> None:
+    settings = Settings(data_dir=tmp_path)
+    _fill(settings)
+    ids = [*SOURCE_OF_SITE.values(), "xa-moi"]
+    registry = [{"id": s, "name": f"Cổng {s}", "homepage": f"http://{s}.test/", "min_interval_minutes": 90}
+                for s in ids]
+    settings.sources_file.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    crawled = datetime.now(UTC) - timedelta(minutes=30)
+    with HealthLog(settings.archive_db) as health:
+        health.record("baobinhgiang", crawled, CrawlStats(entry_pages=2, links_found=15, new_articles=3))
+    everything = [*FIXTURES, EVIDENCE]
+    last = max(a.published_at for a in everything).astimezone(VN_TZ).date()
+    first = last - timedelta(days=29)
+    with serve_web(settings) as base:
+        page.goto(f"{base}/nguon")
+        for source in ids:
+            bars = page.locator(f"#nguon-{source} figure.chart.small svg rect")
+            expect(bars).to_have_count(30)
+            busiest = Counter(a.published_at.astimezone(VN_TZ).date() for a in everything
+                              if a.source_id == source and first <= a.published_at.astimezone(VN_TZ).date())
+            if busiest:  # the day it published most, as the bar's title says
+                day, n = max(busiest.items(), key=lambda item: (item[1], item[0]))
+                expect(bars.locator("title", has_text=f"{day:%d/%m/%Y}: {n} bài")).to_have_count(1)
+        due = (crawled + timedelta(minutes=90)).astimezone(VN_TZ)
+        planned = page.locator("#nguon-baobinhgiang td.next-crawl")
+        expect(planned).to_contain_text(f"{due:%d/%m/%Y %H:%M}")
+        expect(planned).to_contain_text("mới thu thập một lần: thử lại sau 1 giờ 30 phút")
+        expect(page.locator("#nguon-xa-moi td.next-crawl")).to_contain_text("chưa thu thập lần nào")
+    assert page_errors == []

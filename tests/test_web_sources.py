@@ -9,6 +9,7 @@ import httpx
 import pytest
 import yaml
 
+from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Skip
 from portalwatch.state.archive import RawArchive
@@ -22,7 +23,7 @@ HOSTILE_NAME = "Cổng <script>alert(1)</script>"
 def web(tmp_path: Path) -> Iterator[httpx.Client]:
     settings = Settings(data_dir=tmp_path)
     settings.sources_file.write_text(yaml.safe_dump([
-        {"id": "tinh-a", "name": "Cổng tỉnh A", "homepage": "http://a.test/"},
+        {"id": "tinh-a", "name": "Cổng tỉnh A", "homepage": "http://a.test/", "min_interval_minutes": 120},
         {"id": "tinh-b", "name": HOSTILE_NAME, "homepage": "http://b.test/"},
         {"id": "tinh-c", "name": "Cổng tỉnh C", "homepage": "http://c.test/"},
     ], allow_unicode=True), encoding="utf-8")
@@ -58,6 +59,25 @@ def test_sources_api(web: httpx.Client) -> None:
     assert rows["tinh-a"]["skip_reasons"] == {"không có ngày đăng": 2, "HTTP 404": 1}
     assert rows["tinh-b"]["problem"] and rows["tinh-b"]["backoff_until"] is not None
     assert rows["tinh-c"]["last_crawl"] is None and rows["tinh-c"]["status_text"] == "chưa thu thập"
+
+
+def test_each_sources_next_crawl_and_why(web: httpx.Client) -> None:
+    rows = {r["id"]: r for r in web.get("/api/v1/sources").json()}
+    # Crawled once an hour ago: tried again after its shortest interval (two hours), to learn its pace.
+    once = rows["tinh-a"]
+    assert datetime.fromisoformat(once["next_crawl"]) == datetime.fromisoformat(once["last_crawl"]) + timedelta(hours=2)
+    assert once["reason"] == "mới thu thập một lần: thử lại sau 2 giờ để đo nhịp đăng bài"
+    # Failing: not before its back-off ends.
+    assert rows["tinh-b"]["next_crawl"] == rows["tinh-b"]["backoff_until"]
+    assert "tạm hoãn" in rows["tinh-b"]["reason"]
+    page = web.get("/nguon").text
+    planned = page[page.index('id="nguon-tinh-a"'):page.index('id="nguon-tinh-b"')]
+    due = datetime.fromisoformat(once["next_crawl"]).astimezone(VN_TZ)
+    assert f"{due:%d/%m/%Y %H:%M}" in planned and "để đo nhịp đăng bài" in planned
+    never = page[page.index('id="nguon-tinh-c"'):]
+    assert "ngay" in never and "chưa thu thập lần nào" in never
+    # An empty store: no articles per day to draw.
+    assert 'class="chart small"' not in page and all(r["daily"] == {} for r in rows.values())
 
 
 def test_digests_are_listed_shown_sandboxed_and_downloadable(tmp_path: Path) -> None:

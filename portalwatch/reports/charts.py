@@ -91,16 +91,19 @@ def _count(value: float) -> str:
 
 
 def timeline_svg(series: Mapping[str, Mapping[str, float]], interval: str, share: bool = False, width: int = 760,
-                 height: int = 220, counted: str = "bài") -> Markup:
+                 height: int = 220, counted: str = "bài", compact: bool = False) -> Markup:
     """Articles (or what `counted` names) per day or week as SVG with Vietnamese labels: bars for one unnamed
     series (""), else coloured lines with a legend (name -> histogram); each bar or point's title gives its
-    value. With share, the values are fractions of all coverage in their bucket and the axis reads in percent."""
+    value. With share, the values are fractions of all coverage in their bucket and the axis reads in percent.
+    Compact (a small chart in a table row, e.g. 240 × 70): no heading line (it stays the image's label),
+    narrower margins and the first and last dates only."""
     days = _days(list(series.values()), interval)
     unit = "tuần" if interval == "week" else "ngày"
     heading = f"Tỷ lệ trên tổng số {counted} theo {unit}" if share else f"Số {counted} theo {unit}"
     bars = list(series) == [""]  # one unnamed series: bars without a legend
     legend_rows = 0 if bars else -(-len(series) // LEGEND_PER_ROW)
-    left, right, top, bottom = 50, 10, 28 + 16 * legend_rows, 34
+    left, right, top, bottom = (30, 4, 6, 16) if compact else (50, 10, 28, 34)
+    top += 16 * legend_rows
     height += 16 * max(legend_rows - 1, 0)  # a second row of names pushes the plot down, not into it
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((n for h in series.values() for n in h.values()), default=0) or 1
@@ -110,8 +113,9 @@ def timeline_svg(series: Mapping[str, Mapping[str, float]], interval: str, share
 
     slot = plot_w / max(len(days), 1)
     parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img"'
-                    ' aria-label="{}" font-family="DejaVu Sans, sans-serif" font-size="11">')
-             .format(width, height, width, height, heading),
+                    ' aria-label="{}" font-family="DejaVu Sans, sans-serif" font-size="{}">')
+             .format(width, height, width, height, heading, 9 if compact else 11),
+             Markup("") if compact else
              Markup('<text x="{}" y="16" font-size="13" font-weight="bold">{}</text>').format(left, heading),
              Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>').format(
                  left, top + plot_h, left + plot_w, top + plot_h),
@@ -119,10 +123,12 @@ def timeline_svg(series: Mapping[str, Mapping[str, float]], interval: str, share
                  left - 6, top + 10, _percent(peak) if share else _count(peak)),
              Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(
                  left - 6, top + plot_h, "0%" if share else "0")]
-    every = max(1, round(len(days) / 8))  # at most some eight date labels
+    every = max(1, len(days) - 1) if compact else max(1, round(len(days) / 8))  # some eight labels, or both ends
     for i, day in enumerate(days[::every]):
-        parts.append(Markup('<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>').format(
-            left + (i * every + 0.5) * slot, height - bottom + 16, f"{day:%d/%m}"))
+        anchor = ("start" if i == 0 else "end") if compact else "middle"  # a small chart's ends stay inside it
+        parts.append(Markup('<text x="{:.1f}" y="{}" text-anchor="{}">{}</text>').format(
+            left + (i * every + (i if compact else 0.5)) * slot, height - bottom + (12 if compact else 16), anchor,
+            f"{day:%d/%m}"))
     prefix = "Tuần từ " if interval == "week" else ""
     for number, (name, histogram) in enumerate(series.items()):
         colour = COLOURS[number % len(COLOURS)]

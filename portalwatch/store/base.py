@@ -98,6 +98,10 @@ class ArticleStore(Protocol):
         """Each source with matches: its earliest match and its number of matches, earliest first (then by
         source id); one aggregation in the index, however many matches. Limit, cursor and interval are ignored."""
 
+    def source_histograms(self, query: SearchQuery) -> dict[str, dict[str, int]]:
+        """Each source with matches: its matches per bucket of query.interval (keys as in SearchResult.histogram,
+        empty buckets left out); one aggregation in the index, however many sources. Limit, cursor ignored."""
+
     def scan(self, query: SearchQuery) -> Iterator[Article]:
         """Every article the query matches, newest first, without facets or limit, streamed in bounded
         memory. Rewriting an article while a scan runs neither repeats it nor skips another."""

@@ -26,6 +26,7 @@ from portalwatch.store.base import (
     DIRECTIVE_FACETS,
     BadCursor,
     Hit,
+    Interval,
     SearchQuery,
     SearchResult,
     SourceFirst,
@@ -302,6 +303,14 @@ class ElasticStore:
                               articles=b["doc_count"]) for b in response["aggregations"]["sources"]["buckets"]]
         return sorted(firsts, key=lambda f: (f.first, f.source_id))
 
+    def source_histograms(self, query: SearchQuery) -> dict[str, dict[str, int]]:
+        self._check_mapping()
+        aggs = {"sources": {"terms": {"field": "source_id", "size": _SOURCE_BUCKETS},
+                            "aggs": {"days": _days(query.interval)}}}
+        response = self._call(self.es.search, index=self.alias, query=_query(query, _text(query)), size=0,
+                              track_total_hits=False, aggs=aggs)
+        return {b["key"]: _histogram(b["days"]) for b in response["aggregations"]["sources"]["buckets"]}
+
     def search(self, query: SearchQuery) -> SearchResult:
         self._check_mapping()
         text = _text(query)
@@ -315,8 +324,7 @@ class ElasticStore:
                 "sources": {"terms": {"field": "source_id", "size": _SOURCE_BUCKETS}},
                 "directives": {"terms": {"field": "directives", "size": DIRECTIVE_FACETS,
                                          "order": [{"_count": "desc"}, {"_key": "asc"}]}},
-                "days": {"date_histogram": {"field": "published_at", "calendar_interval": query.interval,
-                                            "time_zone": _TZ, "format": "yyyy-MM-dd", "min_doc_count": 1}},
+                "days": _days(query.interval),
                 # Stories = matches - grouped matches + distinct groups among them: the distinct count runs
                 # over the few grouped articles, not over every match (a third of a search's time at 300k).
                 "grouped": {"filter": {"exists": {"field": "duplicate_group"}},
@@ -350,9 +358,19 @@ class ElasticStore:
             topic_counts={b["key"]: b["doc_count"] for b in aggs["topics"]["buckets"]},
             source_counts={b["key"]: b["doc_count"] for b in aggs["sources"]["buckets"]},
             directive_counts={b["key"]: b["doc_count"] for b in aggs["directives"]["buckets"]},
-            histogram={b["key_as_string"]: b["doc_count"] for b in aggs["days"]["buckets"]},
+            histogram=_histogram(aggs["days"]),
             next_cursor=None if last_page else base64.urlsafe_b64encode(json.dumps(hits[-1]["sort"]).encode()).decode(),
         )
+
+
+def _days(interval: Interval) -> dict[str, Any]:
+    """The aggregation of matches per local day or week (weeks start on Monday)."""
+    return {"date_histogram": {"field": "published_at", "calendar_interval": interval, "time_zone": _TZ,
+                               "format": "yyyy-MM-dd", "min_doc_count": 1}}
+
+
+def _histogram(days: dict[str, Any]) -> dict[str, int]:
+    return {b["key_as_string"]: b["doc_count"] for b in days["buckets"]}
 
 
 def _text(query: SearchQuery) -> str:

@@ -252,6 +252,18 @@ class FullTextIndex:
         rids = searcher.fast_field_values("rid", [address for _, address in hits])
         return [(int(rid or 0), int(key)) for rid, (key, _) in zip(rids, hits, strict=True)]
 
+    @staticmethod
+    def _timeline(interval: Interval) -> dict:
+        """The aggregation of matches per local day or week."""
+        return {"histogram": {"field": "published", "interval": _WIDTHS[interval], "offset": _OFFSETS[interval],
+                              "min_doc_count": 1}}
+
+    @staticmethod
+    def _histogram(timeline: dict) -> dict[str, int]:
+        """Its buckets as SearchResult.histogram has them: each bucket's first local day -> matches."""
+        return {datetime.fromtimestamp(int(b["key"]), VN_TZ).date().isoformat(): b["doc_count"]
+                for b in timeline["buckets"]}
+
     def facets(self, query: Query, interval: Interval) -> Facets:
         """Counts by topic, source and directive, the timeline and the stories of every match, in one pass."""
         found = self.index.searcher().aggregate(query, {
@@ -260,16 +272,14 @@ class FullTextIndex:
             "directives": {"terms": {"field": "directives", "size": _BUCKETS}},
             "groups": {"cardinality": {"field": "group"}},
             "grouped": {"sum": {"field": "grouped"}},
-            "timeline": {"histogram": {"field": "published", "interval": _WIDTHS[interval],
-                                       "offset": _OFFSETS[interval], "min_doc_count": 1}},
+            "timeline": self._timeline(interval),
         })
 
         def counts(name: str) -> dict[str, int]:
             buckets = sorted(found[name]["buckets"], key=lambda b: (-b["doc_count"], b["key"]))
             return {b["key"]: b["doc_count"] for b in buckets}
 
-        histogram = {datetime.fromtimestamp(int(b["key"]), VN_TZ).date().isoformat(): b["doc_count"]
-                     for b in found["timeline"]["buckets"]}
+        histogram = self._histogram(found["timeline"])
         total = sum(histogram.values())
         # Stories: the articles alone, plus one per duplicate group.
         stories = total - round(found["grouped"]["value"] or 0) + round(found["groups"]["value"] or 0)
@@ -277,6 +287,12 @@ class FullTextIndex:
         directives = dict(list(counts("directives").items())[:DIRECTIVE_FACETS])
         return Facets(total=total, stories=stories, topic_counts=counts("topics"), source_counts=counts("sources"),
                       directive_counts=directives, histogram=histogram)
+
+    def source_histograms(self, query: Query, interval: Interval) -> dict[str, dict[str, int]]:
+        """Per source: its matches per local day or week, the timeline nested in the source facet."""
+        found = self.index.searcher().aggregate(query, {"sources": {
+            "terms": {"field": "source", "size": _BUCKETS}, "aggs": {"timeline": self._timeline(interval)}}})
+        return {b["key"]: self._histogram(b["timeline"]) for b in found["sources"]["buckets"]}
 
     def firsts(self, query: Query) -> list[SourceFirst]:
         """Per source: the earliest match (the fast publication column's minimum) and the number of matches."""

@@ -333,6 +333,10 @@ class SQLiteStore:
                             source_counts=facets.source_counts, directive_counts=facets.directive_counts,
                             histogram=facets.histogram, next_cursor=next_cursor)
 
+    def source_histograms(self, query: SearchQuery) -> dict[str, dict[str, int]]:
+        self.index.latest()
+        return self.index.source_histograms(self.index.query(parse(query.text), query), query.interval)
+
     def firsts(self, query: SearchQuery) -> list[SourceFirst]:
         return self.index.firsts(self.index.query(parse(query.text), query))
 

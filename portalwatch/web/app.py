@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
+from pipelines.directives import directive_key
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
 from portalwatch.core.plans import load_plans
@@ -277,7 +278,12 @@ def create_app(settings: Settings) -> FastAPI:
         return page(request, "plans.html", grids=await grids())
 
     async def spread(number: str, query: SearchQuery) -> data.DirectiveSpread:
-        return await worker.run(lambda store: data.spread(store, number, query, list(names()["sources"])))
+        """A number as typed (5-ct/tw) is looked up as the pipeline stores it (05-CT/TW)."""
+        return await worker.run(lambda store: data.spread(store, directive_key(number), query,
+                                                          list(names()["sources"])))
+
+    def spread_chart(chosen: data.DirectiveSpread) -> Markup:
+        return timeline_svg({chosen.number: chosen.curve()}, "day", counted="nguồn đã dẫn")
 
     @app.get("/van-ban", response_class=HTMLResponse)
     async def directives_page(request: Request) -> HTMLResponse:
@@ -290,13 +296,35 @@ def create_app(settings: Settings) -> FastAPI:
         counts = await worker.run(lambda store: data.directive_counts(store, query))
         number = request.query_params.get("so", "").strip()
         chosen = await spread(number, query) if number else None
-        chart = timeline_svg({number: chosen.curve()}, "day", counted="nguồn đã dẫn") \
-            if chosen and chosen.firsts else None
+        chart = spread_chart(chosen) if chosen and chosen.firsts else None
         return page(request, "directives.html", params=params, error=None, counts=counts, spread=chosen, chart=chart)
+
+    @app.get("/van-ban/bieu-do.{fmt}")
+    async def spread_download(request: Request, fmt: str) -> Response:
+        number = request.query_params.get("so", "").strip()
+        chosen = await spread(number, search_query(list(request.query_params.multi_items()))) if number else None
+        if chosen is None or not chosen.firsts:
+            return JSONResponse({"detail": f"Không bài nào dẫn văn bản «{number}»: không có biểu đồ."}, 404)
+        return await _chart_file(spread_chart(chosen), fmt, "portalwatch-van-ban")
+
+    async def source_rows() -> list[data.SourceView]:
+        activity = await worker.run(lambda store: data.source_activity(store, list(names()["sources"])))
+        return await asyncio.to_thread(data.sources, settings, activity)
 
     @app.get("/nguon", response_class=HTMLResponse)
     async def sources_page(request: Request) -> HTMLResponse:
-        return page(request, "sources.html", rows=await asyncio.to_thread(data.sources, settings))
+        return page(request, "sources.html", rows=await source_rows(), now=datetime.now(UTC))
+
+    @app.get("/nguon/bieu-do.{fmt}")
+    async def source_download(request: Request, fmt: str) -> Response:
+        """One source's articles per day (?source=…), the small chart of the Nguồn page."""
+        source = request.query_params.get("source", "")
+        if source not in names()["sources"]:
+            return JSONResponse({"detail": f"Không có nguồn «{source}» trong danh mục."}, 404)
+        activity = await worker.run(lambda store: data.source_activity(store, [source]))
+        if not activity:
+            return JSONResponse({"detail": "Kho chưa có bài viết nào: không có biểu đồ."}, 404)
+        return await _chart_file(data.activity_chart(activity[source]), fmt, f"portalwatch-nguon-{source}")
 
     @app.get("/ban-tin", response_class=HTMLResponse)
     async def digests_page(request: Request) -> HTMLResponse:
@@ -425,15 +453,18 @@ def create_app(settings: Settings) -> FastAPI:
                           "error": v.error, "change": asdict(v.change) if v.change else None} for v in stored],
         })
 
-    @app.get("/api/v1/sources", summary="Tình trạng thu thập từng nguồn và các trang bị bỏ qua")
+    @app.get("/api/v1/sources", summary="Tình trạng thu thập từng nguồn, lần thu thập tới và lý do, các trang bị "
+                                        "bỏ qua, số bài mỗi ngày trong 30 ngày tới bài mới nhất")
     async def api_sources() -> JSONResponse:
-        rows = await asyncio.to_thread(data.sources, settings)
+        rows, now = await source_rows(), datetime.now(UTC)
         return JSONResponse([{
             "id": r.source.id, "name": r.source.name, "status": r.health.last.status if r.health.last else None,
             "status_text": r.health.status, "problem": r.health.problem,
             "last_crawl": r.health.last.started_at.isoformat() if r.health.last else None,
             "backoff_until": r.health.backoff_until.isoformat() if r.health.backoff_until else None,
-            "skips": r.skips, "skip_reasons": dict(r.reasons)} for r in rows])
+            # A crawl already due is due now (a source never crawled is due since the beginning of time).
+            "next_crawl": max(r.next_crawl.due_at, now).isoformat(), "reason": r.next_crawl.reason,
+            "skips": r.skips, "skip_reasons": dict(r.reasons), "daily": r.daily} for r in rows])
 
     @app.get("/api/v1/plans", summary="Kế hoạch tuyên truyền: số bài về các chủ đề của kế hoạch theo nguồn và tuần")
     async def api_plans() -> JSONResponse:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
+from pipelines.directives import directive_key
 from portalwatch.store.base import Interval, SearchQuery
 from portalwatch.store.query import UnsupportedQuery, parse
 
@@ -87,8 +88,8 @@ def _date(params: Params, key: str, label: str) -> date | None:
 
 
 def search_query(params: Params, limit: int = PAGE_SIZE) -> SearchQuery:
-    """The search these parameters state: q, topic…, source…, province…, directive, since, until, interval,
-    cursor (and limit for the API)."""
+    """The search these parameters state: q, topic…, source…, province…, directive (as the pipeline writes
+    numbers: 5-ct/tw finds 05-CT/TW), since, until, interval, cursor (and limit for the API)."""
     interval = _one(params, "interval") or "day"
     if interval not in ("day", "week"):
         raise QueryError(f"Khoảng thời gian '{interval}' không hợp lệ: chọn theo ngày (day) hoặc theo tuần (week).")
@@ -104,7 +105,8 @@ def search_query(params: Params, limit: int = PAGE_SIZE) -> SearchQuery:
     since, until = _date(params, "since", "Từ ngày"), _date(params, "until", "Đến ngày")
     try:
         return SearchQuery(text=q, topics=_all(params, "topic"), sources=_all(params, "source"),
-                           provinces=_all(params, "province"), directive=_one(params, "directive") or None,
+                           provinces=_all(params, "province"),
+                           directive=directive_key(_one(params, "directive")) or None,
                            since=since, until=until, interval=cast(Interval, interval),
                            cursor=_one(params, "cursor") or None, limit=limit)
     except ValidationError as exc:  # the dates' order: the validator's own Vietnamese message
