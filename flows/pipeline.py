@@ -37,12 +37,14 @@ def _worth_retrying(task: object, task_run: object, state: State) -> bool:
 @task(name="crawl", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=30),
       retry_condition_fn=_worth_retrying)
 def crawl_task(delay: float | None = None, source_ids: list[str] | None = None,
-               force: bool = False, skip_busy: bool = False, only_due: bool = False) -> dict[str, CrawlSummary]:
+               force: bool = False, skip_busy: bool = False, only_due: bool = False,
+               limit: int | None = None) -> dict[str, CrawlSummary]:
     """Crawl the sources (all without source_ids); with skip_busy, those another run is crawling are left out;
-    with only_due too, those no longer due once locked (another worker crawled them meanwhile)."""
+    with only_due too, those no longer due once locked (another worker crawled them meanwhile); at most
+    `limit` of them."""
     settings = get_settings()
     wanted = source_ids or [s.id for s in load_sources(settings.sources_file)]
-    with crawl_locks(settings.locks_at, wanted, skip_busy=skip_busy or only_due) as free:
+    with crawl_locks(settings.locks_at, wanted, skip_busy=skip_busy or only_due, limit=limit) as free:
         if only_due and free:
             with HealthLog(settings.archive_db) as health:
                 free = due_now([s for s in load_sources(settings.sources_file) if s.id in free], health,

@@ -194,6 +194,25 @@ def demo(data_dir: DataDir = None) -> None:
 
 
 @app.command()
+def deploy(pool: Annotated[str, typer.Option(help="Tên nhóm máy chạy (work pool) trên máy chủ Prefect.")]
+           = "portalwatch", data_dir: DataDir = None) -> None:
+    """Đăng các luồng chạy theo lịch lên một nhóm máy chạy của máy chủ Prefect dùng chung (PREFECT_API_URL);
+    sau đó chạy `prefect worker start --pool <tên>` trên mỗi máy, với cùng các biến PORTALWATCH_*."""
+    settings = _settings(data_dir)
+    _configuration(settings)
+    api = os.environ.get("PREFECT_API_URL")
+    if not api or not _healthy(api):
+        console.print(terminal(f"Cần một máy chủ Prefect dùng chung đang chạy: đặt PREFECT_API_URL (hiện là "
+                               f"{api or 'chưa đặt'}), ví dụ http://may-chu:4200/api sau `prefect server start`."))
+        raise typer.Exit(1)
+    from flows.deployments import deploy_to_pool
+
+    for deployment in deploy_to_pool(pool, settings.scheduler_interval_minutes, settings.alert_interval_minutes):
+        console.print(terminal(f"  {deployment.name} → nhóm {pool}"))
+    console.print(terminal(f"Trên mỗi máy chạy: prefect worker start --pool {pool}"))
+
+
+@app.command()
 def serve(data_dir: DataDir = None,
           port: Annotated[int, typer.Option(help="Cổng của máy chủ Prefect cục bộ.")] = 4200,
           web_port: Annotated[int, typer.Option(help="Cổng của giao diện web (127.0.0.1); 0: không chạy.")] = 8300,

@@ -5,10 +5,12 @@ server and webhook receiver that alerts are delivered to."""
 import os
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -137,3 +139,25 @@ def receiver() -> Iterator[Receiver]:
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server `make test` starts (engine/postgres.sh); CI fails without it, never skips."""
+    url = os.environ.get("PORTALWATCH_TEST_STATE_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("PORTALWATCH_TEST_STATE_URL is not set: CI must start PostgreSQL (engine/postgres.sh start)")
+        pytest.skip("no PostgreSQL: run `engine/postgres.sh start` and set PORTALWATCH_TEST_STATE_URL")
+    return url
+
+
+@pytest.fixture
+def shared_state(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards (with any session a test left open)."""
+    name = f"pwtest_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")

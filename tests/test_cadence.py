@@ -126,10 +126,10 @@ def test_the_scheduler_crawls_the_busy_source_and_leaves_the_quiet_one(
     portals.write_registry(settings.sources_file)
     ids = sorted(s.id for s in portals.sources())
     first = crawl_due_flow()
-    assert sorted(first["due"]) == ids  # never crawled: all due
+    assert sorted(first["crawl"]) == ids  # never crawled: all due
     assert first["process"]["new"] > 0
     before = len(portals.requests)
-    assert crawl_due_flow()["due"] == []  # just crawled: nobody is due, nothing is fetched
+    assert crawl_due_flow()["crawl"] == {}  # just crawled: nobody is due, nothing is fetched
     assert len(portals.requests) == before
 
     # Give two sources a past instead: one found 20 new articles at every crawl for a day, the other nothing.
@@ -142,7 +142,7 @@ def test_the_scheduler_crawls_the_busy_source_and_leaves_the_quiet_one(
             health.record(busy, at, CrawlStats(entry_pages=1, links_found=30, requested=20, new_articles=20))
             health.record(quiet, at, CrawlStats(entry_pages=1, links_found=30))
     third = crawl_due_flow()
-    assert third["due"] == [busy]
+    assert list(third["crawl"]) == [busy]
     crawled_sites = {site for site, _, _ in portals.requests[before:]}
     assert len(crawled_sites) == 1
 

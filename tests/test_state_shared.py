@@ -10,13 +10,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 import yaml
 
@@ -38,28 +35,6 @@ from portalwatch.store.outbox import Outbox
 from portalwatch.store.sqlite import SQLiteStore
 
 AT = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The PostgreSQL server `make test` starts (engine/postgres.sh); CI fails without it, never skips."""
-    url = os.environ.get("PORTALWATCH_TEST_STATE_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("PORTALWATCH_TEST_STATE_URL is not set: CI must start PostgreSQL (engine/postgres.sh start)")
-        pytest.skip("no PostgreSQL: run `engine/postgres.sh start` and set PORTALWATCH_TEST_STATE_URL")
-    return url
-
-
-@pytest.fixture
-def shared_state(postgres_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards (with any session a test left open)."""
-    name = f"pwtest_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

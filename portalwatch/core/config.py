@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     alert_webhook_secret: str | None = None  # signs each JSON webhook body (HMAC-SHA256)
     alert_interval_minutes: int = Field(default=60, ge=1)  # how often `serve` runs the checks
     scheduler_interval_minutes: int = Field(default=5, ge=1)  # how often `serve` looks for sources due a crawl
+    crawl_batch: int = Field(default=50, ge=1)  # sources one scheduled run crawls together (then it looks again)
     alert_p_value: float = Field(default=0.001, gt=0, lt=1)  # spike sensitivity: upper-tail probability
     alert_min_count: int = Field(default=5, ge=1)  # fewer articles in a day are never a spike
     alert_min_ratio: float = Field(default=2.0, ge=1)  # a spike is at least this many times the usual count

@@ -69,11 +69,11 @@ def _advisory_lock(db: psycopg.Connection, job: str, label: str, wait: bool) -> 
 
 
 @contextmanager
-def job_locks(place: StateTarget, jobs: list[tuple[str, str]], wait: bool = False, skip_busy: bool = False
-              ) -> Iterator[list[str]]:
+def job_locks(place: StateTarget, jobs: list[tuple[str, str]], wait: bool = False, skip_busy: bool = False,
+              limit: int | None = None) -> Iterator[list[str]]:
     """Hold the locks of these (job, label) pairs, taken in the order given, where `place` keeps them (the data
-    directory, or the shared state's URL); yields the jobs held. Without wait, a held lock is a Busy error at
-    once, unless skip_busy leaves that job out."""
+    directory, or the shared state's URL); yields the jobs held, at most `limit` of them. Without wait, a held
+    lock is a Busy error at once, unless skip_busy leaves that job out."""
     held: list[str] = []
     with ExitStack() as stack:
         db = None
@@ -82,6 +82,8 @@ def job_locks(place: StateTarget, jobs: list[tuple[str, str]], wait: bool = Fals
                                                      application_name=f"portalwatch {socket.gethostname()} "
                                                                       f"pid {os.getpid()}"))
         for job, label in jobs:
+            if limit is not None and len(held) >= limit:
+                break
             try:
                 if db is not None:
                     _advisory_lock(db, job, label, wait)
@@ -103,12 +105,12 @@ def job_lock(place: StateTarget, job: str, label: str, wait: bool = False) -> It
 
 
 @contextmanager
-def crawl_locks(place: StateTarget, source_ids: list[str], wait: bool = False, skip_busy: bool = False
-                ) -> Iterator[list[str]]:
-    """The crawl locks of several sources, in a fixed order (two crawls never wait on each other in a cycle);
-    yields the sources held. With skip_busy, a source another process is crawling is left out instead of
-    failing the whole batch (the scheduler's runs overlap when a crawl outlasts its interval, and several
-    workers share the sources)."""
+def crawl_locks(place: StateTarget, source_ids: list[str], wait: bool = False, skip_busy: bool = False,
+                limit: int | None = None) -> Iterator[list[str]]:
+    """The crawl locks of several sources (at most `limit`), in a fixed order (two crawls never wait on each
+    other in a cycle); yields the sources held. With skip_busy, a source another process is crawling is left
+    out instead of failing the whole batch (the scheduler's runs overlap when a crawl outlasts its interval,
+    and several workers share the sources)."""
     jobs = [(f"crawl-{s}", f"Một lượt thu thập nguồn {s}") for s in sorted(source_ids)]
-    with job_locks(place, jobs, wait, skip_busy) as held:
+    with job_locks(place, jobs, wait, skip_busy, limit) as held:
         yield [job.removeprefix("crawl-") for job in held]
