@@ -123,6 +123,11 @@ def test_story_sizes_and_copies_follow_the_syndication(web: httpx.Client) -> Non
     assert copies[0] == SOURCE_OF_SITE[syndicated.sites[0]]
     assert sorted(copies[1:]) == sorted(SOURCE_OF_SITE[s] for s in syndicated.sites[1:])
     assert [c["delay_minutes"] for c in article["copies"]] == [0, SYNDICATION_DELAY_MINUTES, SYNDICATION_DELAY_MINUTES]
+    # The story on its own: the same copies, by the story's id.
+    story = web.get(f"/api/v1/stories/{article['article']['duplicate_group']}").json()
+    assert story["copies"] == article["copies"]
+    assert {c["title"] for c in story["copies"]} == {syndicated.title}
+    assert web.get("/api/v1/stories/no-such-story").status_code == 404
 
 
 def test_a_bad_query_is_explained_in_vietnamese(web: httpx.Client) -> None:

@@ -99,3 +99,10 @@ def test_digests_are_listed_shown_sandboxed_and_downloadable(tmp_path: Path) -> 
         assert table.text == "Bản tin 2026-W46 (csv)"
         for name in ("2026-W48.html", "..%2Fsecret.html", "2026-W47.py"):
             assert web.get(f"/ban-tin/{name}").status_code == 404
+        # The API lists the same weeks with their files, and serves a week's JSON.
+        assert web.get("/api/v1/digests").json() == [
+            {"week": week, "files": {fmt: f"/ban-tin/{week}.{fmt}" for fmt in ("html", "md", "json", "csv")}}
+            for week in ("2026-W47", "2026-W46")]
+        assert web.get("/api/v1/digests/2026-W46").text == "Bản tin 2026-W46 (json)"
+        for week in ("2026-W48", "..%2Fsecret", "2026"):
+            assert web.get(f"/api/v1/digests/{week}").status_code == 404

@@ -326,11 +326,14 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse({"detail": "Kho chưa có bài viết nào: không có biểu đồ."}, 404)
         return await _chart_file(data.activity_chart(activity[source]), fmt, f"portalwatch-nguon-{source}")
 
+    def digest_weeks() -> list[str]:
+        """The weeks with a written digest, newest first."""
+        return sorted((p.name.removeprefix("digest-").removesuffix(".json")
+                       for p in settings.digest_dir.glob("digest-*.json")), reverse=True)
+
     @app.get("/ban-tin", response_class=HTMLResponse)
     async def digests_page(request: Request) -> HTMLResponse:
-        weeks = sorted((p.name.removeprefix("digest-").removesuffix(".json")
-                        for p in settings.digest_dir.glob("digest-*.json")), reverse=True)
-        return page(request, "digests.html", weeks=weeks)
+        return page(request, "digests.html", weeks=digest_weeks())
 
     @app.get("/ban-tin/{name}")
     async def digest_file(request: Request, name: str) -> Response:
@@ -436,6 +439,31 @@ def create_app(settings: Settings) -> FastAPI:
                                           "histogram": r.histogram, "source_counts": r.source_counts}
                                          for name, r in view.results.items()], "sources": view.sources})
 
+    def copies_json(copies: list[data.Copy]) -> list[dict[str, Any]]:
+        return [{"id": c.article.id, "source_id": c.article.source_id, "title": c.article.title,
+                 "url": c.article.url, "published_at": c.article.published_at.isoformat(),
+                 "delay_minutes": int(c.delay.total_seconds() // 60)} for c in copies]
+
+    @app.get("/api/v1/stories/{story_id}", summary="Một tin và các bản đăng lại của nó, theo thời gian đăng")
+    async def api_story(story_id: str) -> JSONResponse:
+        copies = await worker.run(lambda store: data.story(store, story_id))
+        if not copies:
+            return JSONResponse({"detail": f"Không có tin mã {story_id}."}, 404)
+        return JSONResponse({"story_id": story_id, "copies": copies_json(copies)})
+
+    @app.get("/api/v1/digests", summary="Các bản tin tuần đã viết, mới nhất trước, với địa chỉ từng tệp")
+    async def api_digests() -> JSONResponse:
+        return JSONResponse([{"week": week, "files": {fmt: f"/ban-tin/{week}.{fmt}" for fmt in DIGEST_TYPES
+                                                      if (settings.digest_dir / f"digest-{week}.{fmt}").is_file()}}
+                             for week in await asyncio.to_thread(digest_weeks)])
+
+    @app.get("/api/v1/digests/{week}", summary="Nội dung một bản tin tuần (JSON), ví dụ 2026-W47")
+    async def api_digest(week: str) -> Response:
+        path = settings.digest_dir / f"digest-{week}.json"
+        if not DIGEST_FILE.fullmatch(f"{week}.json") or not path.is_file():
+            return JSONResponse({"detail": f"Không có bản tin tuần {week}."}, 404)
+        return FileResponse(path, media_type="application/json")
+
     @app.get("/api/v1/articles/{article_id}", summary="Một bài viết, các bản của cùng tin và bài cùng nguồn trong tuần")
     async def api_article(article_id: str) -> JSONResponse:
         view = await worker.run(lambda store: data.article(store, article_id))
@@ -444,9 +472,7 @@ def create_app(settings: Settings) -> FastAPI:
         stored = await versions(view.article.url)
         return JSONResponse({
             "article": view.article.model_dump(mode="json", exclude={"fingerprint"}),
-            "copies": [{"id": c.article.id, "source_id": c.article.source_id, "url": c.article.url,
-                        "published_at": c.article.published_at.isoformat(),
-                        "delay_minutes": int(c.delay.total_seconds() // 60)} for c in view.copies],
+            "copies": copies_json(view.copies),
             "same_source_week": [{"id": a.id, "title": a.title, "published_at": a.published_at.isoformat()}
                                  for a in view.same_week],
             "versions": [{"fetched_at": v.fetched_at.isoformat(), "title": v.title, "characters": v.characters,

@@ -228,19 +228,22 @@ def plan_grids(store: ArticleStore, plans: list[CampaignPlan], sources: list[str
     return grids
 
 
+def story(store: ArticleStore, group: str) -> list[Copy]:
+    """A story's copies in publication order, each with its delay after the first (none: no such story)."""
+    copies = sorted(store.scan(SearchQuery(stories=[group])), key=lambda a: (a.published_at, a.id))
+    return [Copy(a, a.published_at - copies[0].published_at) for a in copies]
+
+
 def article(store: ArticleStore, article_id: str) -> ArticleView | None:
     found = store.get(article_id)
     if found is None:
         return None
-    story = list(store.scan(SearchQuery(stories=[found.duplicate_group]))) if found.duplicate_group else [found]
-    story.sort(key=lambda a: (a.published_at, a.id))
-    first = story[0].published_at
     day = found.published_at.astimezone(VN_TZ).date()
     monday = day - timedelta(days=day.weekday())
     week = store.search(SearchQuery(sources=[found.source_id], since=monday, until=monday + timedelta(days=6),
                                     limit=50))
-    return ArticleView(found, [Copy(a, a.published_at - first) for a in story],
-                       [h.article for h in week.hits if h.article.id != found.id])
+    copies = story(store, found.duplicate_group) if found.duplicate_group else [Copy(found, timedelta())]
+    return ArticleView(found, copies, [h.article for h in week.hits if h.article.id != found.id])
 
 
 def source_activity(store: ArticleStore, sources: list[str], days: int = ACTIVITY_DAYS) -> dict[str, dict[str, int]]:
