@@ -8,8 +8,6 @@ header; nothing here is asserted.
 """
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import tempfile
@@ -23,6 +21,7 @@ from pathlib import Path
 import yaml
 from bench_store import QUERIES, TOPICS
 from corpus import SOURCES, START, realistic
+from machine import describe
 
 from flows.alerting import run_checks
 from portalwatch.core.alerts import SavedSearch
@@ -63,11 +62,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(f"machine: {os.cpu_count()} cores, {cpu}, {memory:.0f} GiB; Python {platform.python_version()}; "
-          f"load average at start {os.getloadavg()[0]:.1f}")
+    print(describe())
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     receiver = f"http://127.0.0.1:{server.server_address[1]}/hook"

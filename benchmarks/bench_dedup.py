@@ -23,8 +23,6 @@ shared whole) shows as a story split, which lowers both.
 
 import argparse
 import json
-import os
-import platform
 import resource
 import sqlite3
 import statistics
@@ -36,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+from machine import describe
 
 from pipelines.dedup import NUM_PERM, SCHEME_TAG, StoryKeys, group_stories
 from portalwatch.core.models import DedupKey
@@ -159,11 +158,7 @@ def measure_sqlite(n: int, seed: int, directory: Path) -> dict:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {len(os.sched_getaffinity(0))} cores, {ram:.0f} GB RAM, Python {platform.python_version()}, "
-            f"numpy {np.__version__}")
+    return f"{describe()}; numpy {np.__version__}"
 
 
 def child(mode: str, n: int, seed: int, directory: str) -> dict:
@@ -186,7 +181,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    print(f"Machine: {machine()}")
+    print(machine())
     with tempfile.TemporaryDirectory() as directory:
         for mode in args.modes:
             print(f"\n{mode}: median of {args.runs} runs (seconds, wall), peak RSS of the run's process")

@@ -26,7 +26,6 @@ Văn bản page's store calls (the directive list, one directive's spread) outsi
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ from itertools import islice
 from pathlib import Path
 
 from corpus import CORPORA, DIRECTIVES, SOURCES
+from machine import describe
 
 from flows.retagging import retag_store
 from pipelines.tagging import load_taxonomy
@@ -230,11 +230,7 @@ def main() -> None:
             store.close()
         print(peak_memory_mb(PRIVATE).replace(' ', ''))
         return
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(f"machine: {os.cpu_count()} cores, {cpu}, {memory:.0f} GiB; Python {platform.python_version()}; "
-          f"load average at start {os.getloadavg()[0]:.1f}")
+    print(describe())
     rows = []
     corpora = list(CORPORA) if args.corpus == "both" else [args.corpus]
     for size, corpus in ((size, corpus) for size in args.sizes for corpus in corpora):

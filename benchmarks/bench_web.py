@@ -27,7 +27,6 @@ work shares it); nothing here is asserted.
 
 import argparse
 import os
-import platform
 import random
 import re
 import shutil
@@ -46,6 +45,7 @@ import httpx
 import yaml
 from bench_store import QUERIES, TOPICS, percentile
 from corpus import DIRECTIVES, SOURCES, START, realistic
+from machine import describe
 
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Article
@@ -283,11 +283,7 @@ def main() -> None:
     cache = args.cache.resolve()
     if cache.is_relative_to(REPO):
         parser.error(f"--cache {cache} is inside the repository: choose a directory outside it")
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(f"machine: {os.cpu_count()} cores, {cpu}, {memory:.0f} GiB; Python {platform.python_version()}; "
-          f"load average at start {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(describe())
     rows = []
     for size in args.sizes:
         for store in stores:

@@ -44,7 +44,7 @@ from portalwatch.store.base import Interval, SearchQuery, StoreError
 
 if TYPE_CHECKING:
     from pipelines.tagging import Taxonomy
-    from portalwatch.web.auth import Role
+    from portalwatch.web.auth import Role, Tokens, Users
 
 app = typer.Typer(help="portalwatch: theo dõi tin bài tuyên truyền trên cổng thông tin và báo địa phương.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -933,28 +933,46 @@ def users_add(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")],
               role: Annotated[str, typer.Option(help="reader (chỉ đọc) hoặc admin (quản trị).")] = "reader",
               data_dir: DataDir = None) -> None:
     """Thêm người dùng, hoặc đổi mật khẩu và vai trò của người đã có (hỏi mật khẩu hai lần)."""
-    from portalwatch.web.auth import ROLES, Users, UsersError
+    from portalwatch.web.auth import ROLES, Users
+
+    checked = _role(role)
+    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    with _refused_as_bad_parameter():
+        Users(_settings(data_dir).users_file).add(name, password, checked)
+    console.print(terminal(f"Đã lưu người dùng {name} ({ROLES[role]})."))
+
+
+def _role(role: str) -> "Role":
+    from portalwatch.web.auth import ROLES
 
     if role not in ROLES:
         raise typer.BadParameter(f"vai trò phải là reader hoặc admin, không phải {role!r}", param_hint="--role")
-    password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    return cast("Role", role)
+
+
+@contextmanager
+def _refused_as_bad_parameter() -> Iterator[None]:
+    """A users or tokens file change refused (bad name, short password, unknown entry): the option's error."""
+    from portalwatch.web.auth import UsersError
+
     try:
-        Users(_settings(data_dir).users_file).add(name, password, cast("Role", role))
+        yield
     except UsersError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    console.print(terminal(f"Đã lưu người dùng {name} ({ROLES[role]})."))
+
+
+def _remove(entries: "Users | Tokens", name: str, done: str) -> None:
+    with _refused_as_bad_parameter():
+        entries.remove(name)
+    console.print(terminal(done))
 
 
 @users_app.command("rm")
 def users_rm(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")], data_dir: DataDir = None) -> None:
     """Xóa người dùng (phiên đang mở của họ hết hiệu lực khi máy chủ web khởi động lại)."""
-    from portalwatch.web.auth import Users, UsersError
+    from portalwatch.web.auth import Users
 
-    try:
-        Users(_settings(data_dir).users_file).remove(name)
-    except UsersError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    console.print(terminal(f"Đã xóa người dùng {name}."))
+    _remove(Users(_settings(data_dir).users_file), name, f"Đã xóa người dùng {name}.")
 
 
 @users_app.command("list")
@@ -975,14 +993,11 @@ def token_add(name: Annotated[str, typer.Argument(help="Tên mã, ví dụ he-th
               role: Annotated[str, typer.Option(help="reader (chỉ đọc) hoặc admin (quản trị).")] = "reader",
               data_dir: DataDir = None) -> None:
     """Tạo mã truy cập API mới (thay mã cũ cùng tên) và in ra một lần duy nhất."""
-    from portalwatch.web.auth import ROLES, Tokens, UsersError
+    from portalwatch.web.auth import ROLES, Tokens
 
-    if role not in ROLES:
-        raise typer.BadParameter(f"vai trò phải là reader hoặc admin, không phải {role!r}", param_hint="--role")
-    try:
-        token = Tokens(_settings(data_dir).tokens_file).add(name, cast("Role", role))
-    except UsersError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    checked = _role(role)
+    with _refused_as_bad_parameter():
+        token = Tokens(_settings(data_dir).tokens_file).add(name, checked)
     console.print(terminal(f"Mã truy cập {name} ({ROLES[role]}), chỉ hiện lần này; gửi kèm mỗi yêu cầu API dạng "
                            "«Authorization: Bearer MÃ»:"))
     print(token)  # alone on its line, unwrapped, for copying
@@ -1004,13 +1019,9 @@ def token_list(data_dir: DataDir = None) -> None:
 @tokens_app.command("rm")
 def token_rm(name: Annotated[str, typer.Argument(help="Tên mã.")], data_dir: DataDir = None) -> None:
     """Thu hồi một mã truy cập API (hết hiệu lực ngay)."""
-    from portalwatch.web.auth import Tokens, UsersError
+    from portalwatch.web.auth import Tokens
 
-    try:
-        Tokens(_settings(data_dir).tokens_file).remove(name)
-    except UsersError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    console.print(terminal(f"Đã thu hồi mã truy cập {name}."))
+    _remove(Tokens(_settings(data_dir).tokens_file), name, f"Đã thu hồi mã truy cập {name}.")
 
 
 # Typer's and Click's own words, in Vietnamese: its usage errors become our one error line.

@@ -55,15 +55,19 @@ def pipeline_run(prefect_harness: None, portals: FixturePortals) -> PipelineRun:
     return PipelineRun(settings=settings, portals=portals, result=result)
 
 
-@pytest.fixture(scope="session")
-def engine_url() -> str:
-    """The engine node started by `make test` (engine/engine.sh); CI fails without it, never skips."""
-    url = os.environ.get("PORTALWATCH_TEST_ES_URL")
+def _server_started_by_make_test(variable: str, what: str, script: str) -> str:
+    """The address of a server `make test` starts; CI fails without it, elsewhere the test skips."""
+    url = os.environ.get(variable)
     if not url:
         if os.environ.get("CI"):
-            pytest.fail("PORTALWATCH_TEST_ES_URL is not set: CI must start the engine (engine/engine.sh start)")
-        pytest.skip("no engine: run `engine/engine.sh start` and set PORTALWATCH_TEST_ES_URL (make test does both)")
+            pytest.fail(f"{variable} is not set: CI must start {what} ({script} start)")
+        pytest.skip(f"no {what}: run `{script} start` and set {variable} (make test does both)")
     return url
+
+
+@pytest.fixture(scope="session")
+def engine_url() -> str:
+    return _server_started_by_make_test("PORTALWATCH_TEST_ES_URL", "the engine", "engine/engine.sh")
 
 
 @pytest.fixture
@@ -143,13 +147,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    """The PostgreSQL server `make test` starts (engine/postgres.sh); CI fails without it, never skips."""
-    url = os.environ.get("PORTALWATCH_TEST_STATE_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("PORTALWATCH_TEST_STATE_URL is not set: CI must start PostgreSQL (engine/postgres.sh start)")
-        pytest.skip("no PostgreSQL: run `engine/postgres.sh start` and set PORTALWATCH_TEST_STATE_URL")
-    return url
+    return _server_started_by_make_test("PORTALWATCH_TEST_STATE_URL", "PostgreSQL", "engine/postgres.sh")
 
 
 @pytest.fixture

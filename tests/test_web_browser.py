@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
 
 from pipelines.tagging import load_taxonomy
 from portalwatch import fixture_portals
@@ -35,6 +35,17 @@ EVIDENCE = make("http://tinh.test/bang-chung.html", "Chi bộ học tập Chỉ 
                 datetime(2026, 11, 18, 9, tzinfo=VN_TZ), source="binhgiang-gov").model_copy(update={"topics": [
                     TopicTag(topic_id="hoc-tap-lam-theo-bac", score=4.5, phrases=["làm theo", "phong cách Hồ Chí Minh"],
                              directives=["05-CT/TW"], section="Xây dựng Đảng")]})
+
+
+def _downloads_the_chart_as_png(page: Page, chart: Locator, saved: Path) -> None:
+    """The page's "Tải PNG" link gives a PNG of the chart's very size."""
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải PNG").click()
+    download.value.save_as(saved)
+    png = saved.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
+                                                int(chart.get_attribute("height") or 0))
 
 
 @pytest.fixture(scope="module")
@@ -302,14 +313,7 @@ def test_directive_page_draws_the_spread_and_marks_the_silent_sources(tmp_path: 
         expect(chart).to_contain_text("Số nguồn đã dẫn theo ngày")
         expect(chart.locator("circle")).to_have_count(days)
         expect(page.locator("#cited")).to_have_text(str(len(first)))
-        with page.expect_download() as download:
-            page.get_by_role("link", name="Tải PNG").click()
-        saved = tmp_path / "lan-toa.png"
-        download.value.save_as(saved)
-        png = saved.read_bytes()
-        assert png.startswith(b"\x89PNG\r\n\x1a\n")
-        assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
-                                                    int(chart.get_attribute("height") or 0))
+        _downloads_the_chart_as_png(page, chart, tmp_path / "lan-toa.png")
         for source in silent:
             expect(page.locator(f'tr.silent[data-source="{source}"]')).to_contain_text("Chưa dẫn")
         earliest = min(first, key=lambda s: (first[s], s))
@@ -339,14 +343,7 @@ def test_share_by_topic_chosen_in_the_form_survives_a_reload_and_downloads_as_pn
     expect(chart.locator("polyline")).to_have_count(len(top))
     assert chart.locator("g.legend > title").all_text_contents() == [names[t] for t in top]
     expect(chart).to_contain_text("%")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Tải PNG").click()
-    saved = tmp_path / "bieu-do.png"
-    download.value.save_as(saved)
-    png = saved.read_bytes()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert struct.unpack(">II", png[16:24]) == (int(chart.get_attribute("width") or 0),
-                                                int(chart.get_attribute("height") or 0))
+    _downloads_the_chart_as_png(page, chart, tmp_path / "bieu-do.png")
 
 
 def test_sources_page_draws_each_sources_articles_per_day_and_says_when_it_is_crawled_next(

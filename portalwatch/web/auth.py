@@ -57,8 +57,17 @@ def _check_name(name: str, what: str) -> None:
 class _OwnerOnlyFile:
     """A JSON object in a file only its owner can read: the hashes are not for other local accounts to try offline."""
 
+    what = ""  # what one entry is, in Vietnamese
+
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def remove(self, name: str) -> None:
+        records = self._read()
+        if name not in records:
+            raise UsersError(f"Không có {self.what} '{name}'.")
+        del records[name]
+        self._write(records)
 
     def _read(self) -> dict[str, dict[str, str]]:
         if not self.path.exists():
@@ -77,6 +86,8 @@ class _OwnerOnlyFile:
 class Users(_OwnerOnlyFile):
     """The users file: name -> role and password hash."""
 
+    what = "người dùng"
+
     def add(self, name: str, password: str, role: Role) -> None:
         """Add a user or replace one's password and role."""
         _check_name(name, "đăng nhập")
@@ -86,13 +97,6 @@ class Users(_OwnerOnlyFile):
         users = self._read()
         users[name] = {"role": role, "salt": base64.b64encode(salt).decode(),
                        "scrypt": base64.b64encode(_hash(password, salt)).decode()}
-        self._write(users)
-
-    def remove(self, name: str) -> None:
-        users = self._read()
-        if name not in users:
-            raise UsersError(f"Không có người dùng '{name}'.")
-        del users[name]
         self._write(users)
 
     def list(self) -> list[User]:
@@ -121,6 +125,8 @@ def _digest(token: str) -> str:
 class Tokens(_OwnerOnlyFile):
     """The API tokens file: name -> role and the token's SHA-256; the token itself is shown once, never kept."""
 
+    what = "mã truy cập"
+
     def add(self, name: str, role: Role) -> str:
         """A new random token for `name` (replacing the one it had); returns the token."""
         _check_name(name, "mã truy cập")
@@ -129,13 +135,6 @@ class Tokens(_OwnerOnlyFile):
         tokens[name] = {"role": role, "sha256": _digest(token), "created_at": datetime.now(UTC).isoformat()}
         self._write(tokens)
         return token
-
-    def remove(self, name: str) -> None:
-        tokens = self._read()
-        if name not in tokens:
-            raise UsersError(f"Không có mã truy cập '{name}'.")
-        del tokens[name]
-        self._write(tokens)
 
     def list(self) -> list[Token]:
         return [Token(name, record["role"], datetime.fromisoformat(record["created_at"]))  # type: ignore[arg-type]
