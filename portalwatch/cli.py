@@ -39,6 +39,7 @@ from portalwatch.reports.neutralise import markup, snippet_pieces, terminal
 from portalwatch.runtime import configure_runtime, log_file
 from portalwatch.state.archive import RawArchive
 from portalwatch.state.lock import Busy
+from portalwatch.state.postgres import StateUnavailable
 from portalwatch.store import open_store
 from portalwatch.store.base import Interval, SearchQuery, StoreError
 
@@ -1097,7 +1098,7 @@ def main() -> None:
     _typer_in_vietnamese()
     try:
         app()
-    except (StoreError, MailError, ConfigError, Busy, ApiServerError) as exc:
+    except (StoreError, MailError, ConfigError, Busy, ApiServerError, StateUnavailable) as exc:
         _fail(str(exc))
         sys.exit(2)
     except SystemExit as exc:

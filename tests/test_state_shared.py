@@ -245,3 +245,20 @@ def test_a_source_another_worker_just_crawled_is_not_crawled_again(
         served = len(site.server.log)
         assert crawl_task.fn(0, ["bulk"], only_due=True) == {}  # the other worker's view was stale
         assert len(site.server.log) == served
+
+
+def test_a_shared_state_that_does_not_answer_is_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PORTALWATCH_DATA_DIR": str(tmp_path),
+           "PORTALWATCH_STATE_URL": f"postgresql://portalwatch:mat-khau-bi-mat@127.0.0.1:{port}/portalwatch"}
+    (tmp_path / "sources.yaml").write_text("- id: tinh\n  name: Cổng tỉnh\n  homepage: https://tinh.gov.vn/\n",
+                                           encoding="utf-8")
+    shown = subprocess.run([str(Path(sys.executable).with_name("portalwatch")), "sources"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 2
+    assert f"Không kết nối được trạng thái dùng chung PostgreSQL ở 127.0.0.1:{port}/portalwatch" in shown.stdout
+    assert "Traceback" not in shown.stdout + shown.stderr and "mat-khau-bi-mat" not in shown.stdout

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 
 from portalwatch.state.db import StateTarget
-from portalwatch.state.postgres import is_postgres
+from portalwatch.state.postgres import connect, is_postgres
 
 _ADVISORY_SPACE = 0x5057  # "PW": the first key of our two-key advisory locks
 
@@ -78,9 +78,8 @@ def job_locks(place: StateTarget, jobs: list[tuple[str, str]], wait: bool = Fals
     with ExitStack() as stack:
         db = None
         if is_postgres(place):  # one session holds them all: ending it releases every one
-            db = stack.enter_context(psycopg.connect(str(place), autocommit=True,
-                                                     application_name=f"portalwatch {socket.gethostname()} "
-                                                                      f"pid {os.getpid()}"))
+            db = stack.enter_context(connect(str(place), application_name=f"portalwatch {socket.gethostname()} "
+                                                                          f"pid {os.getpid()}"))
         for job, label in jobs:
             if limit is not None and len(held) >= limit:
                 break

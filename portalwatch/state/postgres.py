@@ -21,6 +21,10 @@ _VERSIONS = "CREATE TABLE IF NOT EXISTS schema_versions (name TEXT PRIMARY KEY, 
 _QMARK = re.compile(r"\?")
 
 
+class StateUnavailable(RuntimeError):
+    """The shared state's database cannot be reached; the message is Vietnamese and names the server."""
+
+
 def is_postgres(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
@@ -35,13 +39,24 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
+def connect(url: str, **options: Any) -> psycopg.Connection[Any]:
+    """An autocommit connection, or StateUnavailable saying which server did not answer (never its password)."""
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10, **options)
+    except psycopg.OperationalError as exc:
+        where = psycopg.conninfo.conninfo_to_dict(url)
+        raise StateUnavailable(f"Không kết nối được trạng thái dùng chung PostgreSQL ở {where.get('host', '?')}:"
+                               f"{where.get('port', 5432)}/{where.get('dbname', '?')} (PORTALWATCH_STATE_URL): "
+                               f"{str(exc).splitlines()[0]}") from exc
+
+
 class PgConnection:
     """A psycopg connection with sqlite3's interface, as far as the state classes use it."""
 
     def __init__(self, url: str) -> None:
         # Autocommit outside `with`: a statement on its own is its own transaction, as sqlite3's
         # callers here treat a read. `with` opens a real transaction (nested ones become savepoints).
-        self.conn = psycopg.connect(url, autocommit=True)
+        self.conn = connect(url)
         self._open: list[Any] = []
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
