@@ -9,10 +9,10 @@ and the HTML files it names (looked up as given, then under `raw/`). One JSON ob
      "author": "Lê Phương" | null (not scored), "attribution": "", "section": "Tin tức" | null,
      "body": ["paragraph", ...]}
 
-Non-article pages need only file, origin and is_article. Pages marked "tuned": false (a part held out
-while fixing) get their own summary after the whole set's. Body scores are token-level bags of words
-(as the article-extraction benchmarks score bodies): precision = shared tokens / extracted tokens,
-recall = shared tokens / true tokens.
+Non-article pages need only file, origin and is_article; an article's "body" may be null (not scored).
+Pages marked "tuned": false (a part held out while fixing) get their own summary after the whole set's.
+Body scores are token-level bags of words (as the article-extraction benchmarks score bodies):
+precision = shared tokens / extracted tokens, recall = shared tokens / true tokens.
 
     python benchmarks/eval_extraction_real.py --dir /work/cache/realpages
 """
@@ -95,7 +95,8 @@ def score_page(truth: dict, html: bytes) -> Score:
             score.notes.append(f"author {found.author!r}")
     if truth.get("section") is not None:
         score.section = _same_text(getattr(found, "section", ""), truth["section"])
-    score.body = prf("\n".join(found.paragraphs), "\n".join(truth["body"]))
+    if truth.get("body") is not None:  # a page labelled without its body is scored on the rest
+        score.body = prf("\n".join(found.paragraphs), "\n".join(truth["body"]))
     return score
 
 
