@@ -702,7 +702,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     section = find_section(doc, metas, ld, title)
     article_markup = bool(text.ld_article) or metas.get("og:type").lower() == "article"
     if not override.get("body") and (reason := looks_like_list_page(url, title, section, text.site_keys, ld,
-                                                                      article_markup, doc)):
+                                                                      article_markup, doc, _site_url(page))):
         raise ExtractionError(f"trang danh sách tin: {reason}")
     if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
         raise ExtractionError("không trích xuất được nội dung bài (trang lỗi, rỗng hoặc là trang danh sách)")
@@ -1247,10 +1247,16 @@ def _undated_list(doc: lxml.html.HtmlElement, ld: list[dict], paragraphs: list[s
 
 
 def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str], ld: list[dict],
-                         has_article_markup: bool, doc: lxml.html.HtmlElement | None = None) -> str:
-    """The Vietnamese reason a page is a home, section, tag or search page, or "" for an article page."""
-    path = urlsplit(url)
-    if url and path.path in ("", "/") and not path.query:
+                         has_article_markup: bool, doc: lxml.html.HtmlElement | None = None,
+                         declared_url: str = "") -> str:
+    """The Vietnamese reason a page is a home, section, tag or search page, or "" for an article page.
+
+    Without the fetched address (a saved page), the address the page declares as its own (canonical link,
+    og:url) tells a home page: news CMSs declare the site's root there.
+    """
+    address = url or declared_url
+    path = urlsplit(address)
+    if address and path.path in ("", "/") and not path.query:
         return "trang chủ của cổng, không phải một bài viết"
     if url and _LIST_URL.search(url):
         return "trang chuyên mục, thẻ hoặc tìm kiếm, không phải một bài viết"
