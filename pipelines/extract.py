@@ -265,6 +265,40 @@ def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None
     return ""
 
 
+def _prefixed_lead(title: lxml.html.HtmlElement | None) -> str:
+    """The lead under the headline that opens with the outlet's tag ("(VTC News) - ", "(CTO) -"), for pages
+    that give their sapo no class of its own; the tag may sit in an element of its own before the lead's.
+
+    The tag is how Vietnamese newspapers open an article's first paragraph, so it marks the lead even in
+    markup nobody here has seen; only the text right under the headline is read.
+    """
+    if title is None:
+        return ""
+    seen = 0
+    for node in _NEXT_TEXTS(title):
+        parent = node.getparent()
+        if not node.strip() or parent is None or parent.tag in _SCRIPT_OR_STYLE:
+            continue
+        if seen > _LEAD_REACH:
+            return ""
+        seen += len(node.strip())
+        if strip_agency_prefix(node.strip()) == node.strip() or _inside(parent, "a"):
+            continue
+        block = parent.getparent() if node.is_tail else parent
+        # Up to the paragraph holding the tag: "<p><b>(CTO) -</b> Ngày 8-1, …</p>" is one; a block with
+        # blocks inside (the text's container) is not.
+        while block is not None and block.tag in _INLINE and (up := block.getparent()) is not None \
+                and all(child.tag in _INLINE for child in up.iterchildren(tag=lxml.etree.Element)):
+            block = up
+        if block is None:
+            return ""
+        text = " ".join(_shown_text(block, " ").split())
+        if len(strip_agency_prefix(text)) < _LEAD_CHARS[0] and (following := block.getnext()) is not None:
+            text = f"{text} {' '.join(_shown_text(following, ' ').split())}"  # the tag in a span of its own
+        return text if _LEAD_CHARS[0] < len(strip_agency_prefix(text)) <= _LEAD_CHARS[1] else ""
+    return ""
+
+
 def _names_lead(element: lxml.html.HtmlElement) -> bool:
     """A class name with a lead word as one of its parts: "sapo", "detail-sapo", "article__summary"."""
     parts = [set(_CLASS_PARTS.split(name)) for name in element.get("class", "").lower().split()]
@@ -604,12 +638,24 @@ def _body(doc: lxml.html.HtmlElement, title: str, title_el: lxml.html.HtmlElemen
         lines = _main_text(doc, site_url, declares_body)
     if lines and collapse_spaces(fold(normalize_text(lines[0]))) == collapse_spaces(fold(title)):  # headline again
         lines = lines[1:]
-    lead = normalize_text(override["lead"][0]) if override.get("lead") else _lead(doc, title_el)
+    lines = _without_date_line(lines, title_el)
+    lead = normalize_text(override["lead"][0]) if override.get("lead") else (_lead(doc, title_el)
+                                                                              or _prefixed_lead(title_el))
     if lead and not _has_lead(lines, lead):
         lines.insert(0, lead)
     if not override.get("body"):  # boxes, lists and sub-headings of the article the extractor left out
         lines = complete_from_container(doc, lines)
     return clean_text(lines)
+
+
+def _without_date_line(lines: list[str], title: lxml.html.HtmlElement | None) -> list[str]:
+    """The text without the header's date line ("Đầu tư Thứ Tư, 24/12/2025 09:30") that the extractor took
+    in with the headline's block; a dated first sentence of the text is no line of the header."""
+    opening = [i for i, line in enumerate(lines[:3]) if len(line) <= _DATELINE_MAX and parse_vn_datetime(line)]
+    if not opening or title is None:
+        return lines
+    header = {_ALNUM.sub("", fold(line)) for line in _date_lines(title, before=False) + _date_lines(title)}
+    return [line for i, line in enumerate(lines) if i not in opening or _ALNUM.sub("", fold(line)) not in header]
 
 
 def _has_lead(lines: list[str], lead: str) -> bool:
@@ -914,14 +960,19 @@ def _link_chain(element: lxml.html.HtmlElement) -> list[str]:
 
 
 def _shown_headline(doc: lxml.html.HtmlElement, title: str) -> lxml.html.HtmlElement | None:
-    """The element (a heading or a titled block, not a link) whose text is the headline, if the page shows it."""
+    """The element (a heading or a titled block, not a link) whose text is the headline, if the page shows it.
+
+    An <h1> saying the headline the metadata gives is the article's own even inside a <header> (a section's
+    header holding headline and date line, outside any <article>); other blocks there are the page's.
+    """
     key = " ".join(fold(title).split())
-    for element in doc.iter("h2", "h3", "h4", "div", "p", "span", "strong", "td"):
+    for element in doc.iter("h1", "h2", "h3", "h4", "div", "p", "span", "strong", "td"):
         raw = _TEXT(element)
         if len(raw) < len(title) or len(raw) > len(title) + 40:
             continue
         if " ".join(fold(raw).split()) == key and element.getparent() is not None \
-                and not element.xpath("ancestor::a|ancestor::nav|ancestor::header"):
+                and not element.xpath("ancestor::a|ancestor::nav" if element.tag == "h1"
+                                      else "ancestor::a|ancestor::nav|ancestor::header"):
             return element
     return None
 

@@ -173,3 +173,13 @@ def test_a_section_name_in_an_earlier_h1_gives_way_to_the_headline_the_metadata_
                     'href="https://baobinhgiang.com.vn/thoi-su/binh-giang/">Bình Giang</a></span>', "")
     found = extract(page, "text/html", url=truth["url"])
     assert (found.title, found.author) == (truth["title"], truth["author"])
+
+
+def test_a_lead_opening_with_the_outlet_tag_comes_first_when_the_body_rule_leaves_it_out() -> None:
+    """The lead sits in an unclassed <h2> after a span holding "(BGO) - ", above the text's container: a
+    source whose body rule names only the container still gets the lead first (its tag taken off)."""
+    truth = TRUTHS["newspaper_header_section_prefixed_lead"]
+    found = extract(_page("newspaper_header_section_prefixed_lead"), "text/html", url=truth["url"],
+                    selectors={"body": ".edittor-content"})
+    assert found.paragraphs[0] == truth["body"][0]
+    assert truth["body"][1] in found.paragraphs
