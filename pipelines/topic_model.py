@@ -161,15 +161,14 @@ class TopicModel:
         model = self.fitted()
         words, crcs = _gram_hashes(normalised[:READ_CHARACTERS])
         hashes = np.frombuffer(crcs, dtype=np.uint32)
-        at = np.minimum(np.searchsorted(model.hashes, hashes), len(model.hashes) - 1)
-        features = np.where(model.hashes[at] == hashes, at, -1)
-        # n-grams the examples never used twice carry no weight; counting columns in an array of them all
-        # gives the known ones in column order without sorting.
-        present = np.bincount(features[features >= 0], minlength=len(model.idf))
-        index = np.flatnonzero(present)
+        # Each distinct n-gram once, with its count, in hash order: looking up sorted hashes reads the
+        # model's array in one sweep, and the known ones come out in feature order (a hash's position).
+        grams, counts = np.unique(hashes, return_counts=True)
+        at = np.minimum(np.searchsorted(model.hashes, grams), len(model.hashes) - 1)
+        known = model.hashes[at] == grams  # n-grams the examples never used twice carry no weight
+        index, counts = at[known], counts[known]
         if not index.size:
             return {}
-        counts = present[index]
         values = (1.0 + np.log(counts, dtype=np.float32)) * model.idf[index]
         values /= np.linalg.norm(values)
         rows = model.weights[index]
@@ -179,6 +178,7 @@ class TopicModel:
             contributions = values * rows[:, column]
             strongest = np.argsort(-contributions)[:EVIDENCE_TERMS]
             # Each term as the text first shows it.
-            terms = [_gram(words, int(np.argmax(features == index[i]))) for i in strongest if contributions[i] > 0]
+            terms = [_gram(words, int(np.argmax(hashes == model.hashes[index[i]]))) for i in strongest
+                     if contributions[i] > 0]
             found[model.topic_ids[column]] = Learned(float(probabilities[column]), terms)
         return found
