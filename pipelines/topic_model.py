@@ -14,6 +14,7 @@ topic names (search, digest) never import scikit-learn or train.
 import re
 import threading
 import zlib
+from array import array
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -57,18 +58,19 @@ def model_text(*parts: str) -> str:
     return "\n".join(parts)
 
 
-def _gram_hashes(text: str) -> tuple[list[str], list[int]]:
+def _gram_hashes(text: str) -> tuple[list[str], "array[int]"]:
     """The text's words (syllables, in Vietnamese), and the CRC-32 of each word then of each pair of
     neighbouring ones ("word next"): the same in every process, unlike Python's str hash.
 
     A pair's CRC continues its first word's over the space and the next word (zlib.crc32 takes a running
     value), so no pair is joined into a string or encoded: every step is a C call over the whole list.
+    The CRCs go straight into an unsigned 32-bit array, which numpy reads without converting each int.
     """
     words = _WORD.findall(text)
     encoded = list(map(str.encode, words))
-    singles = list(map(zlib.crc32, encoded))
-    pairs = map(zlib.crc32, encoded[1:], map(zlib.crc32, repeat(b" "), singles))
-    return words, [*singles, *pairs]
+    crcs = array("I", map(zlib.crc32, encoded))
+    crcs.extend(map(zlib.crc32, encoded[1:], map(zlib.crc32, repeat(b" "), crcs)))
+    return words, crcs
 
 
 def _gram(words: list[str], position: int) -> str:
@@ -84,8 +86,8 @@ class _Fitted:
     # Features are looked up by a binary search in C over a small sorted array instead of a dict probe per
     # n-gram (the probes, cold in cache between pages, were most of the model's cost; measured again with
     # the whole pipeline around them: a dict is slower).
-    hashes: np.ndarray  # sorted CRC-32s of the n-grams the model knows
-    columns: np.ndarray  # each one's feature column
+    # Sorted CRC-32s of the n-grams the model knows; a hash's position is its feature's row in idf and weights.
+    hashes: np.ndarray
     idf: np.ndarray
     weights: np.ndarray  # features × topics
     biases: np.ndarray
@@ -114,7 +116,11 @@ class TopicModel:
                                                for e in examples]).astype(np.float64)
         except ValueError:  # no word occurs in two examples: nothing to learn from
             topic_ids, matrix = [], None
-        known = sorted(getattr(vectorizer, "vocabulary_", {}).items())  # (n-gram hash, feature column)
+        # (n-gram hash, feature column). scikit-learn numbers the features in the sorted order of their
+        # keys, so the columns come out as 0, 1, 2…: taking idf and weight rows by column changes nothing,
+        # and no column array is kept or looked up per n-gram.
+        known = sorted(getattr(vectorizer, "vocabulary_", {}).items())
+        columns = np.array([c for _, c in known], dtype=np.int64)
         weights, biases = [], []
         # liblinear's solver calls BLAS (dot products, norms) thousands of times on vectors as long as the
         # vocabulary; OpenBLAS splits each call over its threads, and waking and waiting for them cost about
@@ -130,12 +136,11 @@ class TopicModel:
                 fitted.fit(matrix, labels)
                 weights.append(fitted.coef_[0])
                 biases.append(fitted.intercept_[0])
-        idf = getattr(vectorizer, "idf_", np.zeros(0)).astype(np.float32)
+        idf = getattr(vectorizer, "idf_", np.zeros(0)).astype(np.float32)[columns]
         return _Fitted(
-            topic_ids=topic_ids, hashes=np.array([h for h, _ in known], dtype=np.uint32),
-            columns=np.array([c for _, c in known], dtype=np.int64), idf=idf,
+            topic_ids=topic_ids, hashes=np.array([h for h, _ in known], dtype=np.uint32), idf=idf,
             # One dense product scores every topic at once.
-            weights=np.array(weights, dtype=np.float32).T if weights else np.zeros((len(idf), 0), np.float32),
+            weights=np.array(weights, dtype=np.float32).T[columns] if weights else np.zeros((len(idf), 0), np.float32),
             biases=np.array(biases, dtype=np.float32))
 
     def fitted(self) -> _Fitted:
@@ -155,16 +160,15 @@ class TopicModel:
             return {}
         model = self.fitted()
         words, crcs = _gram_hashes(normalised[:READ_CHARACTERS])
-        hashes = np.array(crcs, dtype=np.uint32)
-        at = np.minimum(np.searchsorted(model.hashes, hashes), len(model.hashes) - 1)
-        features = np.where(model.hashes[at] == hashes, model.columns[at], -1)
-        # n-grams the examples never used twice carry no weight; counting columns in an array of them all
-        # gives the known ones in column order without sorting.
-        present = np.bincount(features[features >= 0], minlength=len(model.idf))
-        index = np.flatnonzero(present)
+        hashes = np.frombuffer(crcs, dtype=np.uint32)
+        # Each distinct n-gram once, with its count, in hash order: looking up sorted hashes reads the
+        # model's array in one sweep, and the known ones come out in feature order (a hash's position).
+        grams, counts = np.unique(hashes, return_counts=True)
+        at = np.minimum(np.searchsorted(model.hashes, grams), len(model.hashes) - 1)
+        known = model.hashes[at] == grams  # n-grams the examples never used twice carry no weight
+        index, counts = at[known], counts[known]
         if not index.size:
             return {}
-        counts = present[index]
         values = (1.0 + np.log(counts, dtype=np.float32)) * model.idf[index]
         values /= np.linalg.norm(values)
         rows = model.weights[index]
@@ -174,6 +178,7 @@ class TopicModel:
             contributions = values * rows[:, column]
             strongest = np.argsort(-contributions)[:EVIDENCE_TERMS]
             # Each term as the text first shows it.
-            terms = [_gram(words, int(np.argmax(features == index[i]))) for i in strongest if contributions[i] > 0]
+            terms = [_gram(words, int(np.argmax(hashes == model.hashes[index[i]]))) for i in strongest
+                     if contributions[i] > 0]
             found[model.topic_ids[column]] = Learned(float(probabilities[column]), terms)
         return found
