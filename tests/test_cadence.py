@@ -28,10 +28,11 @@ def _history(*runs: tuple[float, int]) -> list[CrawlRun]:
     return sorted((_run(NOW - timedelta(hours=h), n) for h, n in runs), key=lambda r: r.started_at, reverse=True)
 
 
-def _simulate(rate_per_day: float, days: int, seed: int, source: Source = SOURCE) -> list[float]:
+def _simulate(rate_per_day: float, days: int, seed: int, source: Source = SOURCE,
+              learning_days: int = 1) -> list[float]:
     """A source publishing at random (Poisson) times, crawled whenever the scheduler, looking every five
-    minutes, finds it due; each crawl finds what was published since the one before. Returns every article's
-    delay from publication to crawl, in hours, after a first day of learning."""
+    minutes, finds it due; each crawl finds what was published since the one before (the first, a backlog of
+    300). Returns every article's delay from publication to crawl, in hours, after the days of learning."""
     chance = random.Random(seed)
     published, t = [], 0.0
     while t < days * 24:
@@ -46,7 +47,7 @@ def _simulate(rate_per_day: float, days: int, seed: int, source: Source = SOURCE
             hours = minute / 60
             fresh = [p for p in published[seen:] if p <= hours]
             seen += len(fresh)
-            if hours > 24:
+            if hours > 24 * learning_days:
                 delays += [hours - p for p in fresh]
             history.insert(0, CrawlRun(source.id, now, Status.OK, "",
                                        CrawlStats(entry_pages=1, links_found=20, requested=len(fresh),
@@ -63,6 +64,15 @@ def _p95(values: list[float]) -> float:
 def test_a_source_publishing_ten_or_more_a_day_is_read_within_the_hour(rate: float) -> None:
     delays = _simulate(rate, days=8, seed=rate)
     assert len(delays) > rate * 5  # the simulation saw a week of articles
+    assert _p95(delays) <= 1.0
+
+
+@pytest.mark.parametrize("rate", [40, 150])
+def test_a_new_busy_source_is_read_within_the_hour_from_its_first_day(rate: float) -> None:
+    """Its first crawl's backlog says nothing of its pace, nor does an empty crawl just after it: a young
+    history must not push a busy source hours away."""
+    delays = _simulate(rate, days=1, seed=rate, learning_days=0)
+    assert len(delays) > rate / 2
     assert _p95(delays) <= 1.0
 
 

@@ -88,6 +88,9 @@ def next_crawl(source: Source, history: list[CrawlRun], backoff_until: datetime 
                          f"mới thu thập một lần: thử lại sau {_duration(shortest)} để đo nhịp đăng bài")
     rate, days = estimate
     acceptable = min(max(timedelta(days=FRESH_SHARE / rate), FRESHEST), longest)
+    # A young history says little (the first crawl's backlog does not count, and ten empty minutes after it
+    # prove nothing): wait no longer than the evidence spans, so a new source's interval grows by doubling.
+    acceptable = min(acceptable, max(timedelta(days=days), FRESHEST))
     interval = max(min(timedelta(days=ARTICLES_PER_VISIT / rate), acceptable), shortest)
     bound = " (tối thiểu)" if interval == shortest else " (tối đa)" if interval == longest else ""
     return NextCrawl(source.id, last.started_at + interval,

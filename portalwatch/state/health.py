@@ -112,6 +112,21 @@ def assess(stats: CrawlStats, history: list[CrawlRun]) -> tuple[Status, str]:
     return Status.OK, ""
 
 
+def backoff_until(history: list[CrawlRun], now: datetime) -> datetime | None:
+    """When a source whose last crawls (history, newest first) failed may be tried again (None: now)."""
+    streak = 0
+    for run in history:
+        if run.status == Status.INTERRUPTED:  # says nothing about the source
+            continue
+        if run.status not in (Status.FAILED, Status.BLOCKED):
+            break
+        streak += 1
+    if streak < 2:  # one failure may be a blip: the next scheduled crawl tries again
+        return None
+    until = history[0].started_at + min(BACKOFF_BASE * 2 ** (streak - 2), BACKOFF_MAX)
+    return until if until > now else None
+
+
 def _stats(recorded: str) -> CrawlStats:
     """Stats as recorded, ignoring counters that later versions no longer keep."""
     known = {f.name for f in fields(CrawlStats)}
@@ -156,16 +171,5 @@ class HealthLog(StateFile):
 
     def backoff_until(self, source_id: str) -> datetime | None:
         """When a source that failed its last crawls may be tried again (None: now)."""
-        history = self.history(source_id, limit=20)
-        streak = 0
-        for run in history:
-            if run.status == Status.INTERRUPTED:  # says nothing about the source
-                continue
-            if run.status not in (Status.FAILED, Status.BLOCKED):
-                break
-            streak += 1
-        if streak < 2:  # one failure may be a blip: the next scheduled crawl tries again
-            return None
-        until = history[0].started_at + min(BACKOFF_BASE * 2 ** (streak - 2), BACKOFF_MAX)
-        return until if until > datetime.now(UTC) else None
+        return backoff_until(self.history(source_id, limit=20), datetime.now(UTC))
 
