@@ -1,20 +1,26 @@
 """Serve the scheduled deployments (run by `portalwatch serve` as its own process, so that the
 command keeps control of shutdown: Prefect's runner does not stop on SIGTERM, it does on SIGINT)."""
 
+import os
+import signal
+from contextlib import suppress
+
 
 def main() -> None:
-    # Imports inside: `portalwatch serve` may stop this process while it is still importing Prefect,
-    # and that interrupt, like any later one, ends it quietly.
-    try:
-        from prefect import serve
+    # `portalwatch serve` may stop this process while it is still importing Prefect. Until the runner
+    # starts, nothing of ours is under way, and an interrupt raised inside Prefect's import can surface
+    # wrapped in another exception (pydantic's serialisation error): so until then it just ends the process.
+    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+    from prefect import serve
 
-        from flows.deployments import deployments
-        from portalwatch.core.config import get_settings
+    from flows.deployments import deployments
+    from portalwatch.core.config import get_settings
 
-        settings = get_settings()
-        serve(*deployments(settings.scheduler_interval_minutes, settings.alert_interval_minutes))
-    except KeyboardInterrupt:
-        pass
+    settings = get_settings()
+    planned = deployments(settings.scheduler_interval_minutes, settings.alert_interval_minutes)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here Prefect's runner stops on it
+    with suppress(KeyboardInterrupt):
+        serve(*planned)
 
 
 if __name__ == "__main__":
