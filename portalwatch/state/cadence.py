@@ -16,7 +16,7 @@ from cronsim import CronSim
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.models import Source
-from portalwatch.state.health import CrawlRun, HealthLog, Status
+from portalwatch.state.health import CrawlRun, HealthLog, Status, backoff_until
 
 # The rate over the last week (long enough to hold its weekly rhythm) or, when it is higher, over the last
 # day: a source that wakes up is followed at once, one that falls quiet is let go over the week.
@@ -100,7 +100,11 @@ def next_crawl(source: Source, history: list[CrawlRun], backoff_until: datetime 
 
 def schedule(sources: list[Source], health: HealthLog) -> list[NextCrawl]:
     """Every source's next crawl, soonest first."""
-    planned = [next_crawl(s, health.history(s.id, limit=MAX_RUNS), health.backoff_until(s.id)) for s in sources]
+    now = datetime.now(UTC)
+    planned = []
+    for source in sources:  # one read of each history serves the rate and the back-off
+        history = health.history(source.id, limit=MAX_RUNS)
+        planned.append(next_crawl(source, history, backoff_until(history, now)))
     return sorted(planned, key=lambda n: (n.due_at, n.source_id))
 
 

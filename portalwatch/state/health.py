@@ -167,7 +167,7 @@ class HealthLog(StateFile):
         history = self.history(source_id)
         return SourceHealth(source_id, history[0] if history else None,
                             next((r for r in history if r.status not in PROBLEMS), None), usual_links(history[1:]),
-                            self.backoff_until(source_id))
+                            backoff_until(history, datetime.now(UTC)))
 
     def backoff_until(self, source_id: str) -> datetime | None:
         """When a source that failed its last crawls may be tried again (None: now)."""

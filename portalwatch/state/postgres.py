@@ -11,6 +11,7 @@ import hashlib
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +30,7 @@ def is_postgres(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
+@lru_cache(maxsize=256)  # the state classes run a few dozen distinct statements, over and over
 def _pg_sql(sql: str) -> str:
     """sqlite3's qmark parameters as psycopg's; a literal % doubled first."""
     return _QMARK.sub("%s", sql.replace("%", "%%"))

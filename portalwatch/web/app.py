@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
@@ -38,7 +38,7 @@ from portalwatch.reports.revisions import Version, article_versions
 from portalwatch.store import open_store
 from portalwatch.store.base import ArticleStore, SearchQuery, StoreError, newest_published
 from portalwatch.web import data
-from portalwatch.web.admin import CSRF_COOKIE, can_act, csrf_ok, install
+from portalwatch.web.admin import CSRF_COOKIE, can_act, csrf_ok, form_pairs, install
 from portalwatch.web.auth import LOCAL_ADMIN, ROLES, Session, Sessions, Tokens, User, Users, authenticating, is_loopback
 from portalwatch.web.query import QueryError, chart_options, compared_queries, link, openapi_parameters, search_query
 
@@ -375,7 +375,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/dang-nhap", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
-        form = dict(parse_qsl((await request.body()).decode(errors="replace")))
+        form = dict(await form_pairs(request))
         target = form.get("next", "/")
         target = target if target.startswith("/") and not target.startswith("//") else "/"  # no open redirect
         if not csrf_ok(request, form.get("csrf", "")):
@@ -393,7 +393,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/dang-xuat")
     async def logout(request: Request) -> Response:
-        form = dict(parse_qsl((await request.body()).decode(errors="replace")))
+        form = dict(await form_pairs(request))
         if request.state.session is None or not csrf_ok(request, form.get("csrf", "")):
             return JSONResponse({"detail": "Thiếu mã chống giả mạo yêu cầu (CSRF)."}, 403)
         sessions.end(request.cookies.get(SESSION_COOKIE))
