@@ -475,7 +475,7 @@ def _unwrapped(lines: list[str], doc: lxml.html.HtmlElement) -> list[str]:
     """
     if not any(line[0].isspace() for line in lines):  # nearly every page: no look at the tree
         return lines
-    following = set()
+    following: set[str] = set()
     for node in _WRAPPED_TEXTS(doc, nl="\n"):
         pieces = [piece.strip() for piece in node.split("\n")]
         following.update(piece for before, piece in pairwise(pieces) if before and piece)
