@@ -742,8 +742,35 @@ def _read_text(page: Page, doc: lxml.html.HtmlElement, override: dict[str, list[
     paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded)
     bylines = _byline_texts(doc)
     author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys, bylines)
+    if not author and page.body and _BIO_MARK in page.body:
+        author = _bio_author(doc)
     folded = folded[: len(paragraphs)]  # _author drops at most the last paragraph
     return _Text(metas, ld, ld_article, site_keys, title, title_el, cleaned, bylines, author, paragraphs, folded)
+
+
+# An author box beside an opinion piece: the name, then a bio naming the writer again ("Tác giả Nguyễn Văn A là
+# giảng viên…"). Searched in the bytes first: the XPath runs only on pages that say "Tác giả".
+_BIO_MARK = "Tác giả".encode()
+_BIO_BLOCKS = XPath("//text()[starts-with(normalize-space(.), 'Tác giả')]/..")
+_BIO = re.compile(r"^Tác giả\s+(\S+(?:\s+\S+){1,3}?)\s*,?\s+(?:là|hiện là|hiện đang|nguyên là|sinh năm)\s")
+
+
+def _bio_author(doc: lxml.html.HtmlElement) -> str:
+    """The writer an author box names: a bio naming a person whose name the box also shows on its own
+    (a heading or link beside the bio), when no byline does; else "". A sentence of the text saying
+    "Tác giả …" (a book's author) has no such name beside it."""
+    for element in _BIO_BLOCKS(doc):
+        match = _BIO.match(" ".join(_block_text(element).split()))
+        if not match or not _looks_like_person(name := match.group(1)):
+            continue
+        box = element.getparent()
+        for _ in range(2):
+            if box is None:
+                break
+            if any(" ".join(_TEXT(e).split()) == name for e in box.iter() if e is not element):
+                return name
+            box = box.getparent()
+    return ""
 
 
 def extract_body(body: bytes, content_type: str = "", url: str = "") -> list[str]:
