@@ -258,7 +258,7 @@ def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None
             if element.tag not in _LEAD_TAGS or classes[element.get("class")] > 1 or not _names_lead(element):
                 continue
             text = normalize_text(_shown_text(element, " ")).replace("\n", " ").strip()
-            if not _LEAD_CHARS[0] < len(text) <= _LEAD_CHARS[1]:
+            if not _LEAD_CHARS[0] < len(text) <= _LEAD_CHARS[1] or _BIO.match(text):  # an author card's bio
                 continue
             if title is not None and not _soon_after(title, element, _LEAD_REACH):
                 continue
