@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -257,7 +258,7 @@ def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None
             if element.tag not in _LEAD_TAGS or classes[element.get("class")] > 1 or not _names_lead(element):
                 continue
             text = normalize_text(_shown_text(element, " ")).replace("\n", " ").strip()
-            if not _LEAD_CHARS[0] < len(text) <= _LEAD_CHARS[1]:
+            if not _LEAD_CHARS[0] < len(text) <= _LEAD_CHARS[1] or _BIO.match(text):  # an author card's bio
                 continue
             if title is not None and not _soon_after(title, element, _LEAD_REACH):
                 continue
@@ -348,7 +349,7 @@ def _override_date(override: dict[str, list[str]]) -> datetime | None:
 # ([string-length(.) >= $low][string-length(.) <= $high]) build the text of every long wrapper twice.
 _SIZED = "[floor((string-length(.) - $low) div ($high - $low + 1)) = 0]"
 # The blocks is_teaser_text compares with the paragraphs, in document order.
-_TEASER_BLOCKS = XPath(f"(//p | //div | //span | //li | //td){_SIZED}")
+_TEASER_BLOCKS = XPath(f"(//p | //div | //span | //li | //td | //article){_SIZED}")
 
 
 def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: list[str] | None = None) -> bool:
@@ -379,6 +380,9 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
     summaries = 0
     for paragraph, key in zip(paragraphs, keys, strict=True):
         element = blocks.get(key)
+        if element is not None and _opens_with_own_link(element, key):  # a card: headline link and summary
+            summaries += 1
+            continue
         for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
             if container is None or len(_TEXT(container)) > len(paragraph) + 300:
                 break
@@ -386,6 +390,16 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
                 summaries += 1
                 break
     return summaries >= 1 and summaries >= len(paragraphs) / 2
+
+
+def _opens_with_own_link(element: lxml.html.HtmlElement, key: str) -> bool:
+    """Whether the block's text opens with a headline-long link inside it: a teaser card (headline and summary
+    in one <article> or <li>) that the extractor gave as one line."""
+    link = next((a for a in element.iter("a") if _text(a).strip()), None)
+    if link is None:
+        return False
+    headline = collapse_spaces(fold(_text(link)))
+    return len(headline) >= _HEADLINE_CHARS and key.startswith(headline)
 
 
 @lru_cache(maxsize=256)
@@ -432,7 +446,7 @@ def _main_text(doc: lxml.html.HtmlElement, site_url: str = "", declares_body: bo
         text = _declared_body_text(doc, text)
     # A one-cell table is a layout box, not data: its rows come as "| heading paragraph |", its blocks run
     # together; they are left to complete_from_container, which restores a box block by block.
-    lines = [line for line in text.splitlines() if line.strip() and not _ONE_CELL_ROW.match(line)]
+    lines = _unwrapped([line for line in text.splitlines() if line.strip() and not _ONE_CELL_ROW.match(line)], doc)
     if not lines:
         return lines
     if furniture := _form_and_caption_texts(doc):
@@ -444,6 +458,37 @@ def _main_text(doc: lxml.html.HtmlElement, site_url: str = "", declares_body: bo
         if len(strict) < MIN_BODY_CHARS:
             return [line for line in strict.splitlines() if line.strip()]
     return lines
+
+
+# Text nodes with a line break and some text: among them, the paragraphs hard-wrapped in the page's source.
+_WRAPPED_TEXTS = XPath("//text()[contains(., $nl)][normalize-space()]"
+                       "[not(ancestor::script or ancestor::style or ancestor::pre)]", smart_strings=False)
+
+
+def _unwrapped(lines: list[str], doc: lxml.html.HtmlElement) -> list[str]:
+    """The lines with the source's hard wraps undone, as a browser shows them.
+
+    Text written straight into a <div> (a teaser's summary, a pasted paragraph) keeps its line breaks and
+    the template's indentation in trafilatura's output. A line starting with spaces continues the one before
+    it when the page has it after a line break inside the same text; a block's own first line, indented by
+    the template, starts with spaces too and stays a line.
+    """
+    if not any(line[0].isspace() for line in lines):  # nearly every page: no look at the tree
+        return lines
+    following: set[str] = set()
+    for node in _WRAPPED_TEXTS(doc, nl="\n"):
+        pieces = [piece.strip() for piece in node.split("\n")]
+        following.update(piece for before, piece in pairwise(pieces) if before and piece)
+    if not following:
+        return lines
+    joined: list[str] = []
+    for line in lines:
+        head = line.strip()
+        if joined and line[0].isspace() and any(head.startswith(piece) for piece in following):
+            joined[-1] = f"{joined[-1].rstrip()} {head}"
+        else:
+            joined.append(line)
+    return joined
 
 
 # Searched in the raw bytes first (C speed): most pages name none of these, and the XPath is spared.
@@ -697,8 +742,35 @@ def _read_text(page: Page, doc: lxml.html.HtmlElement, override: dict[str, list[
     paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded)
     bylines = _byline_texts(doc)
     author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys, bylines)
+    if not author and page.body and _BIO_MARK in page.body:
+        author = _bio_author(doc)
     folded = folded[: len(paragraphs)]  # _author drops at most the last paragraph
     return _Text(metas, ld, ld_article, site_keys, title, title_el, cleaned, bylines, author, paragraphs, folded)
+
+
+# An author box beside an opinion piece: the name, then a bio naming the writer again ("Tác giả Nguyễn Văn A là
+# giảng viên…"). Searched in the bytes first: the XPath runs only on pages that say "Tác giả".
+_BIO_MARK = "Tác giả".encode()
+_BIO_BLOCKS = XPath("//text()[starts-with(normalize-space(.), 'Tác giả')]/..")
+_BIO = re.compile(r"^Tác giả\s+(\S+(?:\s+\S+){1,3}?)\s*,?\s+(?:là|hiện là|hiện đang|nguyên là|sinh năm)\s")
+
+
+def _bio_author(doc: lxml.html.HtmlElement) -> str:
+    """The writer an author box names: a bio naming a person whose name the box also shows on its own
+    (a heading or link beside the bio), when no byline does; else "". A sentence of the text saying
+    "Tác giả …" (a book's author) has no such name beside it."""
+    for element in _BIO_BLOCKS(doc):
+        match = _BIO.match(" ".join(_block_text(element).split()))
+        if not match or not _looks_like_person(name := match.group(1)):
+            continue
+        box = element.getparent()
+        for _ in range(2):
+            if box is None:
+                break
+            if any(" ".join(_TEXT(e).split()) == name for e in box.iter() if e is not element):
+                return name
+            box = box.getparent()
+    return ""
 
 
 def extract_body(body: bytes, content_type: str = "", url: str = "") -> list[str]:

@@ -183,3 +183,14 @@ def test_a_lead_opening_with_the_outlet_tag_comes_first_when_the_body_rule_leave
                     selectors={"body": ".edittor-content"})
     assert found.paragraphs[0] == truth["body"][0]
     assert truth["body"][1] in found.paragraphs
+
+
+def test_a_sentence_naming_an_author_is_no_byline_without_the_name_shown_beside_it() -> None:
+    """"Tác giả … là …" is a writer's bio only in a card that also shows the name on its own: inside the text
+    (a book and its author) it names someone else, and the page stays unsigned."""
+    truth = TRUTHS["newspaper_author_box_bio"]
+    page = _variant("newspaper_author_box_bio", '<h3 class="story__heading"><a href="/tac-gia/tran-quoc-hung.html">'
+                    'Trần Quốc Hưng</a></h3>', "")
+    found = extract(page, "text/html", url=truth["url"])
+    assert (found.title, found.author) == (truth["title"], "")
+
