@@ -73,8 +73,11 @@ class Topic:
 
 
 def _keys(phrases: list[str]) -> set[str]:
-    """Phrases as matched: normalised, lowercased (an empty phrase would match everywhere)."""
-    return {key for key in (read(p) for p in phrases) if key}
+    """Phrases as matched: normalised, lowercased (an empty phrase would match everywhere). A phrase
+    with a comma is also matched without it: portals write "phòng, chống dịch" and "phòng chống dịch",
+    "kiểm tra, giám sát" and "kiểm tra giám sát" alike."""
+    keys = {key for key in (read(p) for p in phrases) if key}
+    return keys | {key.replace(", ", " ") for key in keys}
 
 
 def _whole_word(key: str) -> re.Pattern[str]:
@@ -148,10 +151,18 @@ class Taxonomy:
         for index, spans in found.items():
             spans.sort()
             taken, reached = [], 0
+            counted: set[int] = set()  # occasion clauses that already gave this topic its half
             for start, minus_length, key, weak in spans:
                 if start >= reached:  # the longest phrase starting here, after the previous hit
-                    inside = any(a <= start < b for a, b in occasions)
-                    taken.append((key, WEAK_FACTOR if weak or inside else 1.0, weak))
+                    inside = next((n for n, (a, b) in enumerate(occasions) if a <= start < b), None)
+                    if inside is None:
+                        factor = WEAK_FACTOR if weak else 1.0
+                    else:
+                        # One occasion is one mention however it is spelt out ("kỷ niệm 80 năm Cách mạng
+                        # Tháng Tám, Quốc khánh 2/9"): its first phrase counts half, the rest nothing.
+                        factor = 0.0 if inside in counted else WEAK_FACTOR
+                        counted.add(inside)
+                    taken.append((key, factor, weak))
                     reached = start - minus_length
             hits[index] = taken
         return hits, vetoed

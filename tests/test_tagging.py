@@ -194,3 +194,49 @@ def test_training_leaves_the_blas_threads_as_they_were() -> None:
     before = {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()}
     model.fitted()
     assert {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()} == before
+
+
+def test_one_occasion_counts_once_however_many_phrases_spell_it_out(small: Taxonomy) -> None:
+    title = "Chào mừng kỷ niệm Ngày sinh Chủ tịch Hồ Chí Minh, thanh niên Yên Bình làm đường"
+    # two anniversary phrases in one occasion clause: one mention at half the title's 3 points
+    assert tag(small, title, "Đoàn viên xã Yên Bình làm 2 km đường bê tông.", "", []) == []
+    tags = tag(small, title, "Sáng 19/5, xã Yên Bình tổ chức lễ kỷ niệm Ngày sinh Chủ tịch Hồ Chí Minh.", "", [])
+    # the lead's own mentions count in full: 2 + 2, plus the occasion's 1.5
+    assert [(t.topic_id, t.score) for t in tags] == [("ky-niem-ngay-le-lon", 5.5)]
+
+
+def test_a_phrase_with_a_comma_also_matches_without_it(small: Taxonomy) -> None:
+    tags = tag(small, "Yên Bình siết chặt phòng chống dịch", "Xã lập chốt kiểm soát ở đầu các thôn.", "", [])
+    assert [(t.topic_id, t.score, t.phrases) for t in tags] == [("phong-chong-covid-19", 3.0, ["phòng chống dịch"])]
+
+
+@pytest.fixture(scope="module")
+def rules(taxonomy: Taxonomy) -> Taxonomy:
+    import dataclasses
+
+    return dataclasses.replace(taxonomy, model=None)
+
+
+# Rule classes that real portal texts called for, each on a text of our own.
+@pytest.mark.parametrize(("title", "lead", "expected"), [
+    # framing clauses ("trong không khí", "trong bối cảnh", "góp phần") are occasions, not subjects
+    ("Khai giảng năm học mới trong không khí kỷ niệm Quốc khánh",
+     "Sáng 5/9, học sinh Bình Giang bước vào năm học mới; nhiều trường không nhận hoa chúc mừng.", set()),
+    ("Xã Yên Bình làm xong cầu treo Nà Lạn",
+     "Cây cầu góp phần thực hiện tiêu chí giao thông trong xây dựng nông thôn mới của xã.", set()),
+    # "người tốt, việc tốt" is the Hồ Chí Minh campaign's phrase too: no emulation tag on its own
+    ("Sổ ghi chép người tốt, việc tốt làm theo lời Bác",
+     "Các chi bộ ghi lại việc làm đẹp của đảng viên để kể trong buổi sinh hoạt.", {"hoc-tap-lam-theo-bac"}),
+    # Resolution 4's "tự diễn biến, tự chuyển hóa" in a discipline report is Party building, not a polemic
+    ("Kỷ luật một phó giám đốc sở suy thoái, “tự diễn biến”, “tự chuyển hóa”",
+     "Ủy ban Kiểm tra Tỉnh ủy quyết định khai trừ ra khỏi Đảng một đảng viên nhận quà của doanh nghiệp.",
+     {"xay-dung-dang"}),
+    # merged Party committees and a district's founding anniversary, as portals word them
+    ("Thành lập Đảng bộ tỉnh Bình Giang trên cơ sở hợp nhất hai đảng bộ tỉnh",
+     "Quyết định có hiệu lực từ ngày 1/7.", {"sap-xep-bo-may"}),
+    ("Triển lãm ảnh 60 năm thành lập huyện Tân Lập", "Hơn 200 bức ảnh tư liệu được trưng bày đến hết tháng 10.",
+     {"ky-niem-ngay-le-lon"}),
+], ids=["occasion-framing", "contribution-clause", "good-deeds-book", "self-evolution-formula", "merged-committee",
+        "district-anniversary"])
+def test_rule_classes_from_real_portal_texts(rules: Taxonomy, title: str, lead: str, expected: set[str]) -> None:
+    assert {t.topic_id for t in tag(rules, title, lead, "", [])} == expected
