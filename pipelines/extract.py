@@ -728,8 +728,10 @@ _APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về
 # A labelled byline line: "Tác giả: Hồng Nhung", "Bài và ảnh: Minh Anh", a contributor's "CTV: Thu Hà" or
 # "CTV Thu Hà". NukeViet's own labels ("Tác giả bài viết:") are often typed into the text by editors.
 _LABELLED_BYLINE = re.compile(r"^(?:(?:tác giả(?: bài viết)?|người viết(?: bài)?|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh"
-                              r"|tin và ảnh|phóng viên|ctv|cộng tác viên)\s*:|ctv\s)\s*(?P<value>.{2,60})$",
-                              re.IGNORECASE)
+                              r"|tin và ảnh|phóng viên|ctv|cộng tác viên|tin|bài|tổng hợp|thực hiện)\s*:|ctv\s)"
+                              r"\s*(?P<value>.{2,60})$", re.IGNORECASE)
+# The photographer's credit after the writer's: "Tin: Hà Vy. Ảnh: Lê Na", "Bài: Hà Vy - Ảnh: Lê Na".
+_PHOTO_CREDIT = re.compile(r"\s*[.,;]?\s*[-–]?\s*(?:ảnh|video|clip|đồ họa)\s*:.*$", re.IGNORECASE)
 
 
 def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None,
@@ -1251,6 +1253,9 @@ _NAME_SEPARATORS = re.compile(r"\s+|\s*[-–,]\s*")
 # "Thu Hà/TTXVN": the signer, then the agency's short name after a slash.
 _SLASHED_AGENCY = re.compile(r"\s*/\s*([A-ZĐ][A-ZĐ0-9&]{1,9})$")
 _ACRONYM = re.compile(r"^[A-ZĐ][A-ZĐ0-9&.\-]{1,11}$")
+# National news agencies and broadcasters whose items portals carry under their short name ("Tác giả: VTV"):
+# a source, not a person (initials such as "PV" or "T.H" are people).
+_AGENCIES = {"ttxvn", "vna", "vov", "vtv", "vtc", "vnews", "qdnd", "cand", "ttxvn/vna"}
 # A unit that signs a portal's article instead of a person: "Văn phòng HĐND-UBND", "Trung tâm VHTT huyện …".
 _OFFICE = re.compile(r"^(văn phòng|phòng|trung tâm|ban|sở|ủy ban|uỷ ban|ubnd|hđnd|ub mttq|ủy ban mttq|hội|bộ|cục"
                      r"|chi cục|đảng ủy|đảng uỷ|huyện ủy|huyện uỷ|thành ủy|thành uỷ|tỉnh ủy|tỉnh uỷ)\b", re.IGNORECASE)
@@ -1286,12 +1291,12 @@ def read_signature(text: str, site_keys: set[str] | None = None) -> tuple[str, s
     labelled = _LABELLED_BYLINE.match(text)
     if not labelled and not is_signature(text) and not (len(text) <= 60 and _names_unit(text)):
         return None
-    core = normalize_text(labelled.group("value") if labelled else text).strip()
+    core = normalize_text(_PHOTO_CREDIT.sub("", labelled.group("value")) if labelled else text).strip()
     attribution = ""
     if bracket := (_TRAILING_PARENS.search(core) or _SLASHED_AGENCY.search(core)):
         attribution = _agency(bracket.group(1), site_keys)
         core = core[: bracket.start()].strip()
-    if _names_unit(core):
+    if _names_unit(core) or fold(core) in _AGENCIES:
         return "", core
     name, dash, office = core.partition(" – ") if " – " in core else core.partition(" - ")
     if dash and not all(w[:1].isupper() for w in _NAME_SEPARATORS.split(office) if w):  # a name, then its office

@@ -235,6 +235,11 @@ def test_a_body_selector_that_matches_replaces_generic_extraction(monkeypatch: p
         ("Lan Chi – Phó Chánh Văn phòng Huyện ủy", "Lan Chi", ""),  # the office after the name is dropped
         ("MINH ĐỨC - THANH TÙNG", "MINH ĐỨC - THANH TÙNG", ""),  # two signers stay
         ("Tin, ảnh: Đức Toàn", "Đức Toàn", ""),
+        ("Tin: KH. Ảnh: Ngọc Bích", "KH", ""),  # the photographer's credit is not the byline
+        ("Tổng hợp: HẢI YẾN", "HẢI YẾN", ""),
+        ("Thực hiện: Báo Bình Giang điện tử", "", "Báo Bình Giang điện tử"),
+        ("Tác giả: VOV", "", "VOV"),  # a national broadcaster's short name is a source
+        ("PV", "PV", ""),  # a reporter's initials are a person's
         ("Phòng chống dịch là việc của mọi nhà", None, None),  # a line of text
     ],
 )
