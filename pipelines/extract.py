@@ -222,24 +222,23 @@ def find_published(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | No
 
 
 def _author(doc: lxml.html.HtmlElement, metas: Metas, paragraphs: list[str], ld_article: dict | None = None,
-            site_keys: set[str] | None = None, bylines: list[str] | None = None) -> tuple[str, list[str]]:
-    """The byline (a person, never the outlet), or a short signature paragraph ending the text.
+            site_keys: set[str] | None = None, bylines: list[str] | None = None) -> tuple[str, str, list[str]]:
+    """The byline (a person, never the outlet) or the signature paragraph ending the text, the attribution
+    that signature gives ("Thu Hà (TTXVN)", "Văn phòng HĐND-UBND"), and the paragraphs without it.
 
     A last paragraph that is only the outlet's name is its signature line, not text: it is dropped.
     """
     site_keys = site_keys if site_keys is not None else set()
     author = find_author(doc, metas, ld_article or {}, site_keys, bylines)
-    if paragraphs and (labelled := _LABELLED_BYLINE.match(paragraphs[-1])):
-        author = author or normalize_text(labelled.group(2).strip())
-        return author, paragraphs[:-1]
     if paragraphs:
         last = paragraphs[-1]
         if len(last) <= 40 and site_keys and is_outlet_name(last, site_keys):
-            paragraphs = paragraphs[:-1]
-        elif is_signature(last) or (author and last == author):
-            author = author or normalize_text(_TRAILING_PARENS.sub("", last))  # "Hà Thu (tổng hợp)"
-            paragraphs = paragraphs[:-1]
-    return author, paragraphs
+            return author, "", paragraphs[:-1]
+        if (signed := read_signature(last, site_keys)) is not None:
+            return author or signed[0], signed[1], paragraphs[:-1]
+        if author and last == author:
+            return author, "", paragraphs[:-1]
+    return author, "", paragraphs
 
 
 def _lead(doc: lxml.html.HtmlElement, title: lxml.html.HtmlElement | None = None) -> str:
@@ -725,6 +724,7 @@ class _Text:
     author: str
     paragraphs: list[str]
     folded: list[str]
+    signed_attribution: str = ""  # an agency or office the signature line names
 
 
 def _read_text(page: Page, doc: lxml.html.HtmlElement, override: dict[str, list[str]], url: str) -> _Text:
@@ -741,11 +741,12 @@ def _read_text(page: Page, doc: lxml.html.HtmlElement, override: dict[str, list[
     cleaned = _body(doc, title, title_el, override, _site_url(page), declares_body)
     paragraphs, folded = _drop_repeats_and_promos(title, cleaned.paragraphs, cleaned.folded)
     bylines = _byline_texts(doc)
-    author, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys, bylines)
+    author, signed_attribution, paragraphs = _author(doc, metas, paragraphs, ld_article, site_keys, bylines)
     if not author and page.body and _BIO_MARK in page.body:
         author = _bio_author(doc)
     folded = folded[: len(paragraphs)]  # _author drops at most the last paragraph
-    return _Text(metas, ld, ld_article, site_keys, title, title_el, cleaned, bylines, author, paragraphs, folded)
+    return _Text(metas, ld, ld_article, site_keys, title, title_el, cleaned, bylines, author, paragraphs, folded,
+                 signed_attribution)
 
 
 # An author box beside an opinion piece: the name, then a bio naming the writer again ("Tác giả Nguyễn Văn A là
@@ -796,11 +797,13 @@ _APP_PROMO = re.compile(r"^(tải ứng dụng|tải app|download app|tải về
                         # Headings of the lists of other stories that follow the text.
                         r"|^(những|các) tin (mới hơn|cũ hơn|khác|đã đưa)\s*:?$|^tin cùng chuyên mục\s*:?$"
                         r"|^bài viết khác\s*:?$|^xem tiếp\s*:?$|^đọc thêm\s*:?$", re.IGNORECASE)
-# A labelled byline line: "Tác giả: Hồng Nhung", "Bài và ảnh: Minh Anh".
-# NukeViet's own labels ("Tác giả bài viết:") are often typed into the text by editors.
-_LABELLED_BYLINE = re.compile(r"^(tác giả(?: bài viết)?|người viết(?: bài)?|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh"
-                              r"|tin và ảnh|phóng viên)"
-                              r"\s*:\s*(.{2,60})$", re.IGNORECASE)
+# A labelled byline line: "Tác giả: Hồng Nhung", "Bài và ảnh: Minh Anh", a contributor's "CTV: Thu Hà" or
+# "CTV Thu Hà". NukeViet's own labels ("Tác giả bài viết:") are often typed into the text by editors.
+_LABELLED_BYLINE = re.compile(r"^(?:(?:tác giả(?: bài viết)?|người viết(?: bài)?|bài và ảnh|bài, ảnh|bài/ảnh|tin, ảnh"
+                              r"|tin và ảnh|phóng viên|ctv|cộng tác viên|tin|bài|tổng hợp|thực hiện)\s*:|ctv\s)"
+                              r"\s*(?P<value>.{2,60})$", re.IGNORECASE)
+# The photographer's credit after the writer's: "Tin: Hà Vy. Ảnh: Lê Na", "Bài: Hà Vy - Ảnh: Lê Na".
+_PHOTO_CREDIT = re.compile(r"\s*[.,;]?\s*[-–]?\s*(?:ảnh|video|clip|đồ họa)\s*:.*$", re.IGNORECASE)
 
 
 def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | None = None,
@@ -832,7 +835,7 @@ def extract(body: bytes, content_type: str = "", selectors: dict[str, str] | Non
     published, updated = find_dates(doc, text.title_el, metas, text.ld_article)
     if published is None and not override.get("body") and (reason := _undated_list(doc, ld, paragraphs)):
         raise ExtractionError(f"trang danh sách tin: {reason}")
-    attribution = text.cleaned.attribution or byline_attribution(text.bylines)
+    attribution = text.cleaned.attribution or text.signed_attribution or byline_attribution(text.bylines)
     return Extracted(
         title=title,
         paragraphs=paragraphs,
@@ -1317,8 +1320,60 @@ def _looks_like_person(text: str) -> bool:
         and not _OUTLET_WORDS.search(text)
 
 
-_TRAILING_PARENS = re.compile(r"\s*\([^)]{0,40}\)\s*$")
+_TRAILING_PARENS = re.compile(r"\s*\(([^)]{0,40})\)\s*$")
 _NAME_SEPARATORS = re.compile(r"\s+|\s*[-–,]\s*")
+# "Thu Hà/TTXVN": the signer, then the agency's short name after a slash.
+_SLASHED_AGENCY = re.compile(r"\s*/\s*([A-ZĐ][A-ZĐ0-9&]{1,9})$")
+_ACRONYM = re.compile(r"^[A-ZĐ][A-ZĐ0-9&.\-]{1,11}$")
+# National news agencies and broadcasters whose items portals carry under their short name ("Tác giả: VTV"):
+# a source, not a person (initials such as "PV" or "T.H" are people).
+_AGENCIES = {"ttxvn", "vna", "vov", "vtv", "vtc", "vnews", "qdnd", "cand", "ttxvn/vna"}
+# A unit that signs a portal's article instead of a person: "Văn phòng HĐND-UBND", "Trung tâm VHTT huyện …".
+_OFFICE = re.compile(r"^(văn phòng|phòng|trung tâm|ban|sở|ủy ban|uỷ ban|ubnd|hđnd|ub mttq|ủy ban mttq|hội|bộ|cục"
+                     r"|chi cục|đảng ủy|đảng uỷ|huyện ủy|huyện uỷ|thành ủy|thành uỷ|tỉnh ủy|tỉnh uỷ)\b", re.IGNORECASE)
+
+
+def _names_unit(text: str) -> bool:
+    """A short name of an office or an outlet, written as a name ("Trung tâm Tin tức", "PHÒNG VĂN HÓA VÀ THÔNG
+    TIN"): past its first two words a capitalised word follows. "Phòng chống dịch là nhiệm vụ" is a sentence."""
+    words = text.split()
+    return len(words) <= 10 and bool(_OFFICE.match(text) or _OUTLET_WORDS.match(text)) \
+        and any(w[:1].isupper() for w in words[2:])
+
+
+def _agency(text: str, site_keys: set[str]) -> str:
+    """The agency a signature credits in brackets or after a slash ("TTXVN", "Báo Nhân Dân"), unless it is
+    the portal's own outlet; "" for other notes ("tổng hợp", the signer's workplace)."""
+    text = text.strip()
+    if text.lower().startswith("theo "):
+        text = text[5:].strip()
+    if (_ACRONYM.match(text) or _OUTLET_WORDS.match(text)) and not is_outlet_name(text, site_keys):
+        return text
+    return ""
+
+
+def read_signature(text: str, site_keys: set[str] | None = None) -> tuple[str, str] | None:
+    """The (person, attribution) a signature line ending the text gives, or None when the line is text.
+
+    "Thu Hà (TTXVN)" → ("Thu Hà", "TTXVN"); "CTV: Lê Minh/THĐT" → ("Lê Minh", "") on THĐT's own site;
+    "Văn phòng HĐND-UBND" → ("", "Văn phòng HĐND-UBND"): a unit is an attribution, never a person;
+    "Thu Hà – Văn phòng Huyện ủy" → ("Thu Hà", ""): the signer's office is not part of the name.
+    """
+    site_keys = site_keys if site_keys is not None else set()
+    labelled = _LABELLED_BYLINE.match(text)
+    if not labelled and not is_signature(text) and not (len(text) <= 60 and _names_unit(text)):
+        return None
+    core = normalize_text(_PHOTO_CREDIT.sub("", labelled.group("value")) if labelled else text).strip()
+    attribution = ""
+    if bracket := (_TRAILING_PARENS.search(core) or _SLASHED_AGENCY.search(core)):
+        attribution = _agency(bracket.group(1), site_keys)
+        core = core[: bracket.start()].strip()
+    if _names_unit(core) or fold(core) in _AGENCIES:
+        return "", core
+    name, dash, office = core.partition(" – ") if " – " in core else core.partition(" - ")
+    if dash and not all(w[:1].isupper() for w in _NAME_SEPARATORS.split(office) if w):  # a name, then its office
+        core = name.strip()
+    return core, attribution
 
 
 def is_signature(text: str) -> bool:

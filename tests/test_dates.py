@@ -24,6 +24,19 @@ from portalwatch.core import VN_TZ
         ("07/03/2026 12:05 SA", (2026, 3, 7, 0, 5)),
         ("07/03/2026 11:05 SA", (2026, 3, 7, 11, 5)),
         ("Ngày 7 tháng 3 năm 2026 lúc 15 giờ 30", (2026, 3, 7, 15, 30)),
+        # The short month of date widgets in the Vietnamese locale.
+        ("19 thg 4, 2023 09:40", (2023, 4, 19, 9, 40)),
+        ("19 Th04 2023", (2023, 4, 19, 0, 0)),
+        # Hours and minutes parted by "g", as southern newspapers write them.
+        ("Cập nhật 21-10-2024 lúc 16g05", (2024, 10, 21, 16, 5)),
+        # Year first, a CMS printing its stored value.
+        ("Ngày đăng: 2024-10-21 16:05:33", (2024, 10, 21, 16, 5, 33)),
+        ("2023/04/19", (2023, 4, 19, 0, 0)),
+        # English pages of provincial portals: month-first and day-first month names.
+        ("Friday, October 18, 2024 - 07:25", (2024, 10, 18, 7, 25)),
+        ("Oct 8, 2024 | 4:10 PM", (2024, 10, 8, 16, 10)),
+        ("Sept. 2, 2023", (2023, 9, 2, 0, 0)),
+        ("Updated 9 May 2022, 18:45 GMT+7", (2022, 5, 9, 18, 45)),
     ],
 )
 def test_vietnamese_date_lines_are_day_first_local_time(text: str, expected: tuple[int, ...]) -> None:
@@ -33,6 +46,10 @@ def test_vietnamese_date_lines_are_day_first_local_time(text: str, expected: tup
 def test_text_without_a_date_gives_none() -> None:
     assert parse_vn_datetime("Lượt xem: 302") is None
     assert parse_vn_datetime("31/02/2026") is None  # no such day
+    # A term of office, a school year and words that start like a month's name are no dates.
+    assert parse_vn_datetime("nhiệm kỳ 2020-2025, năm học 2024-2025") is None
+    assert parse_vn_datetime("Mayor 12, 2025 Marching 3 2024") is None
+    assert parse_vn_datetime("2024-13-40") is None  # no such month
 
 
 def test_iso_meta_values_are_converted_to_vietnam_time() -> None:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from pipelines.clean import clean_paragraphs
-from pipelines.extract import ExtractionError, extract
+from pipelines.extract import ExtractionError, extract, read_signature
 from portalwatch.core import VN_TZ
 from portalwatch.core.normalize import normalize_text
 from portalwatch.fixture_portals.content import (
@@ -220,3 +220,58 @@ def test_a_body_selector_that_matches_replaces_generic_extraction(monkeypatch: p
     found = extract(_article_html(article).encode(), selectors={"body": "body"})
     assert found.title == normalize_text(article.title)
     assert found.paragraphs == [normalize_text(p) for p in article.paragraphs]  # the title is not body text
+
+
+@pytest.mark.parametrize(
+    ("line", "person", "attribution"),
+    [
+        ("Hồng Nhung (TTXVN)", "Hồng Nhung", "TTXVN"),  # the agency in brackets is the source
+        ("Quang Vinh (tổng hợp)", "Quang Vinh", ""),  # a note, not a source
+        ("CTV: Bảo Ngọc (Trung tâm VHTT huyện Yên Lạc)", "Bảo Ngọc", ""),  # the signer's workplace, not a source
+        ("CTV Kim Oanh/TTXVN", "Kim Oanh", "TTXVN"),
+        ("Văn phòng HĐND-UBND xã", "", "Văn phòng HĐND-UBND xã"),  # a unit signs: attribution, never a person
+        ("PHÒNG TƯ PHÁP", "", "PHÒNG TƯ PHÁP"),
+        ("Trung tâm Truyền thông huyện", "", "Trung tâm Truyền thông huyện"),
+        ("Lan Chi – Phó Chánh Văn phòng Huyện ủy", "Lan Chi", ""),  # the office after the name is dropped
+        ("MINH ĐỨC - THANH TÙNG", "MINH ĐỨC - THANH TÙNG", ""),  # two signers stay
+        ("Tin, ảnh: Đức Toàn", "Đức Toàn", ""),
+        ("Tin: KH. Ảnh: Ngọc Bích", "KH", ""),  # the photographer's credit is not the byline
+        ("Tổng hợp: HẢI YẾN", "HẢI YẾN", ""),
+        ("Thực hiện: Báo Bình Giang điện tử", "", "Báo Bình Giang điện tử"),
+        ("Tác giả: VOV", "", "VOV"),  # a national broadcaster's short name is a source
+        ("PV", "PV", ""),  # a reporter's initials are a person's
+        ("Phòng chống dịch là việc của mọi nhà", None, None),  # a line of text
+    ],
+)
+def test_signature_lines_give_the_person_and_the_source(line: str, person: str | None,
+                                                       attribution: str | None) -> None:
+    signed = read_signature(line)
+    assert signed == (None if person is None else (person, attribution))
+
+
+def _signed_page(date_line: str, signature: list[str]) -> bytes:
+    body = ("<p>Ngày 2/1/2018, xã Yên Phú khởi công tuyến kênh tưới dài sáu cây số qua ba thôn, do người dân góp "
+            "công và ngân sách huyện hỗ trợ xi măng, cát, đá theo kế hoạch đã thông qua.</p>"
+            "<p>Đến nay kênh đã dẫn nước cho hơn hai trăm héc-ta lúa, giúp bà con chủ động lịch thời vụ và giảm "
+            "chi phí bơm tát so với những vụ trước.</p>")
+    signed = "".join(f"<p>{line}</p>" for line in signature)
+    return (f"<html><head><meta charset='utf-8'><title>Kênh tưới mới ở Yên Phú</title></head><body><article>"
+            f"<h1>Kênh tưới mới ở Yên Phú dẫn nước về ba thôn</h1><div class='post-date'>{date_line}</div>"
+            f"{body}{signed}</article></body></html>").encode()
+
+
+def test_an_agency_signature_is_the_attribution_and_a_unit_never_the_byline() -> None:
+    """The byline is the person; the agency in brackets is the attribution; a unit signing alone is an
+    attribution, not a person; no signature stays in the text; the date comes from the line under the
+    headline in an English form, never from the body's first sentence."""
+    agency = extract(_signed_page("Friday, October 18, 2024 - 07:25", ["Hồng Nhung (TTXVN)"]),
+                     url="https://yenphu.example.gov.vn/tin/kenh-tuoi-123.html")
+    assert (agency.author, agency.attribution) == ("Hồng Nhung", "TTXVN")
+    assert agency.published_at == datetime(2024, 10, 18, 7, 25, tzinfo=VN_TZ)
+    assert not any("Hồng Nhung" in p for p in agency.paragraphs)
+
+    unit = extract(_signed_page("19 thg 4, 2023 09:40", ["Văn phòng HĐND-UBND xã"]),
+                   url="https://yenphu.example.gov.vn/tin/kenh-tuoi-124.html")
+    assert (unit.author, unit.attribution) == ("", "Văn phòng HĐND-UBND xã")
+    assert unit.published_at == datetime(2023, 4, 19, 9, 40, tzinfo=VN_TZ)
+    assert not any("Văn phòng" in p for p in unit.paragraphs)
