@@ -135,9 +135,10 @@ class FullTextIndex:
     def _document(rid: int, article: Article) -> tantivy.Document:
         published = int(article.published_at.timestamp())
         # One call with every field costs a third of a call per field.
-        fields: dict = {"rid": rid, "order": _order_key(published, rid), "published": published,
-                        "title": article.title, "body": article.body, "source": article.source_id,
-                        "province": article.province, "grouped": int(article.duplicate_group is not None)}
+        fields: dict[str, int | str | list[str]] = {
+            "rid": rid, "order": _order_key(published, rid), "published": published, "title": article.title,
+            "body": article.body, "source": article.source_id, "province": article.province,
+            "grouped": int(article.duplicate_group is not None)}
         if article.duplicate_group is not None:  # only these are counted distinct, far fewer than every match
             fields["group"] = article.duplicate_group
         if article.topics:
