@@ -1,6 +1,7 @@
 """The Elasticsearch backend on a real engine node: same results as the embedded store, the
 outbox when the engine is down, zero-downtime reindex, and readable failures."""
 
+import base64
 import json
 import shutil
 import subprocess
@@ -211,4 +212,16 @@ def test_an_index_made_by_an_older_mapping_asks_for_reindex_before_searching(
     assert {h.article.id for h in store.search(SearchQuery(text="xay dung dang")).hits} == \
         {ARTICLES[0].id, ARTICLES[3].id}
     assert store.count() == len(ARTICLES)
+    store.close()
+
+
+def test_a_search_the_engine_refuses_ends_in_one_clear_error(es_settings: Settings, es_alias: str) -> None:
+    """A search is two requests in one _msearch, whose answers fail one by one inside a successful reply:
+    a refused one must still end in the engine's reason, not in a KeyError on the missing hits."""
+    store = ElasticStore(es_settings, es_alias)
+    store.upsert(ARTICLES)
+    # The form of a printed cursor (sort values), but one value where a text search sorts by three.
+    cursor = base64.urlsafe_b64encode(json.dumps([1]).encode()).decode()
+    with pytest.raises(StoreError, match="báo lỗi 400: search_phase_execution_exception"):
+        store.search(SearchQuery(text="xay dung dang", cursor=cursor))
     store.close()

@@ -71,26 +71,31 @@ def explain(exc: Exception, url: str) -> StoreError:
         return StoreUnavailable(f"Không kết nối được Elasticsearch tại {url}: kiểm tra PORTALWATCH_ES_URL và "
                                 "mạng, hoặc khởi động engine (engine/engine.sh start).")
     if isinstance(exc, elasticsearch.ApiError):
-        reason = _reason(exc)
-        if exc.status_code in (502, 503, 504, 429):
-            return StoreUnavailable(f"Elasticsearch tại {url} đang quá tải hoặc chưa sẵn sàng ({exc.status_code}: "
-                                    f"{reason}); thử lại sau.")
-        if not isinstance(exc.body, dict):  # an engine always answers errors in JSON
-            return StoreError(f"Máy chủ tại {url} không trả lời như Elasticsearch (HTTP {exc.status_code}: {reason});"
-                              " kiểm tra PORTALWATCH_ES_URL.")
-        if "mapper" in reason or "illegal_argument" in reason:
-            return StoreError(f"Xung đột mapping trên Elasticsearch tại {url}: {reason}. Cập nhật "
-                              "index_mappings/articles.json rồi chạy `portalwatch reindex`.")
-        return StoreError(f"Elasticsearch tại {url} báo lỗi {exc.status_code}: {reason}")
+        return _refused(exc.status_code, exc.body, str(exc.message), url)
     return StoreError(f"Lỗi Elasticsearch tại {url}: {exc}")
 
 
-def _reason(exc: elasticsearch.ApiError) -> str:
+def _refused(status: int, body: Any, message: str, url: str) -> StoreError:
+    """An error answer of the engine (of a request, or of one search in an _msearch)."""
+    reason = _reason(body, message)
+    if status in (502, 503, 504, 429):
+        return StoreUnavailable(f"Elasticsearch tại {url} đang quá tải hoặc chưa sẵn sàng ({status}: "
+                                f"{reason}); thử lại sau.")
+    if not isinstance(body, dict):  # an engine always answers errors in JSON
+        return StoreError(f"Máy chủ tại {url} không trả lời như Elasticsearch (HTTP {status}: {reason});"
+                          " kiểm tra PORTALWATCH_ES_URL.")
+    if "mapper" in reason or "illegal_argument" in reason:
+        return StoreError(f"Xung đột mapping trên Elasticsearch tại {url}: {reason}. Cập nhật "
+                          "index_mappings/articles.json rồi chạy `portalwatch reindex`.")
+    return StoreError(f"Elasticsearch tại {url} báo lỗi {status}: {reason}")
+
+
+def _reason(body: Any, message: str) -> str:
     """The engine's reason; a server that is not the engine answers with a whole page, of which a line will do."""
-    error = exc.body.get("error") if isinstance(exc.body, dict) else None
+    error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         return f"{error.get('type', '')}: {error.get('reason', '')}"
-    text = " ".join(re.sub(r"<[^>]*>", " ", str(error or exc.message)).split())
+    text = " ".join(re.sub(r"<[^>]*>", " ", str(error or message)).split())
     return text if len(text) <= 160 else text[:160] + "…"
 
 
@@ -312,13 +317,28 @@ class ElasticStore:
         return {b["key"]: _histogram(b["days"]) for b in response["aggregations"]["sources"]["buckets"]}
 
     def search(self, query: SearchQuery) -> SearchResult:
+        """Two requests in one _msearch, which the node runs side by side: the page (its best matches with
+        highlights, no total, so scoring may skip what cannot make the page) and the counts (total,
+        facets, timeline, stories: every match, counted but not scored)."""
         self._check_mapping()
         text = _text(query)
-        body: dict[str, Any] = {
-            "query": _query(query, text),
+        matching = _query(query, text)
+        page: dict[str, Any] = {
+            "query": matching,
             "size": query.limit,
-            "track_total_hits": True,
+            "track_total_hits": False,
             "sort": (["_score"] if text else []) + [{"published_at": "desc"}, {"id": "asc"}],
+            "highlight": {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+                          # Only the body makes the snippet. Its folded field marks words with and
+                          # without diacritics alike (as the embedded store does); highlighting is most
+                          # of a search's time, so the exact field is not highlighted as well.
+                          "fields": {"body.folded": {}},
+                          "fragment_size": 200, "number_of_fragments": 1},
+        }
+        counts: dict[str, Any] = {
+            "query": {"constant_score": {"filter": matching}},
+            "size": 0,
+            "track_total_hits": True,
             "aggs": {
                 "topics": {"terms": {"field": "topic_ids", "size": 500}},
                 "sources": {"terms": {"field": "source_id", "size": _SOURCE_BUCKETS}},
@@ -331,24 +351,21 @@ class ElasticStore:
                             "aggs": {"groups": {"cardinality": {"field": "duplicate_group",
                                                                 "precision_threshold": 40000}}}},
             },
-            "highlight": {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
-                          # Only the body makes the snippet. Its folded field marks words with and
-                          # without diacritics alike (as the embedded store does); highlighting is most
-                          # of a search's time, so the exact field is not highlighted as well.
-                          "fields": {"body.folded": {}},
-                          "fragment_size": 200, "number_of_fragments": 1},
         }
         if query.cursor:
             try:
-                body["search_after"] = json.loads(base64.urlsafe_b64decode(query.cursor))
+                page["search_after"] = json.loads(base64.urlsafe_b64decode(query.cursor))
             except ValueError as exc:  # binascii.Error and JSONDecodeError are ValueErrors
                 raise BadCursor(query.cursor) from exc
         else:
-            body["from"] = query.offset
-        response = self._call(self.es.search, index=self.alias, **body)
-        hits = response["hits"]["hits"]
-        aggs = response["aggregations"]
-        total = response["hits"]["total"]["value"]
+            page["from"] = query.offset
+        found = self._call(self.es.msearch, index=self.alias, searches=[{}, page, {}, counts])["responses"]
+        for response in found:
+            if "error" in response:  # each search of an _msearch fails on its own, inside a 200 answer
+                raise _refused(response.get("status", 500), response, "", self.url)
+        hits = found[0]["hits"]["hits"]
+        aggs = found[1]["aggregations"]
+        total = found[1]["hits"]["total"]["value"]
         last_page = not hits or len(hits) < query.limit or (not query.cursor and query.offset + len(hits) >= total)
         return SearchResult(
             total=total,
