@@ -377,10 +377,14 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
         if len(text) in lengths and (key := plain.get(text) or fold(text)) in wanted:  # fold keeps lengths
             blocks.setdefault(key, element)
     summaries = 0
+    # An article's paragraphs share their parent, whose text is the whole article: measured once.
+    sizes: dict[lxml.html.HtmlElement, int] = {}
     for paragraph, key in zip(paragraphs, keys, strict=True):
         element = blocks.get(key)
         for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
-            if container is None or len(_TEXT(container)) > len(paragraph) + 300:
+            if container is not None and container not in sizes:
+                sizes[container] = len(_TEXT(container))
+            if container is None or sizes[container] > len(paragraph) + 300:
                 break
             if any(len(_text(a).strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
                 summaries += 1
