@@ -511,7 +511,9 @@ def _form_and_caption_texts(doc: lxml.html.HtmlElement) -> set[str]:
         holder = image.getparent()
         while holder is not None and holder.tag not in ("p", "div"):
             holder = holder.getparent()
-        if holder is None or " ".join(_TEXT(holder).split()):
+        # Any text piece with a character other than spaces: the holder is often the article's whole body,
+        # whose first pieces settle it (reading its whole text to find that out cost more than the rest).
+        if holder is None or any(piece and not piece.isspace() for piece in holder.itertext()):
             continue  # an image beside text: no caption paragraph of its own
         caption = holder.getnext()
         if caption is None or caption.tag not in ("p", "div"):
