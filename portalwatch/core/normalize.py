@@ -25,7 +25,10 @@ def _tone_candidates(vowels: str) -> str:
 # Text already in normal form is common (most pages are NFC with single spaces, and stored articles
 # are normalised already): these find what normalize_text would change, so it can return such text
 # untouched instead of decomposing and recomposing it. Only the pairs _move_tone moves count.
-_TONE_CANDIDATE = re.compile(f"[oO](?<![qQ].){_tone_candidates('aAeE')}|[uU](?<![qQ].){_tone_candidates('yY')}")
+# One class first, not alternatives: the regex engine then skips from vowel to vowel instead of trying
+# each alternative at every character (half the time).
+_TONE_CANDIDATE = re.compile(
+    f"[oOuU](?<![qQ].)(?:(?<=[oO]){_tone_candidates('aAeE')}|(?<=[uU]){_tone_candidates('yY')})")
 
 
 def _tidy_spaces(text: str) -> bool:
