@@ -377,13 +377,17 @@ def is_teaser_text(doc: lxml.html.HtmlElement, paragraphs: list[str], folded: li
         if len(text) in lengths and (key := plain.get(text) or fold(text)) in wanted:  # fold keeps lengths
             blocks.setdefault(key, element)
     summaries = 0
+    # An article's paragraphs share their parent, whose text is the whole article: measured once.
+    sizes: dict[lxml.html.HtmlElement, int] = {}
     for paragraph, key in zip(paragraphs, keys, strict=True):
         element = blocks.get(key)
         if element is not None and _opens_with_own_link(element, key):  # a card: headline link and summary
             summaries += 1
             continue
         for container in (element.getparent(), element.getparent().getparent()) if element is not None else ():
-            if container is None or len(_TEXT(container)) > len(paragraph) + 300:
+            if container is not None and container not in sizes:
+                sizes[container] = len(_TEXT(container))
+            if container is None or sizes[container] > len(paragraph) + 300:
                 break
             if any(len(_text(a).strip()) >= _HEADLINE_CHARS for a in container.iter("a")):
                 summaries += 1
@@ -551,7 +555,9 @@ def _form_and_caption_texts(doc: lxml.html.HtmlElement) -> set[str]:
         holder = image.getparent()
         while holder is not None and holder.tag not in ("p", "div"):
             holder = holder.getparent()
-        if holder is None or " ".join(_TEXT(holder).split()):
+        # Any text piece with a character other than spaces: the holder is often the article's whole body,
+        # whose first pieces settle it (reading its whole text to find that out cost more than the rest).
+        if holder is None or any(piece and not piece.isspace() for piece in holder.itertext()):
             continue  # an image beside text: no caption paragraph of its own
         caption = holder.getnext()
         if caption is None or caption.tag not in ("p", "div"):

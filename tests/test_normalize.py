@@ -1,3 +1,4 @@
+import random
 import unicodedata
 
 import pytest
@@ -32,6 +33,27 @@ def test_folding_strips_marks_and_folds_d_with_stroke() -> None:
     assert fold("Xây dựng Đảng") == "xay dung dang"
     assert fold("đường") == "duong"
     assert len(fold("Nguyễn Thị Đào")) == len("Nguyễn Thị Đào")
+
+
+def _decomposed_and_stripped(text: str) -> str:
+    """What folding means: NFC, đ as d, curly quotes as straight ones, then decomposed, every mark of the
+    Combining Diacritical Marks block dropped, lowercased."""
+    text = unicodedata.normalize("NFC", text).replace("đ", "d").replace("Đ", "D")
+    text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}))
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not "\u0300" <= c <= "\u036f").lower()
+
+
+def test_folding_equals_decomposing_and_stripping_marks() -> None:
+    # Every character of the scripts fold() meets (and beyond), alone and in random runs mixing letters,
+    # the stripped marks and other combining marks whose order decomposition may change.
+    singles = [chr(code) for code in range(0x2200)] + ["가", "\U0001f600", "\ufb01", "\u212b", "\u1dc0"]
+    assert [fold(c) for c in singles] == [_decomposed_and_stripped(c) for c in singles]
+    pool = [*"aAăâđĐeêioôơuưyYIİΣσ ", "Nguyễn", "Đảng", "hoà", "ệ", "\u201c", "\u2019", "\u2013", "가", "\u0300",
+            "\u0301", "\u0323", "\u0331", "\u0345", "\u1dc0", "\u0591", "\u05b4", "\u0653", "\u20d0", "\u0622", "ǖ"]
+    rng = random.Random(12)
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 10)))
+        assert fold(text) == _decomposed_and_stripped(text), repr(text)
 
 
 def test_has_diacritics() -> None:
