@@ -120,3 +120,15 @@ def test_a_server_error_on_robots_txt_stops_that_crawl_only_and_a_missing_one_al
         assert site.asked(mark) == []
     with RawArchive(state) as archive:
         assert not [s for s in archive.skips("crawl") if "không cho phép" in s.reason]  # nothing given up for good
+
+
+def test_a_source_found_by_its_homepage_says_why_nothing_was_fetched_when_robots_txt_fails(tmp_path: Path) -> None:
+    site = RobotsSite(articles=3)
+    site.set_robots(500)
+    with site.server:
+        registry = tmp_path / "sources.yaml"
+        homepage_only = {"id": "bulk", "name": "Cổng chỉ có trang chủ", "homepage": f"{site.base}/"}
+        registry.write_text(yaml.safe_dump([homepage_only]), encoding="utf-8")
+        failed = crawl(registry, tmp_path / "archive.db", tmp_path / "logs", delay=0)["bulk"]
+    assert site.others(0) == []
+    assert failed.health == "failed" and "robots.txt chưa đọc được (HTTP 500)" in failed.health_message

@@ -467,7 +467,9 @@ class PortalSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FetchFailed]:
         request = failure.request  # type: ignore[attr-defined]
-        if request.meta.get("kind") == "quiet":
+        # A quiet request (a guess) fails silently, unless the host's robots.txt could not be read: that says
+        # why nothing of it was fetched.
+        if request.meta.get("kind") == "quiet" and not isinstance(failure.value, RobotsUnreachable):
             return
         reason, permanent = self.explain(failure)
         yield self.record_failure(original_url(request), reason, permanent)
