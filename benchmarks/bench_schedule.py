@@ -6,19 +6,22 @@ rate, in four classes (100+, 10–100, 1–10 and under 1 article a day); a few 
 or 503), slow (every answer 2–5 s late) or blocking (403 or a captcha page). Each offers a sitemap, a feed
 or a list page of its latest 20 articles, with ETag/Last-Modified and 304 when unchanged.
 
-A virtual clock advances tick by tick. At each tick the scheduler (state/cadence.py `next_crawl`, with the
-back-off of state/health.py) is asked about every source from an in-memory history with virtual times,
-and the due sources are crawled by the real crawler (its own process, `crawl_batch` sources at a time, as
-the scheduled flow does; politeness delay 0 on loopback unless --delay). The crawler records its own health
-with real times in the archive: the benchmark schedules from its virtual history only (and crawls with
-force, so that real-time back-off does not interfere).
+A virtual clock advances tick by tick (jumping over ticks where nothing is due). At each tick the scheduler
+(state/cadence.py `next_crawl`, with the back-off of state/health.py) is asked about every source from an
+in-memory history with virtual times, and the due sources are crawled by the real crawler (its own process,
+`crawl_batch` sources at a time, as the scheduled flow does; politeness delay 0 on loopback unless --delay).
+The crawler records its own health with real times in the archive: the benchmark schedules from its virtual
+history only (and crawls with force, so that real-time back-off does not interfere). What the crawler times
+by the real clock (the recheck schedule of sites without a sitemap, robots.txt kept a day) is made to follow
+virtual time: before each tick the archive's page and robots.txt times are moved back by what virtual time
+ran ahead of real time.
 
-Printed: freshness (virtual crawl time minus publication time, per article, p50/p95 per rate class, live
-sources), requests the sites served per new article after each source's first crawl, wall time, CPU of
-this process (sites and scheduler) and of the crawl processes, and peak memory. The recheck schedule of
-sites without a sitemap (recheck_after_hours) runs on real time in the crawler, so it barely fires in an
-accelerated run: its cost is shown as projected (each article of such a site is asked again once per
-entry of recheck_after_hours, a 304 when unchanged).
+Printed (every --report-hours of virtual time, and at the end): freshness (virtual crawl time minus
+publication time, per article, p50/p95 per rate class, live sources); the requests the sites served after
+each source's first crawl by kind (robots.txt, sitemap, feed, list page, article, recheck) and per new article,
+with the rechecks apart (a run shorter than the longest recheck age shows only some of them: a steady-state
+column counts every one); wall time, CPU of this process (sites and scheduler) and of the crawl processes,
+and peak memory. --rhythm publishes by a Vietnamese day instead of uniformly.
 
     python benchmarks/bench_schedule.py --sources 1500 --hours 4 --workdir /tmp/simbench
     python benchmarks/bench_schedule.py --sources 300 --hours 24 --workdir /tmp/simbench
@@ -34,6 +37,7 @@ import random
 import resource
 import shutil
 import socket
+import sqlite3
 import statistics
 import threading
 import time
@@ -96,6 +100,7 @@ class SimSite:
     published: list[float]  # virtual seconds since START, ascending (negative: backlog)
     fetched: dict[int, float] = field(default_factory=dict)  # article number -> virtual time of its first fetch
     served: Counter[str] = field(default_factory=Counter)  # requests by kind
+    unchanged: Counter[str] = field(default_factory=Counter)  # of those, answered 304
 
     def route(self, target: str, headers: dict[str, str], now: float, base: str) -> tuple[str, Reply]:
         """(kind of request, reply) for one GET at virtual time now."""
@@ -107,22 +112,22 @@ class SimSite:
         if self.behaviour == "captcha":
             return "error", Reply(body=CAPTCHA.encode())
         if path == "/robots.txt":
-            return "robots", Reply(body=b"User-agent: *\nAllow: /\n", content_type="text/plain")
+            return "robots", BulkSite.validated(b"User-agent: *\nAllow: /\n", START - timedelta(days=30), headers,
+                                                "text/plain")
         visible = bisect.bisect_right(self.published, now)
         if path == ENTRY_PATHS[self.kind]:
             latest = range(visible - 1, max(visible - LATEST, 0) - 1, -1)
             body, content_type = self.entry(latest, base)
             modified = START + timedelta(seconds=self.published[visible - 1] if visible else -86400 * 30)
-            reply = BulkSite.validated(body, modified.replace(microsecond=0), headers, content_type)
-            return ("entry 304" if reply.status == 304 else "entry"), reply
+            return self.kind, BulkSite.validated(body, modified.replace(microsecond=0), headers, content_type)
         if path.startswith("/bai/") and path.endswith(".html") and path[5:-5].isdigit():
             number = int(path[5:-5])
             if number < visible:
                 published = START + timedelta(seconds=self.published[number])
                 reply = BulkSite.validated(article_html(f"{self.id}: tin số {number}").encode(),
                                            published.replace(microsecond=0), headers)
-                if reply.status == 304:
-                    return "article 304", reply
+                if "if-none-match" in headers or "if-modified-since" in headers:  # an archived one asked again
+                    return ("recheck" if self.published[number] > 0 else "recheck backlog"), reply
                 self.fetched.setdefault(number, now)
                 return "article", reply
         return "other", Reply(status=404, body=b"not found")
@@ -145,8 +150,24 @@ class SimSite:
         return f"<html><body><h1>Tin mới</h1><ul>{links}</ul></body></html>".encode(), "text/html; charset=utf-8"
 
 
-def make_sites(count: int, hours: float, seed: int) -> list[SimSite]:
+# --rhythm: articles by hour of the day in Vietnam (UTC+7), as weights. Provincial portals and their
+# departments post in office hours (07:30–11:30, 13:30–17:00) and newspapers from early morning to late
+# evening; almost nothing is posted between 22:00 and 06:00 (scheduled items, a late event). About 5 % of
+# articles fall in those eight hours here. Without --rhythm, publication is uniform over the day (Poisson).
+RHYTHM = [0.2] * 6 + [1.0] + [3.0] * 5 + [1.5] + [3.0] * 5 + [1.5] * 4 + [0.5] * 2
+VN_OFFSET = 7  # hours ahead of UTC
+
+
+def _local_weight(t: float) -> float:
+    """The --rhythm weight of virtual second t (START is midnight UTC), as a share of the busiest hour's."""
+    return RHYTHM[int(t // 3600 + START.hour + VN_OFFSET) % 24] / max(RHYTHM)
+
+
+def make_sites(count: int, hours: float, seed: int, rhythm: bool = False) -> list[SimSite]:
+    """The sites, and when each publishes: Poisson at its rate, or with --rhythm the same daily total shaped
+    by RHYTHM (drawn at the busiest hour's rate and kept with the hour's weight)."""
     chance = random.Random(seed)
+    peak = max(RHYTHM) * len(RHYTHM) / sum(RHYTHM) if rhythm else 1.0
     sites = []
     for i in range(count):
         name = _pick(chance, [(c[0], c[3]) for c in RATE_CLASSES], RATE_CLASSES[-1][0])
@@ -155,10 +176,11 @@ def make_sites(count: int, hours: float, seed: int) -> list[SimSite]:
         behaviour = _pick(chance, BEHAVIOURS, "normal")
         published, t = [], -BACKLOG_HOURS * 3600.0
         while True:
-            t += chance.expovariate(rate / 86400)
+            t += chance.expovariate(rate * peak / 86400)
             if t > hours * 3600:
                 break
-            published.append(t)
+            if not rhythm or chance.random() < _local_weight(t):
+                published.append(t)
         sites.append(SimSite(f"s{i:04d}", f"127.77.{i // 250}.{i % 250 + 1}", rate, name,
                              _pick(chance, ENTRY_KINDS, "list"), behaviour,
                              chance.uniform(2, 5) if behaviour == "slow" else 0.0, published))
@@ -201,6 +223,7 @@ class SimServer:
                 headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
                 kind, reply = site.route(target, headers, self.now, self.base(site))
                 site.served[kind] += 1
+                site.unchanged[kind] += reply.status == 304
                 if site.delay:
                     await asyncio.sleep(site.delay)
                 writer.write(_encode(reply))
@@ -237,8 +260,22 @@ def _hours(seconds: float) -> str:
     return f"{seconds / 3600:.2f} h"
 
 
+def age_state(archive: Path, seconds: float) -> None:
+    """Virtual time passed `seconds` faster than real time: make the crawl state that much older, so that what
+    the crawler times by the real clock (the recheck schedule from each page's first fetch, robots.txt kept a
+    day) follows virtual time."""
+    if seconds <= 0 or not archive.exists():
+        return
+    shift = f"-{seconds:.3f} seconds"
+    with sqlite3.connect(archive, timeout=60) as db:
+        for table, columns in (("pages", ("fetched_at", "first_fetched_at")), ("robots", ("fetched_at",))):
+            db.execute(f"UPDATE {table} SET "
+                       + ", ".join(f"{c} = strftime('%Y-%m-%dT%H:%M:%f+00:00', {c}, ?)" for c in columns),
+                       (shift,) * len(columns))
+
+
 def run(args: argparse.Namespace) -> None:
-    sites = make_sites(args.sources, args.hours, args.seed)
+    sites = make_sites(args.sources, args.hours, args.seed, args.rhythm)
     workdir = Path(args.workdir)
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "logs").mkdir(parents=True)
@@ -255,11 +292,21 @@ def run(args: argparse.Namespace) -> None:
                                            allow_unicode=True), encoding="utf-8")
         by_id = {s.id: s for s in sites}
         tick = timedelta(minutes=args.tick_minutes)
+        aged_virtual, aged_real = 0.0, time.perf_counter()
+        reported = 0.0
         while ticks * tick <= timedelta(hours=args.hours):
             now = START + ticks * tick
             server.now = (now - START).total_seconds()
-            due = [i for i, history in histories.items()
-                   if next_crawl(sources[i], history, backoff_until(history[:20], now)).due(now)]
+            planned = [next_crawl(sources[i], history, backoff_until(history[:20], now))
+                       for i, history in histories.items()]
+            due = [n.source_id for n in planned if n.due(now)]
+            if not due:  # an idle tick: the clock jumps to the tick of the next crawl
+                soonest = min(n.due_at for n in planned)
+                ticks = max(ticks + 1, math.ceil((soonest - START) / tick))
+                continue
+            real = time.perf_counter()
+            age_state(archive, server.now - aged_virtual - (real - aged_real))
+            aged_virtual, aged_real = server.now, real
             tick_started = time.perf_counter()
             for start in range(0, len(due), args.batch):
                 batch = due[start:start + args.batch]
@@ -280,28 +327,34 @@ def run(args: argparse.Namespace) -> None:
             if args.wall_minutes and time.perf_counter() - wall_started > args.wall_minutes * 60:
                 print(f"  wall-time limit reached at virtual {now - START}: the simulation ends there")
                 break
-            if ticks % max(1, round(60 / args.tick_minutes)) == 0:
-                print(f"  virtual {now - START} · {len(due)} due · wall {time.perf_counter() - wall_started:.0f} s",
-                      flush=True)
+            print(f"  virtual {now - START} · {len(due)} due · wall {time.perf_counter() - wall_started:.0f} s",
+                  flush=True)
+            if args.report_hours and server.now - reported >= args.report_hours * 3600:
+                reported = server.now
+                print(f"\n## Partial results at virtual {now - START}\n")
+                report(args, sites, visits, first_served, server.now, crawls, time.perf_counter() - wall_started,
+                       tick_walls)
     wall = time.perf_counter() - wall_started
-    report(args, sites, visits, first_served, ticks, crawls, wall, tick_walls)
+    print("\n## Final results\n")
+    report(args, sites, visits, first_served, min((ticks - 1) * tick.total_seconds(), args.hours * 3600), crawls, wall,
+           tick_walls)
 
 
 def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
-           first_served: dict[str, Counter[str]], ticks: int, crawls: int, wall: float,
+           first_served: dict[str, Counter[str]], virtual: float, crawls: int, wall: float,
            tick_walls: list[float]) -> None:
+    """Every table, for the virtual seconds simulated so far (printed as it goes, and at the end)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(f"machine: {os.cpu_count()} cores, {cpu}, {memory:.0f} GiB; Python {platform.python_version()}; "
           f"load average at the end (1/5/15 min) {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    hours = (ticks - 1) * args.tick_minutes / 60  # the virtual time of the last tick
-    virtual = hours * 3600
+    hours = virtual / 3600
     crawl_cpu, own_cpu = children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
     print(f"\n{args.sources} sources, {hours:g} virtual hours, a tick every {args.tick_minutes} min "
-          f"({ticks} ticks), {crawls} crawl processes of up to {args.batch} sources, delay {args.delay:g} s, "
-          f"seed {args.seed}\n")
+          f"({len(tick_walls)} ticks with crawls), {crawls} crawl processes of up to {args.batch} sources, "
+          f"delay {args.delay:g} s, seed {args.seed}, publication {'by --rhythm' if args.rhythm else 'uniform'}\n")
     print("| wall time | wall per tick with crawls: median (max) | crawl CPU s | sites+scheduler CPU s "
           "| crawl CPU per virtual hour | cores at real pace | crawl peak RSS | benchmark peak RSS |")
     print("|---|---|---|---|---|---|---|---|")
@@ -329,27 +382,42 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
                  if delays else "– | – | –")
         print(f"| {name} | {len(live)} | {per_day:.1f} | {published} | {fetched} | {cells} | {goal} |")
 
-    print("\nRequests served after each source's first crawl, per new article (live sources)\n")
-    kinds = ["robots", "entry", "entry 304", "article", "article 304", "other"]
-    print(f"| class | {' | '.join(kinds)} | total | new articles | requests/article "
-          "| without robots.txt | projected rechecks | with rechecks |")
-    print("|---" * (len(kinds) + 7) + "|")
+    print("\nRequests served after each source's first crawl, by kind (live sources; entry pages: sitemap, feed or "
+          "list page, with how many answered 304; recheck: an archived article asked again conditionally, of an "
+          "article published during the run or of the first crawl's backlog)\n")
+    kinds = ["robots", *ENTRY_PATHS, "article", "recheck", "recheck backlog", "other"]
+    print(f"| class | {' | '.join(kinds)} | entry 304s | new articles |")
+    print("|---" * (len(kinds) + 3) + "|")
     rows = [(name, [s for s in sites if s.rate_class == name and s.behaviour in LIVE]) for name, *_ in RATE_CLASSES]
     rows.append(("all live", [s for s in sites if s.behaviour in LIVE]))
     per_article = len(Source.model_fields["recheck_after_hours"].get_default(call_default_factory=True))
+    shares = []
     for name, group in rows:
         served: Counter[str] = Counter()
-        new = rechecks = 0
+        new = steady = 0
         for s in group:
             served += s.served - first_served.get(s.id, Counter())
             after_first = sum(1 for n, at in s.fetched.items() if at > 0)
             new += after_first
-            if s.kind != "sitemap":  # each archived article asked again once per recheck_after_hours entry
-                rechecks += after_first * per_article
+            if s.kind != "sitemap":  # in a steady state, each is asked again once per recheck_after_hours entry
+                steady += after_first * per_article
+        unchanged = sum(s.unchanged[k] for s in group for k in ENTRY_PATHS)
+        print(f"| {name} | {' | '.join(str(served[k]) for k in kinds)} | {unchanged} | {new} |")
+        shares.append((name, served, new, steady))
+    print("\nPer new article: requests by kind, in all, without the rechecks, and with the rechecks of a steady "
+          f"state instead of those measured (every article of a site without sitemap asked {per_article} times; "
+          "a run shorter than the longest recheck age cannot show them all)\n")
+    print("| class | robots | entry pages | articles | rechecks (measured) | total | without rechecks "
+          "| steady-state rechecks | total, steady state |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, served, new, steady in shares:
+        per = max(new, 1)
+        entry = sum(served[k] for k in ENTRY_PATHS)
+        rechecks = served["recheck"] + served["recheck backlog"]
         total = sum(served.values())
-        print(f"| {name} | {' | '.join(str(served[k]) for k in kinds)} | {total} | {new} "
-              f"| {total / max(new, 1):.2f} | {(total - served['robots']) / max(new, 1):.2f} | {rechecks} "
-              f"| {(total + rechecks) / max(new, 1):.2f} |")
+        print(f"| {name} | {served['robots'] / per:.2f} | {entry / per:.2f} | {served['article'] / per:.2f} "
+              f"| {rechecks / per:.2f} | {total / per:.2f} | {(total - rechecks) / per:.2f} | {steady / per:.2f} "
+              f"| {(total - rechecks + steady) / per:.2f} |")
 
     print("\nSources that are not live: what they cost\n")
     print("| behaviour | sources | visits | requests served | visits/source/day |")
@@ -373,6 +441,10 @@ def main() -> None:
     parser.add_argument("--wall-minutes", type=float, default=None,
                         help="end the simulation (and report what it reached) after this much real time")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--rhythm", action="store_true",
+                        help="publish by a Vietnamese day (RHYTHM: office hours, little at night) instead of uniformly")
+    parser.add_argument("--report-hours", type=float, default=3.0,
+                        help="print every table after this many virtual hours too (0: only at the end)")
     parser.add_argument("--workdir", required=True, help="archive, registry and logs (emptied first); not in the repo")
     run(parser.parse_args())
 

@@ -1,7 +1,9 @@
-"""Downloader middlewares: redirects that stay inside the source, and waiting as a server's Retry-After asks."""
+"""Downloader middlewares: redirects that stay inside the source, waiting as a server's Retry-After asks, and
+robots.txt kept between crawls."""
 
 import asyncio
 import ipaddress
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -10,11 +12,19 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.http.request import NO_CALLBACK
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import Deferred
 
 from crawlers import stats as keys
+from crawlers.context import archive_db
+from portalwatch.state.robots import KeptRobots, RobotsStore
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -142,3 +152,88 @@ class RetryAfterMiddleware:
         retry = request.replace(dont_filter=True)
         retry.meta["retry_after_times"] = tries + 1
         return retry
+
+
+def conditional(etag: str, last_modified: str) -> dict[str, str]:
+    """Request headers that let an unchanged page answer 304."""
+    return {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
+
+
+class RobotsUnreachable(IgnoreRequest):
+    """robots.txt answered a server error or nothing: RFC 9309 (2.3.1.4) says assume everything disallowed.
+    For this crawl only: the spider records its requests as failures to try again, never as forbidden."""
+
+    def __init__(self, cause: BaseException | int) -> None:
+        super().__init__(f"robots.txt unreachable: {cause}")
+        self.cause = cause  # the download's exception, or the HTTP status
+
+
+class KeptRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with each host's robots.txt taken from the crawl state while it is less
+    than a day old (state/robots.py), asked again conditionally after that, and RFC 9309's error cases:
+    a 4xx means no rules (kept like rules), a server error or no answer disallows the host for this crawl."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.state = archive_db(crawler.settings)
+        self._unreachable: dict[str, BaseException | int] = {}  # netloc -> why its robots.txt could not be read
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        cause = self._unreachable.get(urlparse_cached(request).netloc)
+        if cause is not None:
+            raise RobotsUnreachable(cause)
+        super().process_request_2(rp, request)
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers:  # the first request to the host: the others wait for its answer
+            waiting: Deferred[RobotParser | None] = Deferred()
+            self._parsers[netloc] = waiting
+            loaded = None
+            try:
+                loaded = await self._load(request)
+            finally:  # whatever happened, the waiting requests go on
+                self._parsers[netloc] = loaded
+                waiting.callback(loaded)
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            return await maybe_deferred_to_future(parser)
+        return parser
+
+    def _rules(self, kept: KeptRobots) -> RobotParser | None:
+        return build_from_crawler(self._parserimpl, self.crawler, kept.body.encode()) if kept.status == 200 else None
+
+    async def _load(self, request: Request) -> RobotParser | None:
+        url = urlparse_cached(request)
+        robots_url, now = f"{url.scheme}://{url.netloc}/robots.txt", datetime.now(UTC)
+        with RobotsStore(self.state) as store:
+            kept = store.get(robots_url)
+        if kept is not None and kept.fresh(now):
+            self._stats.inc_value(keys.ROBOTS_KEPT)
+            return self._rules(kept)
+        headers = conditional(kept.etag, kept.last_modified) if kept is not None else {}
+        asked = Request(robots_url, headers=headers, priority=self.DOWNLOAD_PRIORITY, callback=NO_CALLBACK,
+                        meta={"dont_obey_robotstxt": True})
+        assert self.crawler.engine is not None
+        try:
+            response = await self.crawler.engine.download_async(asked)
+        except IgnoreRequest:  # a redirect out of the site, or a loop: no robots.txt to be had (RFC 9309 2.3.1.2)
+            return None
+        except Exception as exc:  # unreachable: nothing is kept, the next crawl asks again
+            self._unreachable[url.netloc] = exc
+            return None
+        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        etag, modified = ((response.headers.get(h) or b"").decode("latin-1") for h in ("ETag", "Last-Modified"))
+        status = response.status
+        if status == 304 and kept is not None:
+            kept = replace(kept, fetched_at=now)
+        elif 200 <= status < 300:
+            kept = KeptRobots(robots_url, 200, response.body.decode("utf-8-sig", errors="ignore"), now, etag, modified)
+        elif 400 <= status < 500 and status != 429:  # "unavailable": no rules; 429 is the server asking for a pause
+            kept = KeptRobots(robots_url, status, "", now, etag, modified)
+        else:  # a server error (after Scrapy's retries): disallow the host for this crawl, keep nothing
+            self._unreachable[url.netloc] = status
+            return None
+        with RobotsStore(self.state) as store:
+            store.keep(kept)
+        return self._rules(kept)

@@ -26,6 +26,9 @@ RETRY_TIMES = 2
 RETRY_AFTER_MAX = 120
 REDIRECT_MAX_TIMES = 5
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt kept in the crawl state between crawls, in the built-in one's place.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.KeptRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawlers.middlewares.SourceMetaRefreshMiddleware": 580,

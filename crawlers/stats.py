@@ -26,6 +26,7 @@ LIST_PAGES_OVER_BUDGET: Final = PREFIX + "list_pages_over_budget"
 DUPLICATE_VARIANTS: Final = PREFIX + "duplicate_variants"
 # Downloader middleware
 RETRY_AFTER_WAITS: Final = PREFIX + "retry_after_waits"
+ROBOTS_KEPT: Final = PREFIX + "robots_kept"  # hosts whose robots.txt the crawl state held, less than a day old
 # State pipeline
 ARTICLES_NEW: Final = PREFIX + "articles_fetched"
 ARTICLES_CHANGED: Final = PREFIX + "articles_changed"

@@ -25,6 +25,7 @@ os.environ["PORTALWATCH_DATA_DIR"] = str(_ROOT / "data")
 
 from portalwatch.core.config import Settings, get_settings  # noqa: E402
 from portalwatch.fixture_portals.server import FixturePortals, serve_fixture_portals  # noqa: E402
+from portalwatch.state.db import StateTarget  # noqa: E402
 from portalwatch.store.base import ArticleStore  # noqa: E402
 from tests.support import Inbox, PipelineRun, Receiver, free_port  # noqa: E402
 
@@ -159,3 +160,11 @@ def shared_state(postgres_url: str) -> Iterator[str]:
     yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def state(request: pytest.FixtureRequest, tmp_path: Path) -> StateTarget:
+    """Where the crawl state lives: archive.db in a data directory, then a shared PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "archive.db"
+    return str(request.getfixturevalue("shared_state"))

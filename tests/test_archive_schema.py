@@ -20,7 +20,7 @@ from portalwatch.state.health import HealthLog, Status
 
 SCHEMAS = Path(__file__).parent / "data" / "archive"
 TABLES = {"pages", "revisions", "skips", "runs", "frontier", "validators", "discovered", "aliases",
-          "crawl_runs"}
+          "crawl_runs", "robots"}
 INDEXES = {"pages_source", "frontier_source", "runs_started", "pages_first_fetched"}
 BASE = "https://binhgiang.gov.vn"
 ARTICLE = f"{BASE}/tin-tuc/hoi-nghi-ban-chap-hanh-dang-bo-tinh-binh-giang-1024.html"

@@ -147,7 +147,7 @@ def test_the_scheduler_crawls_the_busy_source_and_leaves_the_quiet_one(
     with HealthLog(settings.archive_db) as health:
         with health.db:
             health.db.execute("DELETE FROM crawl_runs WHERE source_id IN (?, ?)", (busy, quiet))
-        for minutes in [*range(24 * 60, 0, -240), 30]:
+        for minutes in [*range(24 * 60, 0, -240), 60]:  # the last an hour ago
             at = datetime.now(UTC) - timedelta(minutes=minutes)
             health.record(busy, at, CrawlStats(entry_pages=1, links_found=30, requested=20, new_articles=20))
             health.record(quiet, at, CrawlStats(entry_pages=1, links_found=30))

@@ -30,19 +30,13 @@ from portalwatch.state.db import MIGRATIONS, StateTarget
 from portalwatch.state.frontier import Frontier
 from portalwatch.state.health import CrawlStats, HealthLog, Status
 from portalwatch.state.lock import Busy, crawl_locks
+from portalwatch.state.postgres import PgConnection, migrate_postgres
+from portalwatch.state.robots import KeptRobots, RobotsStore
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.outbox import Outbox
 from portalwatch.store.sqlite import SQLiteStore
 
 AT = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def state(request: pytest.FixtureRequest, tmp_path: Path) -> StateTarget:
-    """Where the crawl state lives: archive.db in a data directory, then a shared PostgreSQL database."""
-    if request.param == "sqlite":
-        return tmp_path / "archive.db"
-    return str(request.getfixturevalue("shared_state"))
 
 
 def locks_at(state: StateTarget) -> StateTarget:
@@ -163,6 +157,25 @@ def test_postgres_holds_the_same_tables_and_columns_as_sqlite(shared_state: str,
     assert found == expected
     assert len(MIGRATIONS) >= 3
 
+
+
+def test_a_shared_state_of_the_previous_version_is_upgraded_in_place_keeping_its_pages(shared_state: str) -> None:
+    """A PostgreSQL state written by the release before robots.txt was kept (schema 3) opens with this one."""
+    old = PgConnection(shared_state)
+    try:
+        migrate_postgres(old, MIGRATIONS[:3], "archive")
+        old.execute("INSERT INTO pages (url, source_id, status, fetched_at, body) VALUES (?, 'tinh', 200, ?, ?)",
+                    ("http://t/1", AT.isoformat(), b"<p>old</p>"))
+    finally:
+        old.close()
+    with RobotsStore(shared_state) as robots:  # the robots table is there now, and works
+        robots.keep(KeptRobots("http://t/robots.txt", 200, "User-agent: *\nDisallow: /rieng/\n", AT, '"r1"'))
+        assert robots.get("http://t/robots.txt") == KeptRobots("http://t/robots.txt", 200,
+                                                               "User-agent: *\nDisallow: /rieng/\n", AT, '"r1"')
+    with RawArchive(shared_state) as archive:
+        assert archive.db.execute("SELECT url, source_id FROM pages").fetchall() == [("http://t/1", "tinh")]
+        assert archive.db.execute("SELECT version FROM schema_versions WHERE name = 'archive'").fetchone()[0] \
+            == len(MIGRATIONS)
 
 HOLDER = """
 import sys, time

@@ -55,6 +55,7 @@ from crawlers.items import (
     Unchanged,
     ValidatorsSeen,
 )
+from crawlers.middlewares import RobotsUnreachable, conditional
 from portalwatch.core.models import RawPage, Source
 from portalwatch.core.page import Page
 from portalwatch.core.urls import canonical_url, is_article_url, is_pagination_link, same_site
@@ -87,11 +88,6 @@ def page_of(response: TextResponse) -> Page:
 
 # What a callback yields: requests to schedule, and items for the state pipeline.
 Output = Iterator[scrapy.Request | CrawlItem]
-
-
-def conditional(etag: str, last_modified: str) -> dict[str, str]:
-    """Request headers that let an unchanged page answer 304."""
-    return {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
 
 
 def original_url(request: scrapy.Request) -> str:
@@ -471,7 +467,9 @@ class PortalSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FetchFailed]:
         request = failure.request  # type: ignore[attr-defined]
-        if request.meta.get("kind") == "quiet":
+        # A quiet request (a guess) fails silently, unless the host's robots.txt could not be read: that says
+        # why nothing of it was fetched.
+        if request.meta.get("kind") == "quiet" and not isinstance(failure.value, RobotsUnreachable):
             return
         reason, permanent = self.explain(failure)
         yield self.record_failure(original_url(request), reason, permanent)
@@ -485,6 +483,10 @@ class PortalSpider(scrapy.Spider):
             if retry_after:
                 reason += f" (Retry-After: {retry_after.decode('latin-1')})"
             return reason, response.status in _PERMANENT_STATUSES
+        if isinstance(failure.value, RobotsUnreachable):  # before IgnoreRequest: this one is not for good
+            cause = failure.value.cause
+            why = self.explain(Failure(cause))[0] if isinstance(cause, BaseException) else f"HTTP {cause}"
+            return f"robots.txt chưa đọc được ({why}): chưa tải gì của trang này, lần thu thập sau hỏi lại", False
         if failure.check(IgnoreRequest):
             message = str(failure.value) or "bị bỏ qua"
             if "robots.txt" in message.lower():

@@ -4,7 +4,7 @@ A source's publishing rate is estimated from the new articles its recent crawls 
 crawl finds were published since the crawl before it, so the rate is their sum over the time those crawls
 span. The oldest crawl of the window is left out of the sum (what it found may be years of backlog, as on
 a first crawl). A small prior keeps one lucky or empty crawl from swinging the estimate. The interval is
-as long as cost asks (about two new articles a visit) and as short as freshness needs (a busy portal read
+as long as cost asks (about five new articles a visit) and as short as freshness needs (a busy portal read
 within the hour, a quiet one a few times a day), always within the source's bounds. A cron line in the
 registry overrides all of it, and a failing source waits out its back-off as before.
 """
@@ -22,14 +22,17 @@ from portalwatch.state.health import CrawlRun, HealthLog, Status, backoff_until
 # day: a source that wakes up is followed at once, one that falls quiet is let go over the week.
 WINDOWS = (timedelta(days=1), timedelta(days=7))
 MAX_RUNS = 300  # two days at the shortest interval: plenty of articles for the busiest sources
-# Cost: a visit should find about two new articles, or its list and feed requests outnumber them.
-ARTICLES_PER_VISIT = 2.0
-# Freshness: the longest acceptable interval is a quarter of the time the source takes to publish one
-# article (three a day: two hours), but freshness never asks for more than a visit every 50 minutes (a
-# source publishing ten or more a day is then read within the hour), nor accepts more than the source's
-# ceiling (max_interval_minutes, five hours by default).
-FRESH_SHARE = 0.25
-FRESHEST = timedelta(minutes=50)
+# Cost: a visit should find about five new articles, or its feed and list requests outnumber them. A feed or
+# a list's first page holds 10–20 items, so five a visit leaves room for a burst before one overflows.
+ARTICLES_PER_VISIT = 5.0
+# Freshness: the longest acceptable interval is 0.3 of the time the source takes to publish one article
+# (three a day: 2 h 24 min), but freshness never asks for more than a visit every 55 minutes, nor accepts
+# more than the source's ceiling (max_interval_minutes, five hours by default). A source publishing ten or
+# more a day (and one whose estimate wavers down to eight) is then read within the hour: a wait uniform over
+# the interval has its p95 at 0.95 of it, 52 minutes, and 57 when the scheduler, looking every five minutes,
+# finds it due up to five minutes late.
+FRESH_SHARE = 0.3
+FRESHEST = timedelta(minutes=55)
 PRIOR_ARTICLES, PRIOR_DAYS = 0.1, 0.1  # a prior of one article a day, worth a couple of hours of evidence
 
 

@@ -136,9 +136,24 @@ def _to_v3(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _to_v4(db: sqlite3.Connection) -> None:
+    """Version 4: each host's robots.txt, kept up to a day between crawls (crawlers/robots.py). The body is
+    text (robots.txt is UTF-8 by RFC 9309), so the statement reads the same in SQLite and PostgreSQL."""
+    db.execute("""
+        CREATE TABLE robots (
+            url TEXT PRIMARY KEY,           -- scheme://host[:port]/robots.txt
+            status INTEGER NOT NULL,        -- 200, or the 4xx that means no rules at all
+            body TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,       -- ISO 8601 UTC; a 304 answer renews it
+            etag TEXT NOT NULL DEFAULT '',
+            last_modified TEXT NOT NULL DEFAULT ''
+        )""")
+
+
 Migration = Callable[[sqlite3.Connection], None]
-# Migration i (from 1) brings version i-1 to version i. Append only.
-MIGRATIONS: list[Migration] = [_to_v1, _to_v2, _to_v3]
+# Migration i (from 1) brings version i-1 to version i. Append only. From version 4 on, a migration runs on
+# PostgreSQL too (postgres.py upgrades a shared state with it): SQL both dialects read, no BLOB, no PRAGMA.
+MIGRATIONS: list[Migration] = [_to_v1, _to_v2, _to_v3, _to_v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -13,13 +13,16 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 
 # Each state file is one schema, versioned by name in this table (SQLite keeps it in PRAGMA user_version).
 _VERSIONS = "CREATE TABLE IF NOT EXISTS schema_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 _QMARK = re.compile(r"\?")
+# The version each state file had when it could first live in PostgreSQL: a shared state is upgraded from
+# there on (earlier migrations speak SQLite only); a state file with no entry is never upgraded in place.
+FIRST_SHARED = {"archive": 3, "alerts": 1}
 
 
 class StateUnavailable(RuntimeError):
@@ -107,7 +110,7 @@ def sqlite_schema(migrations: Sequence[Callable[[sqlite3.Connection], None]]) ->
 
 def migrate_postgres(db: PgConnection, migrations: Sequence[Callable[[sqlite3.Connection], None]], name: str) -> int:
     """Create the named schema at its current version, once, under an advisory lock (two workers starting
-    together create it once); a database at an older version is refused with what to do."""
+    together create or upgrade it once); one the migrations cannot upgrade is refused with what to do."""
     latest = len(migrations)
     with db:
         db.execute("SELECT pg_advisory_xact_lock(?)", (lock_key(f"portalwatch-schema-{name}"),))
@@ -118,7 +121,13 @@ def migrate_postgres(db: PgConnection, migrations: Sequence[Callable[[sqlite3.Co
                 db.execute(statement)
             db.execute("INSERT INTO schema_versions VALUES (?, ?)", (name, latest))
             return latest
-        if row[0] != latest:
-            raise RuntimeError(f"Trạng thái {name} trong PostgreSQL có lược đồ phiên bản {row[0]}, chương trình này"
+        version = row[0]
+        if version > latest or version < FIRST_SHARED.get(name, latest):
+            raise RuntimeError(f"Trạng thái {name} trong PostgreSQL có lược đồ phiên bản {version}, chương trình này"
                                f" dùng phiên bản {latest}: hãy dùng cùng một phiên bản portalwatch trên mọi máy.")
+        # Migrations after the first shared version are written in SQL both dialects read (state/db.py).
+        for number in range(version + 1, latest + 1):
+            migrations[number - 1](cast(sqlite3.Connection, db))
+        if version != latest:
+            db.execute("UPDATE schema_versions SET version = ? WHERE name = ?", (latest, name))
         return latest
