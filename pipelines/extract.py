@@ -928,8 +928,11 @@ def _ld_names(value: object) -> list[str]:
 
 def _site_keys(metas: Metas, url: str, ld: list[dict]) -> set[str]:
     """Compact (folded, letters and digits only) forms of the outlet's own names and host."""
-    names = [metas.get("og:site_name"), metas.get("application-name"), metas.get("twitter:site").lstrip("@"),
-             metas.get("copyright"), metas.get("dc.publisher")]
+    site_name, app_name = metas.get("og:site_name"), metas.get("application-name")
+    if site_name and app_name == metas.get("og:title"):  # a template that fills it with each headline
+        app_name = ""
+    names = [site_name, app_name, metas.get("twitter:site").lstrip("@"), metas.get("copyright"),
+             metas.get("dc.publisher")]
     names += [n for o in ld for n in _ld_names(o.get("publisher"))]
     names += [n for o in ld if _ld_types(o) & {"Organization", "NewsMediaOrganization", "WebSite"}
               for n in _ld_names(o)]
