@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
 from itertools import pairwise
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -928,8 +928,11 @@ def _ld_names(value: object) -> list[str]:
 
 def _site_keys(metas: Metas, url: str, ld: list[dict]) -> set[str]:
     """Compact (folded, letters and digits only) forms of the outlet's own names and host."""
-    names = [metas.get("og:site_name"), metas.get("application-name"), metas.get("twitter:site").lstrip("@"),
-             metas.get("copyright"), metas.get("dc.publisher")]
+    site_name, app_name = metas.get("og:site_name"), metas.get("application-name")
+    if site_name and app_name == metas.get("og:title"):  # a template that fills it with each headline
+        app_name = ""
+    names = [site_name, app_name, metas.get("twitter:site").lstrip("@"), metas.get("copyright"),
+             metas.get("dc.publisher")]
     names += [n for o in ld for n in _ld_names(o.get("publisher"))]
     names += [n for o in ld if _ld_types(o) & {"Organization", "NewsMediaOrganization", "WebSite"}
               for n in _ld_names(o)]
@@ -1402,11 +1405,18 @@ _LINK_NAMED = XPath("//a[normalize-space(.) = $name]")
 _NAVIGATION = re.compile(r"nav|menu|breadcrum|duong-dan|pathway", re.IGNORECASE)
 
 
-def _is_navigation_label(doc: lxml.html.HtmlElement, title: str) -> bool:
-    """A short headline that is also a menu or breadcrumb label ("Kinh tế"): the page of that section."""
+def _is_navigation_label(doc: lxml.html.HtmlElement, title: str, address: str = "") -> bool:
+    """A short headline that is also a menu or breadcrumb label ("Kinh tế"): the page of that section.
+
+    A menu link to the page itself (a "latest stories" preview in a mega-menu, a breadcrumb ending in the
+    article) names the article, not a section: links to the page's own address do not count.
+    """
     if len(title) > 40:
         return False
+    own = urlsplit(address).path if address else ""
     for link in _LINK_NAMED(doc, name=title):
+        if own not in ("", "/") and urlsplit(urljoin(address, link.get("href", ""))).path == own:
+            continue
         for node in (link, *link.iterancestors()):
             if node.tag == "nav" or _NAVIGATION.search(f"{node.get('class', '')} {node.get('id', '')}"):
                 return True
@@ -1452,7 +1462,7 @@ def looks_like_list_page(url: str, title: str, section: str, site_keys: set[str]
     if _LISTING_PREFIX.match(folded_title):
         return f"trang thẻ, chủ đề hoặc tìm kiếm (\"{title}\"), không phải một bài viết"
     if (section and folded_title == fold(section) and len(title) <= 60) \
-            or (doc is not None and _is_navigation_label(doc, title)):
+            or (doc is not None and _is_navigation_label(doc, title, address)):
         return f"trang chuyên mục \"{title}\", không phải một bài viết"
     return ""
 

@@ -275,3 +275,19 @@ def test_an_agency_signature_is_the_attribution_and_a_unit_never_the_byline() ->
     assert (unit.author, unit.attribution) == ("", "Văn phòng HĐND-UBND xã")
     assert unit.published_at == datetime(2023, 4, 19, 9, 40, tzinfo=VN_TZ)
     assert not any("Văn phòng" in p for p in unit.paragraphs)
+
+
+def test_a_headline_copied_into_application_name_is_not_the_site_name() -> None:
+    # Some templates fill <meta name="application-name"> with each page's headline; og:site_name still names
+    # the outlet. The article must not be refused as "a page named after the site".
+    headline = "Hợp tác xã Tân Lộc đưa bưởi da xanh sang thị trường châu Âu"
+    paragraphs = [f"Đoạn {n}: hợp tác xã đã ký hợp đồng xuất khẩu lô bưởi thứ {n} với một nhà nhập khẩu, "
+                  "sau khi vườn đạt chứng nhận canh tác an toàn và mã số vùng trồng." for n in range(1, 6)]
+    page = (f'<html><head><meta charset="utf-8"><title>{headline}</title>'
+            f'<meta property="og:site_name" content="Báo Bình Giang">'
+            f'<meta property="og:title" content="{headline}"><meta name="application-name" content="{headline}">'
+            '</head><body><article><h1>' + headline + '</h1><div class="date">05/05/2026 08:15</div>'
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>").encode()
+    found = extract(page, "text/html", url="https://baobinhgiang.vn/kinh-te/buoi-da-xanh-post7001.html")
+    assert found.title == headline
+    assert found.paragraphs == paragraphs
