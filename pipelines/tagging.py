@@ -147,6 +147,7 @@ class Taxonomy:
                 else:
                     found.setdefault(index, []).append((start, -len(key), key, kind == "weak"))
         occasions = self._occasions(text, markers) if found and markers else []
+        found = _longest_reading(found)
         hits: dict[int, list[tuple[str, float, bool]]] = {}
         for index, spans in found.items():
             spans.sort()
@@ -176,6 +177,20 @@ class Taxonomy:
     @property
     def names(self) -> dict[str, str]:
         return {t.id: t.name for t in self.topics}
+
+
+def _longest_reading(found: dict[int, list[tuple[int, int, str, bool]]]) -> dict[int, list[tuple[int, int, str, bool]]]:
+    """Words are read once: where phrases of two topics share words, the longer phrase is what the
+    words mean ("tập thể, cá nhân điển hình học tập và làm theo …" names the Hồ Chí Minh campaign's
+    exemplars, not the emulation movement's), and the shorter one of the other topic is dropped.
+    Spans are (start, -length, key, weak); phrases of the same topic are left to the caller."""
+    spans = [(start, start - minus_length, index) for index, items in found.items() for start, minus_length, _, _ in items]
+    if len({index for _, _, index in spans}) < 2:
+        return found
+    return {index: kept for index, items in found.items() if (kept := [
+        item for item in items
+        if not any(other != index and end - start > -item[1] and start < item[0] - item[1] and item[0] < end
+                   for start, end, other in spans)])}
 
 
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
