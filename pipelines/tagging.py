@@ -183,14 +183,17 @@ def _longest_reading(found: dict[int, list[tuple[int, int, str, bool]]]) -> dict
     """Words are read once: where phrases of two topics share words, the longer phrase is what the
     words mean ("tập thể, cá nhân điển hình học tập và làm theo …" names the Hồ Chí Minh campaign's
     exemplars, not the emulation movement's), and the shorter one of the other topic is dropped.
-    Spans are (start, -length, key, weak); phrases of the same topic are left to the caller."""
-    spans = [(start, start - minus_length, index) for index, items in found.items() for start, minus_length, _, _ in items]
-    if len({index for _, _, index in spans}) < 2:
+    Items are (start, -length, key, weak); overlaps within one topic are left to the caller."""
+    if len(found) < 2:
         return found
-    return {index: kept for index, items in found.items() if (kept := [
-        item for item in items
-        if not any(other != index and end - start > -item[1] and start < item[0] - item[1] and item[0] < end
-                   for start, end, other in spans)])}
+    spans = [(start, start - minus, index) for index, items in found.items() for start, minus, _, _ in items]
+
+    def outread(index: int, start: int, minus: int) -> bool:
+        end = start - minus
+        return any(other != index and b - a > -minus and a < end and start < b for a, b, other in spans)
+
+    kept = {index: [item for item in items if not outread(index, item[0], item[1])] for index, items in found.items()}
+    return {index: items for index, items in kept.items() if items}
 
 
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
