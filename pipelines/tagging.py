@@ -147,6 +147,7 @@ class Taxonomy:
                 else:
                     found.setdefault(index, []).append((start, -len(key), key, kind == "weak"))
         occasions = self._occasions(text, markers) if found and markers else []
+        found = _longest_reading(found)
         hits: dict[int, list[tuple[str, float, bool]]] = {}
         for index, spans in found.items():
             spans.sort()
@@ -176,6 +177,23 @@ class Taxonomy:
     @property
     def names(self) -> dict[str, str]:
         return {t.id: t.name for t in self.topics}
+
+
+def _longest_reading(found: dict[int, list[tuple[int, int, str, bool]]]) -> dict[int, list[tuple[int, int, str, bool]]]:
+    """Words are read once: where phrases of two topics share words, the longer phrase is what the
+    words mean ("tập thể, cá nhân điển hình học tập và làm theo …" names the Hồ Chí Minh campaign's
+    exemplars, not the emulation movement's), and the shorter one of the other topic is dropped.
+    Items are (start, -length, key, weak); overlaps within one topic are left to the caller."""
+    if len(found) < 2:
+        return found
+    spans = [(start, start - minus, index) for index, items in found.items() for start, minus, _, _ in items]
+
+    def outread(index: int, start: int, minus: int) -> bool:
+        end = start - minus
+        return any(other != index and b - a > -minus and a < end and start < b for a, b, other in spans)
+
+    kept = {index: [item for item in items if not outread(index, item[0], item[1])] for index, items in found.items()}
+    return {index: items for index, items in kept.items() if items}
 
 
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -236,7 +236,14 @@ def rules(taxonomy: Taxonomy) -> Taxonomy:
      "Quyết định có hiệu lực từ ngày 1/7.", {"sap-xep-bo-may"}),
     ("Triển lãm ảnh 60 năm thành lập huyện Tân Lập", "Hơn 200 bức ảnh tư liệu được trưng bày đến hết tháng 10.",
      {"ky-niem-ngay-le-lon"}),
+    # words read once: the campaign's exemplars ("… điển hình học tập và làm theo …") are not emulation's
+    ("Vinh danh tập thể, cá nhân điển hình học tập và làm theo gương Bác",
+     "Tỉnh Bình Giang trao bằng ghi nhận cho 20 người có cách làm hay giúp bà con thoát nghèo.",
+     {"hoc-tap-lam-theo-bac"}),
+    # sea-island sovereignty written with a comma, "biển, đảo"
+    ("Giữ vững chủ quyền vùng biển, đảo của Tổ quốc",
+     "Ngư dân Bình Giang vừa bám biển vừa báo tin tàu lạ cho lực lượng chức năng.", {"quoc-phong-an-ninh"}),
 ], ids=["occasion-framing", "contribution-clause", "good-deeds-book", "self-evolution-formula", "merged-committee",
-        "district-anniversary"])
+        "district-anniversary", "longest-reading", "sea-island-comma"])
 def test_rule_classes_from_real_portal_texts(rules: Taxonomy, title: str, lead: str, expected: set[str]) -> None:
     assert {t.topic_id for t in tag(rules, title, lead, "", [])} == expected
