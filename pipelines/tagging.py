@@ -186,13 +186,23 @@ def _longest_reading(found: dict[int, list[tuple[int, int, str, bool]]]) -> dict
     Items are (start, -length, key, weak); overlaps within one topic are left to the caller."""
     if len(found) < 2:
         return found
-    spans = [(start, start - minus, index) for index, items in found.items() for start, minus, _, _ in items]
-
-    def outread(index: int, start: int, minus: int) -> bool:
-        end = start - minus
-        return any(other != index and b - a > -minus and a < end and start < b for a, b, other in spans)
-
-    kept = {index: [item for item in items if not outread(index, item[0], item[1])] for index, items in found.items()}
+    spans = sorted((start, start - minus, index) for index, items in found.items() for start, minus, _, _ in items)
+    outread: set[tuple[int, int, int]] = set()  # (start, end, topic) of the phrases a longer one reads otherwise
+    group: list[tuple[int, int, int]] = []
+    reach = -1
+    # Phrases overlap only within runs of overlapping spans (a few words): compare within each run alone.
+    for span in [*spans, (max(end for _, end, _ in spans), 0, -1)]:  # the last one closes the last run
+        if span[0] >= reach:
+            if len({index for _, _, index in group}) > 1:
+                outread.update((a, b, i) for a, b, i in group
+                               if any(j != i and d - c > b - a and c < b and a < d for c, d, j in group))
+            group, reach = [], span[1]
+        group.append(span)
+        reach = max(reach, span[1])
+    if not outread:
+        return found
+    kept = {index: [item for item in items if (item[0], item[0] - item[1], index) not in outread]
+            for index, items in found.items()}
     return {index: items for index, items in kept.items() if items}
 
 
