@@ -1353,9 +1353,7 @@ def _names_unit(text: str) -> bool:
 def _agency(text: str, site_keys: set[str]) -> str:
     """The agency a signature credits in brackets or after a slash ("TTXVN", "Báo Nhân Dân"), unless it is
     the portal's own outlet; "" for other notes ("tổng hợp", the signer's workplace)."""
-    text = text.strip()
-    if text.lower().startswith("theo "):
-        text = text[5:].strip()
+    text = credit.group(1) if (credit := _THEO.match(text.strip())) else text.strip()
     if (_ACRONYM.match(text) or _OUTLET_WORDS.match(text)) and not is_outlet_name(text, site_keys):
         return text
     return ""
@@ -1379,10 +1377,15 @@ def read_signature(text: str, site_keys: set[str] | None = None) -> tuple[str, s
         core = core[: bracket.start()].strip()
     if _names_unit(core) or fold(core) in _AGENCIES:
         return "", core
-    name, dash, office = core.partition(" – ") if " – " in core else core.partition(" - ")
+    name, dash, office = _dash_split(core)
     if dash and not all(w[:1].isupper() for w in _NAME_SEPARATORS.split(office) if w):  # a name, then its office
         core = name.strip()
     return core, attribution
+
+
+def _dash_split(core: str) -> tuple[str, str, str]:
+    """A signature cut at its dash ("Thu Hà – Văn phòng Huyện ủy", "Minh Anh - Hữu Tài"): an en dash first."""
+    return core.partition(" – ") if " – " in core else core.partition(" - ")
 
 
 def is_signature(text: str) -> bool:
@@ -1391,7 +1394,7 @@ def is_signature(text: str) -> bool:
     core = _TRAILING_PARENS.sub("", text).strip()
     if len(core) > 60 or ":" in core or core.endswith((".", "?", "!")):
         return False
-    name, dash, office = core.partition(" – ") if " – " in core else core.partition(" - ")
+    name, dash, office = _dash_split(core)
     words = [w for w in _NAME_SEPARATORS.split(core) if w]
     if all(w[:1].isupper() for w in words):
         return 1 <= len(words) <= 8

@@ -137,7 +137,7 @@ def _to_v3(db: sqlite3.Connection) -> None:
 
 
 def _to_v4(db: sqlite3.Connection) -> None:
-    """Version 4: each host's robots.txt, kept up to a day between crawls (crawlers/robots.py). The body is
+    """Version 4: each host's robots.txt, kept up to a day between crawls (state/robots.py). The body is
     text (robots.txt is UTF-8 by RFC 9309), so the statement reads the same in SQLite and PostgreSQL."""
     db.execute("""
         CREATE TABLE robots (
