@@ -4,7 +4,9 @@ Every source is its own host (an address in 127.0.0.0/8; one asyncio server list
 answers by the address a connection came to). Sources publish at random (Poisson) times at their own
 rate, in four classes (100+, 10–100, 1–10 and under 1 article a day); a few are dead (connection refused
 or 503), slow (every answer 2–5 s late) or blocking (403 or a captcha page). Each offers a sitemap, a feed
-or a list page of its latest 20 articles, with ETag/Last-Modified and 304 when unchanged.
+or a list page of its latest 20 articles, with ETag/Last-Modified and 304 when unchanged. Some sites correct
+some of their articles (--corrections) from ten minutes to three days after publishing them: the article's
+body and Last-Modified change, and a sitemap's <lastmod> with them (a feed's <pubDate> does not).
 
 A virtual clock advances tick by tick (jumping over ticks where nothing is due). At each tick the scheduler
 (state/cadence.py `next_crawl`, with the back-off of state/health.py) is asked about every source from an
@@ -20,7 +22,8 @@ Printed (every --report-hours of virtual time, and at the end): freshness (virtu
 publication time, per article, p50/p95 per rate class, live sources); the requests the sites served after
 each source's first crawl by kind (robots.txt, sitemap, feed, list page, article, recheck) and per new article,
 with the rechecks apart (a run shorter than the longest recheck age shows only some of them: a steady-state
-column counts every one); wall time, CPU of this process (sites and scheduler) and of the crawl processes,
+column counts every one); the corrections made after an article's first fetch and how soon the crawl caught
+them; wall time, CPU of this process (sites and scheduler) and of the crawl processes,
 and peak memory. --rhythm publishes by a Vietnamese day instead of uniformly.
 
     python benchmarks/bench_schedule.py --sources 1500 --hours 4 --workdir /tmp/simbench
@@ -53,6 +56,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from crawlers.launcher import crawl
+from crawlers.spiders.portal import QUIET_EVIDENCE, QUIET_WINDOW
 from portalwatch.core.config import Settings
 from portalwatch.core.models import Source
 from portalwatch.fixture_portals.bulk import BulkSite
@@ -101,6 +105,13 @@ class SimSite:
     fetched: dict[int, float] = field(default_factory=dict)  # article number -> virtual time of its first fetch
     served: Counter[str] = field(default_factory=Counter)  # requests by kind
     unchanged: Counter[str] = field(default_factory=Counter)  # of those, answered 304
+    corrected: dict[int, float] = field(default_factory=dict)  # article number -> virtual time the site corrected it
+    caught: dict[int, float] = field(default_factory=dict)  # article number -> when its corrected version was fetched
+
+    def modified(self, number: int, now: float) -> float:
+        """The virtual time the article last changed, as seen at `now`."""
+        at = self.corrected.get(number)
+        return at if at is not None and at <= now else self.published[number]
 
     def route(self, target: str, headers: dict[str, str], now: float, base: str) -> tuple[str, Reply]:
         """(kind of request, reply) for one GET at virtual time now."""
@@ -117,27 +128,32 @@ class SimSite:
         visible = bisect.bisect_right(self.published, now)
         if path == ENTRY_PATHS[self.kind]:
             latest = range(visible - 1, max(visible - LATEST, 0) - 1, -1)
-            body, content_type = self.entry(latest, base)
+            body, content_type = self.entry(latest, base, now)
             modified = START + timedelta(seconds=self.published[visible - 1] if visible else -86400 * 30)
             return self.kind, BulkSite.validated(body, modified.replace(microsecond=0), headers, content_type)
         if path.startswith("/bai/") and path.endswith(".html") and path[5:-5].isdigit():
             number = int(path[5:-5])
             if number < visible:
-                published = START + timedelta(seconds=self.published[number])
-                reply = BulkSite.validated(article_html(f"{self.id}: tin số {number}").encode(),
-                                           published.replace(microsecond=0), headers)
+                modified = self.modified(number, now)
+                fixed = modified != self.published[number]
+                text = f"{self.id}: tin số {number}" + (" (đã đính chính)" if fixed else "")
+                reply = BulkSite.validated(article_html(text).encode(),
+                                           (START + timedelta(seconds=modified)).replace(microsecond=0), headers)
+                if fixed and reply.status == 200 and self.fetched.get(number, modified) < modified:
+                    self.caught.setdefault(number, now)
                 if "if-none-match" in headers or "if-modified-since" in headers:  # an archived one asked again
                     return ("recheck" if self.published[number] > 0 else "recheck backlog"), reply
                 self.fetched.setdefault(number, now)
                 return "article", reply
         return "other", Reply(status=404, body=b"not found")
 
-    def entry(self, latest: range, base: str) -> tuple[bytes, str]:
+    def entry(self, latest: range, base: str, now: float) -> tuple[bytes, str]:
         def when(n: int) -> datetime:
             return START + timedelta(seconds=self.published[n])
 
         if self.kind == "sitemap":
-            urls = "".join(f"<url><loc>{base}/bai/{n}.html</loc><lastmod>{when(n).isoformat()}</lastmod></url>"
+            urls = "".join(f"<url><loc>{base}/bai/{n}.html</loc><lastmod>"
+                           f"{(START + timedelta(seconds=self.modified(n, now))).isoformat()}</lastmod></url>"
                            for n in latest)
             return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
                     f'sitemap/0.9">{urls}</urlset>').encode(), "application/xml"
@@ -163,9 +179,12 @@ def _local_weight(t: float) -> float:
     return RHYTHM[int(t // 3600 + START.hour + VN_OFFSET) % 24] / max(RHYTHM)
 
 
-def make_sites(count: int, hours: float, seed: int, rhythm: bool = False) -> list[SimSite]:
+def make_sites(count: int, hours: float, seed: int, rhythm: bool = False,
+               corrections: tuple[float, float] = (0.0, 0.0)) -> list[SimSite]:
     """The sites, and when each publishes: Poisson at its rate, or with --rhythm the same daily total shaped
-    by RHYTHM (drawn at the busiest hour's rate and kept with the hour's weight)."""
+    by RHYTHM (drawn at the busiest hour's rate and kept with the hour's weight). A share of the sites
+    (corrections[0]) corrects a share of its articles (corrections[1]), drawn apart so that the sites and
+    their publications stay those of the same seed without corrections."""
     chance = random.Random(seed)
     peak = max(RHYTHM) * len(RHYTHM) / sum(RHYTHM) if rhythm else 1.0
     sites = []
@@ -184,6 +203,12 @@ def make_sites(count: int, hours: float, seed: int, rhythm: bool = False) -> lis
         sites.append(SimSite(f"s{i:04d}", f"127.77.{i // 250}.{i % 250 + 1}", rate, name,
                              _pick(chance, ENTRY_KINDS, "list"), behaviour,
                              chance.uniform(2, 5) if behaviour == "slow" else 0.0, published))
+    fixer = random.Random(f"corrections-{seed}")
+    for site in sites:
+        if fixer.random() < corrections[0]:
+            for number, at in enumerate(site.published):
+                if fixer.random() < corrections[1]:  # ten minutes to three days later, log-uniform
+                    site.corrected[number] = at + math.exp(fixer.uniform(math.log(600), math.log(3 * 86400)))
     return sites
 
 
@@ -245,10 +270,12 @@ def _encode(reply: Reply) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def source_of(site: SimSite, base: str) -> Source:
+def source_of(site: SimSite, base: str, quiet_hours: list[float] | None) -> Source:
     entry = {"sitemap": "sitemaps", "feed": "feeds", "list": "list_pages"}[site.kind]
+    quiet = {"recheck_quiet_after_hours": quiet_hours} if quiet_hours is not None else {}
     return Source.model_validate({"id": site.id, "name": f"Cổng mô phỏng {site.id}", "homepage": f"{base}/",
-                                  entry: [base + ENTRY_PATHS[site.kind]], "article_pattern": ARTICLE_PATTERN})
+                                  entry: [base + ENTRY_PATHS[site.kind]], "article_pattern": ARTICLE_PATTERN,
+                                  **quiet})
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -275,7 +302,7 @@ def age_state(archive: Path, seconds: float) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    sites = make_sites(args.sources, args.hours, args.seed, args.rhythm)
+    sites = make_sites(args.sources, args.hours, args.seed, args.rhythm, tuple(args.corrections))
     workdir = Path(args.workdir)
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "logs").mkdir(parents=True)
@@ -287,7 +314,7 @@ def run(args: argparse.Namespace) -> None:
     wall_started = time.perf_counter()
     tick_walls: list[float] = []
     with SimServer(sites) as server:
-        sources = {s.id: source_of(s, server.base(s)) for s in sites}
+        sources = {s.id: source_of(s, server.base(s), args.quiet_hours) for s in sites}
         registry.write_text(yaml.safe_dump([src.model_dump(exclude_defaults=True) for src in sources.values()],
                                            allow_unicode=True), encoding="utf-8")
         by_id = {s.id: s for s in sites}
@@ -390,7 +417,9 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
     print("|---" * (len(kinds) + 3) + "|")
     rows = [(name, [s for s in sites if s.rate_class == name and s.behaviour in LIVE]) for name, *_ in RATE_CLASSES]
     rows.append(("all live", [s for s in sites if s.behaviour in LIVE]))
-    per_article = len(Source.model_fields["recheck_after_hours"].get_default(call_default_factory=True))
+    full, quiet = (len(Source.model_fields[f].get_default(call_default_factory=True))
+                   for f in ("recheck_after_hours", "recheck_quiet_after_hours"))
+    quiet = len(args.quiet_hours) if args.quiet_hours is not None else quiet
     shares = []
     for name, group in rows:
         served: Counter[str] = Counter()
@@ -399,13 +428,15 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
             served += s.served - first_served.get(s.id, Counter())
             after_first = sum(1 for n, at in s.fetched.items() if at > 0)
             new += after_first
-            if s.kind != "sitemap":  # in a steady state, each is asked again once per recheck_after_hours entry
-                steady += after_first * per_article
+            if s.kind != "sitemap":  # steady state: the quiet schedule once enough articles show no correction
+                evidence = s.rate * QUIET_WINDOW.days >= QUIET_EVIDENCE
+                steady += after_first * (quiet if evidence and not s.corrected else full)
         unchanged = sum(s.unchanged[k] for s in group for k in ENTRY_PATHS)
         print(f"| {name} | {' | '.join(str(served[k]) for k in kinds)} | {unchanged} | {new} |")
         shares.append((name, served, new, steady))
     print("\nPer new article: requests by kind, in all, without the rechecks, and with the rechecks of a steady "
-          f"state instead of those measured (every article of a site without sitemap asked {per_article} times; "
+          f"state instead of those measured (every article of a site without sitemap asked {full} times where the "
+          f"site corrects articles or publishes too few to show it does not, {quiet} where it never does; "
           "a run shorter than the longest recheck age cannot show them all)\n")
     print("| class | robots | entry pages | articles | rechecks (measured) | total | without rechecks "
           "| steady-state rechecks | total, steady state |")
@@ -418,6 +449,19 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
         print(f"| {name} | {served['robots'] / per:.2f} | {entry / per:.2f} | {served['article'] / per:.2f} "
               f"| {rechecks / per:.2f} | {total / per:.2f} | {(total - rechecks) / per:.2f} | {steady / per:.2f} "
               f"| {(total - rechecks + steady) / per:.2f} |")
+
+    print("\nCorrections made after an article's first fetch (live sources, by the site's entry page): caught when "
+          "the crawl fetched the corrected version; the delay runs from the correction\n")
+    print("| entry page | sites that correct | corrections | caught | delay p50 | delay p95 | not caught by the end |")
+    print("|---|---|---|---|---|---|---|")
+    for kind in ENTRY_PATHS:
+        group = [s for s in sites if s.kind == kind and s.behaviour in LIVE]
+        made = [(s, n, at) for s in group for n, at in s.corrected.items()
+                if n in s.fetched and s.fetched[n] < at <= end]
+        delays = [s.caught[n] - at for s, n, at in made if n in s.caught]
+        cells = f"{_hours(quantile(delays, 0.5))} | {_hours(quantile(delays, 0.95))}" if delays else "– | –"
+        print(f"| {kind} | {sum(1 for s in group if s.corrected)} | {len(made)} | {len(delays)} | {cells} "
+              f"| {len(made) - len(delays)} |")
 
     print("\nSources that are not live: what they cost\n")
     print("| behaviour | sources | visits | requests served | visits/source/day |")
@@ -443,6 +487,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--rhythm", action="store_true",
                         help="publish by a Vietnamese day (RHYTHM: office hours, little at night) instead of uniformly")
+    parser.add_argument("--corrections", type=float, nargs=2, default=[0.25, 0.05], metavar=("SITES", "ARTICLES"),
+                        help="share of sites that correct articles, and share of their articles corrected")
+    parser.add_argument("--quiet-hours", type=float, nargs="*", default=None, metavar="HOURS",
+                        help="every source's recheck_quiet_after_hours (default: the registry's default; "
+                             "1 24 168 rechecks as if no source were ever found quiet)")
     parser.add_argument("--report-hours", type=float, default=3.0,
                         help="print every table after this many virtual hours too (0: only at the end)")
     parser.add_argument("--workdir", required=True, help="archive, registry and logs (emptied first); not in the repo")

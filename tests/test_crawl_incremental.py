@@ -186,6 +186,32 @@ def test_a_correction_on_a_site_without_sitemap_is_caught_by_the_decaying_rechec
         assert "Đính chính".encode() in state.page(f"{site.base}{site.href(5)}").body  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("corrects", [False, True])
+def test_rechecks_thin_out_on_a_source_that_never_corrects_and_stay_on_one_that_does(
+        tmp_path: Path, corrects: bool) -> None:
+    """A week after their first fetch, articles are asked a third time only where the earlier rechecks ever
+    found a change: a source whose 60 articles all came back unchanged is then asked once, a day after."""
+    site = BulkSite(articles=60)  # more than the evidence the crawler waits for before it thins out
+    archive = tmp_path / "archive.db"
+    articles = {site.href(n) for n in range(1, 61)}
+    with site.server:
+        source = site.source()
+        run_crawl(tmp_path, source)
+        if corrects:
+            site.edit(7, "Cập nhật: số liệu được điều chỉnh theo báo cáo mới của Sở.")
+        for hours in (1.5, 24):  # the hour's and the day's recheck: every article, on either schedule
+            _age(archive, hours)
+            start = len(site.server.log)
+            run_crawl(tmp_path, source)
+            assert {s.path for s in site.server.log[start:] if s.path in articles} == articles
+
+        _age(archive, 24 * 6)  # a week after the first fetch
+        start = len(site.server.log)
+        run_crawl(tmp_path, source)
+        asked = {s.path for s in site.server.log[start:] if s.path in articles}
+        assert asked == (articles if corrects else set())
+
+
 def test_a_site_with_a_sitemap_is_not_rechecked_article_by_article(tmp_path: Path) -> None:
     """Its lastmod announces corrections (the test above this one's neighbour checks that): no extra requests."""
     site = BulkSite(articles=6)

@@ -94,6 +94,20 @@ def test_recent_pages_come_due_for_a_recheck_an_hour_a_day_and_a_week_after_thei
         assert archive.recheck_due("tinh", ages, AT + timedelta(days=30)) == []  # too old to matter
 
 
+def test_the_recheck_record_counts_articles_asked_again_and_those_that_had_changed(state: StateTarget) -> None:
+    with RawArchive(state) as archive:
+        for n in range(1, 5):
+            archive.save_page(page(f"http://t/{n}", "bản đầu"))
+        archive.save_page(page("http://old/1", "bản đầu", -40 * 24 * 60))
+        assert archive.recheck_record("tinh", AT - timedelta(days=30)) == (0, 0)  # nothing asked again yet
+        archive.unchanged("http://t/1", AT + timedelta(hours=1))
+        archive.unchanged("http://t/2", AT + timedelta(hours=1))
+        archive.save_page(page("http://t/3", "bản đã sửa", 60))
+        archive.unchanged("http://old/1", AT + timedelta(hours=1))  # first fetched before the window
+        assert archive.recheck_record("tinh", AT - timedelta(days=30)) == (3, 1)
+        assert archive.recheck_record("tinh", AT + timedelta(minutes=1)) == (0, 0)
+
+
 def test_the_frontier_keeps_found_urls_in_order_until_done(state: StateTarget) -> None:
     with RawArchive(state) as archive:
         frontier = Frontier(archive.db)

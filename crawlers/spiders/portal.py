@@ -69,6 +69,11 @@ REDISCOVER_AFTER = timedelta(days=7)
 MAX_CANDIDATE_LISTS = 15
 # Block pages are small; real article and list pages are far bigger than this and skip the check.
 BLOCK_PAGE_MAX_BYTES = 64 * 1024
+# Rechecks adapt to what they find: a source none of whose recently rechecked articles had changed (at least
+# this many of those first fetched in the window) is asked on its quiet schedule instead, which still reads
+# every article once and so notices when the source starts correcting.
+QUIET_EVIDENCE = 50
+QUIET_WINDOW = timedelta(days=30)
 # Statuses that will not get better by asking again.
 _PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
 
@@ -283,8 +288,12 @@ class PortalSpider(scrapy.Spider):
         a 304."""
         if self.source.sitemaps or self.found.sitemaps:
             return
-        after = [timedelta(hours=h) for h in self.source.recheck_after_hours]
-        for url in self.archive.recheck_due(self.source.id, after, datetime.now(UTC))[:self.source.max_articles]:
+        now = datetime.now(UTC)
+        asked, changed = self.archive.recheck_record(self.source.id, now - QUIET_WINDOW)
+        quiet = asked >= QUIET_EVIDENCE and not changed
+        hours = self.source.recheck_quiet_after_hours if quiet else self.source.recheck_after_hours
+        after = [timedelta(hours=h) for h in hours]
+        for url in self.archive.recheck_due(self.source.id, after, now)[:self.source.max_articles]:
             if url not in self.requested:
                 self.requested.add(url)
                 self.count(keys.RECHECKED)

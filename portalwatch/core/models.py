@@ -44,6 +44,9 @@ class Source(BaseModel):
     # On a site without a sitemap (whose lastmod would announce a correction), archived articles are asked
     # again, conditionally, this many hours after their first fetch: a corrected article is caught.
     recheck_after_hours: list[Annotated[float, Field(gt=0)]] = Field(default_factory=lambda: [1.0, 24.0, 168.0])
+    # Once the source's recent rechecks have found no change at all (crawlers/spiders/portal.py), only these:
+    # every article is still asked once, a day after, so a source that starts correcting is noticed.
+    recheck_quiet_after_hours: list[Annotated[float, Field(gt=0)]] = Field(default_factory=lambda: [24.0])
     min_interval_minutes: int = Field(default=10, ge=1)
     max_interval_minutes: int = Field(default=300, ge=1)
     schedule: str | None = None

@@ -95,6 +95,16 @@ class RawArchive(StateFile):
                 due.append(url)
         return due
 
+    def recheck_record(self, source_id: str, since: datetime) -> tuple[int, int]:
+        """What asking a source's articles again has shown: of its pages first fetched since `since` and fetched
+        again at least once after (a recheck, a sitemap's or feed's announced change), how many there are
+        and how many of them had changed (an earlier version kept)."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM revisions r WHERE r.url = p.url)"
+            " THEN 1 ELSE 0 END), 0) FROM pages p WHERE p.source_id = ? AND p.first_fetched_at >= ?"
+            " AND p.fetched_at > p.first_fetched_at", (source_id, since.isoformat())).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
     def validators(self, url: str) -> tuple[str, str]:
         """The ETag and Last-Modified an archived page came with (empty when none)."""
         row = self.db.execute("SELECT etag, last_modified FROM pages WHERE url = ?", (url,)).fetchone()
