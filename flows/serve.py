@@ -1,16 +1,14 @@
 """Serve the scheduled deployments (run by `portalwatch serve` as its own process, so that the
 command keeps control of shutdown: Prefect's runner does not stop on SIGTERM, it does on SIGINT)."""
 
-import os
 import signal
 from contextlib import suppress
 
+from portalwatch.core.processes import quiet_until_ready
+
 
 def main() -> None:
-    # `portalwatch serve` may stop this process while it is still importing Prefect. Until the runner
-    # starts, nothing of ours is under way, and an interrupt raised inside Prefect's import can surface
-    # wrapped in another exception (pydantic's serialisation error): so until then it just ends the process.
-    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+    quiet_until_ready()  # `portalwatch serve` may stop this process while it is still importing Prefect
     from prefect import serve
 
     from flows.deployments import deployments

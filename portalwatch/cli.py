@@ -251,7 +251,9 @@ def serve(data_dir: DataDir = None,
                               start_new_session=True)
     web_ui = None
     if web_port:
-        web_ui = subprocess.Popen([sys.executable, "-c", "from portalwatch.cli import main; main()", "web",
+        # Quiet if stopped while importing; uvicorn puts its own handler in place once it serves.
+        web_ui = subprocess.Popen([sys.executable, "-c", "from portalwatch.core.processes import quiet_until_ready; "
+                                   "quiet_until_ready(); from portalwatch.cli import main; main()", "web",
                                    "--port", str(web_port)], preexec_fn=die_with_parent, start_new_session=True)
         console.print(f"Giao diện web: http://127.0.0.1:{web_port}/")
 

@@ -10,6 +10,13 @@ import time
 _PR_SET_PDEATHSIG = 1
 
 
+def quiet_until_ready() -> None:
+    """In a child that its parent may stop while it is still importing (Prefect, the web stack): until the child
+    installs its own handler, an interrupt just ends it, instead of a traceback from inside an import (or
+    wrapped in another exception, as pydantic's serialisation error does). Nothing of ours is under way yet."""
+    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+
+
 def die_with_parent() -> None:
     """In the child (as preexec_fn): get SIGTERM when the parent ends, however it ends, kill -9 included (Linux)."""
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
