@@ -4,7 +4,10 @@ Every source is its own host (an address in 127.0.0.0/8; one asyncio server list
 answers by the address a connection came to). Sources publish at random (Poisson) times at their own
 rate, in four classes (100+, 10–100, 1–10 and under 1 article a day); a few are dead (connection refused
 or 503), slow (every answer 2–5 s late) or blocking (403 or a captcha page). Each offers a sitemap, a feed
-or a list page of its latest 20 articles, with ETag/Last-Modified and 304 when unchanged. Some sites correct
+or a list page of its latest 20 articles, with ETag/Last-Modified and 304 when unchanged; some (--sections)
+also have their homepage and three section pages in the registry, as a portal found by discovery does: each
+lists the latest 20 of what it shows, and pages that list what another lists are paced by what they bring
+(crawlers/entry_pace.py). Some sites correct
 some of their articles (--corrections) from ten minutes to three days after publishing them: the article's
 body and Last-Modified change, and a sitemap's <lastmod> with them (a feed's <pubDate> does not).
 
@@ -50,6 +53,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from http import HTTPStatus
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -77,6 +81,7 @@ BEHAVIOURS = [("refused", 0.015), ("503", 0.015), ("slow", 0.03), ("403", 0.01),
 LIVE = {"normal", "slow"}
 ENTRY_KINDS = [("sitemap", 0.4), ("feed", 0.4), ("list", 0.2)]
 ENTRY_PATHS = {"sitemap": "/sitemap.xml", "feed": "/rss/tin-moi.rss", "list": "/tin-moi"}
+SECTION_PATH = "/chuyen-muc/"
 ARTICLE_PATTERN = r"/bai/\d+\.html$"
 CAPTCHA = ('<html><head><title>Kiểm tra bảo mật</title></head><body><div class="g-recaptcha"></div>'
            "<p>Xác minh bạn không phải là robot.</p></body></html>")
@@ -107,6 +112,7 @@ class SimSite:
     unchanged: Counter[str] = field(default_factory=Counter)  # of those, answered 304
     corrected: dict[int, float] = field(default_factory=dict)  # article number -> virtual time the site corrected it
     caught: dict[int, float] = field(default_factory=dict)  # article number -> when its corrected version was fetched
+    sections: int = 0  # section pages (article n is in section n % sections), with the homepage as list pages
 
     def modified(self, number: int, now: float) -> float:
         """The virtual time the article last changed, as seen at `now`."""
@@ -131,6 +137,14 @@ class SimSite:
             body, content_type = self.entry(latest, base, now)
             modified = START + timedelta(seconds=self.published[visible - 1] if visible else -86400 * 30)
             return self.kind, BulkSite.validated(body, modified.replace(microsecond=0), headers, content_type)
+        if self.sections and (path == "/" or path.startswith(SECTION_PATH)):
+            section = None if path == "/" else int(path.removeprefix(SECTION_PATH) or -1)
+            latest = [n for n in islice((n for n in range(visible - 1, -1, -1)
+                                         if section is None or n % self.sections == section), LATEST)]
+            links = "".join(f'<li><a href="/bai/{n}.html">Tin số {n}</a></li>' for n in latest)
+            modified = START + timedelta(seconds=self.published[latest[0]] if latest else -86400 * 30)
+            return "section", BulkSite.validated(f"<html><body><ul>{links}</ul></body></html>".encode(),
+                                                 modified.replace(microsecond=0), headers)
         if path.startswith("/bai/") and path.endswith(".html") and path[5:-5].isdigit():
             number = int(path[5:-5])
             if number < visible:
@@ -180,11 +194,11 @@ def _local_weight(t: float) -> float:
 
 
 def make_sites(count: int, hours: float, seed: int, rhythm: bool = False,
-               corrections: tuple[float, float] = (0.0, 0.0)) -> list[SimSite]:
+               corrections: tuple[float, float] = (0.0, 0.0), sections: float = 0.0) -> list[SimSite]:
     """The sites, and when each publishes: Poisson at its rate, or with --rhythm the same daily total shaped
     by RHYTHM (drawn at the busiest hour's rate and kept with the hour's weight). A share of the sites
     (corrections[0]) corrects a share of its articles (corrections[1]), drawn apart so that the sites and
-    their publications stay those of the same seed without corrections."""
+    their publications stay those of the same seed without corrections; so is the share with section pages."""
     chance = random.Random(seed)
     peak = max(RHYTHM) * len(RHYTHM) / sum(RHYTHM) if rhythm else 1.0
     sites = []
@@ -203,8 +217,9 @@ def make_sites(count: int, hours: float, seed: int, rhythm: bool = False,
         sites.append(SimSite(f"s{i:04d}", f"127.77.{i // 250}.{i % 250 + 1}", rate, name,
                              _pick(chance, ENTRY_KINDS, "list"), behaviour,
                              chance.uniform(2, 5) if behaviour == "slow" else 0.0, published))
-    fixer = random.Random(f"corrections-{seed}")
+    fixer, portals = random.Random(f"corrections-{seed}"), random.Random(f"sections-{seed}")
     for site in sites:
+        site.sections = 3 if portals.random() < sections else 0
         if fixer.random() < corrections[0]:
             for number, at in enumerate(site.published):
                 if fixer.random() < corrections[1]:  # ten minutes to three days later, log-uniform
@@ -273,9 +288,11 @@ def _encode(reply: Reply) -> bytes:
 def source_of(site: SimSite, base: str, quiet_hours: list[float] | None) -> Source:
     entry = {"sitemap": "sitemaps", "feed": "feeds", "list": "list_pages"}[site.kind]
     quiet = {"recheck_quiet_after_hours": quiet_hours} if quiet_hours is not None else {}
+    sections = [f"{base}/", *(f"{base}{SECTION_PATH}{k}" for k in range(site.sections))] if site.sections else []
+    entries = {entry: [base + ENTRY_PATHS[site.kind]]}
+    entries["list_pages"] = entries.get("list_pages", []) + sections
     return Source.model_validate({"id": site.id, "name": f"Cổng mô phỏng {site.id}", "homepage": f"{base}/",
-                                  entry: [base + ENTRY_PATHS[site.kind]], "article_pattern": ARTICLE_PATTERN,
-                                  **quiet})
+                                  **entries, "article_pattern": ARTICLE_PATTERN, **quiet})
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -302,7 +319,7 @@ def age_state(archive: Path, seconds: float) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    sites = make_sites(args.sources, args.hours, args.seed, args.rhythm, tuple(args.corrections))
+    sites = make_sites(args.sources, args.hours, args.seed, args.rhythm, tuple(args.corrections), args.sections)
     workdir = Path(args.workdir)
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "logs").mkdir(parents=True)
@@ -409,10 +426,12 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
                  if delays else "– | – | –")
         print(f"| {name} | {len(live)} | {per_day:.1f} | {published} | {fetched} | {cells} | {goal} |")
 
-    print("\nRequests served after each source's first crawl, by kind (live sources; entry pages: sitemap, feed or "
-          "list page, with how many answered 304; recheck: an archived article asked again conditionally, of an "
+    print("\nRequests served after each source's first crawl, by kind (live sources; entry pages: sitemap, feed, "
+          "list page, and section: a homepage or section page, with how many answered 304; recheck: an archived "
+          "article asked again conditionally, of an "
           "article published during the run or of the first crawl's backlog)\n")
-    kinds = ["robots", *ENTRY_PATHS, "article", "recheck", "recheck backlog", "other"]
+    entry_kinds = [*ENTRY_PATHS, "section"]
+    kinds = ["robots", *entry_kinds, "article", "recheck", "recheck backlog", "other"]
     print(f"| class | {' | '.join(kinds)} | entry 304s | new articles |")
     print("|---" * (len(kinds) + 3) + "|")
     rows = [(name, [s for s in sites if s.rate_class == name and s.behaviour in LIVE]) for name, *_ in RATE_CLASSES]
@@ -431,7 +450,7 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
             if s.kind != "sitemap":  # steady state: the quiet schedule once enough articles show no correction
                 evidence = s.rate * QUIET_WINDOW.days >= QUIET_EVIDENCE
                 steady += after_first * (quiet if evidence and not s.corrected else full)
-        unchanged = sum(s.unchanged[k] for s in group for k in ENTRY_PATHS)
+        unchanged = sum(s.unchanged[k] for s in group for k in entry_kinds)
         print(f"| {name} | {' | '.join(str(served[k]) for k in kinds)} | {unchanged} | {new} |")
         shares.append((name, served, new, steady))
     print("\nPer new article: requests by kind, in all, without the rechecks, and with the rechecks of a steady "
@@ -443,7 +462,7 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
     print("|---|---|---|---|---|---|---|---|---|")
     for name, served, new, steady in shares:
         per = max(new, 1)
-        entry = sum(served[k] for k in ENTRY_PATHS)
+        entry = sum(served[k] for k in entry_kinds)
         rechecks = served["recheck"] + served["recheck backlog"]
         total = sum(served.values())
         print(f"| {name} | {served['robots'] / per:.2f} | {entry / per:.2f} | {served['article'] / per:.2f} "
@@ -489,6 +508,8 @@ def main() -> None:
                         help="publish by a Vietnamese day (RHYTHM: office hours, little at night) instead of uniformly")
     parser.add_argument("--corrections", type=float, nargs=2, default=[0.25, 0.05], metavar=("SITES", "ARTICLES"),
                         help="share of sites that correct articles, and share of their articles corrected")
+    parser.add_argument("--sections", type=float, default=0.5, metavar="SHARE",
+                        help="share of sites whose homepage and three section pages are list pages too")
     parser.add_argument("--quiet-hours", type=float, nargs="*", default=None, metavar="HOURS",
                         help="every source's recheck_quiet_after_hours (default: the registry's default; "
                              "1 24 168 rechecks as if no source were ever found quiet)")

@@ -74,6 +74,17 @@ class ValidatorsSeen:
 
 
 @dataclass(frozen=True)
+class EntryListed:
+    """The articles an entry page (with the sitemaps it leads to) listed that the source had not had before
+    this crawl: none when it answered 304. What each brings sets its pace (crawlers/entry_pace.py)."""
+
+    source_id: str
+    url: str
+    new_articles: tuple[str, ...]
+    rank: int  # 0 a feed, 1 a sitemap, 2 a list page: among pages that bring the same, the lower serves
+
+
+@dataclass(frozen=True)
 class DiscoveryFound:
     """What discovery has confirmed so far for a source given by its homepage (the latest one counts)."""
 
@@ -82,4 +93,4 @@ class DiscoveryFound:
 
 
 CrawlItem = (LinksFound | PageFetched | Done | Unchanged | FetchFailed | AliasesFound | ValidatorsSeen
-             | DiscoveryFound)
+             | EntryListed | DiscoveryFound)

@@ -13,11 +13,13 @@ from scrapy.statscollectors import StatsCollector
 
 from crawlers import stats as keys
 from crawlers.context import archive_db
+from crawlers.entry_pace import judged
 from crawlers.items import (
     AliasesFound,
     CrawlItem,
     DiscoveryFound,
     Done,
+    EntryListed,
     FetchFailed,
     LinksFound,
     PageFetched,
@@ -37,6 +39,8 @@ class CrawlStatePipeline:
         self.archive: RawArchive | None = None
         self.frontier: Frontier | None = None
         self.discovered: dict[str, Found] = {}
+        # source -> (rank, entry page) -> new articles it listed
+        self.listed: dict[str, dict[tuple[int, str], set[str]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlStatePipeline":
@@ -53,6 +57,11 @@ class CrawlStatePipeline:
         for source_id, found in self.discovered.items():
             if found.feeds or found.sitemaps or found.list_pages:
                 self.frontier.save_discovery(source_id, found)
+        # Judged once the crawl has read every entry page: which brought what the others did not.
+        for source_id, listed in self.listed.items():
+            paces = self.frontier.entry_paces(source_id)
+            ordered = {url: new for (_, url), new in sorted(listed.items())}  # feeds first, as ties go to the first
+            self.frontier.pace_entries(source_id, judged(ordered, paces, datetime.now(UTC)))
         self.archive.close()
         self.archive = self.frontier = None
 
@@ -86,6 +95,8 @@ class CrawlStatePipeline:
                     frontier.add_alias(source_id, url, canonical)
             case ValidatorsSeen(url, etag, last_modified):
                 frontier.remember_validators(url, etag, last_modified)
+            case EntryListed(source_id, url, new_articles, rank):
+                self.listed.setdefault(source_id, {}).setdefault((rank, url), set()).update(new_articles)
             case DiscoveryFound(source_id, found):
                 self.discovered[source_id] = found
         return item

@@ -20,8 +20,8 @@ from portalwatch.state.health import HealthLog, Status
 
 SCHEMAS = Path(__file__).parent / "data" / "archive"
 TABLES = {"pages", "revisions", "skips", "runs", "frontier", "validators", "discovered", "aliases",
-          "crawl_runs", "robots"}
-INDEXES = {"pages_source", "frontier_source", "runs_started", "pages_first_fetched"}
+          "crawl_runs", "robots", "entry_pace"}
+INDEXES = {"pages_source", "frontier_source", "runs_started", "pages_first_fetched", "entry_pace_source"}
 BASE = "https://binhgiang.gov.vn"
 ARTICLE = f"{BASE}/tin-tuc/hoi-nghi-ban-chap-hanh-dang-bo-tinh-binh-giang-1024.html"
 ARTICLE_BODY = "<html><body><h1>Hội nghị Ban Chấp hành Đảng bộ tỉnh Bình Giang</h1></body></html>".encode()

@@ -140,10 +140,11 @@ def test_an_unchanged_site_costs_its_sitemap_and_a_changed_article_keeps_its_his
 
 
 def _age(archive: Path, hours: float) -> None:
-    """Move every archived page's first and last fetch back in time, as if the hours had passed."""
+    """Move every archived page's first and last fetch, and when each entry page was last asked, back in time,
+    as if the hours had passed."""
     with sqlite3.connect(archive) as db:
-        for column in ("first_fetched_at", "fetched_at"):
-            db.execute(f"UPDATE pages SET {column} = strftime('%Y-%m-%dT%H:%M:%f+00:00', {column}, ?)",
+        for table, column in (("pages", "first_fetched_at"), ("pages", "fetched_at"), ("entry_pace", "checked_at")):
+            db.execute(f"UPDATE {table} SET {column} = strftime('%Y-%m-%dT%H:%M:%f+00:00', {column}, ?)",
                        (f"-{hours * 3600:.0f} seconds",))
 
 
@@ -210,6 +211,48 @@ def test_rechecks_thin_out_on_a_source_that_never_corrects_and_stay_on_one_that_
         run_crawl(tmp_path, source)
         asked = {s.path for s in site.server.log[start:] if s.path in articles}
         assert asked == (articles if corrects else set())
+
+
+def test_an_entry_page_that_repeats_another_rests_and_one_with_articles_of_its_own_is_read_every_visit(
+        tmp_path: Path) -> None:
+    """Two list pages of one source: the first shows ten old articles and never a new one, the second is where
+    new articles appear. After a visit in which the first brought nothing of its own it rests an hour (then
+    longer); the second is asked on every visit, and no article is missed."""
+    site = BulkSite(articles=12, per_page=10)  # oldest first: page 1 keeps articles 1-10, page 2 gets the rest
+    source = site.source().model_copy(update={"list_pages": [f"{site.base}/tin-moi", f"{site.base}/tin-moi?trang=2"]})
+    asked: list[tuple[int, int]] = []  # per visit: (page 1 asked, page 2 asked)
+    with site.server:
+        for publish, hours in ((0, 0), (3, 0), (2, 0), (1, 1.5), (1, 0)):
+            site.articles += publish
+            if hours:
+                _age(tmp_path / "archive.db", hours)
+            start = len(site.server.log)
+            run_crawl(tmp_path, source)
+            paths = [s.path for s in site.server.log[start:]]
+            asked.append((paths.count("/tin-moi"), paths.count("/tin-moi?trang=2")))
+    # Visit 1: both bring new articles. Visit 2: only page 2 does, so page 1 rests through visit 3; an hour and a
+    # half later (visit 4) it is asked again, brings nothing again, and rests two hours: not asked in visit 5.
+    assert asked == [(1, 1), (1, 1), (0, 1), (1, 1), (0, 1)]
+    assert article_fetches(site) == Counter({site.href(n): 1 for n in range(1, 20)})
+
+
+def test_of_a_sitemap_and_a_list_page_listing_the_same_articles_the_sitemap_is_read_each_visit(tmp_path: Path) -> None:
+    """A sitemap and a list page that both show every article: one request a visit serves, the sitemap (lighter,
+    dated); the list page is asked again only when its rest is over."""
+    site = BulkSite(articles=20, per_page=100)
+    source = site.source(sitemap=True).model_copy(update={"list_pages": [f"{site.base}/tin-moi"]})
+    asked: list[tuple[int, int]] = []
+    with site.server:
+        for publish, hours in ((0, 0), (2, 0), (2, 0.5), (2, 1)):
+            site.articles += publish
+            if hours:
+                _age(tmp_path / "archive.db", hours)
+            start = len(site.server.log)
+            run_crawl(tmp_path, source)
+            paths = [s.path for s in site.server.log[start:]]
+            asked.append((paths.count("/sitemap.xml"), paths.count("/tin-moi")))
+    assert asked == [(1, 1), (1, 0), (1, 0), (1, 1)]
+    assert article_fetches(site) == Counter({site.href(n): 1 for n in range(1, 27)})
 
 
 def test_a_site_with_a_sitemap_is_not_rechecked_article_by_article(tmp_path: Path) -> None:

@@ -234,10 +234,14 @@ def test_rerunning_crawl_and_process_changes_nothing(pipeline_run: PipelineRun, 
              for url in (*source.list_pages, *source.feeds, *source.sitemaps)}
     again = {(site, path) for site, path, _ in portals.requests[requests_before:] if path != "/robots.txt"}
     assert again <= entry
-    # Validators are sent back: unchanged entry pages of the sites that give them cost a 304.
-    statuses = {(site, path): status for site, path, status in portals.requests[requests_before:]}
-    assert statuses[("bao", "/feed/")] == statuses[("tinh", "/tin-tuc/chinh-tri")] == 304
-    assert statuses[("dangbo", "/xay-dung-dang")] == 200  # the district site sends no validators
+    # Validators are sent back: unchanged entry pages of the sites that give them cost a 304 (those asked: a
+    # page that only repeats what another lists rests between visits, crawlers/entry_pace.py).
+    statuses: dict[str, set[int]] = {}
+    for site, path, status in portals.requests[requests_before:]:
+        if path != "/robots.txt":
+            statuses.setdefault(site, set()).add(status)
+    assert statuses["bao"] == statuses["tinh"] == {304}
+    assert statuses["dangbo"] == {200}  # the district site sends no validators
 
 
 def test_digest_trends_gaps_matrix_and_directives_follow_the_fixture_weeks(pipeline_run: PipelineRun,

@@ -174,7 +174,8 @@ def test_postgres_holds_the_same_tables_and_columns_as_sqlite(shared_state: str,
 
 
 def test_a_shared_state_of_the_previous_version_is_upgraded_in_place_keeping_its_pages(shared_state: str) -> None:
-    """A PostgreSQL state written by the release before robots.txt was kept (schema 3) opens with this one."""
+    """A PostgreSQL state written by the release before robots.txt was kept (schema 3) opens with this one, with
+    the tables added since (robots.txt kept, entry pages' pace) ready."""
     old = PgConnection(shared_state)
     try:
         migrate_postgres(old, MIGRATIONS[:3], "archive")
@@ -188,6 +189,9 @@ def test_a_shared_state_of_the_previous_version_is_upgraded_in_place_keeping_its
                                                                "User-agent: *\nDisallow: /rieng/\n", AT, '"r1"')
     with RawArchive(shared_state) as archive:
         assert archive.db.execute("SELECT url, source_id FROM pages").fetchall() == [("http://t/1", "tinh")]
+        frontier = Frontier(archive.db)
+        frontier.pace_entries("tinh", {"http://t/rss": (2, AT)})
+        assert frontier.entry_paces("tinh") == {"http://t/rss": (2, AT)}
         assert archive.db.execute("SELECT version FROM schema_versions WHERE name = 'archive'").fetchone()[0] \
             == len(MIGRATIONS)
 

@@ -44,11 +44,13 @@ from crawlers.discovery import (
     parse_sitemap,
     w3c_datetime,
 )
+from crawlers.entry_pace import due_entries
 from crawlers.items import (
     AliasesFound,
     CrawlItem,
     DiscoveryFound,
     Done,
+    EntryListed,
     FetchFailed,
     LinksFound,
     PageFetched,
@@ -74,6 +76,9 @@ BLOCK_PAGE_MAX_BYTES = 64 * 1024
 # every article once and so notices when the source starts correcting.
 QUIET_EVIDENCE = 50
 QUIET_WINDOW = timedelta(days=30)
+# Feeds and sitemaps are lighter than list pages and carry dates: among entry pages that bring the same
+# articles, they are the ones kept on every visit.
+_ENTRY_RANKS = {"parse_feed": 0, "parse_sitemap": 1}
 # Statuses that will not get better by asking again.
 _PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
 
@@ -130,6 +135,7 @@ class PortalSpider(scrapy.Spider):
         self.aliases = self.frontier.aliases(self.source.id)
         self.requested: set[str] = set()
         self.links_seen: set[str] = set()
+        self.fresh_links: set[str] = set()  # article links new to the source, met in this crawl
         self.lists_requested: set[str] = set()
         self.article_pattern = self.source.article_pattern
         # A source given by its homepage alone: feeds, sitemaps and list pages are discovered.
@@ -185,15 +191,21 @@ class PortalSpider(scrapy.Spider):
             yield request
 
     def entry_requests(self, found: "Found | None") -> Output:
-        """Every crawl starts from the feeds, sitemaps and first list pages (configured or discovered)."""
+        """Every crawl starts from the feeds, sitemaps and first list pages (configured or discovered) that
+        are due by what they brought lately (crawlers/entry_pace.py)."""
         feeds, sitemaps, lists = ((found.feeds, found.sitemaps, [self.source.homepage, *found.list_pages]) if found
                                   else (self.source.feeds, self.source.sitemaps, self.source.list_pages))
+        due = set(due_entries([*feeds, *sitemaps, *lists], self.frontier.entry_paces(self.source.id),
+                              datetime.now(UTC)))
         for url in feeds:
-            yield self.entry_request(url, self.parse_feed)
+            if url in due:
+                yield self.entry_request(url, self.parse_feed)
         for url in sitemaps:
-            yield self.entry_request(url, self.parse_sitemap)
+            if url in due:
+                yield self.entry_request(url, self.parse_sitemap)
         for url in lists:
-            yield from self.list_request(url, entry=True)
+            if url in due:
+                yield from self.list_request(url, entry=True)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         robots = response.text if response.status == 200 and isinstance(response, TextResponse) else ""
@@ -224,7 +236,7 @@ class PortalSpider(scrapy.Spider):
     def entry_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         """A feed, sitemap or first list page: asked conditionally, so an unchanged one costs a 304."""
         return scrapy.Request(url, callback, errback=self.failed, headers=conditional(*self.frontier.validators(url)),
-                              meta={"kind": "entry", "handle_httpstatus_list": [304], **meta})
+                              meta={"kind": "entry", "entry": url, "handle_httpstatus_list": [304], **meta})
 
     def list_request(self, url: str, entry: bool = False, pending: bool = False, candidate: bool = False) -> Output:
         """The request for a list page, if the budget allows; an older page enters the frontier first."""
@@ -259,6 +271,7 @@ class PortalSpider(scrapy.Spider):
             changed = changed_since.get(url)
             if not self.is_known(url):
                 fresh.append(url)
+                self.fresh_links.add(url)
             elif changed and url in self.archived and changed_after(changed, self.archived[url]):
                 recheck.append(url)
             else:
@@ -311,6 +324,7 @@ class PortalSpider(scrapy.Spider):
         """Count an entry or list page; False when it has nothing to read (304 or a block page)."""
         if response.status == 304:
             self.count(keys.NOT_MODIFIED_ENTRY)
+            yield from self.entry_listed(response, ())
             yield Done((response.url,))
             return False
         if not isinstance(response, TextResponse):
@@ -343,6 +357,7 @@ class PortalSpider(scrapy.Spider):
         # New: neither archived nor already met in this crawl (a trap repeats the same links).
         unseen = [url for url in articles if not self.is_known(url) and url not in self.links_seen]
         yield from self.article_requests(articles)
+        yield from self.entry_listed(response, articles)
         # Older pages of a list only hold older articles: once a page shows nothing new, stop paging.
         # (A calendar or paging trap shows nothing new either, so it ends here too.)
         if unseen:
@@ -394,6 +409,7 @@ class PortalSpider(scrapy.Spider):
             if updated:
                 changed[url] = updated
         yield from self.article_requests(self.own_articles(urls), changed)
+        yield from self.entry_listed(response, urls)
 
     def parse_sitemap(self, response: Response) -> Output:
         self.count(keys.SITEMAPS)
@@ -407,8 +423,8 @@ class PortalSpider(scrapy.Spider):
             yield self.discovery_found()
         if not (yield from self.entry_seen(response)):
             return
-        for url in content.sitemaps:
-            yield self.entry_request(url, self.parse_sitemap)
+        for url in content.sitemaps:  # what they list counts for the entry page that led to them
+            yield self.entry_request(url, self.parse_sitemap, entry=response.meta.get("entry", response.url))
         changed: dict[str, datetime] = {}
         urls = []
         for entry in content.urls:
@@ -417,6 +433,15 @@ class PortalSpider(scrapy.Spider):
             if entry.lastmod:
                 changed[url] = entry.lastmod
         yield from self.article_requests(self.own_articles(urls), changed)
+        yield from self.entry_listed(response, urls)
+
+    def entry_listed(self, response: Response, urls: Iterable[str]) -> Iterator[EntryListed]:
+        """For an entry page (or a sitemap it led to): the articles it listed that are new to the source."""
+        entry = response.meta.get("entry")
+        if entry:
+            callback = getattr(response.request, "callback", None)
+            rank = _ENTRY_RANKS.get(getattr(callback, "__name__", ""), 2)
+            yield EntryListed(self.source.id, entry, tuple(u for u in urls if u in self.fresh_links), rank)
 
     def own_articles(self, urls: list[str]) -> list[str]:
         pattern = self.article_pattern

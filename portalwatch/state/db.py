@@ -150,10 +150,25 @@ def _to_v4(db: sqlite3.Connection) -> None:
         )""")
 
 
+def _to_v5(db: sqlite3.Connection) -> None:
+    """Version 5: how each entry page (feed, sitemap, first list page) has served lately, so one that only
+    repeats what another lists is asked less often (crawlers/entry_pace.py)."""
+    for statement in statements("""
+        CREATE TABLE entry_pace (
+            url TEXT PRIMARY KEY,
+            source_id TEXT NOT NULL,
+            idle INTEGER NOT NULL,          -- crawls in a row with new articles in which it brought none of its own
+            checked_at TEXT NOT NULL        -- ISO 8601 UTC: when it was last asked
+        );
+        CREATE INDEX entry_pace_source ON entry_pace (source_id)
+    """):
+        db.execute(statement)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 # Migration i (from 1) brings version i-1 to version i. Append only. From version 4 on, a migration runs on
 # PostgreSQL too (postgres.py upgrades a shared state with it): SQL both dialects read, no BLOB, no PRAGMA.
-MIGRATIONS: list[Migration] = [_to_v1, _to_v2, _to_v3, _to_v4]
+MIGRATIONS: list[Migration] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -25,6 +25,7 @@ class Found:
 _VALIDATORS = upsert("validators", ("url", "etag", "last_modified"), "url")
 _ALIASES = upsert("aliases", ("url", "source_id", "canonical"), "url")
 _DISCOVERED = upsert("discovered", ("source_id", "found", "at"), "source_id")
+_PACE = upsert("entry_pace", ("url", "source_id", "idle", "checked_at"), "url")
 # A URL that failed transiently this many times is given up (and recorded as a skip).
 MAX_ATTEMPTS = 3
 # Finished URLs are removed in batches of this many: a commit per page cost as much as archiving it.
@@ -92,6 +93,15 @@ class Frontier:
 
     def aliases(self, source_id: str) -> dict[str, str]:
         return dict(self.db.execute("SELECT url, canonical FROM aliases WHERE source_id = ?", (source_id,)))
+
+    def entry_paces(self, source_id: str) -> dict[str, tuple[int, datetime]]:
+        """Each entry page of the source: crawls in a row it brought nothing of its own, and when last asked."""
+        rows = self.db.execute("SELECT url, idle, checked_at FROM entry_pace WHERE source_id = ?", (source_id,))
+        return {url: (int(idle), datetime.fromisoformat(at)) for url, idle, at in rows}
+
+    def pace_entries(self, source_id: str, paces: dict[str, tuple[int, datetime]]) -> None:
+        with self.db:
+            self.db.executemany(_PACE, [(url, source_id, idle, at.isoformat()) for url, (idle, at) in paces.items()])
 
     def save_discovery(self, source_id: str, found: Found) -> None:
         with self.db:
