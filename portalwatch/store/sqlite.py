@@ -191,7 +191,9 @@ class SQLiteStore:
                         f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids))
                 rows = [(rids[i], a) for i, a in batch.items()]
                 self.db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)", [(rid,) for rid, _ in rows])
-                self.index.add(rows)
+                # Records are never deleted, so a new row's rid is above every rid SQLite has committed, and
+                # the index holds only committed records: nothing of the new rows' rids is there to replace.
+                self.index.add(rows, absent={rids[a.id] for a in fresh})
                 for part, (docs, fingerprints) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
                     part_rids = [rid for rid, _ in part]
                     self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, ?)",
@@ -215,13 +217,18 @@ class SQLiteStore:
         return self.db.execute("SELECT 1 FROM index_pending LIMIT 1").fetchone() is not None
 
     def _index_pending(self) -> None:
+        # Into an empty index (a rebuild, a new or upgraded store) nothing is replaced. Checked while this
+        # process holds the writer, so no other one adds to it meanwhile.
+        self.index.latest()
+        empty = self.index.count() == 0
         while True:
             rows = self.db.execute("SELECT p.rid, d.doc, a.duplicate_group FROM index_pending p JOIN articles a"
                                    " ON a.rid = p.rid JOIN article_docs d ON d.rid = p.rid ORDER BY p.rid LIMIT ?",
                                    (_REINDEX_BATCH,)).fetchall()
             if not rows:
                 break
-            self.index.add([(rid, self._article(doc, group)) for rid, doc, group in rows])
+            self.index.add([(rid, self._article(doc, group)) for rid, doc, group in rows],
+                           absent={rid for rid, _, _ in rows} if empty else ())
             self._indexed([rid for rid, _, _ in rows])
         with self.db:  # queued rows whose record is gone have nothing to index
             self.db.execute("DELETE FROM index_pending")
