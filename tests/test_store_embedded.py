@@ -131,6 +131,24 @@ def test_an_index_of_an_older_version_is_rebuilt_on_opening(tmp_path: Path) -> N
     reopened.close()
 
 
+def test_articles_written_again_after_a_rebuild_replace_their_copies(tmp_path: Path) -> None:
+    """A rebuild fills an empty index and new rows are added without looking for older copies: an
+    article written again afterwards still shows once, with its new text only."""
+    articles = numbered(5)
+    store = SQLiteStore(tmp_path / "store.db")
+    store.upsert(articles)
+    assert store.rebuild() == 5
+    changed = articles[0].model_copy(update={"body": articles[0].body.replace("mã0x", "mã99x")})
+    store.upsert([changed, *articles[1:]])
+    store.close()
+    reopened = SQLiteStore(tmp_path / "store.db")
+    assert reopened.search(SearchQuery(limit=0)).total == 5
+    assert [h.article.id for h in reopened.search(SearchQuery(text="mã99x")).hits] == [changed.id]
+    assert reopened.search(SearchQuery(text="mã0x")).total == 0
+    assert all(searchable(reopened, a) for a in articles[1:])
+    reopened.close()
+
+
 def test_the_reindex_command_rebuilds_the_embedded_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = SQLiteStore(tmp_path / "portalwatch.db")
     store.upsert(ARTICLES)

@@ -14,6 +14,7 @@ Vietnamese word through Unicode tables into a new string, a fifth of the index's
 
 import shutil
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -115,12 +116,14 @@ class FullTextIndex:
                 return False
         return True
 
-    def add(self, records: list[tuple[int, Article]]) -> None:
+    def add(self, records: list[tuple[int, Article]], absent: Container[int]) -> None:
         """Index these records (rid, article) in place of what the index held for their rids; seen after
-        commit()."""
+        commit(). The rids in `absent` are known not to be in the index: they skip the deletion, which
+        tantivy applies to every segment at commit, a cost that grows with the index."""
         writer = self.writer()
         for rid, article in records:
-            writer.delete_documents_by_term("rid", rid)
+            if rid not in absent:
+                writer.delete_documents_by_term("rid", rid)
             writer.add_document(self._document(rid, article))
 
     def commit(self) -> None:
