@@ -23,8 +23,8 @@ from portalwatch.core.config import PACKAGE_DIR
 from portalwatch.core.models import Article
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.fulltext import FullTextIndex
-from portalwatch.store.query import parse
-from portalwatch.store.sqlite import SQLiteStore, snippet
+from portalwatch.store.query import parse, snippet
+from portalwatch.store.sqlite import SQLiteStore
 from tests.support import ARTICLES, make
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ)

@@ -9,12 +9,17 @@ precedence: `a b | c` is `(a b) | c`, so alternatives of several words are writt
 itself; refused, with a message saying why, are only: exclusions with nothing to exclude from, text with
 no letter or digit at all (it would list every article), groups nested deeper than MAX_DEPTH and more than
 MAX_WORDS words (the engine refuses so many clauses; both stores refuse alike).
+
+Both stores also make their snippets here, by one rule (`snippet`): the engine's own highlighter cost
+most of a search's time.
 """
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from portalwatch.core.normalize import normalize_text
+from portalwatch.core.normalize import fold, normalize_text
 from portalwatch.store.base import StoreError
 
 # A phrase (an unclosed quote runs to the end), an operator, a minus before a term, or a word: `-`
@@ -23,6 +28,8 @@ _TOKEN = re.compile(r'"[^"]*"?|[()|+]|-(?=[^\s)|+])|(?P<lone>-+(?=[\s)|+]|$))|[^
 _WORD = re.compile(r"\w")
 MAX_DEPTH = 20  # parentheses inside parentheses
 MAX_WORDS = 200  # words looked for or excluded, phrases counted word by word
+_SNIPPET_CHARS = 220  # of the body, around the first match
+_SNIPPET_HEAD = 1_500  # characters of the body searched for the words before the whole of it
 
 
 @dataclass(frozen=True)
@@ -129,3 +136,41 @@ def positive_terms(node: Node | None) -> list[Term]:
     if isinstance(node, Term):
         return [node]
     return [term for child in node.children for term in positive_terms(child)]
+
+
+# fold() one character at a time, for NFC text: str.translate does the same work many times faster.
+_FOLD_TABLE = {ord(ch): folded for ch in map(chr, range(0xC0, 0x2020)) if unicodedata.is_normalized("NFC", ch)
+               and len(folded := fold(ch)) == 1 and folded != ch.lower()}
+
+
+def _quick_fold(text: str) -> str:
+    """fold(), position for position, without its Unicode normalisation when the text is NFC."""
+    if not unicodedata.is_normalized("NFC", text):
+        return fold(text)
+    return text.translate(_FOLD_TABLE).lower()
+
+
+def snippet(body: str, tree: Node | None) -> str:
+    """A window of the body around the first query term, terms marked, found ignoring diacritics."""
+    words = [fold(t.text) for t in positive_terms(tree)]
+    # The words are usually near the top: the beginning is folded first, the whole body only when they
+    # are not there (or the window would run past it). fold maps each character to one character, so
+    # positions in the folded text are positions in the body.
+    folded = _quick_fold(body[:_SNIPPET_HEAD])
+    positions = [p for w in words if (p := folded.find(w)) >= 0]
+    if (not positions or min(positions) + _SNIPPET_CHARS > len(folded)) and len(folded) < len(body):
+        folded = _quick_fold(body)
+        positions = [p for w in words if (p := folded.find(w)) >= 0]
+    start = max(0, min(positions) - 60) if positions else 0
+    end = min(len(body), start + _SNIPPET_CHARS)
+    spans = sorted({(m.start(), m.end()) for w in words
+                    for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", folded[start:end])})
+    piece, cut = [], 0
+    for s, e in spans:
+        if s >= cut:
+            piece += [html.escape(body[start + cut : start + s]), "<mark>", html.escape(body[start + s : start + e]),
+                      "</mark>"]
+            cut = e
+    piece.append(html.escape(body[start + cut : end]))
+    text_out = "".join(piece).replace("\n\n", " ")
+    return ("…" if start else "") + text_out + ("…" if end < len(body) else "")
