@@ -14,6 +14,7 @@ Both stores also make their snippets here, by one rule (`snippet`): the engine's
 most of a search's time.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -29,7 +30,6 @@ _WORD = re.compile(r"\w")
 MAX_DEPTH = 20  # parentheses inside parentheses
 MAX_WORDS = 200  # words looked for or excluded, phrases counted word by word
 _SNIPPET_CHARS = 220  # of the body, around the first match
-_SNIPPET_HEAD = 1_500  # characters of the body searched for the words before the whole of it
 
 
 @dataclass(frozen=True)
@@ -138,39 +138,43 @@ def positive_terms(node: Node | None) -> list[Term]:
     return [term for child in node.children for term in positive_terms(child)]
 
 
-# fold() one character at a time, for NFC text: str.translate does the same work many times faster.
-_FOLD_TABLE = {ord(ch): folded for ch in map(chr, range(0xC0, 0x2020)) if unicodedata.is_normalized("NFC", ch)
-               and len(folded := fold(ch)) == 1 and folded != ch.lower()}
+@functools.cache
+def _letters() -> dict[str, str]:
+    """Each folded character -> a regex class of the characters that fold to it. fold() maps NFC text one
+    character to one, so a folded word is found in the text as written, each of its letters standing for
+    its class: the text itself is never folded (folding the bodies was most of a snippet's time)."""
+    one_to_one = {ord(ch): folded for ch in map(chr, range(0xC0, 0x2020))
+                  if unicodedata.is_normalized("NFC", ch) and len(folded := fold(ch)) == 1}
+    classes: dict[str, set[str]] = {}
+    for ch in map(chr, range(0x10000)):
+        folded = ch.translate(one_to_one).lower()
+        if len(folded) == 1 and folded != ch:
+            classes.setdefault(folded, {folded}).add(ch)
+    return {folded: f"[{''.join(map(re.escape, sorted(chars)))}]" for folded, chars in classes.items()}
 
 
-def _quick_fold(text: str) -> str:
-    """fold(), position for position, without its Unicode normalisation when the text is NFC."""
-    if not unicodedata.is_normalized("NFC", text):
-        return fold(text)
-    return text.translate(_FOLD_TABLE).lower()
+@functools.lru_cache(maxsize=1024)
+def _finder(word: str) -> str:
+    """The regex of a folded word in unfolded text."""
+    letters = _letters()
+    return "".join(letters.get(ch, re.escape(ch)) for ch in word)
 
 
 def snippet(body: str, tree: Node | None) -> str:
     """A window of the body around the first query term, terms marked, found ignoring diacritics."""
     words = [fold(t.text) for t in positive_terms(tree)]
-    # The words are usually near the top: the beginning is folded first, the whole body only when they
-    # are not there (or the window would run past it). fold maps each character to one character, so
-    # positions in the folded text are positions in the body.
-    folded = _quick_fold(body[:_SNIPPET_HEAD])
-    positions = [p for w in words if (p := folded.find(w)) >= 0]
-    if (not positions or min(positions) + _SNIPPET_CHARS > len(folded)) and len(folded) < len(body):
-        folded = _quick_fold(body)
-        positions = [p for w in words if (p := folded.find(w)) >= 0]
-    start = max(0, min(positions) - 60) if positions else 0
+    if not unicodedata.is_normalized("NFC", body):
+        body = unicodedata.normalize("NFC", body)
+    first = re.search("|".join(map(_finder, words)), body) if words else None
+    start = max(0, first.start() - 60) if first else 0
     end = min(len(body), start + _SNIPPET_CHARS)
-    spans = sorted({(m.start(), m.end()) for w in words
-                    for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", folded[start:end])})
+    window = body[start:end]
+    spans = sorted({m.span() for w in words for m in re.finditer(rf"(?<!\w){_finder(w)}(?!\w)", window)})
     piece, cut = [], 0
     for s, e in spans:
         if s >= cut:
-            piece += [html.escape(body[start + cut : start + s]), "<mark>", html.escape(body[start + s : start + e]),
-                      "</mark>"]
+            piece += [html.escape(window[cut:s]), "<mark>", html.escape(window[s:e]), "</mark>"]
             cut = e
-    piece.append(html.escape(body[start + cut : end]))
+    piece.append(html.escape(window[cut:]))
     text_out = "".join(piece).replace("\n\n", " ")
     return ("…" if start else "") + text_out + ("…" if end < len(body) else "")
