@@ -144,6 +144,14 @@ def test_the_snippet_marks_the_words_wherever_they_are_in_the_body(empty_store: 
     assert "<mark>Chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in marked
 
 
+def test_the_snippet_shows_the_passage_with_the_most_query_words(empty_store: ArticleStore) -> None:
+    body = ("Chuyển giao giống lúa mới cho nông dân. " + "Nội dung khác. " * 40
+            + "Hội nghị bàn về chuyển đổi số của tỉnh Bình Giang. " + "Tin cuối. " * 40)
+    empty_store.upsert([make("http://f/2", "Tin tổng hợp", body, datetime(2026, 11, 3, 9, tzinfo=VN_TZ), source="f")])
+    marked = empty_store.search(SearchQuery(text="chuyển đổi số")).hits[0].snippet
+    assert "<mark>chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in marked and "giống lúa" not in marked
+
+
 def test_a_snippet_of_decomposed_text_marks_the_same_words() -> None:
     """Text whose marks are separate characters (NFD) is shown composed, the words marked where they are."""
     body = unicodedata.normalize("NFD", "Tỉnh ủy quán triệt công tác xây dựng Đảng năm 2026.")

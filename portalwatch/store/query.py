@@ -18,6 +18,7 @@ import functools
 import html
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from portalwatch.core.normalize import fold, normalize_text
@@ -29,7 +30,8 @@ _TOKEN = re.compile(r'"[^"]*"?|[()|+]|-(?=[^\s)|+])|(?P<lone>-+(?=[\s)|+]|$))|[^
 _WORD = re.compile(r"\w")
 MAX_DEPTH = 20  # parentheses inside parentheses
 MAX_WORDS = 200  # words looked for or excluded, phrases counted word by word
-_SNIPPET_CHARS = 220  # of the body, around the first match
+_SNIPPET_CHARS = 220  # of the body
+_LEAD = 60  # characters of a snippet before the match it opens on
 
 
 @dataclass(frozen=True)
@@ -161,20 +163,41 @@ def _finder(word: str) -> str:
 
 
 def snippet(body: str, tree: Node | None) -> str:
-    """A window of the body around the first query term, terms marked, found ignoring diacritics."""
+    """The passage of the body that holds the most distinct query terms (the first such), terms marked,
+    found ignoring diacritics and case, as whole words; the beginning when none is in the body."""
     words = [fold(t.text) for t in positive_terms(tree)]
     if not unicodedata.is_normalized("NFC", body):
         body = unicodedata.normalize("NFC", body)
-    first = re.search("|".join(map(_finder, words)), body) if words else None
-    start = max(0, first.start() - 60) if first else 0
+    found = sorted((m.start(), m.end(), i) for i, word in enumerate(words) for m in re.finditer(_finder(word), body)
+                   if _whole(body, *m.span()))
+    # A window opens _LEAD characters before a match; the two ends slide over the matches once.
+    start = most = first = last = 0
+    held: Counter[int] = Counter()
+    for at, _, _ in found:
+        opens = max(0, at - _LEAD)
+        while last < len(found) and found[last][1] <= opens + _SNIPPET_CHARS:
+            held[found[last][2]] += 1
+            last += 1
+        while first < last and found[first][0] < opens:
+            term = found[first][2]
+            held[term] -= 1
+            if not held[term]:
+                del held[term]
+            first += 1
+        if len(held) > most:
+            start, most = opens, len(held)
     end = min(len(body), start + _SNIPPET_CHARS)
-    window = body[start:end]
-    spans = sorted({m.span() for w in words for m in re.finditer(rf"(?<!\w){_finder(w)}(?!\w)", window)})
-    piece, cut = [], 0
+    spans = [(s - start, e - start) for s, e, _ in found if start <= s and e <= end]
+    piece, cut, window = [], 0, body[start:end]
     for s, e in spans:
-        if s >= cut:
+        if s >= cut:  # of two overlapping terms, the one that starts first
             piece += [html.escape(window[cut:s]), "<mark>", html.escape(window[s:e]), "</mark>"]
             cut = e
     piece.append(html.escape(window[cut:]))
     text_out = "".join(piece).replace("\n\n", " ")
     return ("…" if start else "") + text_out + ("…" if end < len(body) else "")
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is not part of a longer word."""
+    return not (start and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
