@@ -165,7 +165,7 @@ def _finder(word: str) -> str:
 def snippet(body: str, tree: Node | None) -> str:
     """The passage of the body that holds the most distinct query terms (the first such), terms marked,
     found ignoring diacritics and case, as whole words; the beginning when none is in the body."""
-    words = [fold(t.text) for t in positive_terms(tree)]
+    words = list(dict.fromkeys(fold(t.text) for t in positive_terms(tree)))  # each looked for once
     if not unicodedata.is_normalized("NFC", body):
         body = unicodedata.normalize("NFC", body)
     found = sorted((m.start(), m.end(), i) for i, word in enumerate(words) for m in re.finditer(_finder(word), body)
