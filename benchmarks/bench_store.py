@@ -18,6 +18,8 @@ rebuild of the search index from the records (`portalwatch reindex`).
 
     python benchmarks/bench_store.py --sizes 10000 100000 --corpus realistic --es-url http://127.0.0.1:9282
     python benchmarks/bench_store.py --sizes 1000000 --corpus realistic --whole-store
+    python benchmarks/bench_store.py --sizes 100000 --corpus realistic --stores elasticsearch \
+        --es-url http://127.0.0.1:9282 --es-keep mybench   # index once, then search it again run after run
 
 The Elasticsearch column needs a node (`make engine-start`). Timings are medians/percentiles of
 repeated runs on the machine named in the header; nothing here is asserted. Two more rows per backend time the
@@ -82,15 +84,15 @@ def percentile(values: list[float], q: float) -> float:
 def run(name: str, make_store: Callable[[], ArticleStore], articles: Iterator[Article], size: int) -> list[tuple]:
     store = make_store()
     wall = cpu = 0.0
-    while batch := list(islice(articles, BATCH)):  # generating the batch is not timed
+    kept = store.count() == size  # a kept engine index (--es-keep) is searched again, not indexed again
+    while not kept and (batch := list(islice(articles, BATCH))):  # generating the batch is not timed
         started, cpu_started = time.perf_counter(), time.process_time()
         store.upsert(batch)
         wall += time.perf_counter() - started
         cpu += time.process_time() - cpu_started
-    rate = size / wall
     # The machine may be shared: CPU seconds of this process (all of the embedded store's work, its
     # index threads included; only the client's share for the engine) say what wall-clock time cannot.
-    cpu_rate = size / max(cpu, 1e-9)
+    rate, cpu_rate = ("", "") if kept else (f"{size / wall:,.0f}", f"{size / max(cpu, 1e-9):,.0f}")
     times: dict[str, list[float]] = {}
     matched: dict[str, list[float]] = {}
     mix = query_mix(random.Random(11))
@@ -104,11 +106,11 @@ def run(name: str, make_store: Callable[[], ArticleStore], articles: Iterator[Ar
     pages = directive_page(store, size, random.Random(13))
     store.close()
     memory = peak_memory_mb(PRIVATE)
-    rows = [(name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", kind, f"{statistics.median(ms):.1f}",
+    rows = [(name, size, rate, cpu_rate, kind, f"{statistics.median(ms):.1f}",
              f"{percentile(ms, 0.95):.1f}", f"{statistics.median(matched[kind]):.2f}", memory)
             for kind, ms in times.items()]
     everything = [m for ms in times.values() for m in ms]
-    rows.append((name, size, f"{rate:,.0f}", f"{cpu_rate:,.0f}", "all 200",
+    rows.append((name, size, rate, cpu_rate, "all 200",
                  f"{statistics.median(everything):.1f}", f"{percentile(everything, 0.95):.1f}",
                  f"{statistics.median(m for ms in matched.values() for m in ms):.2f}", memory))
     rows += [(name, size, "", "", kind, f"{statistics.median(ms):.1f}", f"{percentile(ms, 0.95):.1f}",
@@ -217,6 +219,9 @@ def main() -> None:
     parser.add_argument("--es-url", default=os.environ.get("PORTALWATCH_TEST_ES_URL"))
     parser.add_argument("--stores", nargs="+", choices=["embedded", "elasticsearch"],
                         default=["embedded", "elasticsearch"], help="elasticsearch runs only with an engine URL")
+    parser.add_argument("--es-keep", metavar="PREFIX",
+                        help="keep the engine's index as PREFIX-<corpus>-<size> and search it again, without "
+                             "indexing, when a later run finds it complete (delete it by hand)")
     parser.add_argument("--whole-store", action="store_true", help="time the commands that read every article")
     parser.add_argument("--operation", choices=OPERATIONS, help=argparse.SUPPRESS)  # one, in a child process
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
@@ -248,13 +253,14 @@ def main() -> None:
 
             from portalwatch.store.elastic import ElasticStore
 
-            alias = f"bench-{uuid.uuid4().hex[:8]}"
+            alias = f"{args.es_keep}-{corpus}-{size}" if args.es_keep else f"bench-{uuid.uuid4().hex[:8]}"
             settings = Settings(es_url=args.es_url, data_dir=Path(tempfile.gettempdir()))
             rows += run(f"elasticsearch/{corpus}", lambda alias=alias, settings=settings: ElasticStore(settings, alias),
                         articles(), size)
-            es = Elasticsearch(args.es_url)
-            es.indices.delete(index=f"{alias}-v*")
-            es.indices.delete_index_template(name=f"{alias}-template")
+            if not args.es_keep:
+                es = Elasticsearch(args.es_url)
+                es.indices.delete(index=f"{alias}-v*")
+                es.indices.delete_index_template(name=f"{alias}-template")
     header = ("backend/corpus", "docs", "index docs/s", "per CPU s", "queries", "p50 ms", "p95 ms", "match %",
               "peak MB own/all")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]

@@ -1,5 +1,6 @@
 """The store contract: every backend must give these answers (SQLite now; more backends join the params)."""
 
+import unicodedata
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -8,7 +9,7 @@ import pytest
 from portalwatch.core import VN_TZ
 from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.store.base import DIRECTIVE_FACETS, ArticleStore, BadCursor, SearchQuery
-from portalwatch.store.query import UnsupportedQuery
+from portalwatch.store.query import UnsupportedQuery, parse, snippet
 from tests.support import ARTICLES, make
 
 
@@ -133,6 +134,28 @@ def test_filters_and_facets(store: ArticleStore) -> None:
 def test_snippet_shows_the_matched_words(store: ArticleStore) -> None:
     hit = store.search(SearchQuery(text="cong trinh thuy loi")).hits[0]
     assert "<mark>công</mark> <mark>trình</mark> <mark>thủy</mark> <mark>lợi</mark>" in hit.snippet
+
+
+@pytest.mark.parametrize("filler", [0, 1_490, 5_000])
+def test_the_snippet_marks_the_words_wherever_they_are_in_the_body(empty_store: ArticleStore, filler: int) -> None:
+    body = "x" * filler + " Hội nghị bàn về Chuyển đổi số của tỉnh Bình Giang. " + "y" * 3_000
+    empty_store.upsert([make("http://f/1", "Hội nghị", body, datetime(2026, 11, 3, 9, tzinfo=VN_TZ), source="f")])
+    marked = empty_store.search(SearchQuery(text="chuyen doi so")).hits[0].snippet
+    assert "<mark>Chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in marked
+
+
+def test_the_snippet_shows_the_passage_with_the_most_query_words(empty_store: ArticleStore) -> None:
+    body = ("Chuyển giao giống lúa mới cho nông dân. " + "Nội dung khác. " * 40
+            + "Hội nghị bàn về chuyển đổi số của tỉnh Bình Giang. " + "Tin cuối. " * 40)
+    empty_store.upsert([make("http://f/2", "Tin tổng hợp", body, datetime(2026, 11, 3, 9, tzinfo=VN_TZ), source="f")])
+    marked = empty_store.search(SearchQuery(text="chuyển đổi số")).hits[0].snippet
+    assert "<mark>chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in marked and "giống lúa" not in marked
+
+
+def test_a_snippet_of_decomposed_text_marks_the_same_words() -> None:
+    """Text whose marks are separate characters (NFD) is shown composed, the words marked where they are."""
+    body = unicodedata.normalize("NFD", "Tỉnh ủy quán triệt công tác xây dựng Đảng năm 2026.")
+    assert "công tác <mark>xây</mark> <mark>dựng</mark> <mark>Đảng</mark> năm" in snippet(body, parse("xay dung dang"))
 
 
 def test_duplicate_groups_count_stories(store: ArticleStore) -> None:

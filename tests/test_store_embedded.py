@@ -23,8 +23,7 @@ from portalwatch.core.config import PACKAGE_DIR
 from portalwatch.core.models import Article
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.fulltext import FullTextIndex
-from portalwatch.store.query import parse
-from portalwatch.store.sqlite import SQLiteStore, snippet
+from portalwatch.store.sqlite import SQLiteStore
 from tests.support import ARTICLES, make
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ)
@@ -208,10 +207,3 @@ def test_scan_streams_every_match_once_while_retag_writes(tmp_path: Path) -> Non
     assert report.changed == len(articles)
     assert store.search(SearchQuery(topics=["nong-thon-moi"], limit=0)).total == len(articles)
     store.close()
-
-
-@pytest.mark.parametrize("filler", [0, 1_400, 1_490, 5_000])
-def test_the_snippet_marks_the_words_wherever_they_are_in_the_body(filler: int) -> None:
-    body = "x" * filler + " Hội nghị bàn về Chuyển đổi số của tỉnh Bình Giang. " + "y" * 3_000
-    marked = snippet(body, parse("chuyen doi so"))
-    assert "<mark>Chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in marked

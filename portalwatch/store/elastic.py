@@ -6,7 +6,6 @@ with an OpenSearch node behind engine/bridge.py).
 """
 
 import base64
-import html
 import json
 import re
 import time
@@ -34,7 +33,7 @@ from portalwatch.store.base import (
     StoreUnavailable,
     UpsertResult,
 )
-from portalwatch.store.query import parse
+from portalwatch.store.query import parse, snippet
 
 # Seconds before each new try of the documents the engine refused as too busy (429).
 BUSY_BACKOFF = (2, 4, 8, 16)
@@ -317,23 +316,19 @@ class ElasticStore:
         return {b["key"]: _histogram(b["days"]) for b in response["aggregations"]["sources"]["buckets"]}
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Two requests in one _msearch, which the node runs side by side: the page (its best matches with
-        highlights, no total, so scoring may skip what cannot make the page) and the counts (total,
-        facets, timeline, stories: every match, counted but not scored)."""
+        """Two requests in one _msearch, which the node runs side by side: the page (its best matches, no
+        total, so scoring may skip what cannot make the page) and the counts (total, facets, timeline,
+        stories: every match, counted but not scored). Snippets are made here from the bodies the page
+        brings back, by the embedded store's rule: the node's highlighter was most of a search's time."""
         self._check_mapping()
         text = _text(query)
+        tree = parse(text)
         matching = _query(query, text)
         page: dict[str, Any] = {
             "query": matching,
             "size": query.limit,
             "track_total_hits": False,
             "sort": (["_score"] if text else []) + [{"published_at": "desc"}, {"id": "asc"}],
-            "highlight": {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
-                          # Only the body makes the snippet. Its folded field marks words with and
-                          # without diacritics alike (as the embedded store does); highlighting is most
-                          # of a search's time, so the exact field is not highlighted as well.
-                          "fields": {"body.folded": {}},
-                          "fragment_size": 200, "number_of_fragments": 1},
         }
         counts: dict[str, Any] = {
             "query": {"constant_score": {"filter": matching}},
@@ -364,14 +359,15 @@ class ElasticStore:
             if "error" in response:  # each search of an _msearch fails on its own, inside a 200 answer
                 raise _refused(response.get("status", 500), response, "", self.url)
         hits = found[0]["hits"]["hits"]
+        articles = [_article(h["_source"]) for h in hits]
         aggs = found[1]["aggregations"]
         total = found[1]["hits"]["total"]["value"]
         last_page = not hits or len(hits) < query.limit or (not query.cursor and query.offset + len(hits) >= total)
         return SearchResult(
             total=total,
             stories=total - aggs["grouped"]["doc_count"] + aggs["grouped"]["groups"]["value"],
-            hits=[Hit(article=_article(h["_source"]), score=h.get("_score") or 0.0, snippet=_snippet(h))
-                  for h in hits],
+            hits=[Hit(article=article, score=h.get("_score") or 0.0, snippet=snippet(article.body, tree))
+                  for h, article in zip(hits, articles, strict=True)],
             topic_counts={b["key"]: b["doc_count"] for b in aggs["topics"]["buckets"]},
             source_counts={b["key"]: b["doc_count"] for b in aggs["sources"]["buckets"]},
             directive_counts={b["key"]: b["doc_count"] for b in aggs["directives"]["buckets"]},
@@ -425,9 +421,3 @@ def _query(query: SearchQuery, text: str) -> dict[str, Any]:
         "filter": filters,
     }}
 
-
-def _snippet(hit: dict[str, Any]) -> str:
-    highlight = hit.get("highlight", {})
-    if highlight.get("body.folded"):
-        return highlight["body.folded"][0]
-    return html.escape(hit["_source"]["body"][:200])  # escaped like the highlighter's output (encoder html)

@@ -9,12 +9,19 @@ precedence: `a b | c` is `(a b) | c`, so alternatives of several words are writt
 itself; refused, with a message saying why, are only: exclusions with nothing to exclude from, text with
 no letter or digit at all (it would list every article), groups nested deeper than MAX_DEPTH and more than
 MAX_WORDS words (the engine refuses so many clauses; both stores refuse alike).
+
+Both stores also make their snippets here, by one rule (`snippet`): the engine's own highlighter cost
+most of a search's time.
 """
 
+import functools
+import html
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
-from portalwatch.core.normalize import normalize_text
+from portalwatch.core.normalize import fold, normalize_text
 from portalwatch.store.base import StoreError
 
 # A phrase (an unclosed quote runs to the end), an operator, a minus before a term, or a word: `-`
@@ -23,6 +30,8 @@ _TOKEN = re.compile(r'"[^"]*"?|[()|+]|-(?=[^\s)|+])|(?P<lone>-+(?=[\s)|+]|$))|[^
 _WORD = re.compile(r"\w")
 MAX_DEPTH = 20  # parentheses inside parentheses
 MAX_WORDS = 200  # words looked for or excluded, phrases counted word by word
+_SNIPPET_CHARS = 220  # of the body
+_LEAD = 60  # characters of a snippet before the match it opens on
 
 
 @dataclass(frozen=True)
@@ -129,3 +138,66 @@ def positive_terms(node: Node | None) -> list[Term]:
     if isinstance(node, Term):
         return [node]
     return [term for child in node.children for term in positive_terms(child)]
+
+
+@functools.cache
+def _letters() -> dict[str, str]:
+    """Each folded character -> a regex class of the characters that fold to it. fold() maps NFC text one
+    character to one, so a folded word is found in the text as written, each of its letters standing for
+    its class: the text itself is never folded (folding the bodies was most of a snippet's time)."""
+    one_to_one = {ord(ch): folded for ch in map(chr, range(0xC0, 0x2020))
+                  if unicodedata.is_normalized("NFC", ch) and len(folded := fold(ch)) == 1}
+    classes: dict[str, set[str]] = {}
+    for ch in map(chr, range(0x10000)):
+        folded = ch.translate(one_to_one).lower()
+        if len(folded) == 1 and folded != ch:
+            classes.setdefault(folded, {folded}).add(ch)
+    return {folded: f"[{''.join(map(re.escape, sorted(chars)))}]" for folded, chars in classes.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def _finder(word: str) -> str:
+    """The regex of a folded word in unfolded text."""
+    letters = _letters()
+    return "".join(letters.get(ch, re.escape(ch)) for ch in word)
+
+
+def snippet(body: str, tree: Node | None) -> str:
+    """The passage of the body that holds the most distinct query terms (the first such), terms marked,
+    found ignoring diacritics and case, as whole words; the beginning when none is in the body."""
+    words = list(dict.fromkeys(fold(t.text) for t in positive_terms(tree)))  # each looked for once
+    if not unicodedata.is_normalized("NFC", body):
+        body = unicodedata.normalize("NFC", body)
+    found = sorted((m.start(), m.end(), i) for i, word in enumerate(words) for m in re.finditer(_finder(word), body)
+                   if _whole(body, *m.span()))
+    # A window opens _LEAD characters before a match; the two ends slide over the matches once.
+    start = most = first = last = 0
+    held: Counter[int] = Counter()
+    for at, _, _ in found:
+        opens = max(0, at - _LEAD)
+        while last < len(found) and found[last][1] <= opens + _SNIPPET_CHARS:
+            held[found[last][2]] += 1
+            last += 1
+        while first < last and found[first][0] < opens:
+            term = found[first][2]
+            held[term] -= 1
+            if not held[term]:
+                del held[term]
+            first += 1
+        if len(held) > most:
+            start, most = opens, len(held)
+    end = min(len(body), start + _SNIPPET_CHARS)
+    spans = [(s - start, e - start) for s, e, _ in found if start <= s and e <= end]
+    piece, cut, window = [], 0, body[start:end]
+    for s, e in spans:
+        if s >= cut:  # of two overlapping terms, the one that starts first
+            piece += [html.escape(window[cut:s]), "<mark>", html.escape(window[s:e]), "</mark>"]
+            cut = e
+    piece.append(html.escape(window[cut:]))
+    text_out = "".join(piece).replace("\n\n", " ")
+    return ("…" if start else "") + text_out + ("…" if end < len(body) else "")
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is not part of a longer word."""
+    return not (start and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())

@@ -12,11 +12,8 @@ folded matches are re-ranked by the query words they contain exactly, so "Đản
 "đang" (currently).
 """
 
-import html
 import json
-import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -27,10 +24,10 @@ from pydantic import TypeAdapter
 from tantivy import Query
 
 from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
-from portalwatch.core.normalize import fold, has_diacritics
+from portalwatch.core.normalize import has_diacritics
 from portalwatch.store.base import BadCursor, Hit, SearchQuery, SearchResult, SourceFirst, UpsertResult
 from portalwatch.store.fulltext import VERSION, FullTextIndex
-from portalwatch.store.query import Node, parse, positive_terms
+from portalwatch.store.query import Node, parse, positive_terms, snippet
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -58,8 +55,6 @@ DROP TABLE IF EXISTS article_directives;
 DROP TABLE IF EXISTS fts_fold;
 DROP TABLE IF EXISTS fts_exact;
 """
-_SNIPPET_CHARS = 220
-_SNIPPET_HEAD = 1_500
 # How many of the best folded matches are re-ranked by exact words. The order stays one total
 # order (so paging visits each match once); an exact match below this depth keeps its folded rank.
 _RERANK = 500
@@ -77,18 +72,6 @@ _RECORD = TypeAdapter(Article)
 _PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY")
 
 
-# fold() one character at a time, for NFC text: str.translate does the same work many times faster.
-_FOLD_TABLE = {ord(ch): folded for ch in map(chr, range(0xC0, 0x2020)) if unicodedata.is_normalized("NFC", ch)
-               and len(folded := fold(ch)) == 1 and folded != ch.lower()}
-
-
-def _quick_fold(text: str) -> str:
-    """fold(), position for position, without its Unicode normalisation when the text is NFC."""
-    if not unicodedata.is_normalized("NFC", text):
-        return fold(text)
-    return text.translate(_FOLD_TABLE).lower()
-
-
 def _contains(text: str, word: str) -> bool:
     """Whether `word` occurs in `text` not inside a longer word (str.find is far cheaper than a regex)."""
     start = text.find(word)
@@ -104,32 +87,6 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def snippet(body: str, tree: Node | None) -> str:
-    """A window of the body around the first query term, terms marked, found ignoring diacritics."""
-    words = [fold(t.text) for t in positive_terms(tree)]
-    # The words are usually near the top: the beginning is folded first, the whole body only when they
-    # are not there (or the window would run past it). fold maps each character to one character, so
-    # positions in the folded text are positions in the body.
-    folded = _quick_fold(body[:_SNIPPET_HEAD])
-    positions = [p for w in words if (p := folded.find(w)) >= 0]
-    if (not positions or min(positions) + _SNIPPET_CHARS > len(folded)) and len(folded) < len(body):
-        folded = _quick_fold(body)
-        positions = [p for w in words if (p := folded.find(w)) >= 0]
-    start = max(0, min(positions) - 60) if positions else 0
-    end = min(len(body), start + _SNIPPET_CHARS)
-    spans = sorted({(m.start(), m.end()) for w in words
-                    for m in re.finditer(rf"(?<!\w){re.escape(w)}(?!\w)", folded[start:end])})
-    piece, cut = [], 0
-    for s, e in spans:
-        if s >= cut:
-            piece += [html.escape(body[start + cut : start + s]), "<mark>", html.escape(body[start + s : start + e]),
-                      "</mark>"]
-            cut = e
-    piece.append(html.escape(body[start + cut : end]))
-    text_out = "".join(piece).replace("\n\n", " ")
-    return ("…" if start else "") + text_out + ("…" if end < len(body) else "")
 
 
 class SQLiteStore:
