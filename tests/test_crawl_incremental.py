@@ -18,6 +18,7 @@ from flows.processing import process_archive
 from pipelines.tagging import load_taxonomy
 from portalwatch.cli import app
 from portalwatch.core.config import PACKAGE_DIR
+from portalwatch.core.models import Source
 from portalwatch.fixture_portals.bulk import BulkSite
 from portalwatch.state.archive import RawArchive
 from portalwatch.store.base import SearchQuery
@@ -213,6 +214,23 @@ def test_rechecks_thin_out_on_a_source_that_never_corrects_and_stay_on_one_that_
         assert asked == (articles if corrects else set())
 
 
+def _visits(tmp_path: Path, site: BulkSite, source: Source, plan: list[tuple[int, float]],
+            pages: tuple[str, ...]) -> list[tuple[int, ...]]:
+    """Crawls of the source, each after the site published some articles and some hours passed (plan); per
+    crawl, how many times each of the pages was asked."""
+    asked = []
+    with site.server:
+        for publish, hours in plan:
+            site.articles += publish
+            if hours:
+                _age(tmp_path / "archive.db", hours)
+            start = len(site.server.log)
+            run_crawl(tmp_path, source)
+            paths = [s.path for s in site.server.log[start:]]
+            asked.append(tuple(paths.count(page) for page in pages))
+    return asked
+
+
 def test_an_entry_page_that_repeats_another_rests_and_one_with_articles_of_its_own_is_read_every_visit(
         tmp_path: Path) -> None:
     """Two list pages of one source: the first shows ten old articles and never a new one, the second is where
@@ -220,16 +238,8 @@ def test_an_entry_page_that_repeats_another_rests_and_one_with_articles_of_its_o
     longer); the second is asked on every visit, and no article is missed."""
     site = BulkSite(articles=12, per_page=10)  # oldest first: page 1 keeps articles 1-10, page 2 gets the rest
     source = site.source().model_copy(update={"list_pages": [f"{site.base}/tin-moi", f"{site.base}/tin-moi?trang=2"]})
-    asked: list[tuple[int, int]] = []  # per visit: (page 1 asked, page 2 asked)
-    with site.server:
-        for publish, hours in ((0, 0), (3, 0), (2, 0), (1, 1.5), (1, 0)):
-            site.articles += publish
-            if hours:
-                _age(tmp_path / "archive.db", hours)
-            start = len(site.server.log)
-            run_crawl(tmp_path, source)
-            paths = [s.path for s in site.server.log[start:]]
-            asked.append((paths.count("/tin-moi"), paths.count("/tin-moi?trang=2")))
+    asked = _visits(tmp_path, site, source, [(0, 0), (3, 0), (2, 0), (1, 1.5), (1, 0)],
+                    ("/tin-moi", "/tin-moi?trang=2"))
     # Visit 1: both bring new articles. Visit 2: only page 2 does, so page 1 rests through visit 3; an hour and a
     # half later (visit 4) it is asked again, brings nothing again, and rests two hours: not asked in visit 5.
     assert asked == [(1, 1), (1, 1), (0, 1), (1, 1), (0, 1)]
@@ -241,16 +251,7 @@ def test_of_a_sitemap_and_a_list_page_listing_the_same_articles_the_sitemap_is_r
     dated); the list page is asked again only when its rest is over."""
     site = BulkSite(articles=20, per_page=100)
     source = site.source(sitemap=True).model_copy(update={"list_pages": [f"{site.base}/tin-moi"]})
-    asked: list[tuple[int, int]] = []
-    with site.server:
-        for publish, hours in ((0, 0), (2, 0), (2, 0.5), (2, 1)):
-            site.articles += publish
-            if hours:
-                _age(tmp_path / "archive.db", hours)
-            start = len(site.server.log)
-            run_crawl(tmp_path, source)
-            paths = [s.path for s in site.server.log[start:]]
-            asked.append((paths.count("/sitemap.xml"), paths.count("/tin-moi")))
+    asked = _visits(tmp_path, site, source, [(0, 0), (2, 0), (2, 0.5), (2, 1)], ("/sitemap.xml", "/tin-moi"))
     assert asked == [(1, 1), (1, 0), (1, 0), (1, 1)]
     assert article_fetches(site) == Counter({site.href(n): 1 for n in range(1, 27)})
 
