@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -20,11 +22,15 @@ from portalwatch.cli import app
 from portalwatch.core.config import PACKAGE_DIR
 from portalwatch.core.models import Source
 from portalwatch.fixture_portals.bulk import BulkSite
+from portalwatch.fixture_portals.hostile import article_html
+from portalwatch.fixture_portals.loopback import LoopbackServer, Reply
 from portalwatch.state.archive import RawArchive
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.outbox import Outbox
 from portalwatch.store.sqlite import SQLiteStore
 from tests.support import run_crawl
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def article_fetches(site: BulkSite) -> Counter[str]:
@@ -254,6 +260,46 @@ def test_of_a_sitemap_and_a_list_page_listing_the_same_articles_the_sitemap_is_r
     asked = _visits(tmp_path, site, source, [(0, 0), (2, 0), (2, 0.5), (2, 1)], ("/sitemap.xml", "/tin-moi"))
     assert asked == [(1, 1), (1, 0), (1, 0), (1, 1)]
     assert article_fetches(site) == Counter({site.href(n): 1 for n in range(1, 27)})
+
+
+def test_a_child_sitemap_unchanged_since_its_index_was_last_read_is_not_asked_again(tmp_path: Path) -> None:
+    """A news site's sitemap index names a child per month (years of them): only the children whose <lastmod>
+    moved since the last visit are asked again; every article is still found once."""
+    parts = {"cu": list(range(1, 6)), "moi": [6, 7, 8]}
+    stamps = {"cu": datetime(2026, 10, 31, tzinfo=UTC), "moi": datetime(2026, 11, 20, tzinfo=UTC)}
+
+    def route(target: str, headers: dict[str, str]) -> Reply:
+        path = urlsplit(target).path
+        if path == "/sitemap.xml":
+            children = "".join(f"<sitemap><loc>{server.base}/sitemap-{part}.xml</loc>"
+                               f"<lastmod>{stamps[part].isoformat()}</lastmod></sitemap>" for part in parts)
+            return BulkSite.validated(f'<?xml version="1.0"?><sitemapindex xmlns="{SITEMAP_NS}">{children}'
+                                      "</sitemapindex>".encode(), max(stamps.values()), headers, "application/xml")
+        if path.startswith("/sitemap-"):
+            part = path.removeprefix("/sitemap-").removesuffix(".xml")
+            urls = "".join(f"<url><loc>{server.base}/bai/tin-{n}.html</loc></url>" for n in parts[part])
+            return BulkSite.validated(f'<?xml version="1.0"?><urlset xmlns="{SITEMAP_NS}">{urls}</urlset>'.encode(),
+                                      stamps[part], headers, "application/xml")
+        if path.startswith("/bai/tin-"):
+            return Reply(body=article_html(f"Tin số {path}").encode())
+        return Reply(status=404, body=b"not found")
+
+    server = LoopbackServer(route)
+    source = Source(id="bao", name="Báo thử", homepage=f"{server.base}/", sitemaps=[f"{server.base}/sitemap.xml"],
+                    article_pattern=r"/bai/tin-\d+\.html$")
+    asked = []
+    with server:
+        for publish in (None, 9):
+            if publish:  # this month's child gains an article, and its <lastmod> moves
+                parts["moi"].append(publish)
+                stamps["moi"] = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+            start = len(server.log)
+            run_crawl(tmp_path, source)
+            paths = [s.path for s in server.log[start:]]
+            asked.append((paths.count("/sitemap-cu.xml"), paths.count("/sitemap-moi.xml")))
+    assert asked == [(1, 1), (0, 1)]
+    fetched = Counter(s.path for s in server.log if s.path.startswith("/bai/") and s.status == 200)
+    assert fetched == Counter({f"/bai/tin-{n}.html": 1 for n in range(1, 10)})
 
 
 def test_a_site_with_a_sitemap_is_not_rechecked_article_by_article(tmp_path: Path) -> None:

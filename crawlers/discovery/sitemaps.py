@@ -30,6 +30,7 @@ class SitemapUrl:
 @dataclass
 class SitemapContent:
     sitemaps: list[str] = field(default_factory=list)  # child sitemaps of a sitemap index
+    sitemap_lastmods: dict[str, datetime] = field(default_factory=dict)  # of those that give one
     urls: list[SitemapUrl] = field(default_factory=list)
 
 
@@ -166,6 +167,8 @@ def parse_sitemap(data: str | bytes, sitemap_url: str = "") -> SitemapContent:
             continue
         if kind == "sitemap":
             content.sitemaps.append(loc)
+            if lastmod := w3c_datetime(_child_text(elem, "lastmod")):
+                content.sitemap_lastmods[loc] = lastmod
         else:
             content.urls.append(
                 SitemapUrl(

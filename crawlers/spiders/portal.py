@@ -136,6 +136,7 @@ class PortalSpider(scrapy.Spider):
         self.requested: set[str] = set()
         self.links_seen: set[str] = set()
         self.fresh_links: set[str] = set()  # article links new to the source, met in this crawl
+        self.paces = self.frontier.entry_paces(self.source.id)  # how each entry page served lately, when asked
         self.lists_requested: set[str] = set()
         self.article_pattern = self.source.article_pattern
         # A source given by its homepage alone: feeds, sitemaps and list pages are discovered.
@@ -195,8 +196,7 @@ class PortalSpider(scrapy.Spider):
         are due by what they brought lately (crawlers/entry_pace.py)."""
         feeds, sitemaps, lists = ((found.feeds, found.sitemaps, [self.source.homepage, *found.list_pages]) if found
                                   else (self.source.feeds, self.source.sitemaps, self.source.list_pages))
-        due = set(due_entries([*feeds, *sitemaps, *lists], self.frontier.entry_paces(self.source.id),
-                              datetime.now(UTC)))
+        due = set(due_entries([*feeds, *sitemaps, *lists], self.paces, datetime.now(UTC)))
         for url in feeds:
             if url in due:
                 yield self.entry_request(url, self.parse_feed)
@@ -423,8 +423,15 @@ class PortalSpider(scrapy.Spider):
             yield self.discovery_found()
         if not (yield from self.entry_seen(response)):
             return
-        for url in content.sitemaps:  # what they list counts for the entry page that led to them
-            yield self.entry_request(url, self.parse_sitemap, entry=response.meta.get("entry", response.url))
+        entry = response.meta.get("entry", response.url)  # what children list counts for it
+        asked = self.paces.get(entry)
+        for url in content.sitemaps:
+            lastmod = content.sitemap_lastmods.get(url)
+            # An index names every child, years of them on a news site: one whose <lastmod> is older than the
+            # last time this index was read is the same as then, and is not asked again (not even for a 304).
+            if asked and lastmod and not changed_after(lastmod, asked[1]):
+                continue
+            yield self.entry_request(url, self.parse_sitemap, entry=entry)
         changed: dict[str, datetime] = {}
         urls = []
         for entry in content.urls:
