@@ -302,6 +302,28 @@ def test_a_child_sitemap_unchanged_since_its_index_was_last_read_is_not_asked_ag
     assert fetched == Counter({f"/bai/tin-{n}.html": 1 for n in range(1, 10)})
 
 
+def test_a_correction_to_an_article_its_news_sitemap_no_longer_lists_is_caught_by_the_rechecks(
+        tmp_path: Path) -> None:
+    """A news sitemap lists the latest four articles: their corrections move its <lastmod>; the six older ones
+    it dropped are asked again on the decaying schedule, as on a site without a sitemap, once a sitemap was
+    read in the crawl."""
+    site = BulkSite(articles=10, per_page=50, sitemap_keeps=4)
+    source = site.source(sitemap=True).model_copy(update={"list_pages": [f"{site.base}/tin-moi"]})
+    articles = {site.href(n) for n in range(1, 11)}
+    with site.server:
+        assert run_crawl(tmp_path, source)["bulk"].articles_fetched == 10
+        site.edit(2, "Đính chính: số liệu về diện tích lúa được sửa theo báo cáo của Sở.")  # no longer listed
+        site.edit(9, "Cập nhật: thêm ý kiến của lãnh đạo huyện.")  # listed: its <lastmod> moves
+        _age(tmp_path / "archive.db", 1.5)
+        start = len(site.server.log)
+        run_crawl(tmp_path, source)
+        asked = Counter((s.path, s.status) for s in site.server.log[start:] if s.path in articles)
+    older = {site.href(n) for n in (1, 3, 4, 5, 6)}
+    assert asked == Counter({**{(p, 304): 1 for p in older}, (site.href(2), 200): 1, (site.href(9), 200): 1})
+    with RawArchive(tmp_path / "archive.db") as state:
+        assert "Đính chính".encode() in state.page(f"{site.base}{site.href(2)}").body  # type: ignore[union-attr]
+
+
 def test_a_site_with_a_sitemap_is_not_rechecked_article_by_article(tmp_path: Path) -> None:
     """Its lastmod announces corrections (the test above this one's neighbour checks that): no extra requests."""
     site = BulkSite(articles=6)

@@ -16,9 +16,11 @@ from urllib.parse import urljoin
 from weakref import WeakKeyDictionary
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DontCloseSpider,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
@@ -137,6 +139,7 @@ class PortalSpider(scrapy.Spider):
         self.links_seen: set[str] = set()
         self.fresh_links: set[str] = set()  # article links new to the source, met in this crawl
         self.paces = self.frontier.entry_paces(self.source.id)  # how each entry page served lately, when asked
+        self.sitemap_listed: set[str] | None = None  # what sitemaps read in this crawl listed (None: none read)
         self.lists_requested: set[str] = set()
         self.article_pattern = self.source.article_pattern
         # A source given by its homepage alone: feeds, sitemaps and list pages are discovered.
@@ -148,7 +151,9 @@ class PortalSpider(scrapy.Spider):
         """The source and the archive come from the crawl's settings, as every component reads them."""
         kwargs.setdefault("source", crawler.settings.get(SOURCE_SETTING))
         kwargs.setdefault("archive_path", crawler.settings.get(ARCHIVE_SETTING))
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.recheck_unlisted, signal=signals.spider_idle)
+        return spider
 
     def count(self, key: str) -> None:
         assert self.crawler.stats is not None
@@ -188,8 +193,9 @@ class PortalSpider(scrapy.Spider):
             if kind == "list":
                 for output in self.list_request(url, pending=True):
                     yield output
-        for request in self.recheck_requests():
-            yield request
+        if not self.has_sitemap():
+            for request in self.recheck_requests(set()):
+                yield request
 
     def entry_requests(self, found: "Found | None") -> Output:
         """Every crawl starts from the feeds, sitemaps and first list pages (configured or discovered) that
@@ -264,11 +270,15 @@ class PortalSpider(scrapy.Spider):
         changed_since = changed_since or {}
         fresh, recheck = [], []
         for url in dict.fromkeys(urls):
-            if url in self.requested or url in self.links_seen:
+            if url in self.requested:
+                continue
+            changed = changed_since.get(url)
+            if url in self.links_seen:  # met on a page without dates, before the sitemap that says it changed
+                if changed and url in self.archived and changed_after(changed, self.archived[url]):
+                    recheck.append(url)
                 continue
             self.links_seen.add(url)
             self.count(keys.LINKS_FOUND)
-            changed = changed_since.get(url)
             if not self.is_known(url):
                 fresh.append(url)
                 self.fresh_links.add(url)
@@ -295,19 +305,33 @@ class PortalSpider(scrapy.Spider):
         self.count(keys.REQUESTED)
         return self.article_fetch(url)
 
-    def recheck_requests(self) -> Iterator[scrapy.Request]:
-        """Recent articles asked again on the decaying schedule, unless a sitemap announces corrections.
-        After the new ones (a lower priority), and outside the budget of new articles: unchanged, each costs
-        a 304."""
-        if self.source.sitemaps or self.found.sitemaps:
+    def has_sitemap(self) -> bool:
+        return bool(self.source.sitemaps or self.found.sitemaps)
+
+    def recheck_unlisted(self) -> None:
+        """On a site with a sitemap, once the crawl has nothing left to do: the recent articles its sitemaps no
+        longer list (a news sitemap keeps two days) are asked again on the decaying schedule, as on a site
+        without one; those it lists announce their own corrections by <lastmod>. Only after a sitemap was
+        read: one unchanged (304) or resting says nothing of what it lists, and the due ones wait."""
+        if self.sitemap_listed is None or not self.has_sitemap():
             return
+        listed, self.sitemap_listed = self.sitemap_listed, None  # once a crawl
+        requests = list(self.recheck_requests(listed))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def recheck_requests(self, listed: set[str]) -> Iterator[scrapy.Request]:
+        """Recent articles (but those in `listed`) asked again on the decaying schedule. After the new ones
+        (a lower priority), and outside the budget of new articles: unchanged, each costs a 304."""
         now = datetime.now(UTC)
         asked, changed = self.archive.recheck_record(self.source.id, now - QUIET_WINDOW)
         quiet = asked >= QUIET_EVIDENCE and not changed
         hours = self.source.recheck_quiet_after_hours if quiet else self.source.recheck_after_hours
         after = [timedelta(hours=h) for h in hours]
         for url in self.archive.recheck_due(self.source.id, after, now)[:self.source.max_articles]:
-            if url not in self.requested:
+            if url not in self.requested and url not in listed:
                 self.requested.add(url)
                 self.count(keys.RECHECKED)
                 yield self.article_fetch(url, priority=-1)
@@ -439,6 +463,7 @@ class PortalSpider(scrapy.Spider):
             urls.append(url)
             if entry.lastmod:
                 changed[url] = entry.lastmod
+        self.sitemap_listed = (self.sitemap_listed or set()) | set(urls)
         yield from self.article_requests(self.own_articles(urls), changed)
         yield from self.entry_listed(response, urls)
 

@@ -17,8 +17,10 @@ _PUBLISHED = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 
 
 class BulkSite:
-    def __init__(self, articles: int, per_page: int = 50, article_delay: float = 0.0) -> None:
+    def __init__(self, articles: int, per_page: int = 50, article_delay: float = 0.0,
+                 sitemap_keeps: int | None = None) -> None:
         self.articles = articles
+        self.sitemap_keeps = sitemap_keeps  # a news sitemap lists only the latest articles
         self.per_page = per_page
         self.article_delay = article_delay
         self.edits: dict[int, tuple[str, datetime]] = {}  # article number -> (added paragraph, when)
@@ -67,7 +69,8 @@ class BulkSite:
 
     def sitemap(self, headers: dict[str, str]) -> Reply:
         entries = "".join(f"<url><loc>{self.base}{self.href(n)}</loc><lastmod>{self.modified(n).isoformat()}</lastmod>"
-                          "</url>" for n in range(1, self.articles + 1))
+                          "</url>" for n in range(max(1, self.articles - (self.sitemap_keeps or self.articles) + 1),
+                                                  self.articles + 1))
         body = (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                 f"{entries}</urlset>").encode()
         return self.validated(body, max((self.modified(n) for n in self.edits), default=_PUBLISHED), headers,
