@@ -436,9 +436,9 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
     print("|---" * (len(kinds) + 3) + "|")
     rows = [(name, [s for s in sites if s.rate_class == name and s.behaviour in LIVE]) for name, *_ in RATE_CLASSES]
     rows.append(("all live", [s for s in sites if s.behaviour in LIVE]))
-    full, quiet = (len(Source.model_fields[f].get_default(call_default_factory=True))
+    full, quiet = (Source.model_fields[f].get_default(call_default_factory=True)
                    for f in ("recheck_after_hours", "recheck_quiet_after_hours"))
-    quiet = len(args.quiet_hours) if args.quiet_hours is not None else quiet
+    quiet = args.quiet_hours if args.quiet_hours is not None else quiet
     shares = []
     for name, group in rows:
         served: Counter[str] = Counter()
@@ -447,16 +447,20 @@ def report(args: argparse.Namespace, sites: list[SimSite], visits: Counter[str],
             served += s.served - first_served.get(s.id, Counter())
             after_first = sum(1 for n, at in s.fetched.items() if at > 0)
             new += after_first
-            if s.kind != "sitemap":  # steady state: the quiet schedule once enough articles show no correction
-                evidence = s.rate * QUIET_WINDOW.days >= QUIET_EVIDENCE
-                steady += after_first * (quiet if evidence and not s.corrected else full)
+            # Steady state: the quiet schedule once enough articles show no correction; on a sitemap site only
+            # the ages at which the article has left the sitemap's latest LATEST.
+            evidence = s.rate * QUIET_WINDOW.days >= QUIET_EVIDENCE
+            ages = quiet if evidence and not s.corrected else full
+            steady += after_first * sum(1 for a in ages if s.kind != "sitemap" or s.rate * a / 24 >= LATEST)
         unchanged = sum(s.unchanged[k] for s in group for k in entry_kinds)
         print(f"| {name} | {' | '.join(str(served[k]) for k in kinds)} | {unchanged} | {new} |")
         shares.append((name, served, new, steady))
     print("\nPer new article: requests by kind, in all, without the rechecks, and with the rechecks of a steady "
-          f"state instead of those measured (every article of a site without sitemap asked {full} times where the "
-          f"site corrects articles or publishes too few to show it does not, {quiet} where it never does; "
-          "a run shorter than the longest recheck age cannot show them all)\n")
+          f"state instead of those measured (every article asked again at {', '.join(f'{a:g}' for a in full)} h "
+          "where the site corrects articles or publishes too few to show it does not, at "
+          f"{', '.join(f'{a:g}' for a in quiet) or 'no age'} h where it never does; on a sitemap site only once "
+          f"it has left the sitemap's latest {LATEST}; a run shorter than the longest recheck age cannot show "
+          "them all)\n")
     print("| class | robots | entry pages | articles | rechecks (measured) | total | without rechecks "
           "| steady-state rechecks | total, steady state |")
     print("|---|---|---|---|---|---|---|---|---|")
