@@ -130,4 +130,8 @@ def _share_and_kill(sites: list[BulkSite], workers: dict[str, subprocess.Popen],
     finally:
         for worker in workers.values():
             os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(30)
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:  # a loaded machine: Prefect's worker waits for its run in flight
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
