@@ -78,9 +78,6 @@ BLOCK_PAGE_MAX_BYTES = 64 * 1024
 # every article once and so notices when the source starts correcting.
 QUIET_EVIDENCE = 50
 QUIET_WINDOW = timedelta(days=30)
-# Feeds and sitemaps are lighter than list pages and carry dates: among entry pages that bring the same
-# articles, they are the ones kept on every visit.
-_ENTRY_RANKS = {"parse_feed": 0, "parse_sitemap": 1}
 # Statuses that will not get better by asking again.
 _PERMANENT_STATUSES = {400, 401, 403, 404, 405, 410, 451}
 
@@ -240,9 +237,13 @@ class PortalSpider(scrapy.Spider):
         yield from self.parse_list(response)
 
     def entry_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
-        """A feed, sitemap or first list page: asked conditionally, so an unchanged one costs a 304."""
+        """A feed, sitemap or first list page: asked conditionally, so an unchanged one costs a 304. Feeds and
+        sitemaps are lighter than list pages and carry dates: among entry pages that bring the same articles,
+        they rank first, to be the ones kept on every visit."""
+        rank = 0 if callback == self.parse_feed else 1 if callback == self.parse_sitemap else 2
         return scrapy.Request(url, callback, errback=self.failed, headers=conditional(*self.frontier.validators(url)),
-                              meta={"kind": "entry", "entry": url, "handle_httpstatus_list": [304], **meta})
+                              meta={"kind": "entry", "entry": url, "entry_rank": rank, "handle_httpstatus_list": [304],
+                                    **meta})
 
     def list_request(self, url: str, entry: bool = False, pending: bool = False, candidate: bool = False) -> Output:
         """The request for a list page, if the budget allows; an older page enters the frontier first."""
@@ -471,9 +472,8 @@ class PortalSpider(scrapy.Spider):
         """For an entry page (or a sitemap it led to): the articles it listed that are new to the source."""
         entry = response.meta.get("entry")
         if entry:
-            callback = getattr(response.request, "callback", None)
-            rank = _ENTRY_RANKS.get(getattr(callback, "__name__", ""), 2)
-            yield EntryListed(self.source.id, entry, tuple(u for u in urls if u in self.fresh_links), rank)
+            yield EntryListed(self.source.id, entry, tuple(u for u in urls if u in self.fresh_links),
+                              response.meta["entry_rank"])
 
     def own_articles(self, urls: list[str]) -> list[str]:
         pattern = self.article_pattern
