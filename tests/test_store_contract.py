@@ -12,6 +12,10 @@ from portalwatch.store.base import DIRECTIVE_FACETS, ArticleStore, BadCursor, Se
 from portalwatch.store.query import UnsupportedQuery, parse, snippet
 from tests.support import ARTICLES, make
 
+# The embedded store ranks its best 500 folded matches again by the words as written; the engine ranks
+# every match so. Paging must be one order across that depth too.
+RERANK_DEPTH = 500
+
 
 @pytest.fixture
 def store(empty_store: ArticleStore) -> ArticleStore:
@@ -237,6 +241,41 @@ def test_a_quoted_phrase_with_its_marks_ranks_above_a_folded_match(store: Articl
     hits = [h.article.url for h in store.search(SearchQuery(text='"xây dựng Đảng"', sources=["d"])).hits]
     assert hits == ["http://d/2", "http://d/1"]
 
+
+
+def test_words_as_written_outrank_any_number_of_folded_ones(empty_store: ArticleStore) -> None:
+    # "đảng" (the Party) once in a long body, against "đang" (currently) over and over in a short article:
+    # however well the folded word scores, the one that holds the word as written comes first, on every store.
+    filler = " ".join(f"Đoạn {i} nói về mùa màng, thời tiết và giao thông trong huyện." for i in range(40))
+    once = make("http://e/1", "Tin huyện", f"{filler} Chi bộ họp bàn công tác của Đảng.",
+                datetime(2026, 11, 10, 9, tzinfo=VN_TZ), source="e")
+    folded = make("http://e/2", "Lúa đang chín, nước đang lên", "Lúa đang chín; nước đang lên; xã đang gặt; "
+                  "dân đang chờ; đê đang được gia cố.", datetime(2026, 11, 20, 9, tzinfo=VN_TZ), source="e")
+    empty_store.upsert([once, folded])
+    assert [h.article.url for h in empty_store.search(SearchQuery(text="Đảng")).hits] == ["http://e/1", "http://e/2"]
+    assert [h.article.url for h in empty_store.search(SearchQuery(text="đang")).hits] == ["http://e/2", "http://e/1"]
+
+
+def test_paging_across_the_reranked_depth_shows_every_match_once_in_one_order(empty_store: ArticleStore) -> None:
+    # More matches than the re-ranked depth, a third with the words as written: the pages that cross the
+    # depth and go beyond it visit each match once, and within the depth those come first.
+    count = RERANK_DEPTH + 60
+    articles = [make(f"http://f/{i}", f"Tin {i}", (f"Xã {i} bàn xây dựng nông thôn mới." if i % 3 == 0
+                                                    else f"Xa {i} ban xay dung nong thon moi."),
+                     datetime(2026, 1, 1, tzinfo=VN_TZ) + timedelta(hours=i), source="f") for i in range(count)]
+    empty_store.upsert(articles)
+    exact = {a.url for a in articles if "nông thôn" in a.body}
+    for limit in (50, 7):
+        seen: list[str] = []
+        page = empty_store.search(SearchQuery(text="nông thôn", limit=limit))
+        while True:
+            seen += [h.article.url for h in page.hits]
+            if not page.next_cursor:
+                break
+            page = empty_store.search(SearchQuery(text="nông thôn", limit=limit, cursor=page.next_cursor))
+        assert sorted(seen) == sorted(a.url for a in articles)
+        written = [url in exact for url in seen[:RERANK_DEPTH]]
+        assert written[0] and written == sorted(written, reverse=True)
 
 
 def test_scan_streams_every_match_newest_first(store: ArticleStore) -> None:
