@@ -27,6 +27,17 @@ def ids(store: ArticleStore, **query: object) -> set[str]:
     return {h.article.url for h in store.search(SearchQuery(limit=100, **query)).hits}
 
 
+def every_page(store: ArticleStore, query: SearchQuery) -> list[str]:
+    """The urls of every page's hits, following each page's cursor to the end."""
+    seen: list[str] = []
+    page = store.search(query)
+    while True:
+        seen += [h.article.url for h in page.hits]
+        if not page.next_cursor:
+            return seen
+        page = store.search(query.model_copy(update={"cursor": page.next_cursor}))
+
+
 def test_upsert_is_idempotent(store: ArticleStore) -> None:
     assert store.upsert(ARTICLES).new == 0
     assert store.count() == len(ARTICLES)
@@ -192,14 +203,8 @@ def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:
                   datetime(2026, 11, 1 + i % 20, i % 24, tzinfo=VN_TZ), source="c") for i in range(45)]
     store.upsert(extra)
     for text in ("", "nong thon moi"):
-        seen: list[str] = []
-        page = store.search(SearchQuery(text=text, sources=["c"], limit=10))
-        while True:
-            seen += [h.article.id for h in page.hits]
-            if not page.next_cursor:
-                break
-            page = store.search(SearchQuery(text=text, sources=["c"], limit=10, cursor=page.next_cursor))
-        assert sorted(seen) == sorted(a.id for a in extra)
+        seen = every_page(store, SearchQuery(text=text, sources=["c"], limit=10))
+        assert sorted(seen) == sorted(a.url for a in extra)
 
     with pytest.raises(BadCursor):  # one clear error, not a crash or a silent first page
         store.search(SearchQuery(text="nong thon moi", cursor="not-a-cursor!"))
@@ -266,13 +271,7 @@ def test_paging_across_the_reranked_depth_shows_every_match_once_in_one_order(em
     empty_store.upsert(articles)
     exact = {a.url for a in articles if "nông thôn" in a.body}
     for limit in (50, 7):
-        seen: list[str] = []
-        page = empty_store.search(SearchQuery(text="nông thôn", limit=limit))
-        while True:
-            seen += [h.article.url for h in page.hits]
-            if not page.next_cursor:
-                break
-            page = empty_store.search(SearchQuery(text="nông thôn", limit=limit, cursor=page.next_cursor))
+        seen = every_page(empty_store, SearchQuery(text="nông thôn", limit=limit))
         assert sorted(seen) == sorted(a.url for a in articles)
         written = [url in exact for url in seen[:RERANK_DEPTH]]
         assert written[0] and written == sorted(written, reverse=True)
