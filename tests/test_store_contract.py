@@ -10,11 +10,8 @@ from portalwatch.core import VN_TZ
 from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.store.base import DIRECTIVE_FACETS, ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery, parse, snippet
+from portalwatch.store.sqlite import RERANK_DEPTH
 from tests.support import ARTICLES, make
-
-# The embedded store ranks its best 500 folded matches again by the words as written; the engine ranks
-# every match so. Paging must be one order across that depth too.
-RERANK_DEPTH = 500
 
 
 @pytest.fixture

@@ -263,6 +263,10 @@ class PortalSpider(scrapy.Spider):
     def is_known(self, url: str) -> bool:
         return url in self.archived or url in self.aliases
 
+    def announces_change(self, url: str, changed: datetime | None) -> bool:
+        """Whether a sitemap's or feed's date says an archived article changed after it was fetched."""
+        return changed is not None and url in self.archived and changed_after(changed, self.archived[url])
+
     def article_requests(self, urls: Iterable[str], changed_since: dict[str, datetime] | None = None) -> Output:
         """Requests for article links not archived yet, and for archived ones a sitemap or feed says changed.
 
@@ -273,9 +277,9 @@ class PortalSpider(scrapy.Spider):
         for url in dict.fromkeys(urls):
             if url in self.requested:
                 continue
-            changed = changed_since.get(url)
+            changed = self.announces_change(url, changed_since.get(url))
             if url in self.links_seen:  # met on a page without dates, before the sitemap that says it changed
-                if changed and url in self.archived and changed_after(changed, self.archived[url]):
+                if changed:
                     recheck.append(url)
                 continue
             self.links_seen.add(url)
@@ -283,7 +287,7 @@ class PortalSpider(scrapy.Spider):
             if not self.is_known(url):
                 fresh.append(url)
                 self.fresh_links.add(url)
-            elif changed and url in self.archived and changed_after(changed, self.archived[url]):
+            elif changed:
                 recheck.append(url)
             else:
                 self.count(keys.ALREADY_FETCHED)

@@ -57,7 +57,7 @@ DROP TABLE IF EXISTS fts_exact;
 """
 # How many of the best folded matches are re-ranked by exact words. The order stays one total
 # order (so paging visits each match once); an exact match below this depth keeps its folded rank.
-_RERANK = 500
+RERANK_DEPTH = 500
 # Rows per statement when looking ids up (SQLite allows 32,766 parameters; far fewer is plenty).
 _LOOKUP = 500
 # Records indexed per commit when the queue is worked off (a rebuild, after a crash).
@@ -315,9 +315,9 @@ class SQLiteStore:
         """(rid, score) at positions offset… of the ranking: the best folded matches re-ranked first by the
         query words with diacritics they contain as written (two in the title, one in the body)."""
         words = [t.text for t in positive_terms(tree) if has_diacritics(t.text)]
-        if not words or offset >= _RERANK:
+        if not words or offset >= RERANK_DEPTH:
             return self.index.ranked(matching, limit, offset)
-        best = self.index.ranked(matching, _RERANK)
+        best = self.index.ranked(matching, RERANK_DEPTH)
         texts = {rid: (title.lower(), body.lower(), ts) for rid, title, body, ts in self._texts([r for r, _ in best])}
 
         def exact(rid: int) -> int:
@@ -326,8 +326,8 @@ class SQLiteStore:
 
         best.sort(key=lambda hit: (-exact(hit[0]), -hit[1], -texts[hit[0]][2], hit[0]))
         page = best[offset : offset + limit]
-        if len(best) == _RERANK and offset + limit > _RERANK:  # the page runs past the re-ranked depth
-            page += self.index.ranked(matching, offset + limit - _RERANK, _RERANK)
+        if len(best) == RERANK_DEPTH and offset + limit > RERANK_DEPTH:  # the page runs past the re-ranked depth
+            page += self.index.ranked(matching, offset + limit - RERANK_DEPTH, RERANK_DEPTH)
         return page
 
     def _texts(self, rids: list[int]) -> list[tuple[int, str, str, int]]:
