@@ -274,6 +274,31 @@ def test_paging_across_the_reranked_depth_shows_every_match_once_in_one_order(em
         assert written[0] and written == sorted(written, reverse=True)
 
 
+def test_a_bulk_load_is_searchable_when_it_ends_each_article_as_last_written(empty_store: ArticleStore) -> None:
+    # Three batches in one bulk load, the second rewriting a third of the first batch.
+    first = [make(f"http://g/{i}", f"Tin {i}", f"Xã {i} bàn xây dựng nông thôn mới.",
+                  datetime(2026, 2, 1, tzinfo=VN_TZ) + timedelta(hours=i), source="g", topics=("nong-thon-moi",))
+             for i in range(30)]
+    rewritten = [a.model_copy(update={"title": f"{a.title} được sửa", "topics": []}) for a in first[:20:3]]
+    with empty_store.bulk():
+        empty_store.upsert(first[:20])
+        empty_store.upsert(rewritten)
+        empty_store.upsert(first[20:])
+    everything = empty_store.search(SearchQuery(limit=0))
+    assert everything.total == len(first)
+    assert everything.topic_counts == {"nong-thon-moi": len(first) - len(rewritten)}
+    assert sorted(every_page(empty_store, SearchQuery(text="được sửa", limit=4))) == sorted(a.url for a in rewritten)
+
+
+def test_an_article_with_a_word_of_a_hundred_thousand_letters_is_stored_and_found(empty_store: ArticleStore) -> None:
+    # Hostile or broken pages (an inlined image, a run of one letter) put such "words" in a body.
+    article = make("http://h/1", "Trang lỗi", f"Xã Tân Lập {'a' * 100_000} hoàn thành nông thôn mới.",
+                   datetime(2026, 2, 1, tzinfo=VN_TZ), source="h")
+    empty_store.upsert([article, *ARTICLES])
+    assert ids(empty_store, text="tan lap nong thon moi") == {article.url}
+    assert empty_store.get(article.id) == article
+
+
 def test_scan_streams_every_match_newest_first(store: ArticleStore) -> None:
     newest_first = sorted(ARTICLES, key=lambda a: a.published_at, reverse=True)
     assert [a.url for a in store.scan(SearchQuery())] == [a.url for a in newest_first]

@@ -42,18 +42,22 @@ def searchable(store: SQLiteStore, article: Article) -> bool:
     return [h.article.id for h in store.search(SearchQuery(text=word)).hits] == [article.id]
 
 
-def test_kill_9_while_indexing_loses_nothing_and_leaves_a_usable_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bulk", [False, True], ids=["batches", "bulk load"])
+def test_kill_9_while_indexing_loses_nothing_and_leaves_a_usable_store(tmp_path: Path, bulk: bool) -> None:
     path = tmp_path / "store.db"
-    # A writer that says which batches were written (upsert returned) and keeps writing until killed.
+    # A writer that says which batches were written (upsert returned) and keeps writing until killed; in a
+    # bulk load, killed before its index ever committed.
     writer = textwrap.dedent(f"""
         import sys
+        from contextlib import nullcontext
         from pathlib import Path
         from portalwatch.store.sqlite import SQLiteStore
         from tests.test_store_embedded import numbered
         store = SQLiteStore(Path({str(path)!r}))
-        for batch in range(1000):
-            store.upsert(numbered(200, start=batch * 200))
-            print(batch, flush=True)
+        with store.bulk() if {bulk} else nullcontext():
+            for batch in range(1000):
+                store.upsert(numbered(200, start=batch * 200))
+                print(batch, flush=True)
     """)
     done = -1
     for kill_after in (2, 5):  # killed twice, at different points, the second time over the first's leftovers

@@ -1,6 +1,7 @@
 """The store interface every backend implements, and its query and result records."""
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Literal, Protocol
 
@@ -86,7 +87,11 @@ class UpsertResult(BaseModel):
 
 class ArticleStore(Protocol):
     def upsert(self, articles: list[Article]) -> UpsertResult:
-        """Insert or replace by id; searchable on return."""
+        """Insert or replace by id; searchable on return (inside bulk(): when the block ends)."""
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """A bulk load (a retag, a benchmark): what is upserted inside is searchable when the block ends,
+        not each batch on return, which spares the index a refresh or commit per batch."""
 
     def get(self, article_id: str) -> Article | None: ...
 

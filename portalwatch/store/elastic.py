@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -124,6 +125,7 @@ class ElasticStore:
                                 retry_on_status=(429, 502, 503, 504), **auth)
         self._ready = False
         self._outdated: bool | None = None  # whether the live index predates index_mappings/, once known
+        self._in_bulk = False
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run one engine call with readable errors; the index is made ready on first use, so an
@@ -222,8 +224,19 @@ class ElasticStore:
         if pending:  # busy, not wrong: the caller keeps the batch (the outbox) and sends it again later
             raise StoreUnavailable(f"Elasticsearch tại {self.url} vẫn quá tải (429) với {len(pending)} bài sau "
                                    f"{len(BUSY_BACKOFF)} lần thử lại: các bài chờ trong outbox, lần chạy sau gửi lại.")
-        self._call(self.es.indices.refresh, index=self.alias)
+        if not self._in_bulk:
+            self._call(self.es.indices.refresh, index=self.alias)
         return result
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """One refresh at the end instead of one per batch (the engine's own periodic refresh goes on)."""
+        outer, self._in_bulk = self._in_bulk, True
+        try:
+            yield
+        finally:
+            self._in_bulk = outer
+            self._call(self.es.indices.refresh, index=self.alias)
 
     def _bulk(self, articles: list[Article]) -> list[tuple[bool, dict]]:
         actions = ({"_op_type": "index", "_index": self.alias, "_id": a.id, "_source": _document(a)}
