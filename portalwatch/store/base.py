@@ -1,7 +1,7 @@
 """The store interface every backend implements, and its query and result records."""
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from typing import Literal, Protocol
 
@@ -90,8 +90,8 @@ class ArticleStore(Protocol):
         """Insert or replace by id; searchable on return (inside bulk(): when the block ends)."""
 
     def bulk(self) -> AbstractContextManager[None]:
-        """A bulk load (a retag, a benchmark): what is upserted inside is searchable when the block ends,
-        not each batch on return, which spares the index a refresh or commit per batch."""
+        """A bulk load (an index rebuild, a benchmark): what is upserted inside is searchable when the block
+        ends, not each batch on return, which spares the index a refresh or commit per batch."""
 
     def get(self, article_id: str) -> Article | None: ...
 
@@ -128,6 +128,25 @@ class ArticleStore(Protocol):
         look-up of the newest article, not a search with facets over the whole store."""
 
     def close(self) -> None: ...
+
+
+class BulkLoads:
+    """bulk() for a store: a flag its writes read while the block runs, and its own end of a load."""
+
+    _in_bulk = False
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Its end makes the load searchable, nested in another or not."""
+        outer, self._in_bulk = self._in_bulk, True
+        try:
+            yield
+        finally:
+            self._in_bulk = outer
+            self._end_bulk()
+
+    def _end_bulk(self) -> None:
+        raise NotImplementedError
 
 
 def newest_published(store: ArticleStore) -> datetime | None:

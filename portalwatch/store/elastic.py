@@ -10,7 +10,6 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -25,6 +24,7 @@ from portalwatch.core.normalize import has_diacritics, normalize_text
 from portalwatch.store.base import (
     DIRECTIVE_FACETS,
     BadCursor,
+    BulkLoads,
     Hit,
     Interval,
     SearchQuery,
@@ -110,7 +110,7 @@ def _article(source: dict[str, Any]) -> Article:
     return Article.model_validate({k: v for k, v in source.items() if k not in _DERIVED})
 
 
-class ElasticStore:
+class ElasticStore(BulkLoads):
     def __init__(self, settings: Settings, alias: str | None = None) -> None:
         self.url = settings.es_url or ""
         self.alias = alias or settings.es_alias
@@ -125,7 +125,6 @@ class ElasticStore:
                                 retry_on_status=(429, 502, 503, 504), **auth)
         self._ready = False
         self._outdated: bool | None = None  # whether the live index predates index_mappings/, once known
-        self._in_bulk = False
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run one engine call with readable errors; the index is made ready on first use, so an
@@ -228,15 +227,9 @@ class ElasticStore:
             self._call(self.es.indices.refresh, index=self.alias)
         return result
 
-    @contextmanager
-    def bulk(self) -> Iterator[None]:
+    def _end_bulk(self) -> None:
         """One refresh at the end instead of one per batch (the engine's own periodic refresh goes on)."""
-        outer, self._in_bulk = self._in_bulk, True
-        try:
-            yield
-        finally:
-            self._in_bulk = outer
-            self._call(self.es.indices.refresh, index=self.alias)
+        self._call(self.es.indices.refresh, index=self.alias)
 
     def _bulk(self, articles: list[Article]) -> list[tuple[bool, dict]]:
         actions = ({"_op_type": "index", "_index": self.alias, "_id": a.id, "_source": _document(a)}

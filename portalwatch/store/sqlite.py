@@ -16,7 +16,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -26,7 +25,15 @@ from tantivy import Query
 
 from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
 from portalwatch.core.normalize import has_diacritics
-from portalwatch.store.base import BadCursor, Hit, SearchQuery, SearchResult, SourceFirst, UpsertResult
+from portalwatch.store.base import (
+    BadCursor,
+    BulkLoads,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    SourceFirst,
+    UpsertResult,
+)
 from portalwatch.store.fulltext import VERSION, FullTextIndex
 from portalwatch.store.query import Node, parse, positive_terms, snippet
 
@@ -95,7 +102,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-class SQLiteStore:
+class SQLiteStore(BulkLoads):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30)
@@ -114,7 +121,6 @@ class SQLiteStore:
             # An index of other fields, or beside records it was not built from: rebuilt below.
             FullTextIndex.remove(index_path)
         self.index = FullTextIndex(index_path)
-        self._in_bulk = False
         self._uncommitted: list[int] = []  # rids added to the index since its last commit
         if self.index.fresh:
             # A new store, an index deleted or removed above, or a store from before the index
@@ -131,16 +137,9 @@ class SQLiteStore:
         self.index.close()
         self.db.close()
 
-    @contextmanager
-    def bulk(self) -> Iterator[None]:
-        """A bulk load: what is upserted inside is searchable when the block ends (and after each
-        BULK_COMMIT records), not each batch on return. Its end commits, nested in another or not."""
-        outer, self._in_bulk = self._in_bulk, True
-        try:
-            yield
-        finally:
-            self._in_bulk = outer
-            self._commit()
+    def _end_bulk(self) -> None:
+        """A bulk load commits at its end, and after each BULK_COMMIT records."""
+        self._commit()
 
     def upsert(self, articles: list[Article]) -> UpsertResult:
         """One transaction and one statement per table for the whole batch: per-row statements
