@@ -9,9 +9,9 @@ from itertools import chain, islice
 
 from pydantic import BaseModel
 
-from pipelines.tagging import Taxonomy, tag_article
+from pipelines.tagging import Taxonomy, article_topics
 from portalwatch.core.models import Article, TopicTag
-from portalwatch.store.base import ArticleStore, SearchQuery
+from portalwatch.store.base import ArticleStore, StoredRecord
 
 # The workers' taxonomy: set before they fork, so they inherit it (its trained model included) rather
 # than each receiving a pickled copy.
@@ -23,29 +23,37 @@ class RetagReport(BaseModel):
     changed: int = 0
 
 
-def _topics(articles: list[Article]) -> list[list[TopicTag]]:
+def _changes(records: list[StoredRecord]) -> dict[int | str, list[TopicTag]]:
+    """The new topics of the records whose topics change."""
     assert _taxonomy is not None
-    return [tag_article(article, _taxonomy).topics for article in articles]
+    changed: dict[int | str, list[TopicTag]] = {}
+    for key, doc in records:
+        article = Article.model_validate_json(doc)
+        topics = article_topics(article, _taxonomy)
+        if topics != article.topics:
+            changed[key] = topics
+    return changed
 
 
-def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    iterator = iter(articles)
+def _batches(records: Iterable[StoredRecord], size: int) -> Iterator[list[StoredRecord]]:
+    iterator = iter(records)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
 def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, write_size: int = 5_000,
                 workers: int | None = None) -> RetagReport:
-    """Tag every stored article again and write those whose tags changed, a batch at a time.
+    """Tag every stored article again and write the topics that changed, a batch at a time.
 
-    Tagging is the work, and it is pure Python: worker processes (one per core) tag batches while this
-    one reads the next ones and writes what changed. The scan streams and only a few batches are in
-    flight, so a million articles never sit in memory; each is seen once, written or not. Changes are
-    written write_size at a time: each write is a commit of the store's index, which costs the same for
-    a few articles as for thousands."""
+    Tagging is the work, and it is pure Python: worker processes (one per core) parse and tag batches of
+    records while this one reads the next ones unparsed, in the store's own order, and writes the topics that
+    changed (only them: the rest of each record stays as it is). The records stream and only a few batches
+    are in flight, so a million articles never sit in memory; each is seen once. Changes are written
+    write_size at a time, in one bulk load: the embedded index commits every BULK_COMMIT records, not per
+    write, and the whole retag is searchable when it ends."""
     global _taxonomy
     report = RetagReport()
-    batches = _batches(store.scan(SearchQuery()), batch_size)
+    batches = _batches(store.records(), batch_size)
     first = next(batches, None)
     if first is None:  # an empty store: no model to train, no workers to start
         return report
@@ -53,28 +61,27 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, 
     if taxonomy.model is not None:
         taxonomy.model.fitted()  # trained once, here, before the workers fork
     _taxonomy = taxonomy
-    changed: list[Article] = []
+    changed: dict[int | str, list[TopicTag]] = {}
 
-    def take(batch: list[Article], topics: "Future[list[list[TopicTag]]]") -> None:
+    def take(batch: list[StoredRecord], topics: "Future[dict[int | str, list[TopicTag]]]") -> None:
         nonlocal changed
-        for article, new in zip(batch, topics.result(), strict=True):
-            report.articles += 1
-            if new != article.topics:
-                changed.append(article.model_copy(update={"topics": new}))
-                report.changed += 1
+        report.articles += len(batch)
+        changed |= topics.result()
         if len(changed) >= write_size:
-            store.upsert(changed)
-            changed = []
+            report.changed += len(changed)
+            store.set_topics(changed)
+            changed = {}
 
     # Forked before this process writes to the store: the workers only tag, and never touch it.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        in_flight: deque[tuple[list[Article], Future[list[list[TopicTag]]]]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool, store.bulk():
+        in_flight: deque[tuple[list[StoredRecord], Future[dict[int | str, list[TopicTag]]]]] = deque()
         for batch in chain([first], batches):
-            in_flight.append((batch, pool.submit(_topics, batch)))
+            in_flight.append((batch, pool.submit(_changes, batch)))
             if len(in_flight) > 2 * workers:
                 take(*in_flight.popleft())
         while in_flight:
             take(*in_flight.popleft())
-    if changed:
-        store.upsert(changed)
+        if changed:
+            report.changed += len(changed)
+            store.set_topics(changed)
     return report

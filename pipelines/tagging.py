@@ -336,12 +336,16 @@ def tag(taxonomy: Taxonomy, title: str, lead: str, body: str, directives: list[s
     return sorted(tags, key=lambda t: (-t.score, -(t.learned or 0)))
 
 
-def tag_article(article: Article, taxonomy: Taxonomy) -> Article:
-    """The article with its topics recomputed (the lead counts as lead, not again as body)."""
+def article_topics(article: Article, taxonomy: Taxonomy) -> list[TopicTag]:
+    """The article's topics computed again (the lead counts as lead, not again as body)."""
     rest = "\n\n".join(article.paragraphs[1:]) if article.paragraphs[:1] == [article.lead] else article.body
-    topics = tag(taxonomy, article.title, article.lead, rest, article.directives, article.published_at,
-                 section=article.section)
-    return article.model_copy(update={"topics": topics})
+    return tag(taxonomy, article.title, article.lead, rest, article.directives, article.published_at,
+               section=article.section)
+
+
+def tag_article(article: Article, taxonomy: Taxonomy) -> Article:
+    """The article with its topics recomputed."""
+    return article.model_copy(update={"topics": article_topics(article, taxonomy)})
 
 
 def tag_plain_text(taxonomy: Taxonomy, text: str, title: str = "", section: str = "") -> list[TopicTag]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from portalwatch.core import VN_TZ
-from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
+from portalwatch.core.models import Article, DedupKey, TopicTag, fingerprint_bytes
 from portalwatch.store.base import DIRECTIVE_FACETS, ArticleStore, BadCursor, SearchQuery
 from portalwatch.store.query import UnsupportedQuery, parse, snippet
 from portalwatch.store.sqlite import RERANK_DEPTH
@@ -193,6 +193,29 @@ def test_dedup_keys_carry_what_grouping_needs_and_the_setters_change_only_what_t
     stored = store.get(first.id)
     assert stored is not None and stored.fingerprint == [2, *range(64)]  # the record agrees with the key
     assert store.bodies([first.id, "no-such-id", fourth.id]) == {first.id: first.body, fourth.id: fourth.body}
+
+
+def test_records_read_every_article_once_and_set_topics_rewrites_only_the_topics(store: ArticleStore) -> None:
+    first, fourth = ARTICLES[0], ARTICLES[3]
+    store.set_duplicate_groups({fourth.id: first.id})
+    read = [(key, Article.model_validate_json(doc)) for key, doc in store.records()]
+    assert sorted(a.id for _, a in read) == sorted(a.id for a in ARTICLES)
+    assert {a.id: (a.title, a.body, a.topics) for _, a in read} == {a.id: (a.title, a.body, a.topics) for a in ARTICLES}
+    keys = {a.id: key for key, a in read}
+    elections = [TopicTag(topic_id="bau-cu", score=4.5, phrases=["bầu cử"])]
+    store.set_topics({keys[fourth.id]: elections, keys[first.id]: []})
+    # Everything else as stored: the text, the story group set beside the record.
+    assert store.get(fourth.id) == fourth.model_copy(update={"topics": elections, "duplicate_group": first.id})
+    assert store.get(first.id) == first.model_copy(update={"topics": []})
+    expected = Counter(t for a in ARTICLES if a.id not in (first.id, fourth.id) for t in a.topic_ids)
+    expected["bau-cu"] += 1
+    result = store.search(SearchQuery())
+    assert result.topic_counts == dict(expected)
+    assert result.total == len(ARTICLES)
+    assert ids(store, stories=[first.id]) == {fourth.url}
+    assert ids(store, topics=["bau-cu"]) == {fourth.url}
+    assert ids(store, topics=["dai-hoi-dang"]) == ids(store, topics=["xay-dung-dang"]) == set()
+    assert ids(store, text="xay dung dang") == {first.url, fourth.url}  # still found by their words
 
 
 def test_deep_paging_visits_every_match_once(store: ArticleStore) -> None:

@@ -20,7 +20,7 @@ from pipelines.tagging import load_taxonomy
 from portalwatch.cli import app
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import PACKAGE_DIR
-from portalwatch.core.models import Article
+from portalwatch.core.models import Article, TopicTag
 from portalwatch.store.base import SearchQuery
 from portalwatch.store.fulltext import FullTextIndex
 from portalwatch.store.sqlite import SQLiteStore
@@ -100,6 +100,26 @@ def test_a_write_cut_off_before_the_index_committed_is_indexed_on_the_next_open(
     reopened = SQLiteStore(tmp_path / "store.db")
     assert reopened.search(SearchQuery(limit=0)).total == len(ARTICLES)
     assert {h.article.url for h in reopened.search(SearchQuery(text="hoa binh")).hits} == {"http://b/3"}
+    reopened.close()
+
+
+def test_topics_set_but_cut_off_before_the_index_committed_are_indexed_on_the_next_open(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SQLiteStore(tmp_path / "store.db")
+    store.upsert(ARTICLES)
+    keys = {Article.model_validate_json(doc).id: key for key, doc in store.records()}
+
+    def killed() -> None:
+        raise SystemExit("killed between the records and the index")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(FullTextIndex, "commit", lambda self: killed())
+        with pytest.raises(SystemExit):
+            store.set_topics({keys[ARTICLES[1].id]: [TopicTag(topic_id="bau-cu", score=4.0)]})
+    store.index.rollback()
+    store.close()
+    reopened = SQLiteStore(tmp_path / "store.db")
+    assert [h.article.url for h in reopened.search(SearchQuery(topics=["bau-cu"])).hits] == [ARTICLES[1].url]
     reopened.close()
 
 

@@ -3,11 +3,11 @@
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
-from portalwatch.core.models import Article, DedupKey
+from portalwatch.core.models import Article, DedupKey, TopicTag
 
 
 class StoreError(RuntimeError):
@@ -85,6 +85,15 @@ class UpsertResult(BaseModel):
     rejected: dict[str, str] = Field(default_factory=dict)  # article id -> reason
 
 
+class StoredRecord(NamedTuple):
+    """One stored article as its JSON document (Article.model_validate_json reads it), with the store's own
+    key for it. The document is what the article's last write said: what the store keeps beside it (the
+    story group) may have changed since; work that derives from the article's text does not mind."""
+
+    key: int | str
+    doc: bytes
+
+
 class ArticleStore(Protocol):
     def upsert(self, articles: list[Article]) -> UpsertResult:
         """Insert or replace by id; searchable on return (inside bulk(): when the block ends)."""
@@ -110,6 +119,15 @@ class ArticleStore(Protocol):
     def scan(self, query: SearchQuery) -> Iterator[Article]:
         """Every article the query matches, newest first, without facets or limit, streamed in bounded
         memory. Rewriting an article while a scan runs neither repeats it nor skips another."""
+
+    def records(self) -> Iterator[StoredRecord]:
+        """Every stored article once, in whatever order the store reads fastest, streamed in bounded memory,
+        unparsed (worker processes parse them). Rewriting an article while this runs neither repeats nor
+        skips one."""
+
+    def set_topics(self, topics: dict[int | str, list[TopicTag]]) -> None:
+        """New topics for these articles (StoredRecord.key -> topics), the rest of each left as stored;
+        searchable on return (inside bulk(): when the block ends)."""
 
     def dedup_keys(self) -> Iterator[DedupKey]:
         """Every stored article's grouping key, streamed: never all of them in a list."""

@@ -9,7 +9,7 @@ import base64
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from portalwatch.core import VN_TZ
 from portalwatch.core.config import Settings
-from portalwatch.core.models import Article, DedupKey, fingerprint_bytes
+from portalwatch.core.models import Article, DedupKey, TopicTag, fingerprint_bytes
 from portalwatch.core.normalize import has_diacritics, normalize_text
 from portalwatch.store.base import (
     DIRECTIVE_FACETS,
@@ -30,6 +30,7 @@ from portalwatch.store.base import (
     SearchQuery,
     SearchResult,
     SourceFirst,
+    StoredRecord,
     StoreError,
     StoreUnavailable,
     UpsertResult,
@@ -240,12 +241,21 @@ class ElasticStore(BulkLoads):
                                           max_chunk_bytes=10 * 1024 * 1024, raise_on_error=False,
                                           raise_on_exception=True, filter_path=_BULK_FIELDS))
 
-    def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
-        actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id,
-                    "doc": {"duplicate_group": group}}
-                   for article_id, group in groups.items())
+    def _update(self, fields: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Partial updates (article id, fields to set): the engine rewrites each document itself."""
+        actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id, "doc": doc}
+                   for article_id, doc in fields)
         self._call(helpers.bulk, self.es, actions, chunk_size=1000, max_retries=5)
-        self._call(self.es.indices.refresh, index=self.alias)
+        if not self._in_bulk:
+            self._call(self.es.indices.refresh, index=self.alias)
+
+    def set_duplicate_groups(self, groups: dict[str, str | None]) -> None:
+        self._update((article_id, {"duplicate_group": group}) for article_id, group in groups.items())
+
+    def set_topics(self, topics: dict[int | str, list[TopicTag]]) -> None:
+        self._update((str(article_id), {"topics": [t.model_dump(mode="json") for t in tags],
+                                        "topic_ids": [t.topic_id for t in tags]})
+                     for article_id, tags in topics.items())
 
     def bodies(self, ids: list[str]) -> dict[str, str]:
         """Article id -> body, in one request (for fingerprints computed again)."""
@@ -254,10 +264,7 @@ class ElasticStore(BulkLoads):
 
     def set_fingerprints(self, fingerprints: dict[str, list[int]]) -> None:
         """Fingerprints computed again (a newer scheme)."""
-        actions = ({"_op_type": "update", "_index": self.alias, "_id": article_id, "doc": {"fingerprint": values}}
-                   for article_id, values in fingerprints.items())
-        self._call(helpers.bulk, self.es, actions, chunk_size=1000, max_retries=5)
-        self._call(self.es.indices.refresh, index=self.alias)
+        self._update((article_id, {"fingerprint": values}) for article_id, values in fingerprints.items())
 
     # Reading -----------------------------------------------------------------------------------
 
@@ -273,12 +280,20 @@ class ElasticStore(BulkLoads):
     def count(self) -> int:
         return self._call(self.es.count, index=self.alias)["count"]
 
-    def dedup_keys(self) -> Iterator[DedupKey]:
-        """Streamed from a scroll, one page of hits at a time."""
-        fields = ["id", "content_hash", "published_at", "duplicate_group", "fingerprint"]
-        hits = self._call(helpers.scan, self.es, index=self.alias, _source=fields, size=5000,
-                          query={"query": {"match_all": {}}})
+    def _every(self, **options: Any) -> Iterator[dict[str, Any]]:
+        """Every stored document from a scroll (a snapshot), one page of hits at a time."""
+        hits = self._call(helpers.scan, self.es, index=self.alias, size=5000, query={"query": {"match_all": {}}},
+                          **options)
         while (hit := self._call(next, hits, None)) is not None:
+            yield hit
+
+    def records(self) -> Iterator[StoredRecord]:
+        for hit in self._every():
+            yield StoredRecord(hit["_id"], json.dumps(hit["_source"], ensure_ascii=False).encode())
+
+    def dedup_keys(self) -> Iterator[DedupKey]:
+        fields = ["id", "content_hash", "published_at", "duplicate_group", "fingerprint"]
+        for hit in self._every(_source=fields):
             found = hit["_source"]
             published = datetime.fromisoformat(found["published_at"]).timestamp()
             yield DedupKey(found["id"], found["content_hash"], published, found.get("duplicate_group"),
