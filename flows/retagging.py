@@ -3,13 +3,13 @@
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import chain, islice
+from itertools import chain
 
 from pydantic import BaseModel
 
 from pipelines.tagging import Taxonomy, article_topics
+from portalwatch.core.batches import batches
 from portalwatch.core.models import Article, TopicTag
 from portalwatch.store.base import ArticleStore, StoredRecord
 
@@ -35,12 +35,6 @@ def _changes(records: list[StoredRecord]) -> dict[int | str, list[TopicTag]]:
     return changed
 
 
-def _batches(records: Iterable[StoredRecord], size: int) -> Iterator[list[StoredRecord]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, write_size: int = 5_000,
                 workers: int | None = None) -> RetagReport:
     """Tag every stored article again and write the topics that changed, a batch at a time.
@@ -53,8 +47,8 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, 
     write, and the whole retag is searchable when it ends."""
     global _taxonomy
     report = RetagReport()
-    batches = _batches(store.records(), batch_size)
-    first = next(batches, None)
+    read = batches(store.records(), batch_size)
+    first = next(read, None)
     if first is None:  # an empty store: no model to train, no workers to start
         return report
     workers = workers or os.cpu_count() or 1
@@ -75,7 +69,7 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, 
     # Forked before this process writes to the store: the workers only tag, and never touch it.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool, store.bulk():
         in_flight: deque[tuple[list[StoredRecord], Future[dict[int | str, list[TopicTag]]]]] = deque()
-        for batch in chain([first], batches):
+        for batch in chain([first], read):
             in_flight.append((batch, pool.submit(_changes, batch)))
             if len(in_flight) > 2 * workers:
                 take(*in_flight.popleft())

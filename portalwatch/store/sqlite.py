@@ -14,15 +14,15 @@ folded matches are re-ranked by the query words they contain exactly, so "Đản
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from itertools import islice
 from pathlib import Path
 
 from pydantic import TypeAdapter
 from tantivy import Query
 
+from portalwatch.core.batches import batches
 from portalwatch.core.models import Article, DedupKey, TopicTag, fingerprint_bytes
 from portalwatch.core.normalize import has_diacritics
 from portalwatch.store.base import (
@@ -98,12 +98,6 @@ def _contains(text: str, word: str) -> bool:
     return False
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 class SQLiteStore(BulkLoads):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,9 +149,9 @@ class SQLiteStore(BulkLoads):
         # Python part of the work) while this one writes the previous part.
         try:
             with ThreadPoolExecutor(1) as pool, self.db:
-                prepared = pool.map(_prepare, _chunks(batch.values(), _LOOKUP))
+                prepared = pool.map(_prepare, batches(batch.values(), _LOOKUP))
                 rids: dict[str, int] = {}
-                for ids in _chunks(batch, _LOOKUP):
+                for ids in batches(batch, _LOOKUP):
                     rids.update(self.db.execute(
                         f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids))
                 self.db.executemany(
@@ -167,7 +161,7 @@ class SQLiteStore(BulkLoads):
                 self.db.executemany(
                     "INSERT INTO articles (id, source_id, province, published_ts, content_hash, duplicate_group)"
                     " VALUES (?, ?, ?, ?, ?, ?)", [(a.id, *_columns(a)) for a in fresh])
-                for ids in _chunks((a.id for a in fresh), _LOOKUP):
+                for ids in batches((a.id for a in fresh), _LOOKUP):
                     rids.update(self.db.execute(
                         f"SELECT id, rid FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids))
                 rows = [(rids[i], a) for i, a in batch.items()]
@@ -175,7 +169,7 @@ class SQLiteStore(BulkLoads):
                 # Records are never deleted, so a new row's rid is above every rid SQLite has committed, and
                 # the index holds only committed records: nothing of the new rows' rids is there to replace.
                 self.index.add(rows, absent={rids[a.id] for a in fresh})
-                for part, (docs, fingerprints) in zip(_chunks(rows, _LOOKUP), prepared, strict=True):
+                for part, (docs, fingerprints) in zip(batches(rows, _LOOKUP), prepared, strict=True):
                     part_rids = [rid for rid, _ in part]
                     # Stored as text, as json_extract reads it (bytes would be a blob).
                     self.db.executemany("INSERT OR REPLACE INTO article_docs VALUES (?, CAST(? AS TEXT))",
@@ -226,7 +220,7 @@ class SQLiteStore(BulkLoads):
             return
         self.index.commit()
         with self.db:
-            for part in _chunks(rids, _LOOKUP):
+            for part in batches(rids, _LOOKUP):
                 self.db.execute(f"DELETE FROM index_pending WHERE rid IN ({','.join('?' * len(part))})", part)
 
     def _pending(self) -> bool:
@@ -281,7 +275,7 @@ class SQLiteStore(BulkLoads):
 
     def _records(self, rids: list[int]) -> dict[int, Article]:
         found: dict[int, Article] = {}
-        for part in _chunks(rids, _LOOKUP):
+        for part in batches(rids, _LOOKUP):
             found.update((rid, self._article(doc, group)) for rid, doc, group in self.db.execute(
                 "SELECT a.rid, CAST(d.doc AS BLOB), a.duplicate_group FROM articles a"
                 f" JOIN article_docs d ON d.rid = a.rid WHERE a.rid IN ({','.join('?' * len(part))})", part))
@@ -327,7 +321,7 @@ class SQLiteStore(BulkLoads):
     def bodies(self, ids: list[str]) -> dict[str, str]:
         """Article id -> body, read straight from the stored records (for fingerprints computed again)."""
         found: dict[str, str] = {}
-        for part in _chunks(ids, _LOOKUP):
+        for part in batches(ids, _LOOKUP):
             found.update(self.db.execute(
                 "SELECT a.id, json_extract(d.doc, '$.body') FROM articles a JOIN article_docs d ON d.rid = a.rid"
                 f" WHERE a.id IN ({','.join('?' * len(part))})", part))
