@@ -57,14 +57,17 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, 
     _taxonomy = taxonomy
     changed: dict[int | str, list[TopicTag]] = {}
 
-    def take(batch: list[StoredRecord], topics: "Future[dict[int | str, list[TopicTag]]]") -> None:
+    def write() -> None:
         nonlocal changed
+        report.changed += len(changed)
+        store.set_topics(changed)
+        changed = {}
+
+    def take(batch: list[StoredRecord], topics: "Future[dict[int | str, list[TopicTag]]]") -> None:
         report.articles += len(batch)
-        changed |= topics.result()
+        changed.update(topics.result())
         if len(changed) >= write_size:
-            report.changed += len(changed)
-            store.set_topics(changed)
-            changed = {}
+            write()
 
     # Forked before this process writes to the store: the workers only tag, and never touch it.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool, store.bulk():
@@ -76,6 +79,5 @@ def retag_store(store: ArticleStore, taxonomy: Taxonomy, batch_size: int = 500, 
         while in_flight:
             take(*in_flight.popleft())
         if changed:
-            report.changed += len(changed)
-            store.set_topics(changed)
+            write()
     return report

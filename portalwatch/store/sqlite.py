@@ -185,12 +185,13 @@ class SQLiteStore(BulkLoads):
     def set_topics(self, topics: dict[int | str, list[TopicTag]]) -> None:
         """Only the topics are rewritten in each record (json_replace, in place), not the rest of it, its
         columns and fingerprint as upsert does; the index takes each article again, as it must."""
-        rids = sorted(int(key) for key in topics)
+        # In rid order, the records' order in the file; as text: SQLite's json() refuses a blob.
+        changes = sorted((int(key), _TOPICS.dump_json(tags).decode()) for key, tags in topics.items())
+        rids = [rid for rid, _ in changes]
         self.index.writer()  # writers of one store take turns
         with self.db:
-            # Bound as text: SQLite's json() refuses a blob.
             self.db.executemany("UPDATE article_docs SET doc = json_replace(doc, '$.topics', json(?)) WHERE rid = ?",
-                                [(_TOPICS.dump_json(topics[rid]).decode(), rid) for rid in rids])
+                                [(tags, rid) for rid, tags in changes])
             self.db.executemany("INSERT OR IGNORE INTO index_pending VALUES (?)", [(rid,) for rid in rids])
         try:
             records = self._records(rids)
